@@ -1,0 +1,71 @@
+//! Password hashing with argon2id (OWASP parameters: 19 MiB, 2 iterations, 1 lane), stored
+//! as a PHC string that carries its own salt and parameters. Hashing is CPU-bound, so it
+//! runs on the blocking pool. Plaintext passwords are never logged or stored.
+
+use std::sync::OnceLock;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+
+use crate::error::AppError;
+
+/// Hashes `password` to a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`).
+pub async fn hash(password: &str) -> Result<String, AppError> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_blocking(&password))
+        .await
+        .map_err(AppError::internal)?
+}
+
+fn hash_blocking(password: &str) -> Result<String, AppError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::internal(format!("argon2 hash: {e}")))
+}
+
+/// Whether `password` matches `stored`. With `stored = None` (no such account) it still spends
+/// the time of one verification, so a response time doesn't tell which accounts exist.
+pub async fn verify(password: &str, stored: Option<&str>) -> Result<bool, AppError> {
+    let password = password.to_owned();
+    let stored = stored.map(str::to_owned);
+    tokio::task::spawn_blocking(move || {
+        let (phc, real) = match &stored {
+            Some(s) => (s.as_str(), true),
+            None => (dummy_hash()?, false),
+        };
+        let parsed = PasswordHash::new(phc).map_err(|e| AppError::internal(format!("stored hash: {e}")))?;
+        let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
+        Ok(ok && real)
+    })
+    .await
+    .map_err(AppError::internal)?
+}
+
+fn dummy_hash() -> Result<&'static str, AppError> {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    if let Some(h) = DUMMY.get() {
+        return Ok(h);
+    }
+    let h = hash_blocking(&crate::ids::new_id())?;
+    Ok(DUMMY.get_or_init(|| h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hash_is_argon2id_and_verifies() {
+        let h = hash("correct horse").await.unwrap();
+        assert!(h.starts_with("$argon2id$"), "{h}");
+        assert!(!h.contains("correct horse"));
+        assert!(verify("correct horse", Some(&h)).await.unwrap());
+        assert!(!verify("wrong horse", Some(&h)).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn unknown_account_never_verifies() {
+        assert!(!verify("anything", None).await.unwrap());
+    }
+}

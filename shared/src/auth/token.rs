@@ -1,0 +1,183 @@
+//! Access tokens: JWTs signed with HMAC-SHA256 from the configured secret.
+//!
+//! Verification pins the algorithm to HS256 (a token claiming `none` or another algorithm is
+//! refused), and checks the signature, `exp` (no leeway), `iss` and `aud`. Each API surface is
+//! its own audience, so a token issued for one surface can't be used on another.
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
+use serde::{Deserialize, Serialize};
+
+use crate::clock;
+use crate::error::AppError;
+
+pub const ISSUER: &str = "social-backend";
+
+/// Which API surface a token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Chatx,
+}
+
+impl Audience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Chatx => "chatx",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    aud: String,
+    iss: String,
+    iat: i64,
+    exp: i64,
+}
+
+/// Why a token was refused. The display text is what clients see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("token is empty")]
+    Missing,
+    #[error("token is malformed")]
+    Malformed,
+    #[error("token is invalid")]
+    Invalid,
+    #[error("token has expired")]
+    Expired,
+}
+
+/// The authenticated caller, as established by a verified token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    user_id: String,
+}
+
+impl Caller {
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+}
+
+/// Issues and verifies access tokens. Built once per container.
+pub struct Tokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    ttl_secs: i64,
+}
+
+impl Tokens {
+    pub fn new(secret: &[u8], ttl_secs: i64) -> Self {
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            ttl_secs,
+        }
+    }
+
+    /// A token for `user_id` on `audience`, valid for the configured lifetime.
+    pub fn issue(&self, user_id: &str, audience: Audience) -> Result<String, AppError> {
+        let now = clock::now_secs();
+        self.issue_at(user_id, audience, now, now + self.ttl_secs)
+    }
+
+    fn issue_at(&self, user_id: &str, audience: Audience, iat: i64, exp: i64) -> Result<String, AppError> {
+        let claims = Claims {
+            sub: user_id.to_owned(),
+            aud: audience.as_str().to_owned(),
+            iss: ISSUER.to_owned(),
+            iat,
+            exp,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(AppError::internal)
+    }
+
+    /// Verifies `token` for `audience` and returns the caller it names.
+    pub fn verify(&self, token: &str, audience: Audience) -> Result<Caller, TokenError> {
+        let token = token.trim();
+        if token.is_empty() {
+            return Err(TokenError::Missing);
+        }
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.set_audience(&[audience.as_str()]);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|e| match e.kind() {
+            ErrorKind::ExpiredSignature => TokenError::Expired,
+            ErrorKind::InvalidToken | ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
+                TokenError::Malformed
+            }
+            _ => TokenError::Invalid,
+        })?;
+        if !crate::ids::is_valid_id(&data.claims.sub) {
+            return Err(TokenError::Invalid);
+        }
+        Ok(Caller {
+            user_id: data.claims.sub,
+        })
+    }
+
+    /// A token that expired `ago_secs` seconds ago: for tests of expiry handling.
+    #[doc(hidden)]
+    pub fn issue_expired(&self, user_id: &str, audience: Audience, ago_secs: i64) -> Result<String, AppError> {
+        let now = clock::now_secs();
+        self.issue_at(user_id, audience, now - ago_secs - 60, now - ago_secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+
+    fn tokens() -> Tokens {
+        Tokens::new(&[7u8; 32], 3600)
+    }
+
+    #[test]
+    fn issued_token_verifies_to_its_user() {
+        let t = tokens();
+        let token = t.issue("u1", Audience::Chatx).unwrap();
+        assert_eq!(t.verify(&token, Audience::Chatx).unwrap().user_id(), "u1");
+    }
+
+    #[test]
+    fn empty_token_is_missing() {
+        assert_eq!(tokens().verify("  ", Audience::Chatx), Err(TokenError::Missing));
+    }
+
+    #[test]
+    fn garbage_is_malformed() {
+        assert_eq!(
+            tokens().verify("not-a-jwt", Audience::Chatx),
+            Err(TokenError::Malformed)
+        );
+    }
+
+    #[test]
+    fn other_secret_is_invalid() {
+        let token = Tokens::new(&[9u8; 32], 3600).issue("u1", Audience::Chatx).unwrap();
+        assert_eq!(tokens().verify(&token, Audience::Chatx), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn expired_token_is_expired() {
+        let t = tokens();
+        let token = t.issue_expired("u1", Audience::Chatx, 10).unwrap();
+        assert_eq!(t.verify(&token, Audience::Chatx), Err(TokenError::Expired));
+    }
+
+    #[test]
+    fn alg_none_is_refused() {
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header = b64.encode(br#"{"alg":"none","typ":"JWT"}"#);
+        let exp = clock::now_secs() + 3600;
+        let claims = b64.encode(format!(
+            r#"{{"sub":"u1","aud":"chatx","iss":"{ISSUER}","iat":0,"exp":{exp}}}"#
+        ));
+        let token = format!("{header}.{claims}.");
+        assert!(tokens().verify(&token, Audience::Chatx).is_err());
+    }
+}

@@ -1,0 +1,65 @@
+//! The glue between a function's `main` and the Lambda runtime.
+//!
+//! ```text
+//! #[tokio::main]
+//! async fn main() -> Result<(), shared::lambda::Error> {
+//!     shared::lambda::run(shared::handler!(chatx::likes::like)).await
+//! }
+//! ```
+
+use std::future::Future;
+use std::pin::Pin;
+
+pub use lambda_http::{Body, Error, Request, Response, http};
+
+use crate::state::AppState;
+
+pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = Response<Body>> + Send + 'a>>;
+
+/// An endpoint: a plain async function of the container state and the request. It answers
+/// every request itself (errors included), so it never fails the invocation.
+pub type Handler = for<'a> fn(&'a AppState, Request) -> HandlerFuture<'a>;
+
+/// A function of a surface, for the local gateway and the tests: its binary name (as in
+/// `template.yaml`), the handler's path (which its `src/bin/<binary>.rs` must call) and the handler.
+pub struct Function {
+    pub binary: &'static str,
+    pub handler_path: &'static str,
+    pub handler: Handler,
+}
+
+/// Declares a surface's `functions()` registry: `"binary-name" => module::handler, ...`.
+#[macro_export]
+macro_rules! functions {
+    ($crate_name:literal; $($binary:literal => $($path:ident)::+),* $(,)?) => {
+        /// Every function of this surface.
+        pub fn functions() -> ::std::vec::Vec<$crate::lambda::Function> {
+            vec![$($crate::lambda::Function {
+                binary: $binary,
+                handler_path: concat!($crate_name, "::", stringify!($($path)::+)),
+                handler: $crate::handler!($($path)::+),
+            }),*]
+        }
+    };
+}
+
+/// Turns `async fn(&AppState, Request) -> Response<Body>` into a [`Handler`].
+#[macro_export]
+macro_rules! handler {
+    ($f:path) => {{
+        fn handler(state: &$crate::AppState, req: $crate::lambda::Request) -> $crate::lambda::HandlerFuture<'_> {
+            ::std::boxed::Box::pin($f(state, req))
+        }
+        handler as $crate::lambda::Handler
+    }};
+}
+
+/// Builds the container state once and serves `handler` until the runtime stops.
+pub async fn run(handler: Handler) -> Result<(), Error> {
+    crate::telemetry::init();
+    let state: &'static AppState = Box::leak(Box::new(AppState::from_env().await?));
+    lambda_http::run(lambda_http::service_fn(move |req: Request| async move {
+        Ok::<_, Error>(handler(state, req).await)
+    }))
+    .await
+}

@@ -1,0 +1,26 @@
+//! What every Lambda function of this backend shares.
+//!
+//! - [`config`]: configuration read once per container;
+//! - [`auth`]: tokens (JWT, HS256 pinned, `exp`/`aud` checked), argon2id password hashes, the caller;
+//! - [`error`]: the one error type every surface renders its own way;
+//! - [`openim`]: the chatx wire style (`{errCode, errMsg, errDlt, data}`);
+//! - [`store`] and [`keys`]: the single DynamoDB table and every key format in it;
+//! - [`chatx`]: the chatx domain (validated types and store operations);
+//! - [`lambda`]: the glue a function's `main` uses to hand its handler to the runtime.
+
+pub mod auth;
+pub mod chatx;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod keys;
+pub mod lambda;
+pub mod openim;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+
+pub use error::AppError;
+pub use state::AppState;

@@ -1,0 +1,158 @@
+//! The single DynamoDB table. Handlers never call the SDK; they call a surface's store
+//! (e.g. [`crate::chatx::ChatxStore`]), which uses the helpers here: conditional
+//! transactions whose outcome is read from the cancellation reasons, batched reads and deletes,
+//! and opaque page cursors.
+
+pub mod cursor;
+pub mod observe;
+mod tx;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, KeysAndAttributes, TransactWriteItem, WriteRequest};
+
+use crate::error::AppError;
+use crate::keys::Key;
+
+pub use tx::Cancelled;
+
+/// A raw DynamoDB item.
+pub type Item = HashMap<String, AttributeValue>;
+
+/// BatchGetItem takes at most 100 keys, BatchWriteItem at most 25 requests.
+const BATCH_GET_MAX: usize = 100;
+const BATCH_WRITE_MAX: usize = 25;
+/// How many times unprocessed batch items are retried before the call fails.
+const BATCH_ATTEMPTS: u32 = 8;
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    client: Client,
+    table: Arc<str>,
+}
+
+impl Store {
+    pub fn new(client: Client, table: impl Into<Arc<str>>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// Runs a write transaction. `Ok(Err(cancelled))` means a condition failed: the caller
+    /// decides what that means from [`Cancelled::condition_failed`]. Transaction conflicts with
+    /// concurrent writers are retried with backoff.
+    pub async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<Result<(), Cancelled>, AppError> {
+        tx::with_conflict_retry(|| async {
+            let sent = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .send()
+                .await;
+            tx::outcome(sent)
+        })
+        .await
+    }
+
+    /// Reads the items at `keys` (duplicates allowed, missing keys skipped), in batches of 100.
+    pub async fn batch_get(&self, keys: &[Key], consistent: bool) -> Result<Vec<Item>, AppError> {
+        let mut unique: Vec<&Key> = Vec::with_capacity(keys.len());
+        for k in keys {
+            if !unique.contains(&k) {
+                unique.push(k);
+            }
+        }
+        let mut found = Vec::with_capacity(unique.len());
+        for chunk in unique.chunks(BATCH_GET_MAX) {
+            let mut request = KeysAndAttributes::builder()
+                .set_keys(Some(chunk.iter().map(|k| k.to_item()).collect()))
+                .consistent_read(consistent)
+                .build()
+                .map_err(AppError::internal)?;
+            for attempt in 0..BATCH_ATTEMPTS {
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(self.table.as_ref(), request)
+                    .send()
+                    .await?;
+                if let Some(mut responses) = out.responses {
+                    found.extend(responses.remove(self.table.as_ref()).unwrap_or_default());
+                }
+                match out.unprocessed_keys.and_then(|mut u| u.remove(self.table.as_ref())) {
+                    Some(rest) if !rest.keys().is_empty() => {
+                        request = rest;
+                        backoff(attempt).await;
+                    }
+                    _ => break,
+                }
+                if attempt + 1 == BATCH_ATTEMPTS {
+                    return Err(AppError::internal("batch get left keys unprocessed"));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Deletes the items at `keys`, in batches of 25, retrying unprocessed deletes.
+    pub async fn batch_delete(&self, keys: &[Key]) -> Result<(), AppError> {
+        for chunk in keys.chunks(BATCH_WRITE_MAX) {
+            let mut requests = chunk
+                .iter()
+                .map(|k| {
+                    let delete = DeleteRequest::builder().set_key(Some(k.to_item())).build()?;
+                    Ok(WriteRequest::builder().delete_request(delete).build())
+                })
+                .collect::<Result<Vec<_>, aws_sdk_dynamodb::error::BuildError>>()
+                .map_err(AppError::internal)?;
+            for attempt in 0..BATCH_ATTEMPTS {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(self.table.as_ref(), requests)
+                    .send()
+                    .await?;
+                match out.unprocessed_items.and_then(|mut u| u.remove(self.table.as_ref())) {
+                    Some(rest) if !rest.is_empty() => {
+                        requests = rest;
+                        backoff(attempt).await;
+                    }
+                    _ => break,
+                }
+                if attempt + 1 == BATCH_ATTEMPTS {
+                    return Err(AppError::internal("batch delete left items unprocessed"));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Exponential backoff with full jitter: up to 25 ms, 50 ms, 100 ms, ...
+async fn backoff(attempt: u32) {
+    let cap_ms = 25u64 << attempt.min(6);
+    let ms = rand::random_range(cap_ms / 2..=cap_ms);
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+}
+
+/// A string attribute value.
+pub fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+/// A number attribute value.
+pub fn n(v: i64) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
