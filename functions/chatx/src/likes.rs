@@ -1,0 +1,59 @@
+//! `POST /chatx/moments/like` (seed 000) and the list of a post's likes.
+
+use serde::Deserialize;
+use serde_json::json;
+use shared::chatx::{LikeView, PageSize, PublicProfile};
+use shared::lambda::{Body, Request, Response};
+use shared::{AppState, ids, openim};
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LikeBody {
+    #[serde(rename = "postID")]
+    post_id: String,
+    cancel: bool,
+}
+
+/// `{postID, cancel}` → `data.likeCount`, the post's like count after the operation.
+/// Like and cancel are idempotent; the liker is the token's user.
+pub async fn like(state: &AppState, req: Request) -> Response<Body> {
+    openim::authed(state, req, move |caller, body: LikeBody| async move {
+        let post_id = ids::parse_id(&body.post_id, "postID", "postID and userID are required")?;
+        let like_count = state.chatx().set_like(&post_id, caller.user_id(), !body.cancel).await?;
+        Ok(json!({ "likeCount": like_count }))
+    })
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ListBody {
+    #[serde(rename = "postID")]
+    post_id: String,
+    cursor: String,
+    count: Option<i64>,
+}
+
+/// `{postID, cursor?, count?}` → `data {likes, nextCursor}`, newest first, each like with
+/// the liker's public profile.
+pub async fn list(state: &AppState, req: Request) -> Response<Body> {
+    openim::authed(state, req, move |_caller, body: ListBody| async move {
+        let post_id = ids::parse_id(&body.post_id, "postID", "postID is required")?;
+        let size = PageSize::parse(body.count)?;
+        let page = state.chatx().likes(&post_id, &body.cursor, size).await?;
+        let profiles = state
+            .chatx()
+            .profiles(page.items.iter().map(|l| l.user_id.as_str()))
+            .await?;
+        let likes: Vec<LikeView> = page
+            .items
+            .into_iter()
+            .map(|l| LikeView {
+                user: PublicProfile::of(&l.user_id, profiles.get(&l.user_id)),
+                create_time: l.create_time,
+            })
+            .collect();
+        Ok(json!({ "likes": likes, "nextCursor": page.next_cursor }))
+    })
+    .await
+}

@@ -1,0 +1,143 @@
+//! Handler tier: requests built as API Gateway builds them, straight into the handlers. Only
+//! what is decided before any store call is tested here; the rest runs end to end in `tests/`.
+
+use shared::lambda::{Body, Request};
+use shared::{AppState, config::Config};
+
+use super::functions;
+
+/// State whose DynamoDB client points at a closed port: any store call would fail loudly.
+fn offline_state() -> AppState {
+    let secret = "x".repeat(32);
+    let config = Config::from_lookup(|k| match k {
+        "TABLE_NAME" => Some("unused".into()),
+        "TOKEN_SECRET" => Some(secret.clone()),
+        _ => None,
+    })
+    .unwrap();
+    let dynamo = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .endpoint_url("http://127.0.0.1:9")
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("k", "s", None, None, "test"))
+        .build();
+    AppState::new(config, aws_sdk_dynamodb::Client::from_conf(dynamo))
+}
+
+fn request(headers: &[(&str, &str)], body: &str) -> Request {
+    let mut builder = shared::lambda::http::Request::builder().method("POST").uri("/chatx/x");
+    for (k, v) in headers {
+        builder = builder.header(*k, *v);
+    }
+    builder.body(Body::Text(body.into())).unwrap()
+}
+
+fn envelope(resp: &shared::lambda::Response<Body>) -> serde_json::Value {
+    assert_eq!(resp.status(), 200, "chatx answers every request with HTTP 200");
+    match resp.body() {
+        Body::Text(t) => serde_json::from_str(t).unwrap(),
+        other => panic!("unexpected body {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn every_function_wants_operation_id_first() {
+    let state = offline_state();
+    for f in functions() {
+        let resp = (f.handler)(&state, request(&[], "not even json")).await;
+        assert_eq!(
+            envelope(&resp),
+            serde_json::json!({"errCode":1001,"errMsg":"ArgsError","errDlt":"header must have operationID"}),
+            "{}",
+            f.binary
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_function_but_register_and_login_wants_a_token_second() {
+    let state = offline_state();
+    for f in functions() {
+        let resp = (f.handler)(&state, request(&[("operationID", "op-1")], "not even json")).await;
+        let env = envelope(&resp);
+        if f.binary.starts_with("chatx-account-") {
+            assert!(
+                env["errDlt"].as_str().unwrap().starts_with("invalid JSON body"),
+                "{}: {env}",
+                f.binary
+            );
+        } else {
+            assert_eq!(
+                env,
+                serde_json::json!({"errCode":1001,"errMsg":"ArgsError","errDlt":"token is empty"}),
+                "{}",
+                f.binary
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_token_of_another_secret_is_invalid() {
+    let state = offline_state();
+    let foreign = shared::auth::Tokens::new(&[1u8; 32], 60)
+        .issue("u1", shared::auth::Audience::Chatx)
+        .unwrap();
+    let like = functions()
+        .into_iter()
+        .find(|f| f.binary == "chatx-moments-like")
+        .unwrap();
+    let resp = (like.handler)(&state, request(&[("operationID", "op"), ("token", &foreign)], "{}")).await;
+    assert_eq!(envelope(&resp)["errCode"], 1502);
+}
+
+#[tokio::test]
+async fn empty_post_id_is_refused_before_any_store_call() {
+    let state = offline_state();
+    let token = state.tokens.issue("u1", shared::auth::Audience::Chatx).unwrap();
+    for binary in ["chatx-moments-like", "chatx-moments-comment-add"] {
+        let f = functions().into_iter().find(|f| f.binary == binary).unwrap();
+        let resp = (f.handler)(
+            &state,
+            request(&[("operationID", "op"), ("token", &token)], r#"{"postID":""}"#),
+        )
+        .await;
+        assert_eq!(
+            envelope(&resp),
+            serde_json::json!({"errCode":1001,"errMsg":"ArgsError","errDlt":"postID and userID are required"}),
+            "{binary}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn store_faults_become_a_500_envelope_without_details() {
+    let state = offline_state();
+    let token = state.tokens.issue("u1", shared::auth::Audience::Chatx).unwrap();
+    let like = functions()
+        .into_iter()
+        .find(|f| f.binary == "chatx-moments-like")
+        .unwrap();
+    let resp = (like.handler)(
+        &state,
+        request(&[("operationID", "op"), ("token", &token)], r#"{"postID":"p1"}"#),
+    )
+    .await;
+    assert_eq!(
+        envelope(&resp),
+        serde_json::json!({"errCode":500,"errMsg":"ServerInternalError","errDlt":"internal error"})
+    );
+}
+
+#[test]
+fn each_binary_calls_its_registered_handler() {
+    for f in functions() {
+        let path = format!("{}/src/bin/{}.rs", env!("CARGO_MANIFEST_DIR"), f.binary);
+        let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let handler = f.handler_path.replace(' ', "");
+        assert!(
+            source.contains(&format!("handler!({handler})")),
+            "{path} must call {handler}"
+        );
+    }
+}
