@@ -1,0 +1,406 @@
+//! The local API gateway: routes from `template.yaml`, each request turned into the HTTP API
+//! (payload v2) event API Gateway would send, converted by `lambda_http` exactly as in Lambda,
+//! and handed to the function's handler. Each function has its own state and DynamoDB client
+//! (as each Lambda has its own containers), with its IAM policy enforced and its requests
+//! recorded.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use base64::Engine;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::{Map, Value, json};
+use shared::AppState;
+use shared::config::Config;
+use shared::lambda::{Body, Function, Handler};
+use shared::store::observe::RequestLog;
+use tokio::net::TcpListener;
+
+use crate::iam::Policy;
+use crate::template::Template;
+
+/// API Gateway's payload limit for HTTP APIs.
+pub const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error("template function {logical_id} names binary {binary}, which no surface provides")]
+    NoHandler { logical_id: String, binary: String },
+    #[error("function {0} exists in code but not in template.yaml, so it would never be deployed")]
+    NotInTemplate(String),
+    #[error("route {0} is declared twice")]
+    DuplicateRoute(String),
+}
+
+struct Mounted {
+    binary: String,
+    handler: Handler,
+    state: AppState,
+    requests: RequestLog,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Literal(String),
+    Param(String),
+    Greedy(String),
+}
+
+struct RouteEntry {
+    method: String,
+    path: String,
+    segments: Vec<Segment>,
+    function: usize,
+}
+
+pub struct Gateway {
+    functions: Vec<Mounted>,
+    routes: Vec<RouteEntry>,
+}
+
+impl Gateway {
+    /// Mounts every function of `template` with its handler from `registry`.
+    pub fn new(
+        template: &Template,
+        registry: Vec<Function>,
+        config: &Config,
+        sdk: &aws_config::SdkConfig,
+    ) -> Result<Self, GatewayError> {
+        let mut by_binary: HashMap<&'static str, Function> = registry.into_iter().map(|f| (f.binary, f)).collect();
+        let mut functions = Vec::new();
+        let mut routes = Vec::new();
+        for def in &template.functions {
+            let f = by_binary
+                .remove(def.binary.as_str())
+                .ok_or_else(|| GatewayError::NoHandler {
+                    logical_id: def.logical_id.clone(),
+                    binary: def.binary.clone(),
+                })?;
+            let requests = RequestLog::default();
+            let policy = Policy {
+                function: def.binary.clone(),
+                grants: Arc::new(def.grants.clone()),
+            };
+            let dynamo = aws_sdk_dynamodb::config::Builder::from(sdk)
+                .interceptor(requests.clone())
+                .interceptor(policy)
+                .build();
+            let state = AppState::new(config.clone(), aws_sdk_dynamodb::Client::from_conf(dynamo));
+            for route in &def.routes {
+                let key = format!("{} {}", route.method, route.path);
+                if routes
+                    .iter()
+                    .any(|r: &RouteEntry| format!("{} {}", r.method, r.path) == key)
+                {
+                    return Err(GatewayError::DuplicateRoute(key));
+                }
+                routes.push(RouteEntry {
+                    method: route.method.clone(),
+                    path: route.path.clone(),
+                    segments: parse_path(&route.path),
+                    function: functions.len(),
+                });
+            }
+            functions.push(Mounted {
+                binary: def.binary.clone(),
+                handler: f.handler,
+                state,
+                requests,
+            });
+        }
+        if let Some(binary) = by_binary.keys().next() {
+            return Err(GatewayError::NotInTemplate(binary.to_string()));
+        }
+        Ok(Self { functions, routes })
+    }
+
+    pub fn route_count(&self) -> usize {
+        self.routes.len()
+    }
+
+    /// The DynamoDB requests function `binary` has made.
+    pub fn requests(&self, binary: &str) -> &RequestLog {
+        &self
+            .functions
+            .iter()
+            .find(|f| f.binary == binary)
+            .unwrap_or_else(|| panic!("no function {binary}"))
+            .requests
+    }
+
+    /// Accepts connections on `listener` until the task is dropped.
+    pub async fn serve(self: Arc<Self>, listener: TcpListener) -> std::io::Result<()> {
+        loop {
+            let (stream, peer) = listener.accept().await?;
+            let gateway = self.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |req| {
+                    let gateway = gateway.clone();
+                    async move { Ok::<_, Infallible>(gateway.handle(req, peer).await) }
+                });
+                if let Err(e) = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await
+                {
+                    tracing::debug!(error = %e, "connection ended");
+                }
+            });
+        }
+    }
+
+    async fn handle(&self, req: Request<Incoming>, peer: SocketAddr) -> Response<Full<Bytes>> {
+        let started = Instant::now();
+        let (parts, body) = req.into_parts();
+        let body = match Limited::new(body, MAX_PAYLOAD).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(_) => return message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large"),
+        };
+        let method = parts.method.as_str().to_owned();
+        let path = parts.uri.path().to_owned();
+        let Some((route, params)) = self.route(&method, &path) else {
+            tracing::info!(%method, %path, status = 404, "no route");
+            return message(StatusCode::NOT_FOUND, "Not Found");
+        };
+        let function = &self.functions[route.function];
+        let request_id = uuid::Uuid::new_v4().to_string();
+        let event = event(&parts, &body, route, &params, peer, &request_id);
+        let request = match lambda_http::request::from_str(&event.to_string()) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "could not build the Lambda request");
+                return message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+            }
+        };
+        let response = (function.handler)(&function.state, request).await;
+        let status = response.status();
+        tracing::info!(%method, %path, status = status.as_u16(), function = %function.binary, ms = started.elapsed().as_millis() as u64, "request");
+        let (parts, body) = response.into_parts();
+        let bytes = match body {
+            Body::Empty => Bytes::new(),
+            Body::Text(t) => Bytes::from(t),
+            Body::Binary(b) => Bytes::from(b),
+            _ => Bytes::new(),
+        };
+        let mut out = Response::from_parts(parts, Full::new(bytes));
+        if let Ok(v) = request_id.parse() {
+            out.headers_mut().insert("apigw-requestid", v);
+        }
+        out
+    }
+
+    /// The route for `method path`, preferring literal segments over parameters, as API Gateway does.
+    fn route(&self, method: &str, path: &str) -> Option<(&RouteEntry, Map<String, Value>)> {
+        let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+        self.routes
+            .iter()
+            .filter(|r| r.method == method || r.method == "ANY")
+            .filter_map(|r| match_segments(&r.segments, &parts).map(|p| (r, p)))
+            .max_by_key(|(r, _)| specificity(&r.segments))
+    }
+}
+
+fn parse_path(path: &str) -> Vec<Segment> {
+    path.trim_start_matches('/')
+        .split('/')
+        .map(|s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(name) if name.ends_with('+') => Segment::Greedy(name.trim_end_matches('+').to_owned()),
+            Some(name) => Segment::Param(name.to_owned()),
+            None => Segment::Literal(s.to_owned()),
+        })
+        .collect()
+}
+
+fn match_segments(segments: &[Segment], parts: &[&str]) -> Option<Map<String, Value>> {
+    let mut params = Map::new();
+    for (i, seg) in segments.iter().enumerate() {
+        match seg {
+            Segment::Greedy(name) => {
+                let rest = parts.get(i..).filter(|r| !r.is_empty() && !r[0].is_empty())?;
+                params.insert(name.clone(), Value::String(rest.join("/")));
+                return Some(params);
+            }
+            Segment::Literal(l) => {
+                if parts.get(i) != Some(&l.as_str()) {
+                    return None;
+                }
+            }
+            Segment::Param(name) => {
+                let value = parts.get(i).filter(|v| !v.is_empty())?;
+                params.insert(name.clone(), Value::String(percent_decode(value)));
+            }
+        }
+    }
+    (segments.len() == parts.len()).then_some(params)
+}
+
+fn specificity(segments: &[Segment]) -> (usize, usize) {
+    let literals = segments.iter().filter(|s| matches!(s, Segment::Literal(_))).count();
+    let not_greedy = segments.iter().filter(|s| !matches!(s, Segment::Greedy(_))).count();
+    (literals, not_greedy)
+}
+
+fn percent_decode(s: &str) -> String {
+    fn hex(b: u8) -> Option<u8> {
+        (b as char).to_digit(16).map(|d| d as u8)
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| Some(hex(*bytes.get(i + 1)?)? << 4 | hex(*bytes.get(i + 2)?)?))
+            .flatten();
+        match escaped {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Whether API Gateway would pass this body as text (else base64 with `isBase64Encoded`).
+fn is_text(content_type: Option<&str>) -> bool {
+    let ct = content_type.unwrap_or("").to_ascii_lowercase();
+    ct.is_empty()
+        || ct.starts_with("text/")
+        || ct.contains("json")
+        || ct.contains("xml")
+        || ct.contains("javascript")
+        || ct.starts_with("application/x-www-form-urlencoded")
+}
+
+/// The HTTP API payload v2 event for a request.
+fn event(
+    parts: &hyper::http::request::Parts,
+    body: &Bytes,
+    route: &RouteEntry,
+    params: &Map<String, Value>,
+    peer: SocketAddr,
+    request_id: &str,
+) -> Value {
+    let mut headers = Map::new();
+    for (name, value) in &parts.headers {
+        let v = String::from_utf8_lossy(value.as_bytes()).into_owned();
+        match headers.get_mut(name.as_str()) {
+            Some(Value::String(existing)) => {
+                existing.push(',');
+                existing.push_str(&v);
+            }
+            _ => {
+                headers.insert(name.as_str().to_owned(), Value::String(v));
+            }
+        }
+    }
+    let header = |n: &str| parts.headers.get(n).and_then(|v| v.to_str().ok());
+    let route_key = format!("{} {}", route.method, route.path);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let text = std::str::from_utf8(body)
+        .ok()
+        .filter(|_| is_text(header("content-type")));
+    let (body, base64) = match (body.is_empty(), text) {
+        (true, _) => (Value::Null, false),
+        (false, Some(t)) => (Value::String(t.to_owned()), false),
+        (false, None) => (
+            Value::String(base64::engine::general_purpose::STANDARD.encode(body)),
+            true,
+        ),
+    };
+    let mut event = json!({
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": parts.uri.path(),
+        "rawQueryString": parts.uri.query().unwrap_or(""),
+        "headers": headers,
+        "requestContext": {
+            "accountId": "000000000000",
+            "apiId": "local",
+            "domainName": header("host").unwrap_or("localhost"),
+            "domainPrefix": "local",
+            "http": {
+                "method": parts.method.as_str(),
+                "path": parts.uri.path(),
+                "protocol": "HTTP/1.1",
+                "sourceIp": peer.ip().to_string(),
+                "userAgent": header("user-agent").unwrap_or(""),
+            },
+            "requestId": request_id,
+            "routeKey": route_key,
+            "stage": "$default",
+            "timeEpoch": now.as_millis() as u64,
+        },
+        "isBase64Encoded": base64,
+    });
+    if !params.is_empty() {
+        event["pathParameters"] = Value::Object(params.clone());
+    }
+    if !body.is_null() {
+        event["body"] = body;
+    }
+    event
+}
+
+fn message(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
+    let mut resp = Response::new(Full::new(Bytes::from(json!({ "message": text }).to_string())));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        "content-type",
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segs(p: &str) -> Vec<Segment> {
+        parse_path(p)
+    }
+
+    #[test]
+    fn matches_literals_params_and_greedy() {
+        let parts = |p: &str| {
+            p.trim_start_matches('/')
+                .split('/')
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        let m = |route: &str, path: &str| {
+            let ps = parts(path);
+            let refs: Vec<&str> = ps.iter().map(String::as_str).collect();
+            match_segments(&segs(route), &refs)
+        };
+        assert!(m("/chatx/moments/like", "/chatx/moments/like").is_some());
+        assert!(m("/chatx/moments/like", "/chatx/moments/like/x").is_none());
+        assert_eq!(m("/infos/{id}", "/infos/7").unwrap()["id"], "7");
+        assert!(m("/infos/{id}", "/infos/").is_none());
+        assert_eq!(m("/files/{key+}", "/files/a/b.png").unwrap()["key"], "a/b.png");
+    }
+
+    #[test]
+    fn literal_routes_win_over_parameters() {
+        assert!(specificity(&segs("/info/categories")) > specificity(&segs("/info/{id}")));
+    }
+
+    #[test]
+    fn decodes_percent_escapes_in_parameters() {
+        assert_eq!(percent_decode("a%20b"), "a b");
+        assert_eq!(percent_decode("%E4%BD%A0"), "你");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%é"), "%é");
+    }
+}

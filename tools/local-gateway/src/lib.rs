@@ -1,0 +1,20 @@
+//! The local stack: the table and routes of `template.yaml`, served by every function's real
+//! handler against a DynamoDB API server. `make dev` runs it; the end-to-end tests embed it.
+
+pub mod gateway;
+pub mod iam;
+pub mod table;
+pub mod template;
+
+pub use gateway::Gateway;
+pub use template::Template;
+
+/// Every function of every surface, for the gateway to mount.
+pub fn all_functions() -> Vec<shared::lambda::Function> {
+    chatx::functions()
+}
+
+/// `template.yaml` at the workspace root.
+pub fn template_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml")
+}

@@ -1,0 +1,47 @@
+//! `make dev`: the whole API on 127.0.0.1:$PORT (default 3000).
+//!
+//! Needs `AWS_ENDPOINT_URL_DYNAMODB` (the local DynamoDB API server; it refuses to run against
+//! AWS itself), `TOKEN_SECRET`, and optionally `TABLE_NAME` (default `social-local`),
+//! `PORT`, `TEMPLATE` (default the workspace's `template.yaml`).
+
+use std::sync::Arc;
+
+use local_gateway::{Gateway, Template, all_functions, table, template_path};
+use shared::config::Config;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    shared::telemetry::init();
+    if std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_none() {
+        return Err(
+            "AWS_ENDPOINT_URL_DYNAMODB is not set: the local gateway only runs against a local DynamoDB API server"
+                .into(),
+        );
+    }
+    let template_file = std::env::var("TEMPLATE")
+        .map(Into::into)
+        .unwrap_or_else(|_| template_path());
+    let template = Template::load(&template_file)?;
+    let table_name = std::env::var("TABLE_NAME").unwrap_or_else(|_| "social-local".into());
+    let config = Config::from_lookup(|k| match k {
+        "TABLE_NAME" => Some(table_name.clone()),
+        other => std::env::var(other).ok(),
+    })?;
+    let sdk = shared::state::sdk_config().await;
+    let created = table::ensure_table(&aws_sdk_dynamodb::Client::new(&sdk), &table_name, &template.table).await?;
+    tracing::info!(table = %table_name, created, "table ready");
+
+    let gateway = Arc::new(Gateway::new(&template, all_functions(), &config, &sdk)?);
+    let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3000);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    println!(
+        "Local API ready at http://127.0.0.1:{port} ({} routes from {})",
+        gateway.route_count(),
+        template_file.display()
+    );
+    tokio::select! {
+        served = gateway.serve(listener) => served?,
+        _ = tokio::signal::ctrl_c() => println!("stopping"),
+    }
+    Ok(())
+}
