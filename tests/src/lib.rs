@@ -1,0 +1,261 @@
+//! The end-to-end test harness. [`spawn_app`] starts the local gateway on a random port, in
+//! process, with its own DynamoDB clients (so request counts are per test), against the
+//! DynamoDB API server that `make test` starts (`AWS_ENDPOINT_URL_DYNAMODB`). All tests share
+//! one table, created once per run from `template.yaml`; each isolates itself by its own IDs.
+
+use std::sync::{Arc, OnceLock};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use local_gateway::{Gateway, Template, all_functions, table, template_path};
+use serde_json::{Value, json};
+use shared::config::Config;
+use shared::store::observe::RequestLog;
+
+pub use serde_json;
+
+struct Run {
+    table: String,
+    secret: String,
+    template: Template,
+}
+
+/// The per-run setup: a fresh table from the template and a random token secret.
+fn run() -> &'static Run {
+    static RUN: OnceLock<Run> = OnceLock::new();
+    RUN.get_or_init(|| {
+        assert!(
+            std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some(),
+            "end-to-end tests need a DynamoDB API server: run them with `make test`"
+        );
+        let template = Template::load(template_path()).expect("template.yaml");
+        let table = format!("e2e-{}", uuid::Uuid::new_v4().simple());
+        let secret = format!("{:032x}{:032x}", rand::random::<u128>(), rand::random::<u128>());
+        let def = template.table.clone();
+        let name = table.clone();
+        // The SDK client lives in its own runtime here; each test builds its own clients.
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let sdk = shared::state::sdk_config().await;
+                table::ensure_table(&aws_sdk_dynamodb::Client::new(&sdk), &name, &def)
+                    .await
+                    .expect("create table");
+            })
+        })
+        .join()
+        .expect("table setup");
+        Run {
+            table,
+            secret,
+            template,
+        }
+    })
+}
+
+pub struct TestApp {
+    pub base_url: String,
+    pub http: reqwest::Client,
+    pub gateway: Arc<Gateway>,
+    /// An unrestricted client on the same table, for assertions on what is stored.
+    pub dynamo: aws_sdk_dynamodb::Client,
+    pub table: String,
+    pub tokens: shared::auth::Tokens,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+pub fn config() -> Config {
+    let run = run();
+    Config::from_lookup(|k| match k {
+        "TABLE_NAME" => Some(run.table.clone()),
+        "TOKEN_SECRET" => Some(run.secret.clone()),
+        _ => None,
+    })
+    .expect("test config")
+}
+
+/// Logs go to the test's captured output, so a failing test shows what the server logged.
+fn init_logs() {
+    static LOGS: OnceLock<()> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    });
+}
+
+pub async fn spawn_app() -> TestApp {
+    init_logs();
+    let run = run();
+    let config = config();
+    let sdk = shared::state::sdk_config().await;
+    let gateway = Arc::new(Gateway::new(&run.template, all_functions(), &config, &sdk).expect("gateway"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(gateway.clone().serve(listener));
+    TestApp {
+        base_url,
+        http: reqwest::Client::new(),
+        gateway,
+        dynamo: aws_sdk_dynamodb::Client::new(&sdk),
+        table: run.table.clone(),
+        tokens: shared::auth::Tokens::new(config.token_secret.expose(), config.token_ttl_secs),
+        server,
+    }
+}
+
+/// A registered chatx user.
+#[derive(Debug, Clone)]
+pub struct User {
+    pub user_id: String,
+    pub token: String,
+    pub account: String,
+    pub password: String,
+}
+
+/// A unique string for this test run (account names, contents).
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
+}
+
+impl TestApp {
+    /// Sends `body` as-is to `path` with `headers`; returns the HTTP status and the JSON answer.
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<reqwest::Body>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method.parse().expect("method"), format!("{}{path}", self.base_url))
+            .header("content-type", "application/json")
+            .body(body);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+        (status, json)
+    }
+
+    /// A chatx call: `POST path` with `operationID` and `token` headers; asserts HTTP 200 and
+    /// returns the envelope.
+    pub async fn chatx(&self, path: &str, token: &str, body: Value) -> Value {
+        let op = unique("op-");
+        let (status, env) = self
+            .raw(
+                "POST",
+                path,
+                &[("operationID", &op), ("token", token)],
+                body.to_string(),
+            )
+            .await;
+        assert_eq!(status, 200, "{path}: {env}");
+        env
+    }
+
+    /// Like [`TestApp::chatx`], but asserts success and returns `data`.
+    pub async fn chatx_ok(&self, path: &str, token: &str, body: Value) -> Value {
+        let env = self.chatx(path, token, body).await;
+        assert_eq!(env["errCode"], 0, "{path}: {env}");
+        env.get("data").cloned().unwrap_or(Value::Null)
+    }
+
+    pub async fn register(&self) -> User {
+        let account = unique("u");
+        let password = "secret-pass".to_owned();
+        let data = self
+            .chatx_ok(
+                "/chatx/account/register",
+                "",
+                json!({"account": account, "password": password, "nickname": format!("nick {account}"), "faceURL": format!("https://cdn.example.com/{account}.png")}),
+            )
+            .await;
+        User {
+            user_id: data["userID"].as_str().unwrap().to_owned(),
+            token: data["token"].as_str().unwrap().to_owned(),
+            account,
+            password,
+        }
+    }
+
+    pub async fn add_post(&self, user: &User, content: &str) -> String {
+        let data = self
+            .chatx_ok(
+                "/chatx/moments/post/add",
+                &user.token,
+                json!({"content": content, "images": []}),
+            )
+            .await;
+        data["post"]["postID"].as_str().unwrap().to_owned()
+    }
+
+    /// The DynamoDB requests function `binary` has made since the last call.
+    pub fn requests(&self, binary: &str) -> Vec<String> {
+        self.gateway.requests(binary).take()
+    }
+
+    pub fn request_log(&self, binary: &str) -> &RequestLog {
+        self.gateway.requests(binary)
+    }
+
+    /// How many items of partition `pk` have a sort key starting with `sk_prefix` (a direct,
+    /// consistent read of the table: what is really stored).
+    pub async fn count_items(&self, pk: &str, sk_prefix: &str) -> usize {
+        let mut count = 0;
+        let mut start = None;
+        loop {
+            let mut query = self
+                .dynamo
+                .query()
+                .table_name(&self.table)
+                .expression_attribute_values(":pk", AttributeValue::S(pk.into()));
+            query = if sk_prefix.is_empty() {
+                query.key_condition_expression("PK = :pk")
+            } else {
+                query
+                    .key_condition_expression("PK = :pk AND begins_with(SK, :sk)")
+                    .expression_attribute_values(":sk", AttributeValue::S(sk_prefix.into()))
+            };
+            let out = query
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .expect("query");
+            count += out.items().len();
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return count;
+            }
+        }
+    }
+
+    /// The stored item at (pk, sk), if any.
+    pub async fn item(&self, pk: &str, sk: &str) -> Option<std::collections::HashMap<String, AttributeValue>> {
+        self.dynamo
+            .get_item()
+            .table_name(&self.table)
+            .key("PK", AttributeValue::S(pk.into()))
+            .key("SK", AttributeValue::S(sk.into()))
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("get")
+            .item
+    }
+}

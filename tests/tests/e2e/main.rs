@@ -1,0 +1,9 @@
+//! End-to-end tests: real HTTP through the local gateway into the DynamoDB API server.
+//! One test binary for the whole workspace (one link instead of many).
+
+mod chatx_accounts;
+mod chatx_comments;
+mod chatx_concurrency;
+mod chatx_like;
+mod chatx_posts;
+mod contract;
