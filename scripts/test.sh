@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make test`: every check, exiting non-zero on any failure. CI runs exactly this.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+step() { echo; echo "== $*"; }
+
+ensure_python_tools test
+
+step "template: cfn-lint and sam validate --lint"
+"$VENV/bin/cfn-lint" template.yaml
+"$VENV/bin/sam" validate --lint --region us-east-1 --template-file template.yaml
+
+step "formatting"
+cargo fmt --all --check
+
+step "unit and end-to-end tests (against moto)"
+mkdir -p .local
+start_moto "$(free_port)" .local/moto-test.log
+trap stop_moto EXIT
+cargo test --workspace --lib --test '*'
+
+step "clippy on every target (also type-checks every Lambda binary)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+echo; echo "all checks passed"
