@@ -169,6 +169,45 @@ mod tests {
         assert_eq!(t.verify(&token, Audience::Chatx), Err(TokenError::Expired));
     }
 
+    fn signed(t: &Tokens, alg: Algorithm, aud: &str, iss: &str) -> String {
+        let now = clock::now_secs();
+        let claims = Claims {
+            sub: "u1".into(),
+            aud: aud.into(),
+            iss: iss.into(),
+            iat: now,
+            exp: now + 60,
+        };
+        jsonwebtoken::encode(&Header::new(alg), &claims, &t.encoding).unwrap()
+    }
+
+    #[test]
+    fn wrong_audience_is_invalid() {
+        let t = tokens();
+        assert_eq!(
+            t.verify(&signed(&t, Algorithm::HS256, "info", ISSUER), Audience::Chatx),
+            Err(TokenError::Invalid)
+        );
+    }
+
+    #[test]
+    fn wrong_issuer_is_invalid() {
+        let t = tokens();
+        assert_eq!(
+            t.verify(&signed(&t, Algorithm::HS256, "chatx", "someone"), Audience::Chatx),
+            Err(TokenError::Invalid)
+        );
+    }
+
+    #[test]
+    fn other_algorithms_are_refused_even_with_the_right_key() {
+        let t = tokens();
+        assert_eq!(
+            t.verify(&signed(&t, Algorithm::HS512, "chatx", ISSUER), Audience::Chatx),
+            Err(TokenError::Invalid)
+        );
+    }
+
     #[test]
     fn alg_none_is_refused() {
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;

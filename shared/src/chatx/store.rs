@@ -267,11 +267,10 @@ impl<'a> ChatxStore<'a> {
         let liked: Vec<String> = if like_keys.is_empty() {
             Vec::new()
         } else {
-            self.store
-                .batch_get(&like_keys, false)
-                .await?
+            let found = self.store.batch_get(&like_keys, false).await?;
+            serde_dynamo::from_items::<_, LikeItem>(found)?
                 .into_iter()
-                .filter_map(|i| i.get("postID").and_then(|v| v.as_s().ok()).cloned())
+                .map(|l| l.post_id)
                 .collect()
         };
         let posts = items
