@@ -15,6 +15,18 @@ set -a; source .local/dev.env; set +a
 
 cargo build --quiet -p local-gateway
 start_moto "${MOTO_PORT:-$(free_port)}" .local/moto.log
-trap stop_moto EXIT
-echo "DynamoDB API server (moto) at $AWS_ENDPOINT_URL_DYNAMODB"
-PORT="${PORT:-3000}" TABLE_NAME="${TABLE_NAME:-social-local}" "$ROOT/target/debug/local-gateway"
+trap 'stop_moto; rm -f .local/lambda.env' EXIT
+export TABLE_NAME="${TABLE_NAME:-social-local}"
+# The environment a function has in this stack: for `cargo lambda watch --env-file` and
+# scripts/admin.sh.
+{
+  echo "TABLE_NAME=$TABLE_NAME"
+  echo "TOKEN_SECRET=$TOKEN_SECRET"
+  echo "AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB"
+  echo "AWS_ENDPOINT_URL_S3=$AWS_ENDPOINT_URL_S3"
+  echo "AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID"
+  echo "AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY"
+  echo "AWS_REGION=$AWS_REGION"
+} > .local/lambda.env
+echo "DynamoDB API server (moto) at $AWS_ENDPOINT_URL_DYNAMODB; function environment in .local/lambda.env"
+PORT="${PORT:-3000}" "$ROOT/target/debug/local-gateway"

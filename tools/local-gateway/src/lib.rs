@@ -16,5 +16,6 @@ pub fn all_functions() -> Vec<shared::lambda::Function> {
 
 /// `template.yaml` at the workspace root.
 pub fn template_path() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml")
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../template.yaml");
+    path.canonicalize().unwrap_or(path)
 }

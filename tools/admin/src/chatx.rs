@@ -1,0 +1,26 @@
+//! `admin chatx …`
+
+use clap::Subcommand;
+use shared::AppState;
+use shared::auth::Audience;
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Print a fresh chatx token for an existing user (for `cargo lambda invoke` fixtures, support).
+    Token {
+        /// The user's ID.
+        user_id: String,
+    },
+}
+
+pub async fn run(cmd: Command, state: &AppState) -> super::Result {
+    match cmd {
+        Command::Token { user_id } => {
+            if !shared::ids::is_valid_id(&user_id) || state.chatx().profile(&user_id).await?.is_none() {
+                return Err(format!("no chatx user {user_id}").into());
+            }
+            println!("{}", state.tokens.issue(&user_id, Audience::Chatx)?);
+            Ok(())
+        }
+    }
+}
