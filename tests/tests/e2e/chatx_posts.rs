@@ -197,3 +197,58 @@ async fn a_post_with_more_children_than_one_batch_is_deleted_whole() {
         .await;
     assert_eq!(app.count_items(&format!("CHATX#POST#{post_id}"), "").await, 0);
 }
+
+/// A delete that dies right after its first step (the post marked, its likes and comments still
+/// there) leaves a post nobody can see or change, and the author's retry finishes the job.
+#[tokio::test]
+async fn a_delete_interrupted_after_marking_the_post_is_finished_by_a_retry() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let app = spawn_app().await;
+    let (author, fan) = (app.register().await, app.register().await);
+    let post_id = app.add_post(&author, "p").await;
+    app.chatx_ok("/chatx/moments/like", &fan.token, json!({"postID": post_id}))
+        .await;
+    app.chatx_ok(
+        "/chatx/moments/comment/add",
+        &fan.token,
+        json!({"postID": post_id, "content": "c"}),
+    )
+    .await;
+    let pk = format!("CHATX#POST#{post_id}");
+    app.dynamo
+        .update_item()
+        .table_name(&app.table)
+        .key("PK", AttributeValue::S(pk.clone()))
+        .key("SK", AttributeValue::S("#POST".into()))
+        .update_expression("SET deletedAt = :now REMOVE GSI1PK, GSI1SK")
+        .expression_attribute_values(":now", AttributeValue::N(shared::clock::now_ms().to_string()))
+        .send()
+        .await
+        .unwrap();
+
+    for (path, body) in [
+        ("/chatx/moments/post/get", json!({"postID": post_id})),
+        ("/chatx/moments/like", json!({"postID": post_id})),
+        ("/chatx/moments/like", json!({"postID": post_id, "cancel": true})),
+        (
+            "/chatx/moments/comment/add",
+            json!({"postID": post_id, "content": "late"}),
+        ),
+        ("/chatx/moments/comment/list", json!({"postID": post_id})),
+    ] {
+        assert_eq!(app.chatx(path, &fan.token, body).await["errCode"], 1004, "{path}");
+    }
+    assert_eq!(
+        app.count_items(&pk, "").await,
+        3,
+        "nothing changed while the post is marked"
+    );
+    let env = app
+        .chatx("/chatx/moments/post/delete", &fan.token, json!({"postID": post_id}))
+        .await;
+    assert_eq!(env["errCode"], 1002, "only the author may finish the delete");
+
+    app.chatx_ok("/chatx/moments/post/delete", &author.token, json!({"postID": post_id}))
+        .await;
+    assert_eq!(app.count_items(&pk, "").await, 0);
+}
