@@ -9,6 +9,37 @@ pub mod likes;
 pub mod posts;
 pub mod users;
 
+use serde::Deserialize;
+use shared::AppError;
+use shared::chatx::PageSize;
+
+/// The body of a listing under one post (likes, comments): `{postID, cursor?, count?}`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PostPageBody {
+    #[serde(rename = "postID")]
+    post_id: String,
+    cursor: String,
+    count: Option<i64>,
+}
+
+/// A validated [`PostPageBody`].
+struct PostPage {
+    post_id: String,
+    cursor: String,
+    size: PageSize,
+}
+
+impl PostPageBody {
+    fn parse(self) -> Result<PostPage, AppError> {
+        Ok(PostPage {
+            post_id: shared::ids::parse_id(&self.post_id, "postID", "postID is required")?,
+            cursor: self.cursor,
+            size: PageSize::parse(self.count)?,
+        })
+    }
+}
+
 shared::functions! {
     "chatx";
     "chatx-account-register" => accounts::register,

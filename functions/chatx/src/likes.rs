@@ -2,9 +2,11 @@
 
 use serde::Deserialize;
 use serde_json::json;
-use shared::chatx::{LikeView, PageSize, PublicProfile};
+use shared::chatx::{LikeView, PublicProfile};
 use shared::lambda::{Body, Request, Response};
 use shared::{AppState, ids, openim};
+
+use crate::{PostPage, PostPageBody};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -25,22 +27,12 @@ pub async fn like(state: &AppState, req: Request) -> Response<Body> {
     .await
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ListBody {
-    #[serde(rename = "postID")]
-    post_id: String,
-    cursor: String,
-    count: Option<i64>,
-}
-
 /// `{postID, cursor?, count?}` → `data {likes, nextCursor}`, newest first, each like with
 /// the liker's public profile.
 pub async fn list(state: &AppState, req: Request) -> Response<Body> {
-    openim::authed(state, req, move |_caller, body: ListBody| async move {
-        let post_id = ids::parse_id(&body.post_id, "postID", "postID is required")?;
-        let size = PageSize::parse(body.count)?;
-        let page = state.chatx().likes(&post_id, &body.cursor, size).await?;
+    openim::authed(state, req, move |_caller, body: PostPageBody| async move {
+        let PostPage { post_id, cursor, size } = body.parse()?;
+        let page = state.chatx().likes(&post_id, &cursor, size).await?;
         let profiles = state
             .chatx()
             .profiles(page.items.iter().map(|l| l.user_id.as_str()))
