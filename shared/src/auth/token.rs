@@ -12,16 +12,22 @@ use crate::error::AppError;
 
 pub const ISSUER: &str = "social-backend";
 
-/// Which API surface a token is for.
+/// Which API surface a token is for: a token of one surface is refused by the others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
     Chatx,
+    Info,
+    Nobase,
+    Weifchat,
 }
 
 impl Audience {
     pub fn as_str(self) -> &'static str {
         match self {
             Audience::Chatx => "chatx",
+            Audience::Info => "info",
+            Audience::Nobase => "nobase",
+            Audience::Weifchat => "weifchat",
         }
     }
 }

@@ -11,7 +11,12 @@ pub use template::Template;
 
 /// Every function of every surface, for the gateway to mount.
 pub fn all_functions() -> Vec<shared::lambda::Function> {
-    chatx::functions()
+    [
+        chatx::functions(), // one line per surface
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// `template.yaml` at the workspace root.
