@@ -129,7 +129,8 @@ pub fn unique(prefix: &str) -> String {
 }
 
 impl TestApp {
-    /// Sends `body` as-is to `path` with `headers`; returns the HTTP status and the JSON answer.
+    /// Sends `body` as-is to `path` with `headers` (and `content-type: application/json` unless
+    /// they name another); returns the HTTP status and the JSON answer.
     pub async fn raw(
         &self,
         method: &str,
@@ -140,8 +141,10 @@ impl TestApp {
         let mut req = self
             .http
             .request(method.parse().expect("method"), format!("{}{path}", self.base_url))
-            .header("content-type", "application/json")
             .body(body);
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+            req = req.header("content-type", "application/json");
+        }
         for (k, v) in headers {
             req = req.header(*k, *v);
         }

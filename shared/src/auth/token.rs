@@ -2,9 +2,12 @@
 //!
 //! Verification pins the algorithm to HS256 (a token claiming `none` or another algorithm is
 //! refused), and checks the signature, `exp` (no leeway), `iss` and `aud`. Each API surface is
-//! its own audience, so a token issued for one surface can't be used on another.
+//! its own audience, so a token issued for one surface can't be used on another. A surface may
+//! bind a token to more than the user ([`Tokens::issue_with`], [`Tokens::verify_with`]): its own
+//! claims travel signed beside the standard ones.
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::clock;
@@ -33,12 +36,26 @@ impl Audience {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct Claims {
+struct Claims<E> {
     sub: String,
     aud: String,
     iss: String,
     iat: i64,
     exp: i64,
+    /// A surface's own claims, beside the standard ones.
+    #[serde(flatten)]
+    extra: E,
+}
+
+/// No claims beyond the standard ones.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
+pub struct NoClaims {}
+
+/// An issued token and when it expires (epoch seconds).
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub token: String,
+    pub expires_at: i64,
 }
 
 /// Why a token was refused. The display text is what clients see.
@@ -84,23 +101,46 @@ impl Tokens {
 
     /// A token for `user_id` on `audience`, valid for the configured lifetime.
     pub fn issue(&self, user_id: &str, audience: Audience) -> Result<String, AppError> {
-        let now = clock::now_secs();
-        self.issue_at(user_id, audience, now, now + self.ttl_secs)
+        self.issue_with(user_id, audience, &NoClaims {})
+            .map(|issued| issued.token)
     }
 
-    fn issue_at(&self, user_id: &str, audience: Audience, iat: i64, exp: i64) -> Result<String, AppError> {
+    /// A token for `user_id` on `audience` that also carries `extra` claims (flattened beside
+    /// the standard ones, so their names must differ from `sub`, `aud`, `iss`, `iat`, `exp`).
+    pub fn issue_with<E: Serialize>(&self, user_id: &str, audience: Audience, extra: &E) -> Result<Issued, AppError> {
+        let now = clock::now_secs();
+        let expires_at = now + self.ttl_secs;
+        let token = self.issue_at(user_id, audience, extra, now, expires_at)?;
+        Ok(Issued { token, expires_at })
+    }
+
+    fn issue_at<E: Serialize>(
+        &self,
+        user_id: &str,
+        audience: Audience,
+        extra: &E,
+        iat: i64,
+        exp: i64,
+    ) -> Result<String, AppError> {
         let claims = Claims {
             sub: user_id.to_owned(),
             aud: audience.as_str().to_owned(),
             iss: ISSUER.to_owned(),
             iat,
             exp,
+            extra,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(AppError::internal)
     }
 
     /// Verifies `token` for `audience` and returns the caller it names.
     pub fn verify(&self, token: &str, audience: Audience) -> Result<Caller, TokenError> {
+        self.verify_with::<NoClaims>(token, audience).map(|(caller, _)| caller)
+    }
+
+    /// Verifies `token` for `audience` and returns the caller and the surface's own claims. A
+    /// token without them (or with claims of another shape) is refused as malformed.
+    pub fn verify_with<E: DeserializeOwned>(&self, token: &str, audience: Audience) -> Result<(Caller, E), TokenError> {
         let token = token.trim();
         if token.is_empty() {
             return Err(TokenError::Missing);
@@ -110,26 +150,42 @@ impl Tokens {
         validation.set_audience(&[audience.as_str()]);
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|e| match e.kind() {
-            ErrorKind::ExpiredSignature => TokenError::Expired,
-            ErrorKind::InvalidToken | ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
-                TokenError::Malformed
-            }
-            _ => TokenError::Invalid,
-        })?;
+        let data =
+            jsonwebtoken::decode::<Claims<E>>(token, &self.decoding, &validation).map_err(|e| match e.kind() {
+                ErrorKind::ExpiredSignature => TokenError::Expired,
+                ErrorKind::InvalidToken | ErrorKind::Base64(_) | ErrorKind::Json(_) | ErrorKind::Utf8(_) => {
+                    TokenError::Malformed
+                }
+                _ => TokenError::Invalid,
+            })?;
         if !crate::ids::is_valid_id(&data.claims.sub) {
             return Err(TokenError::Invalid);
         }
-        Ok(Caller {
-            user_id: data.claims.sub,
-        })
+        Ok((
+            Caller {
+                user_id: data.claims.sub,
+            },
+            data.claims.extra,
+        ))
     }
 
     /// A token that expired `ago_secs` seconds ago: for tests of expiry handling.
     #[doc(hidden)]
     pub fn issue_expired(&self, user_id: &str, audience: Audience, ago_secs: i64) -> Result<String, AppError> {
+        self.issue_expired_with(user_id, audience, &NoClaims {}, ago_secs)
+    }
+
+    /// Like [`Tokens::issue_expired`], with a surface's own claims.
+    #[doc(hidden)]
+    pub fn issue_expired_with<E: Serialize>(
+        &self,
+        user_id: &str,
+        audience: Audience,
+        extra: &E,
+        ago_secs: i64,
+    ) -> Result<String, AppError> {
         let now = clock::now_secs();
-        self.issue_at(user_id, audience, now - ago_secs - 60, now - ago_secs)
+        self.issue_at(user_id, audience, extra, now - ago_secs - 60, now - ago_secs)
     }
 }
 
@@ -183,8 +239,48 @@ mod tests {
             iss: iss.into(),
             iat: now,
             exp: now + 60,
+            extra: NoClaims {},
         };
         jsonwebtoken::encode(&Header::new(alg), &claims, &t.encoding).unwrap()
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Bound {
+        app: String,
+    }
+
+    #[test]
+    fn extra_claims_travel_signed_and_come_back() {
+        let t = tokens();
+        let issued = t
+            .issue_with("u1", Audience::Nobase, &Bound { app: "a1".into() })
+            .unwrap();
+        assert!(issued.expires_at > clock::now_secs());
+        let (caller, bound) = t.verify_with::<Bound>(&issued.token, Audience::Nobase).unwrap();
+        assert_eq!(caller.user_id(), "u1");
+        assert_eq!(bound, Bound { app: "a1".into() });
+        // The plain verification still accepts it; its audience still binds it.
+        assert!(t.verify(&issued.token, Audience::Nobase).is_ok());
+        assert_eq!(t.verify(&issued.token, Audience::Chatx), Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn a_token_without_the_surfaces_claims_is_refused() {
+        let t = tokens();
+        let plain = t.issue("u1", Audience::Nobase).unwrap();
+        assert!(t.verify_with::<Bound>(&plain, Audience::Nobase).is_err());
+    }
+
+    #[test]
+    fn expired_tokens_with_extra_claims_are_expired() {
+        let t = tokens();
+        let token = t
+            .issue_expired_with("u1", Audience::Nobase, &Bound { app: "a1".into() }, 5)
+            .unwrap();
+        assert_eq!(
+            t.verify_with::<Bound>(&token, Audience::Nobase).unwrap_err(),
+            TokenError::Expired
+        );
     }
 
     #[test]

@@ -5,21 +5,38 @@ use std::future::Future;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::{TransactWriteItemsError, TransactWriteItemsOutput};
 
+use super::Item;
 use crate::error::AppError;
 
 /// Attempts of a transaction that keeps losing to concurrent writers.
 const MAX_ATTEMPTS: u32 = 5;
 
 /// A cancelled transaction: one reason code per item, in request order (`None` when that item
-/// was fine).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// was fine), and the item as it was for those that asked for it
+/// (`ReturnValuesOnConditionCheckFailure::AllOld`) and failed their condition.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Cancelled {
     codes: Vec<Option<String>>,
+    items: Vec<Option<Item>>,
 }
 
 impl Cancelled {
     pub fn new(codes: Vec<Option<String>>) -> Self {
-        Self { codes }
+        Self {
+            codes,
+            items: Vec::new(),
+        }
+    }
+
+    /// Cancellation reasons that carry the items as they were.
+    pub fn with_items(codes: Vec<Option<String>>, items: Vec<Option<Item>>) -> Self {
+        Self { codes, items }
+    }
+
+    /// The item `index` of the transaction named, as it was, when that item failed its condition
+    /// and asked for it (`ReturnValuesOnConditionCheckFailure::AllOld`); `None` if it didn't exist.
+    pub fn item(&self, index: usize) -> Option<&Item> {
+        self.items.get(index).and_then(Option::as_ref)
     }
 
     /// Whether item `index` of the transaction failed its condition.
@@ -47,12 +64,10 @@ pub(super) fn outcome(sent: Sent) -> Result<Result<(), Cancelled>, AppError> {
         Ok(_) => Ok(Ok(())),
         Err(err) => match err.as_service_error() {
             Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
-                let codes = e
-                    .cancellation_reasons()
-                    .iter()
-                    .map(|r| r.code().map(str::to_owned))
-                    .collect();
-                Ok(Err(Cancelled::new(codes)))
+                let reasons = e.cancellation_reasons();
+                let codes = reasons.iter().map(|r| r.code().map(str::to_owned)).collect();
+                let items = reasons.iter().map(|r| r.item().cloned()).collect();
+                Ok(Err(Cancelled::with_items(codes, items)))
             }
             _ => Err(AppError::internal(err)),
         },
