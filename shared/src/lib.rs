@@ -6,6 +6,7 @@
 //! - [`openim`]: the chatx wire style (`{errCode, errMsg, errDlt, data}`);
 //! - [`store`] and [`keys`]: the single DynamoDB table and every key format in it;
 //! - [`chatx`]: the chatx domain (validated types and store operations);
+//! - [`nobase`]: the nobase BBS surface: its wire style (`{code, msg, data}`), checks and domain;
 //! - [`lambda`]: the glue a function's `main` uses to hand its handler to the runtime.
 
 pub mod auth;
@@ -17,6 +18,7 @@ pub mod http;
 pub mod ids;
 pub mod keys;
 pub mod lambda;
+pub mod nobase;
 pub mod openim;
 pub mod state;
 pub mod store;

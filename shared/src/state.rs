@@ -3,6 +3,7 @@
 use crate::auth::Tokens;
 use crate::chatx::ChatxStore;
 use crate::config::Config;
+use crate::nobase::NobaseStore;
 use crate::store::Store;
 
 pub struct AppState {
@@ -28,6 +29,10 @@ impl AppState {
 
     pub fn chatx(&self) -> ChatxStore<'_> {
         ChatxStore::new(&self.store)
+    }
+
+    pub fn nobase(&self) -> NobaseStore<'_> {
+        NobaseStore::new(&self.store)
     }
 }
 

@@ -1,0 +1,154 @@
+//! Handler tier: requests built as API Gateway builds them, straight into the handlers. Only
+//! what is decided before any store call is tested here (the parameter checks and their order,
+//! the fault envelope); the rest runs end to end in `tests/`.
+
+use shared::lambda::{Body, Request};
+use shared::nobase::Endpoint;
+use shared::{AppState, config::Config};
+
+use super::{functions, likes, posts, users};
+
+/// State whose DynamoDB client points at a closed port: any store call would fail loudly.
+fn offline_state() -> AppState {
+    let secret = "x".repeat(32);
+    let config = Config::from_lookup(|k| match k {
+        "TABLE_NAME" => Some("unused".into()),
+        "TOKEN_SECRET" => Some(secret.clone()),
+        _ => None,
+    })
+    .unwrap();
+    let dynamo = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .endpoint_url("http://127.0.0.1:9")
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("k", "s", None, None, "test"))
+        .build();
+    AppState::new(config, aws_sdk_dynamodb::Client::from_conf(dynamo))
+}
+
+fn get(query: &str) -> Request {
+    shared::lambda::http::Request::builder()
+        .method("GET")
+        .uri(format!("/api/x?{query}"))
+        .body(Body::Empty)
+        .unwrap()
+}
+
+fn envelope(resp: &shared::lambda::Response<Body>) -> serde_json::Value {
+    assert_eq!(resp.status(), 200, "nobase answers every request with HTTP 200");
+    match resp.body() {
+        Body::Text(t) => serde_json::from_str(t).unwrap(),
+        other => panic!("unexpected body {other:?}"),
+    }
+}
+
+fn endpoints() -> Vec<(&'static str, Endpoint)> {
+    vec![
+        ("nobase-bbs-post-like", likes::POST_LIKE),
+        ("nobase-bbs-post-add", posts::POST_ADD),
+        ("nobase-bbs-post-detail", posts::POST_DETAIL),
+        ("nobase-user-register", users::REGISTER),
+        ("nobase-user-login", users::LOGIN),
+    ]
+}
+
+/// Valid values for each parameter, so that only the missing one is wrong.
+fn value(name: &str) -> &'static str {
+    match name {
+        "like" => "1",
+        "title" => "a+title",
+        "content" => "some+content",
+        _ => "x1",
+    }
+}
+
+#[tokio::test]
+async fn every_function_checks_its_required_parameters_in_order_before_any_read() {
+    let state = offline_state();
+    let table = endpoints();
+    assert_eq!(table.len(), functions().len());
+    for f in functions() {
+        let (_, endpoint) = table
+            .iter()
+            .find(|(b, _)| *b == f.binary)
+            .expect("endpoint of function");
+        assert_eq!(endpoint.required.first(), Some(&"appid"), "{}", f.binary);
+        assert!(endpoint.required.contains(&"signature"), "{}", f.binary);
+        for (i, missing) in endpoint.required.iter().enumerate() {
+            let query: Vec<String> = endpoint.required[..i]
+                .iter()
+                .map(|p| format!("{p}={}", value(p)))
+                .collect();
+            let resp = (f.handler)(&state, get(&query.join("&"))).await;
+            assert_eq!(
+                envelope(&resp),
+                serde_json::json!({"code":204,"msg":"fail","data":format!("接口参数错误:缺少{missing}")}),
+                "{} without {missing}",
+                f.binary
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn seed_002_405_like_must_be_1_or_2_before_any_read() {
+    let state = offline_state();
+    for like in ["0", "3", "01", "like", "1.0", "-1"] {
+        let resp = likes::post_like(&state, get(&format!("appid=a1&uid=b1&id=p1&like={like}&signature=s"))).await;
+        assert_eq!(
+            envelope(&resp),
+            serde_json::json!({"code":405,"msg":"fail","data":"like参数错误(需为1或2)"}),
+            "like={like}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_missing_parameter_is_reported_before_a_wrong_like() {
+    let state = offline_state();
+    let resp = likes::post_like(&state, get("appid=a1&uid=b1&id=p1&like=9")).await;
+    assert_eq!(envelope(&resp)["data"], "接口参数错误:缺少signature");
+}
+
+#[tokio::test]
+async fn store_faults_are_the_seeds_operation_failed_without_details() {
+    let state = offline_state();
+    let resp = likes::post_like(&state, get("appid=a1&uid=b1&id=p1&like=1&signature=s")).await;
+    assert_eq!(
+        envelope(&resp),
+        serde_json::json!({"code":405,"msg":"fail","data":"操作失败"})
+    );
+}
+
+#[tokio::test]
+async fn post_add_checks_title_and_content_before_any_read() {
+    let state = offline_state();
+    let long = "长".repeat(101);
+    let cases = [
+        (format!("title={long}&content=c"), "帖子标题长度需为1-100个字符!"),
+        ("title=t&content=%20".to_owned(), "接口参数错误:缺少content"),
+        (
+            format!("title=t&content={}", "长".repeat(5001)),
+            "帖子内容长度需为1-5000个字符!",
+        ),
+    ];
+    for (fields, message) in cases {
+        let resp = posts::add(&state, get(&format!("appid=a1&uid=b1&signature=s&{fields}"))).await;
+        let env = envelope(&resp);
+        assert_eq!(env["data"], message);
+        assert_eq!(env["code"], 204);
+    }
+}
+
+#[test]
+fn each_binary_calls_its_registered_handler() {
+    for f in functions() {
+        let path = format!("{}/src/bin/{}.rs", env!("CARGO_MANIFEST_DIR"), f.binary);
+        let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let handler = f.handler_path.replace(' ', "");
+        assert!(
+            source.contains(&format!("handler!({handler})")),
+            "{path} must call {handler}"
+        );
+    }
+}
