@@ -132,6 +132,8 @@ impl std::fmt::Display for Refusal {
     }
 }
 
+impl std::error::Error for Refusal {}
+
 /// What a nobase operation fails with: one of the surface's refusals, or a shared [`AppError`]
 /// (in practice a fault: the store's, or a bug), which the nobase renderer also understands.
 #[derive(Debug, thiserror::Error)]

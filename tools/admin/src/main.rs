@@ -6,6 +6,7 @@
 //! Each surface adds its commands as a module and a variant of [`Command`].
 
 mod chatx;
+mod nobase;
 
 use clap::{Parser, Subcommand};
 
@@ -26,6 +27,9 @@ enum Command {
     /// chatx accounts and tokens.
     #[command(subcommand)]
     Chatx(chatx::Command),
+    /// nobase BBS: developers, apps, boards, posts, user statuses.
+    #[command(subcommand)]
+    Nobase(nobase::Command),
 }
 
 #[derive(Subcommand)]
@@ -41,6 +45,7 @@ async fn main() -> Result {
     match cli.command {
         Command::Table(TableCommand::Ensure) => ensure_table().await,
         Command::Chatx(cmd) => chatx::run(cmd, &shared::AppState::from_env().await?).await,
+        Command::Nobase(cmd) => nobase::run(cmd, &shared::AppState::from_env().await?).await,
     }
 }
 
