@@ -750,3 +750,21 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for CapturedLogs {
         self.clone()
     }
 }
+
+/// The checked-in API Gateway events (a GET with a query string, a POST with a base64-encoded
+/// form body, as HTTP APIs send forms) reach the app check: every parameter was read.
+#[tokio::test]
+async fn the_event_fixtures_are_read_as_api_gateway_sends_them() {
+    let app = spawn_app().await;
+    let state = shared::AppState::new(e2e::config(), app.dynamo.clone());
+    for name in ["nobase-bbs-post-like-get", "nobase-bbs-post-like-post"] {
+        let path = format!("{}/../events/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let request = lambda_http::request::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let response = nobase::likes::post_like(&state, request).await;
+        let body: e2e::serde_json::Value = match response.body() {
+            lambda_http::Body::Text(t) => e2e::serde_json::from_str(t).unwrap(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(body, fail(407, "应用配置不存在!"), "{name}");
+    }
+}
