@@ -1,12 +1,18 @@
 //! Logging: JSON lines in Lambda (CloudWatch), compact text elsewhere. `RUST_LOG` filters
 //! (default `info`).
+//!
+//! Whatever `RUST_LOG` says, the Lambda runtime's TRACE record of each raw event is never
+//! written: events carry passwords (register, login, nobase's user+pass mode), tokens and app
+//! signatures, which must not reach the logs.
 
 use tracing_subscriber::EnvFilter;
 
+/// The runtime's target that logs every raw event at TRACE.
+const RAW_EVENT_TARGET: &str = "lambda_runtime::layers::api_response";
+
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let in_lambda = std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some();
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter(std::env::var("RUST_LOG").ok().as_deref()));
     let _ = if in_lambda {
         builder
             .json()
@@ -18,4 +24,60 @@ pub fn init() {
     } else {
         builder.compact().try_init()
     };
+}
+
+/// The filter for `rust_log` (`None`: `info`), never below DEBUG for the raw events' target.
+fn filter(rust_log: Option<&str>) -> EnvFilter {
+    let base = rust_log
+        .filter(|s| !s.trim().is_empty())
+        .and_then(|s| EnvFilter::try_new(s).ok())
+        .unwrap_or_else(|| EnvFilter::new("info"));
+    match format!("{RAW_EVENT_TARGET}=debug").parse() {
+        Ok(directive) => base.add_directive(directive),
+        Err(_) => base,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+    use tracing_subscriber::fmt::MakeWriter;
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> MakeWriter<'a> for Captured {
+        type Writer = Captured;
+        fn make_writer(&'a self) -> Captured {
+            self.clone()
+        }
+    }
+
+    #[test]
+    fn raw_events_are_not_logged_even_at_trace() {
+        let out = Captured::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(filter(Some("trace")))
+            .with_writer(out.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::trace!(target: "lambda_runtime::layers::api_response", body = "pass=hunter22", "raw JSON event");
+            tracing::debug!(target: "lambda_runtime::layers::api_response", "kept");
+            tracing::trace!(target: "shared::other", "other traces stay");
+        });
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        assert!(!text.contains("hunter22"), "{text}");
+        assert!(text.contains("kept") && text.contains("other traces stay"), "{text}");
+    }
 }
