@@ -38,35 +38,42 @@ fn filter(rust_log: Option<&str>) -> EnvFilter {
     }
 }
 
+/// Log lines written to memory: a `MakeWriter` for tests that assert what is (not) logged.
+#[doc(hidden)]
+#[derive(Clone, Default)]
+pub struct CapturedLogs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl CapturedLogs {
+    pub fn text(&self) -> String {
+        let bytes = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+impl std::io::Write for CapturedLogs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for CapturedLogs {
+    type Writer = CapturedLogs;
+    fn make_writer(&'a self) -> CapturedLogs {
+        self.clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::{Arc, Mutex};
-    use tracing_subscriber::fmt::MakeWriter;
-
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Captured {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
-    impl<'a> MakeWriter<'a> for Captured {
-        type Writer = Captured;
-        fn make_writer(&'a self) -> Captured {
-            self.clone()
-        }
-    }
 
     #[test]
     fn raw_events_are_not_logged_even_at_trace() {
-        let out = Captured::default();
+        let out = CapturedLogs::default();
         let subscriber = tracing_subscriber::fmt()
             .with_env_filter(filter(Some("trace")))
             .with_writer(out.clone())
@@ -76,7 +83,7 @@ mod tests {
             tracing::debug!(target: "lambda_runtime::layers::api_response", "kept");
             tracing::trace!(target: "shared::other", "other traces stay");
         });
-        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        let text = out.text();
         assert!(!text.contains("hunter22"), "{text}");
         assert!(text.contains("kept") && text.contains("other traces stay"), "{text}");
     }

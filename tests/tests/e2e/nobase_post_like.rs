@@ -694,7 +694,7 @@ async fn secrets_of_a_request_are_never_logged_or_stored() {
     let app = spawn_app().await;
     let world = World::with(&app, Setup::user_pass()).await;
     let member = world.member(&app).await;
-    let logs = CapturedLogs::default();
+    let logs = shared::telemetry::CapturedLogs::default();
     let subscriber = std::sync::Arc::new(
         tracing_subscriber::fmt()
             .with_max_level(tracing::Level::TRACE)
@@ -723,32 +723,6 @@ async fn secrets_of_a_request_are_never_logged_or_stored() {
     let key = shared::keys::nobase::user(&world.appid, &member.account);
     let stored = format!("{:?}", app.item(&key.pk, &key.sk).await.unwrap());
     assert!(!stored.contains(&member.pass), "{stored}");
-}
-
-#[derive(Clone, Default)]
-struct CapturedLogs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl CapturedLogs {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-impl std::io::Write for CapturedLogs {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for CapturedLogs {
-    type Writer = CapturedLogs;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
 }
 
 /// The checked-in API Gateway events (a GET with a query string, a POST with a base64-encoded
