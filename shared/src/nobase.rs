@@ -218,7 +218,10 @@ where
             if let Some(missing) = endpoint.required.iter().find(|name| params.get(name).is_none()) {
                 return Err(Refusal::Missing(missing).into());
             }
-            tracing::Span::current().record("appid", params.required("appid"));
+            let appid = params.required("appid");
+            if crate::ids::is_valid_id(appid) {
+                tracing::Span::current().record("appid", appid);
+            }
             let input = parse(&params)?;
             let session = gate::open(state, &params, endpoint.identity).await?;
             let data = run(session, input).await?;
