@@ -6,6 +6,8 @@
 //! - [`openim`]: the chatx wire style (`{errCode, errMsg, errDlt, data}`);
 //! - [`store`] and [`keys`]: the single DynamoDB table and every key format in it;
 //! - [`chatx`]: the chatx domain (validated types and store operations);
+//! - [`weif`] and [`weifchat`]: the weifChat wire style (`{status, msg, data}`) and domain;
+//! - [`fields`]: checking many request fields at once (express-validator style lists);
 //! - [`lambda`]: the glue a function's `main` uses to hand its handler to the runtime.
 
 pub mod auth;
@@ -13,6 +15,7 @@ pub mod chatx;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod fields;
 pub mod http;
 pub mod ids;
 pub mod keys;
@@ -21,6 +24,8 @@ pub mod openim;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod weif;
+pub mod weifchat;
 
 pub use error::AppError;
 pub use state::AppState;

@@ -4,6 +4,7 @@ use crate::auth::Tokens;
 use crate::chatx::ChatxStore;
 use crate::config::Config;
 use crate::store::Store;
+use crate::weifchat::WeifStore;
 
 pub struct AppState {
     pub config: Config,
@@ -28,6 +29,10 @@ impl AppState {
 
     pub fn chatx(&self) -> ChatxStore<'_> {
         ChatxStore::new(&self.store)
+    }
+
+    pub fn weifchat(&self) -> WeifStore {
+        WeifStore::new(&self.store)
     }
 }
 
