@@ -13,6 +13,8 @@ use shared::store::observe::RequestLog;
 
 pub use serde_json;
 
+pub mod weif;
+
 struct Run {
     table: String,
     secret: String,
@@ -129,7 +131,8 @@ pub fn unique(prefix: &str) -> String {
 }
 
 impl TestApp {
-    /// Sends `body` as-is to `path` with `headers`; returns the HTTP status and the JSON answer.
+    /// Sends `body` as-is to `path` with `headers` (JSON unless they name a content type);
+    /// returns the HTTP status and the JSON answer.
     pub async fn raw(
         &self,
         method: &str,
@@ -140,8 +143,10 @@ impl TestApp {
         let mut req = self
             .http
             .request(method.parse().expect("method"), format!("{}{path}", self.base_url))
-            .header("content-type", "application/json")
             .body(body);
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+            req = req.header("content-type", "application/json");
+        }
         for (k, v) in headers {
             req = req.header(*k, *v);
         }

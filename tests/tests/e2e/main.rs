@@ -7,3 +7,4 @@ mod chatx_concurrency;
 mod chatx_like;
 mod chatx_posts;
 mod contract;
+mod weif_accounts;

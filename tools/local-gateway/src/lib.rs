@@ -13,6 +13,7 @@ pub use template::Template;
 pub fn all_functions() -> Vec<shared::lambda::Function> {
     [
         chatx::functions(), // one line per surface
+        weifchat::functions(),
     ]
     .into_iter()
     .flatten()
