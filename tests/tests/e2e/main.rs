@@ -8,3 +8,4 @@ mod chatx_like;
 mod chatx_posts;
 mod contract;
 mod weif_accounts;
+mod weif_friends;

@@ -47,6 +47,10 @@ impl FriendState {
     }
 }
 
+fn no_request() -> AppError {
+    AppError::not_found("好友申请不存在或已处理")
+}
+
 /// The condition of an unanswered request's side: the receiver's (`incoming`) or the sender's.
 fn pending(incoming: bool) -> Ex {
     Ex::cond("#state = :zero AND #incoming = :incoming")
@@ -119,6 +123,9 @@ impl WeifStore {
     /// `me` accepts `requester`'s request: both sides become friends and each user counts one
     /// more friend (at most [`MAX_FRIENDS`]). Cost: 1 TransactWriteItems.
     pub async fn agree_friend(&self, me: &str, requester: &str, now: i64) -> Result<(), AppError> {
+        if me == requester {
+            return Err(no_request());
+        }
         let befriend = |user: &str, other: &str, incoming: bool| {
             self.update(
                 &k::friend(user, other),
@@ -152,9 +159,7 @@ impl WeifStore {
         ];
         match self.store.transact(tx).await? {
             Ok(()) => Ok(()),
-            Err(c) if c.condition_failed(0) || c.condition_failed(1) => {
-                Err(AppError::not_found("好友申请不存在或已处理"))
-            }
+            Err(c) if c.condition_failed(0) || c.condition_failed(1) => Err(no_request()),
             Err(c) if c.condition_failed(2) => Err(AppError::conflict("你的好友数量已达上限")),
             Err(c) if c.condition_failed(3) => Err(AppError::conflict("对方的好友数量已达上限")),
             Err(c) => Err(AppError::internal(format!("friend agree cancelled: {c:?}"))),
@@ -163,15 +168,16 @@ impl WeifStore {
 
     /// `me` refuses `requester`'s request: both sides go. Cost: 1 TransactWriteItems.
     pub async fn refuse_friend(&self, me: &str, requester: &str) -> Result<(), AppError> {
+        if me == requester {
+            return Err(no_request());
+        }
         let tx = vec![
             self.delete(&k::friend(me, requester), pending(true))?,
             self.delete(&k::friend(requester, me), pending(false))?,
         ];
         match self.store.transact(tx).await? {
             Ok(()) => Ok(()),
-            Err(c) if c.condition_failed(0) || c.condition_failed(1) => {
-                Err(AppError::not_found("好友申请不存在或已处理"))
-            }
+            Err(c) if c.condition_failed(0) || c.condition_failed(1) => Err(no_request()),
             Err(c) => Err(AppError::internal(format!("friend refuse cancelled: {c:?}"))),
         }
     }
@@ -181,9 +187,13 @@ impl WeifStore {
     /// read; if an answer changed it meanwhile, the next attempt sees the new state.
     /// Cost: 1 GetItem (consistent) + 1 TransactWriteItems per attempt.
     pub async fn remove_friend(&self, me: &str, other: &str) -> Result<(), AppError> {
+        let not_friends = || AppError::not_found("你们还不是好友");
+        if me == other {
+            return Err(not_friends());
+        }
         for _ in 0..3 {
             let Some(edge) = self.friend(me, other, true).await? else {
-                return Err(AppError::not_found("你们还不是好友"));
+                return Err(not_friends());
             };
             let in_state = || {
                 Ex::cond("#state = :state")
