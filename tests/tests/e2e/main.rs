@@ -9,3 +9,4 @@ mod chatx_posts;
 mod contract;
 mod weif_accounts;
 mod weif_friends;
+mod weif_groups;
