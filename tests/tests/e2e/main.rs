@@ -10,3 +10,4 @@ mod contract;
 mod weif_accounts;
 mod weif_friends;
 mod weif_groups;
+mod weif_spaces;

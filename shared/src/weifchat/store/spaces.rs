@@ -15,8 +15,14 @@ use crate::store::{n, s};
 use crate::weifchat::items::{Comment, CommentItem, Like, LikeItem, Space, SpaceItem, is_entity};
 
 /// How many times a like toggle retries when concurrent toggles by the same user keep
-/// changing the state under it (each retry follows someone else's committed toggle).
-const TOGGLE_ATTEMPTS: usize = 16;
+/// changing the state under it (each retry follows someone else's committed toggle), with a
+/// short random pause before each retry so a burst of toggles spreads out.
+const TOGGLE_ATTEMPTS: u64 = 32;
+
+async fn pause_before_retry(attempt: u64) {
+    let max_ms = (attempt * 4).min(40);
+    tokio::time::sleep(std::time::Duration::from_millis(rand::random_range(0..=max_ms))).await;
+}
 
 const SPACE_IS_LIVE: &str = "attribute_exists(#pk) AND attribute_not_exists(#deleted)";
 
@@ -168,7 +174,8 @@ impl WeifStore {
             .await?
             .ok_or_else(|| AppError::not_found("该动态不存在"))?;
         let gone = || AppError::not_found("该动态不存在");
-        for _ in 0..TOGGLE_ATTEMPTS {
+        for attempt in 0..TOGGLE_ATTEMPTS {
+            pause_before_retry(attempt).await;
             let like = Like {
                 id: ids::new_id(),
                 space_id: space_id.into(),
