@@ -8,6 +8,8 @@ mod chatx_like;
 mod chatx_posts;
 mod contract;
 mod weif_accounts;
+mod weif_authorization;
 mod weif_friends;
 mod weif_groups;
+mod weif_notes;
 mod weif_spaces;
