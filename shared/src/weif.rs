@@ -395,38 +395,17 @@ pub fn must_be_caller(caller: &Caller, id: &str) -> Result<(), AppError> {
     }
 }
 
-/// An ID parameter: present (else `missing`, e.g. `userId参数不能为空`) and well-formed.
-pub fn id(raw: &str, field: &'static str, missing: &'static str) -> Field<String> {
-    let raw = raw.trim();
+/// An ID parameter: present (else the seed's `<field>参数不能为空`) and well-formed (else
+/// `<field>参数不合法`).
+pub fn id_param(params: &Params, field: &'static str) -> Field<String> {
+    let raw = params.text(field).trim();
     if raw.is_empty() {
-        return invalid(field, missing);
+        return invalid(field, format!("{field}参数不能为空"));
     }
     if !crate::ids::is_valid_id(raw) {
         return invalid(field, format!("{field}参数不合法"));
     }
     Ok(raw.to_owned())
-}
-
-/// An ID parameter named `<field>` with the seed's message `<field>参数不能为空`.
-pub fn id_param(params: &Params, field: &'static str) -> Field<String> {
-    id(params.text(field), field, missing_message(field))
-}
-
-/// `<field>参数不能为空` for the fields the routes name (the seed's wording).
-fn missing_message(field: &'static str) -> &'static str {
-    match field {
-        "_id" => "_id参数不能为空",
-        "userId" => "userId参数不能为空",
-        "friendId" => "friendId参数不能为空",
-        "groupId" => "groupId参数不能为空",
-        "urlId" => "urlId参数不能为空",
-        "groupLeaderId" => "groupLeaderId参数不能为空",
-        "spaceId" => "spaceId参数不能为空",
-        "spaceCommentId" => "spaceCommentId参数不能为空",
-        "fromId" => "fromId参数不能为空",
-        "toId" => "toId参数不能为空",
-        _ => "参数不能为空",
-    }
 }
 
 #[cfg(test)]
@@ -595,10 +574,10 @@ mod tests {
 
     #[test]
     fn id_params_say_the_seeds_message() {
-        let p = Params::default();
-        let err = id_param(&p, "userId").unwrap_err();
+        let err = id_param(&Params::default(), "userId").unwrap_err();
         assert_eq!(err, [FieldError::new("userId", "userId参数不能为空")]);
-        let err = id("a#b", "friendId", "friendId参数不能为空").unwrap_err();
-        assert_eq!(err[0].message, "friendId参数不合法");
+        let p = Params::new(HashMap::from([("friendId".into(), "a#b".into())]), HashMap::new());
+        let err = id_param(&p, "friendId").unwrap_err();
+        assert_eq!(err, [FieldError::new("friendId", "friendId参数不合法")]);
     }
 }

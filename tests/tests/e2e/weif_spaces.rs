@@ -653,3 +653,25 @@ async fn concurrent_comments_are_all_counted() {
     assert_eq!(stored_counts(&app, &space).await.1, 25);
     assert_eq!(stored_items(&app, &space, "COMMENT#").await, 25);
 }
+
+#[tokio::test]
+async fn space_get_costs_one_query_per_author_and_per_moment_and_no_scan() {
+    let app = spawn_app().await;
+    let (me, a, b) = (
+        app.weif_register().await,
+        app.weif_register().await,
+        app.weif_register().await,
+    );
+    app.weif_befriend(&me, &a).await;
+    app.weif_befriend(&me, &b).await;
+    app.weif_space(&a, "a").await;
+    app.weif_space(&me, "me").await;
+    app.requests("weif-space-get");
+    assert_eq!(feed(&app, &me).await.len(), 2);
+    let mut requests = app.requests("weif-space-get");
+    requests.sort();
+    // 1 friends query + 3 authors (me, a, b) + 2 moments' threads, then 1 read of the profiles.
+    let mut expected = vec!["Query"; 6];
+    expected.insert(0, "BatchGetItem");
+    assert_eq!(requests, expected);
+}
