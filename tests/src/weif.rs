@@ -19,6 +19,20 @@ pub fn phone() -> String {
     format!("13{:09}", rand::random_range(0..1_000_000_000u32))
 }
 
+/// One entry of a 405 list.
+pub fn field(msg: &str, path: &str, location: &str) -> Value {
+    json!({"type": "field", "msg": msg, "path": path, "location": location})
+}
+
+/// The keys of a JSON object, in order.
+pub fn keys(v: &Value) -> Vec<&str> {
+    v.as_object()
+        .unwrap_or_else(|| panic!("not an object: {v}"))
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
 /// `application/x-www-form-urlencoded` encoding of one value.
 pub fn encode(s: &str) -> String {
     s.bytes()
@@ -99,6 +113,22 @@ impl TestApp {
 
     pub async fn weif_register(&self) -> WeifUser {
         self.weif_register_as(&crate::unique("nick")).await
+    }
+
+    /// `N` new users.
+    pub async fn weif_users<const N: usize>(&self) -> [WeifUser; N] {
+        let mut users = Vec::with_capacity(N);
+        for _ in 0..N {
+            users.push(self.weif_register().await);
+        }
+        users.try_into().unwrap_or_else(|_| unreachable!("N users"))
+    }
+
+    /// Two friends and a stranger.
+    pub async fn weif_people(&self) -> (WeifUser, WeifUser, WeifUser) {
+        let [a, b, c] = self.weif_users().await;
+        self.weif_befriend(&a, &b).await;
+        (a, b, c)
     }
 
     /// `a` asks `b`, `b` agrees.

@@ -3,14 +3,10 @@
 
 use e2e::serde_json::{Value, json};
 use e2e::spawn_app;
-use e2e::weif::{WeifUser, phone};
+use e2e::weif::{WeifUser, field, phone};
 
 const REGISTER: &str = "/register";
 const LOGIN: &str = "/login";
-
-fn field(msg: &str, path: &str, location: &str) -> Value {
-    json!({"type": "field", "msg": msg, "path": path, "location": location})
-}
 
 #[tokio::test]
 async fn register_200_answers_the_profile_with_a_token_and_the_seeds_defaults() {
@@ -230,7 +226,7 @@ async fn home_user_200_on_ones_own_page_is_friend_state_3_with_the_phone() {
 #[tokio::test]
 async fn home_user_200_of_a_stranger_is_friend_state_2_without_their_phone() {
     let app = spawn_app().await;
-    let (me, other) = (app.weif_register().await, app.weif_register().await);
+    let [me, other] = app.weif_users().await;
     let env = home(&app, &me, &other.id).await;
     assert_eq!(env["data"]["friendState"], 2);
     assert_eq!(env["data"]["user"]["nick"], other.nick.as_str());

@@ -13,17 +13,6 @@ fn refused(msg: &str) -> Value {
     json!({"status": 403, "msg": msg})
 }
 
-/// Two friends (`a`, `b`) and a stranger (`c`).
-async fn people(app: &TestApp) -> (WeifUser, WeifUser, WeifUser) {
-    let (a, b, c) = (
-        app.weif_register().await,
-        app.weif_register().await,
-        app.weif_register().await,
-    );
-    app.weif_befriend(&a, &b).await;
-    (a, b, c)
-}
-
 async fn friend_count(app: &TestApp, user: &WeifUser) -> usize {
     app.count_items(&format!("WEIF#USER#{}", user.id), "FRIEND#").await
 }
@@ -54,7 +43,7 @@ async fn every_route_but_register_and_login_needs_a_weifchat_token() {
 #[tokio::test]
 async fn home_user_refuses_another_users_id() {
     let app = spawn_app().await;
-    let (a, b, _) = people(&app).await;
+    let (a, b, _) = app.weif_people().await;
     let env = app
         .weif_get("/home/user", &a.token, &[("_id", &b.id), ("urlId", &b.id)])
         .await;
@@ -64,7 +53,7 @@ async fn home_user_refuses_another_users_id() {
 #[tokio::test]
 async fn tabbar_userinfo_refuses_another_users_id() {
     let app = spawn_app().await;
-    let (a, b, _) = people(&app).await;
+    let (a, b, _) = app.weif_people().await;
     let env = app
         .weif_get("/tabbar/message/userinfo", &a.token, &[("_id", &b.id)])
         .await;
@@ -74,7 +63,7 @@ async fn tabbar_userinfo_refuses_another_users_id() {
 #[tokio::test]
 async fn update_user_refuses_another_users_profile() {
     let app = spawn_app().await;
-    let (a, b, _) = people(&app).await;
+    let (a, b, _) = app.weif_people().await;
     let env = app
         .weif_post(
             "/update/user",
@@ -99,7 +88,7 @@ async fn search_needs_a_token_and_answers_result_false_without() {
 #[tokio::test]
 async fn friend_add_refuses_asking_in_someone_elses_name() {
     let app = spawn_app().await;
-    let (a, _, c) = people(&app).await;
+    let (a, _, c) = app.weif_people().await;
     let d = app.weif_register().await;
     let env = app
         .weif_post("/friend/add", &c.token, json!({"userId": a.id, "friendId": d.id}))
@@ -111,7 +100,7 @@ async fn friend_add_refuses_asking_in_someone_elses_name() {
 #[tokio::test]
 async fn contacts_friend_refuses_another_users_list() {
     let app = spawn_app().await;
-    let (a, _, c) = people(&app).await;
+    let (a, _, c) = app.weif_people().await;
     let env = app.weif_get("/contacts/friend", &c.token, &[("userId", &a.id)]).await;
     assert_eq!(env, refused(NOT_YOU));
 }
@@ -119,7 +108,7 @@ async fn contacts_friend_refuses_another_users_list() {
 #[tokio::test]
 async fn del_friend_refuses_ending_someone_elses_friendship() {
     let app = spawn_app().await;
-    let (a, b, c) = people(&app).await;
+    let (a, b, c) = app.weif_people().await;
     let env = app
         .weif_get("/del/friend", &c.token, &[("userId", &a.id), ("friendId", &b.id)])
         .await;
@@ -130,7 +119,7 @@ async fn del_friend_refuses_ending_someone_elses_friendship() {
 #[tokio::test]
 async fn get_friend_noagree_refuses_another_users_requests() {
     let app = spawn_app().await;
-    let (a, _, c) = people(&app).await;
+    let (a, _, c) = app.weif_people().await;
     let env = app
         .weif_get("/get/friend/noagree", &c.token, &[("userId", &a.id)])
         .await;
@@ -140,7 +129,7 @@ async fn get_friend_noagree_refuses_another_users_requests() {
 #[tokio::test]
 async fn friend_agree_refuses_answering_a_request_addressed_to_someone_else() {
     let app = spawn_app().await;
-    let (a, _, c) = people(&app).await;
+    let (a, _, c) = app.weif_people().await;
     let d = app.weif_register().await;
     app.weif_post_ok("/friend/add", &d.token, json!({"userId": d.id, "friendId": a.id}))
         .await;
@@ -157,7 +146,7 @@ async fn friend_agree_refuses_answering_a_request_addressed_to_someone_else() {
 #[tokio::test]
 async fn friend_refuse_refuses_answering_a_request_addressed_to_someone_else() {
     let app = spawn_app().await;
-    let (a, _, c) = people(&app).await;
+    let (a, _, c) = app.weif_people().await;
     let d = app.weif_register().await;
     app.weif_post_ok("/friend/add", &d.token, json!({"userId": d.id, "friendId": a.id}))
         .await;
@@ -171,7 +160,7 @@ async fn friend_refuse_refuses_answering_a_request_addressed_to_someone_else() {
 #[tokio::test]
 async fn create_group_refuses_creating_in_someone_elses_name() {
     let app = spawn_app().await;
-    let (a, _, c) = people(&app).await;
+    let (a, _, c) = app.weif_people().await;
     let env = app
         .weif_post(
             "/create/group",
@@ -186,7 +175,7 @@ async fn create_group_refuses_creating_in_someone_elses_name() {
 
 /// `a` owns a group `b` is a member of; `c` is outside.
 async fn group(app: &TestApp) -> (WeifUser, WeifUser, WeifUser, String) {
-    let (a, b, c) = people(app).await;
+    let (a, b, c) = app.weif_people().await;
     let group = app.weif_group(&a, "authz").await;
     app.weif_join(&b, &a, &group).await;
     (a, b, c, group)
@@ -331,7 +320,7 @@ async fn group_agree_is_the_owners_alone() {
 #[tokio::test]
 async fn space_add_refuses_publishing_in_someone_elses_name() {
     let app = spawn_app().await;
-    let (a, b, _) = people(&app).await;
+    let (a, b, _) = app.weif_people().await;
     let env = app
         .weif_post("/space/add", &b.token, json!({"userId": a.id, "textDesc": "as a"}))
         .await;
@@ -343,7 +332,7 @@ async fn space_add_refuses_publishing_in_someone_elses_name() {
 #[tokio::test]
 async fn space_get_refuses_another_users_feed() {
     let app = spawn_app().await;
-    let (a, _, c) = people(&app).await;
+    let (a, _, c) = app.weif_people().await;
     let env = app.weif_get("/space/get", &c.token, &[("userId", &a.id)]).await;
     assert_eq!(env, refused(NOT_YOU));
 }
@@ -351,7 +340,7 @@ async fn space_get_refuses_another_users_feed() {
 #[tokio::test]
 async fn space_del_refuses_deleting_someone_elses_moment() {
     let app = spawn_app().await;
-    let (a, b, _) = people(&app).await;
+    let (a, b, _) = app.weif_people().await;
     let space = app.weif_space(&a, "a's").await;
     let env = app.weif_get("/space/del", &b.token, &[("_id", &space)]).await;
     assert_eq!(env, refused("只能删除自己的动态"));
@@ -361,7 +350,7 @@ async fn space_del_refuses_deleting_someone_elses_moment() {
 #[tokio::test]
 async fn space_details_refuses_strangers() {
     let app = spawn_app().await;
-    let (a, _, c) = people(&app).await;
+    let (a, _, c) = app.weif_people().await;
     app.weif_space(&a, "friends only").await;
     let env = app.weif_get("/space/details", &c.token, &[("userId", &a.id)]).await;
     assert_eq!(env, refused("仅好友可以查看空间动态"));
@@ -370,7 +359,7 @@ async fn space_details_refuses_strangers() {
 #[tokio::test]
 async fn space_like_refuses_liking_in_someone_elses_name() {
     let app = spawn_app().await;
-    let (a, b, _) = people(&app).await;
+    let (a, b, _) = app.weif_people().await;
     let space = app.weif_space(&a, "like").await;
     let env = app
         .weif_post("/space/like", &a.token, json!({"spaceId": space, "userId": b.id}))
@@ -382,7 +371,7 @@ async fn space_like_refuses_liking_in_someone_elses_name() {
 #[tokio::test]
 async fn space_comment_add_refuses_commenting_in_someone_elses_name() {
     let app = spawn_app().await;
-    let (a, b, _) = people(&app).await;
+    let (a, b, _) = app.weif_people().await;
     let space = app.weif_space(&a, "comment").await;
     let env = app
         .weif_post(
@@ -398,7 +387,7 @@ async fn space_comment_add_refuses_commenting_in_someone_elses_name() {
 #[tokio::test]
 async fn space_comment_del_refuses_someone_elses_comment_on_someone_elses_moment() {
     let app = spawn_app().await;
-    let (a, b, c) = people(&app).await;
+    let (a, b, c) = app.weif_people().await;
     app.weif_befriend(&c, &a).await;
     let space = app.weif_space(&a, "thread").await;
     app.weif_post_ok(
@@ -419,7 +408,7 @@ async fn space_comment_del_refuses_someone_elses_comment_on_someone_elses_moment
 #[tokio::test]
 async fn notes_add_refuses_writing_in_someone_elses_name() {
     let app = spawn_app().await;
-    let (a, b, _) = people(&app).await;
+    let (a, b, _) = app.weif_people().await;
     let env = app
         .weif_post("/notes/add", &b.token, json!({"userId": a.id, "text": "as a"}))
         .await;
@@ -430,7 +419,7 @@ async fn notes_add_refuses_writing_in_someone_elses_name() {
 #[tokio::test]
 async fn notes_get_lists_the_callers_notes_only() {
     let app = spawn_app().await;
-    let (a, b, _) = people(&app).await;
+    let (a, b, _) = app.weif_people().await;
     app.weif_post_ok("/notes/add", &a.token, json!({"userId": a.id, "text": "a's"}))
         .await;
     let env = app.weif_get_ok("/notes/get", &b.token, &[("userId", &a.id)]).await;
@@ -440,7 +429,7 @@ async fn notes_get_lists_the_callers_notes_only() {
 #[tokio::test]
 async fn notes_del_cannot_reach_someone_elses_note() {
     let app = spawn_app().await;
-    let (a, b, _) = people(&app).await;
+    let (a, b, _) = app.weif_people().await;
     let env = app
         .weif_post_ok("/notes/add", &a.token, json!({"userId": a.id, "text": "a's"}))
         .await;

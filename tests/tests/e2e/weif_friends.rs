@@ -4,12 +4,8 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::serde_json::{Value, json};
-use e2e::weif::WeifUser;
+use e2e::weif::{WeifUser, field, keys};
 use e2e::{TestApp, spawn_app};
-
-fn field(msg: &str, path: &str, location: &str) -> Value {
-    json!({"type": "field", "msg": msg, "path": path, "location": location})
-}
 
 async fn request(app: &TestApp, from: &WeifUser, to: &WeifUser) -> Value {
     app.weif_post(
@@ -58,14 +54,10 @@ async fn stored(app: &TestApp, user: &WeifUser) -> (usize, i64) {
     (edges, count)
 }
 
-fn keys(v: &Value) -> Vec<&str> {
-    v.as_object().unwrap().keys().map(String::as_str).collect()
-}
-
 #[tokio::test]
 async fn friend_add_200_is_pending_on_both_sides_and_listed_for_the_receiver() {
     let app = spawn_app().await;
-    let (a, b) = (app.weif_register().await, app.weif_register().await);
+    let [a, b] = app.weif_users().await;
     assert_eq!(request(&app, &a, &b).await, json!({"status": 200, "msg": "申请中"}));
     assert_eq!(app.requests("weif-friend-add"), ["TransactWriteItems"]);
     assert_eq!(friend_state(&app, &a, &b).await, 0, "the sender waits");
@@ -103,7 +95,7 @@ async fn friend_add_405_lists_user_id_and_friend_id() {
 #[tokio::test]
 async fn friend_add_400_to_oneself_to_nobody_and_twice() {
     let app = spawn_app().await;
-    let (a, b) = (app.weif_register().await, app.weif_register().await);
+    let [a, b] = app.weif_users().await;
     assert_eq!(
         request(&app, &a, &a).await,
         json!({"status": 400, "msg": "不能添加自己为好友"})
@@ -132,7 +124,7 @@ async fn friend_add_400_to_oneself_to_nobody_and_twice() {
 #[tokio::test]
 async fn friend_agree_200_makes_friends_on_both_sides() {
     let app = spawn_app().await;
-    let (a, b) = (app.weif_register().await, app.weif_register().await);
+    let [a, b] = app.weif_users().await;
     request(&app, &a, &b).await;
     assert_eq!(
         answer(&app, "/friend/agree", &b, &a).await,
@@ -196,7 +188,7 @@ async fn friend_agree_and_refuse_405_list_their_parameters() {
 #[tokio::test]
 async fn only_the_receiver_answers_a_request() {
     let app = spawn_app().await;
-    let (a, b) = (app.weif_register().await, app.weif_register().await);
+    let [a, b] = app.weif_users().await;
     request(&app, &a, &b).await;
     // The sender can't accept or refuse its own request.
     for path in ["/friend/agree", "/friend/refuse"] {
@@ -216,7 +208,7 @@ async fn only_the_receiver_answers_a_request() {
 #[tokio::test]
 async fn friend_refuse_200_removes_the_request_on_both_sides() {
     let app = spawn_app().await;
-    let (a, b) = (app.weif_register().await, app.weif_register().await);
+    let [a, b] = app.weif_users().await;
     request(&app, &a, &b).await;
     assert_eq!(
         answer(&app, "/friend/refuse", &b, &a).await,
@@ -235,8 +227,7 @@ async fn friend_refuse_200_removes_the_request_on_both_sides() {
 #[tokio::test]
 async fn del_friend_200_removes_the_friendship_on_both_sides() {
     let app = spawn_app().await;
-    let (a, b) = (app.weif_register().await, app.weif_register().await);
-    app.weif_befriend(&a, &b).await;
+    let (a, b, _) = app.weif_people().await;
     let env = app
         .weif_get("/del/friend", &a.token, &[("userId", &a.id), ("friendId", &b.id)])
         .await;
@@ -254,7 +245,7 @@ async fn del_friend_200_removes_the_friendship_on_both_sides() {
 #[tokio::test]
 async fn del_friend_also_withdraws_a_pending_request() {
     let app = spawn_app().await;
-    let (a, b) = (app.weif_register().await, app.weif_register().await);
+    let [a, b] = app.weif_users().await;
     request(&app, &a, &b).await;
     let env = app
         .weif_get("/del/friend", &a.token, &[("userId", &a.id), ("friendId", &b.id)])
@@ -267,7 +258,7 @@ async fn del_friend_also_withdraws_a_pending_request() {
 #[tokio::test]
 async fn a_user_at_the_friend_limit_cannot_accept_more() {
     let app = spawn_app().await;
-    let (a, b) = (app.weif_register().await, app.weif_register().await);
+    let [a, b] = app.weif_users().await;
     app.dynamo
         .update_item()
         .table_name(&app.table)
@@ -311,7 +302,7 @@ fn count_status(answers: &[Value], status: i64) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_identical_friend_requests_at_once_make_one() {
     let app = spawn_app().await;
-    let (a, b) = (app.weif_register().await, app.weif_register().await);
+    let [a, b] = app.weif_users().await;
     let body = json!({"userId": a.id, "friendId": b.id});
     let calls = (0..20)
         .map(|_| ("/friend/add".to_owned(), a.token.clone(), body.clone()))
@@ -327,7 +318,7 @@ async fn twenty_identical_friend_requests_at_once_make_one() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn crossed_requests_at_once_make_one_relation() {
     let app = spawn_app().await;
-    let (a, b) = (app.weif_register().await, app.weif_register().await);
+    let [a, b] = app.weif_users().await;
     let mut calls = Vec::new();
     for _ in 0..10 {
         calls.push((
@@ -354,7 +345,7 @@ async fn crossed_requests_at_once_make_one_relation() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_agrees_and_refusals_leave_one_consistent_state() {
     let app = spawn_app().await;
-    let (a, b) = (app.weif_register().await, app.weif_register().await);
+    let [a, b] = app.weif_users().await;
     request(&app, &a, &b).await;
     let body = json!({"userId": b.id, "friendId": a.id});
     let mut calls = Vec::new();

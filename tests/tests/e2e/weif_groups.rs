@@ -3,16 +3,8 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::serde_json::{Value, json};
-use e2e::weif::WeifUser;
+use e2e::weif::{WeifUser, field, keys};
 use e2e::{TestApp, spawn_app, unique};
-
-fn field(msg: &str, path: &str, location: &str) -> Value {
-    json!({"type": "field", "msg": msg, "path": path, "location": location})
-}
-
-fn keys(v: &Value) -> Vec<&str> {
-    v.as_object().unwrap().keys().map(String::as_str).collect()
-}
 
 async fn home(app: &TestApp, user: &WeifUser, group: &str) -> Value {
     app.weif_get("/home/group", &user.token, &[("groupId", group), ("userId", &user.id)])
@@ -126,13 +118,7 @@ async fn create_group_405_lists_the_seeds_messages() {
 #[tokio::test]
 async fn home_group_200_has_members_statis_and_the_callers_state() {
     let app = spawn_app().await;
-    let (owner, member, other, outsider, applicant) = (
-        app.weif_register().await,
-        app.weif_register().await,
-        app.weif_register().await,
-        app.weif_register().await,
-        app.weif_register().await,
-    );
+    let [owner, member, other, outsider, applicant] = app.weif_users().await;
     set_profile(&app, &owner, "男", "2003-06-26").await;
     set_profile(&app, &member, "男", "1999-01-01").await;
     set_profile(&app, &other, "女", "2009-12-31").await;
@@ -182,7 +168,7 @@ async fn home_group_400_for_an_unknown_group_and_405_without_parameters() {
 #[tokio::test]
 async fn get_group_user_200_lists_the_members_and_the_creator() {
     let app = spawn_app().await;
-    let (owner, member) = (app.weif_register().await, app.weif_register().await);
+    let [owner, member] = app.weif_users().await;
     let group = app.weif_group(&owner, "members").await;
     app.weif_join(&member, &owner, &group).await;
     let env = app
@@ -202,7 +188,7 @@ async fn get_group_user_200_lists_the_members_and_the_creator() {
 #[tokio::test]
 async fn group_add_200_sends_a_request_the_owner_sees() {
     let app = spawn_app().await;
-    let (owner, user) = (app.weif_register().await, app.weif_register().await);
+    let [owner, user] = app.weif_users().await;
     let group = app.weif_group(&owner, "ask").await;
     assert_eq!(ask(&app, &user, &group).await, json!({"status": 200, "msg": "已发送"}));
     let listed = join_requests(&app, &owner).await;
@@ -222,7 +208,7 @@ async fn group_add_200_sends_a_request_the_owner_sees() {
 #[tokio::test]
 async fn group_add_405_400_twice_as_member_and_for_an_unknown_group() {
     let app = spawn_app().await;
-    let (owner, user) = (app.weif_register().await, app.weif_register().await);
+    let [owner, user] = app.weif_users().await;
     let env = app.weif_post("/group/add", &user.token, json!({})).await;
     assert_eq!(
         env["data"],
@@ -250,7 +236,7 @@ async fn group_add_405_400_twice_as_member_and_for_an_unknown_group() {
 #[tokio::test]
 async fn group_agree_200_makes_a_counted_member() {
     let app = spawn_app().await;
-    let (owner, user) = (app.weif_register().await, app.weif_register().await);
+    let [owner, user] = app.weif_users().await;
     let group = app.weif_group(&owner, "agree").await;
     ask(&app, &user, &group).await;
     assert_eq!(
@@ -269,7 +255,7 @@ async fn group_agree_200_makes_a_counted_member() {
 #[tokio::test]
 async fn group_refuse_takes_user_id_and_group_id_and_removes_the_request() {
     let app = spawn_app().await;
-    let (owner, user) = (app.weif_register().await, app.weif_register().await);
+    let [owner, user] = app.weif_users().await;
     let group = app.weif_group(&owner, "refuse").await;
     // The seed lists phone/password here; the route takes what agree takes.
     let env = app
@@ -302,11 +288,7 @@ async fn group_refuse_takes_user_id_and_group_id_and_removes_the_request() {
 #[tokio::test]
 async fn only_the_owner_answers_join_requests() {
     let app = spawn_app().await;
-    let (owner, member, user) = (
-        app.weif_register().await,
-        app.weif_register().await,
-        app.weif_register().await,
-    );
+    let [owner, member, user] = app.weif_users().await;
     let group = app.weif_group(&owner, "owner only").await;
     app.weif_join(&member, &owner, &group).await;
     ask(&app, &user, &group).await;
@@ -326,7 +308,7 @@ async fn only_the_owner_answers_join_requests() {
 #[tokio::test]
 async fn get_update_group_200_is_the_owners_view_without_the_owner() {
     let app = spawn_app().await;
-    let (owner, member) = (app.weif_register().await, app.weif_register().await);
+    let [owner, member] = app.weif_users().await;
     let group = app.weif_group(&owner, "edit me").await;
     app.weif_join(&member, &owner, &group).await;
     let env = app
@@ -357,7 +339,7 @@ async fn get_update_group_200_is_the_owners_view_without_the_owner() {
 #[tokio::test]
 async fn update_group_info_200_renames_and_the_search_follows() {
     let app = spawn_app().await;
-    let (owner, member) = (app.weif_register().await, app.weif_register().await);
+    let [owner, member] = app.weif_users().await;
     let (old, new) = (unique("OldGroup"), unique("NewGroup"));
     let group = app.weif_group(&owner, &old).await;
     app.weif_join(&member, &owner, &group).await;
@@ -406,11 +388,7 @@ async fn remove(app: &TestApp, by: &WeifUser, user: &WeifUser, group: &str) -> V
 #[tokio::test]
 async fn del_group_user_200_a_member_leaves_or_the_owner_removes_one() {
     let app = spawn_app().await;
-    let (owner, a, b) = (
-        app.weif_register().await,
-        app.weif_register().await,
-        app.weif_register().await,
-    );
+    let [owner, a, b] = app.weif_users().await;
     let group = app.weif_group(&owner, "leave").await;
     app.weif_join(&a, &owner, &group).await;
     app.weif_join(&b, &owner, &group).await;
@@ -439,11 +417,7 @@ async fn del_group_user_200_a_member_leaves_or_the_owner_removes_one() {
 #[tokio::test]
 async fn del_group_200_dissolves_it_with_memberships_requests_and_number() {
     let app = spawn_app().await;
-    let (owner, member, applicant) = (
-        app.weif_register().await,
-        app.weif_register().await,
-        app.weif_register().await,
-    );
+    let [owner, member, applicant] = app.weif_users().await;
     let name = unique("Dissolve");
     let group = app.weif_group(&owner, &name).await;
     app.weif_join(&member, &owner, &group).await;
@@ -493,7 +467,7 @@ async fn search_200_finds_groups_by_number_and_name_prefix() {
 #[tokio::test]
 async fn a_full_group_takes_no_more_members() {
     let app = spawn_app().await;
-    let (owner, user) = (app.weif_register().await, app.weif_register().await);
+    let [owner, user] = app.weif_users().await;
     let group = app.weif_group(&owner, "full").await;
     ask(&app, &user, &group).await;
     app.dynamo
@@ -537,7 +511,7 @@ async fn at_once(app: &TestApp, n: usize, path: &str, token: &str, body: Value) 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_join_requests_and_agrees_count_the_member_once() {
     let app = spawn_app().await;
-    let (owner, user) = (app.weif_register().await, app.weif_register().await);
+    let [owner, user] = app.weif_users().await;
     let group = app.weif_group(&owner, "concurrent").await;
     let asks = at_once(
         &app,

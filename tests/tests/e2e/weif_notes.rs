@@ -1,12 +1,8 @@
 //! weifChat notes (#45–#47): add, the caller's notes 12 a page, delete.
 
 use e2e::serde_json::{Value, json};
-use e2e::weif::WeifUser;
+use e2e::weif::{WeifUser, field};
 use e2e::{TestApp, spawn_app};
-
-fn field(msg: &str, path: &str, location: &str) -> Value {
-    json!({"type": "field", "msg": msg, "path": path, "location": location})
-}
 
 async fn add(app: &TestApp, user: &WeifUser, text: &str) -> Value {
     app.weif_post(
@@ -90,7 +86,7 @@ async fn notes_add_405_needs_the_user_and_text_and_a_colour_in_shape() {
 #[tokio::test]
 async fn notes_get_200_pages_twelve_newest_first_of_the_callers_notes_only() {
     let app = spawn_app().await;
-    let (user, other) = (app.weif_register().await, app.weif_register().await);
+    let [user, other] = app.weif_users().await;
     for i in 0..13 {
         add(&app, &user, &format!("n{i}")).await;
     }
@@ -117,7 +113,7 @@ async fn notes_get_200_pages_twelve_newest_first_of_the_callers_notes_only() {
 #[tokio::test]
 async fn notes_del_200_deletes_the_callers_note_and_nobody_elses() {
     let app = spawn_app().await;
-    let (user, other) = (app.weif_register().await, app.weif_register().await);
+    let [user, other] = app.weif_users().await;
     let id = add(&app, &user, "mine").await["_id"].as_str().unwrap().to_owned();
     let env = app.weif_get("/notes/del", &other.token, &[("_id", &id)]).await;
     assert_eq!(env, json!({"status": 400, "msg": "便签不存在"}));

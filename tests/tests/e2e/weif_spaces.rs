@@ -2,16 +2,8 @@
 //! a user's space, like (a race-free toggle), comments and replies, deletes.
 
 use e2e::serde_json::{Value, json};
-use e2e::weif::WeifUser;
+use e2e::weif::{WeifUser, field, keys};
 use e2e::{TestApp, spawn_app};
-
-fn field(msg: &str, path: &str, location: &str) -> Value {
-    json!({"type": "field", "msg": msg, "path": path, "location": location})
-}
-
-fn keys(v: &Value) -> Vec<&str> {
-    v.as_object().unwrap().keys().map(String::as_str).collect()
-}
 
 /// `2023-9-12 16:53`: unpadded month, day and hour, padded minutes.
 fn is_minute_time(s: &str) -> bool {
@@ -125,12 +117,7 @@ async fn space_add_405_needs_the_user_and_text_or_photos() {
 #[tokio::test]
 async fn space_get_200_is_own_and_friends_moments_newest_first() {
     let app = spawn_app().await;
-    let (me, friend, stranger) = (
-        app.weif_register().await,
-        app.weif_register().await,
-        app.weif_register().await,
-    );
-    app.weif_befriend(&me, &friend).await;
+    let (me, friend, stranger) = app.weif_people().await;
     let m1 = app.weif_space(&me, "mine 1").await;
     let f1 = app.weif_space(&friend, "friend 1").await;
     app.weif_space(&stranger, "stranger").await;
@@ -175,8 +162,7 @@ async fn space_get_200_is_own_and_friends_moments_newest_first() {
 #[tokio::test]
 async fn space_get_entries_carry_likes_comments_and_a_reply_list_parallel_to_the_comments() {
     let app = spawn_app().await;
-    let (me, friend) = (app.weif_register().await, app.weif_register().await);
-    app.weif_befriend(&me, &friend).await;
+    let (me, friend, _) = app.weif_people().await;
     let space = app.weif_space(&me, "过去的回忆").await;
     assert_eq!(
         comment(&app, &friend, &space, "lovefan").await,
@@ -248,8 +234,7 @@ async fn space_get_entries_carry_likes_comments_and_a_reply_list_parallel_to_the
 #[tokio::test]
 async fn space_get_pages_twenty_moments_at_a_time() {
     let app = spawn_app().await;
-    let (me, friend) = (app.weif_register().await, app.weif_register().await);
-    app.weif_befriend(&me, &friend).await;
+    let (me, friend, _) = app.weif_people().await;
     for i in 0..12 {
         for u in [&me, &friend] {
             app.weif_post_ok(
@@ -292,12 +277,7 @@ async fn space_get_pages_twenty_moments_at_a_time() {
 #[tokio::test]
 async fn space_details_200_for_oneself_and_friends_403_for_strangers() {
     let app = spawn_app().await;
-    let (me, friend, stranger) = (
-        app.weif_register().await,
-        app.weif_register().await,
-        app.weif_register().await,
-    );
-    app.weif_befriend(&me, &friend).await;
+    let (me, friend, stranger) = app.weif_people().await;
     let space = app.weif_space(&me, "123").await;
     for viewer in [&me, &friend] {
         let env = app
@@ -322,8 +302,7 @@ async fn space_details_200_for_oneself_and_friends_403_for_strangers() {
 #[tokio::test]
 async fn space_like_200_toggles_and_answers_the_new_state() {
     let app = spawn_app().await;
-    let (me, friend) = (app.weif_register().await, app.weif_register().await);
-    app.weif_befriend(&me, &friend).await;
+    let (me, friend, _) = app.weif_people().await;
     let space = app.weif_space(&me, "like me").await;
     assert_eq!(
         like(&app, &friend, &space).await,
@@ -348,7 +327,7 @@ async fn space_like_200_toggles_and_answers_the_new_state() {
 #[tokio::test]
 async fn space_like_403_for_a_stranger_400_for_no_moment_405_without_parameters() {
     let app = spawn_app().await;
-    let (me, stranger) = (app.weif_register().await, app.weif_register().await);
+    let [me, stranger] = app.weif_users().await;
     let space = app.weif_space(&me, "private").await;
     assert_eq!(
         like(&app, &stranger, &space).await,
@@ -482,12 +461,7 @@ async fn space_comment_add_405_type_and_reply_parameters() {
 #[tokio::test]
 async fn space_comment_add_refuses_strangers_other_senders_and_missing_targets() {
     let app = spawn_app().await;
-    let (me, friend, stranger) = (
-        app.weif_register().await,
-        app.weif_register().await,
-        app.weif_register().await,
-    );
-    app.weif_befriend(&me, &friend).await;
+    let (me, friend, stranger) = app.weif_people().await;
     let space = app.weif_space(&me, "comments").await;
     assert_eq!(
         comment(&app, &stranger, &space, "hi").await,
@@ -533,8 +507,7 @@ async fn delete_comment(app: &TestApp, user: &WeifUser, kind: u8, id: &str) -> V
 #[tokio::test]
 async fn space_comment_del_200_a_comment_goes_with_its_replies() {
     let app = spawn_app().await;
-    let (me, friend) = (app.weif_register().await, app.weif_register().await);
-    app.weif_befriend(&me, &friend).await;
+    let (me, friend, _) = app.weif_people().await;
     let space = app.weif_space(&me, "threads").await;
     comment(&app, &friend, &space, "keep").await;
     comment(&app, &friend, &space, "drop").await;
@@ -564,12 +537,7 @@ async fn space_comment_del_200_a_comment_goes_with_its_replies() {
 #[tokio::test]
 async fn space_comment_del_by_the_moments_author_or_the_commenter_only() {
     let app = spawn_app().await;
-    let (me, a, b) = (
-        app.weif_register().await,
-        app.weif_register().await,
-        app.weif_register().await,
-    );
-    app.weif_befriend(&me, &a).await;
+    let (me, a, b) = app.weif_people().await;
     app.weif_befriend(&me, &b).await;
     let space = app.weif_space(&me, "moderated").await;
     comment(&app, &a, &space, "a1").await;
@@ -606,8 +574,7 @@ async fn space_comment_del_by_the_moments_author_or_the_commenter_only() {
 #[tokio::test]
 async fn space_del_200_deletes_the_moment_with_its_likes_comments_and_replies() {
     let app = spawn_app().await;
-    let (me, friend) = (app.weif_register().await, app.weif_register().await);
-    app.weif_befriend(&me, &friend).await;
+    let (me, friend, _) = app.weif_people().await;
     let space = app.weif_space(&me, "short lived").await;
     like(&app, &friend, &space).await;
     comment(&app, &friend, &space, "c").await;
@@ -657,12 +624,7 @@ async fn concurrent_comments_are_all_counted() {
 #[tokio::test]
 async fn space_get_costs_one_query_per_author_and_per_moment_and_no_scan() {
     let app = spawn_app().await;
-    let (me, a, b) = (
-        app.weif_register().await,
-        app.weif_register().await,
-        app.weif_register().await,
-    );
-    app.weif_befriend(&me, &a).await;
+    let (me, a, b) = app.weif_people().await;
     app.weif_befriend(&me, &b).await;
     app.weif_space(&a, "a").await;
     app.weif_space(&me, "me").await;

@@ -229,10 +229,7 @@ impl WeifStore {
     }
 
     async fn edges(&self, partition: String) -> Result<Vec<Friend>, AppError> {
-        let items = self.query(Query::gsi1(partition)).await?;
-        Ok(serde_dynamo::from_items::<_, FriendItem>(items)?
-            .into_iter()
-            .map(|i| i.friend)
-            .collect())
+        let items: Vec<FriendItem> = self.query_as(Query::gsi1(partition)).await?;
+        Ok(items.into_iter().map(|i| i.friend).collect())
     }
 }

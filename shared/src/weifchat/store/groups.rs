@@ -5,15 +5,13 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
-use super::{EXISTS, Ex, MAX_GROUP_MEMBERS, NOT_EXISTS, Query, WeifStore, add};
+use super::{EXISTS, Ex, MAX_GROUP_MEMBERS, Mark, NOT_EXISTS, Query, WeifStore, add, failed_update};
 use crate::error::AppError;
 use crate::ids;
 use crate::keys::{self, Key, weif as k, weif::attr};
-use crate::store::{Item, n, s};
+use crate::store::{n, s};
 use crate::weifchat::items::{Group, GroupItem, GroupNumberItem, Membership, MembershipItem, is_entity};
 
 /// How many consecutive group numbers a create tries (numbers are creation milliseconds, as
@@ -51,12 +49,12 @@ pub struct GroupHome {
 
 const GROUP_IS_LIVE: &str = "attribute_exists(#pk) AND attribute_not_exists(#deleted)";
 
-/// `Some(item)` when an UpdateItem failed its condition (`item` is the old item, if any).
-fn failed_update<R>(err: &SdkError<UpdateItemError, R>) -> Option<Option<&Item>> {
-    match err.as_service_error() {
-        Some(UpdateItemError::ConditionalCheckFailedException(e)) => Some(e.item()),
-        _ => None,
-    }
+fn no_group() -> AppError {
+    AppError::not_found("该群不存在")
+}
+
+fn no_request() -> AppError {
+    AppError::not_found("入群申请不存在或已处理")
 }
 
 impl WeifStore {
@@ -112,10 +110,7 @@ impl WeifStore {
 
     /// The group `caller` owns, else `该群不存在` / 403.
     async fn owned_group(&self, caller: &str, group_id: &str) -> Result<Group, AppError> {
-        let group = self
-            .group(group_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("该群不存在"))?;
+        let group = self.group(group_id).await?.ok_or_else(no_group)?;
         if group.owner_id != caller {
             return Err(AppError::forbidden("只有群主可以操作"));
         }
@@ -124,13 +119,10 @@ impl WeifStore {
 
     /// A group's members, oldest first (the owner leads). Cost: 1 Query (≤ 500 small items).
     pub async fn members(&self, group_id: &str) -> Result<Vec<Membership>, AppError> {
-        let items = self
-            .query(Query::prefix(k::group_partition(group_id), k::MEMBER_PREFIX))
+        let items: Vec<MembershipItem> = self
+            .query_as(Query::prefix(k::group_partition(group_id), k::MEMBER_PREFIX))
             .await?;
-        let mut members: Vec<Membership> = serde_dynamo::from_items::<_, MembershipItem>(items)?
-            .into_iter()
-            .map(|i| i.membership)
-            .collect();
+        let mut members: Vec<Membership> = items.into_iter().map(|i| i.membership).collect();
         members.sort_by(|a, b| (a.time, &a.id).cmp(&(b.time, &b.id)));
         Ok(members)
     }
@@ -162,10 +154,7 @@ impl WeifStore {
     /// `user_id` asks to join: the request is written on the condition that none is pending,
     /// the user isn't a member and the group is live. Cost: 1 GetItem + 1 TransactWriteItems.
     pub async fn request_join(&self, group_id: &str, user_id: &str, now: i64) -> Result<(), AppError> {
-        let group = self
-            .group(group_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("该群不存在"))?;
+        let group = self.group(group_id).await?.ok_or_else(no_group)?;
         let request = Membership {
             id: ids::new_id(),
             group_id: group_id.into(),
@@ -183,7 +172,7 @@ impl WeifStore {
         ];
         match self.store.transact(tx).await? {
             Ok(()) => Ok(()),
-            Err(c) if c.condition_failed(2) => Err(AppError::not_found("该群不存在")),
+            Err(c) if c.condition_failed(2) => Err(no_group()),
             Err(c) if c.condition_failed(1) => Err(AppError::conflict("你已经是群成员了")),
             Err(c) if c.condition_failed(0) => Err(AppError::conflict("已发送过入群申请, 请等待群主同意")),
             Err(c) => Err(AppError::internal(format!("join request cancelled: {c:?}"))),
@@ -193,19 +182,10 @@ impl WeifStore {
     /// The owner refuses a join request. Cost: 1 GetItem + 1 DeleteItem.
     pub async fn refuse_join(&self, caller: &str, group_id: &str, user_id: &str) -> Result<(), AppError> {
         self.owned_group(caller, group_id).await?;
-        let deleted = self
-            .client()
-            .delete_item()
-            .table_name(self.table())
-            .set_key(Some(k::join(group_id, user_id).to_item()))
-            .condition_expression(EXISTS)
-            .expression_attribute_names("#pk", keys::PK)
-            .send()
-            .await;
-        match deleted {
-            Ok(_) => Ok(()),
-            Err(e) if super::condition_failed(&e) => Err(AppError::not_found("入群申请不存在或已处理")),
-            Err(e) => Err(e.into()),
+        if self.delete_if_exists(&k::join(group_id, user_id)).await? {
+            Ok(())
+        } else {
+            Err(no_request())
         }
     }
 
@@ -233,11 +213,11 @@ impl WeifStore {
         ];
         match self.store.transact(tx).await? {
             Ok(()) => Ok(()),
-            Err(c) if c.condition_failed(0) => Err(AppError::not_found("入群申请不存在或已处理")),
+            Err(c) if c.condition_failed(0) => Err(no_request()),
             Err(c) if c.condition_failed(1) => Err(AppError::conflict("该用户已是群成员")),
             Err(c) if c.condition_failed(2) => match self.group(group_id).await? {
                 Some(_) => Err(AppError::conflict("群成员已满")),
-                None => Err(AppError::not_found("该群不存在")),
+                None => Err(no_group()),
             },
             Err(c) => Err(AppError::internal(format!("join agree cancelled: {c:?}"))),
         }
@@ -246,10 +226,7 @@ impl WeifStore {
     /// Removes `user_id` from a group: the user leaving, or the owner removing a member (the
     /// owner can't leave; dissolving is their way out). Cost: 1 GetItem + 1 TransactWriteItems.
     pub async fn remove_member(&self, caller: &str, group_id: &str, user_id: &str) -> Result<(), AppError> {
-        let group = self
-            .group(group_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("该群不存在"))?;
+        let group = self.group(group_id).await?.ok_or_else(no_group)?;
         if user_id == group.owner_id {
             return Err(AppError::bad_request("群主不能退出群聊, 请解散该群"));
         }
@@ -263,7 +240,7 @@ impl WeifStore {
         match self.store.transact(tx).await? {
             Ok(()) => Ok(()),
             Err(c) if c.condition_failed(0) => Err(AppError::not_found("该用户不是群成员")),
-            Err(c) if c.condition_failed(1) => Err(AppError::not_found("该群不存在")),
+            Err(c) if c.condition_failed(1) => Err(no_group()),
             Err(c) => Err(AppError::internal(format!("member remove cancelled: {c:?}"))),
         }
     }
@@ -274,33 +251,10 @@ impl WeifStore {
     /// finishes. Cost: 1 UpdateItem + 1 Query + 1 BatchWriteItem per 25 items + 1 DeleteItem.
     pub async fn dissolve_group(&self, caller: &str, group_id: &str) -> Result<(), AppError> {
         let key = k::group(group_id);
-        let marked = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(key.to_item()))
-            .update_expression("SET #deleted = if_not_exists(#deleted, :now) REMOVE #gpk, #gsk")
-            .condition_expression("attribute_exists(#pk) AND #owner = :caller")
-            .expression_attribute_names("#deleted", attr::DELETED_AT)
-            .expression_attribute_names("#gpk", keys::GSI1_PK)
-            .expression_attribute_names("#gsk", keys::GSI1_SK)
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#owner", attr::USER_ID)
-            .expression_attribute_values(":now", n(crate::clock::now_ms()))
-            .expression_attribute_values(":caller", s(caller))
-            .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        let group = match marked {
-            Ok(out) => serde_dynamo::from_item::<_, GroupItem>(out.attributes.unwrap_or_default())?.group,
-            Err(e) => {
-                return Err(match failed_update(&e) {
-                    Some(Some(_)) => AppError::forbidden("只有群主可以解散群聊"),
-                    Some(None) => AppError::not_found("该群不存在"),
-                    None => AppError::from(e),
-                });
-            }
+        let group = match self.mark_deleted(&key, caller).await? {
+            Mark::Done(item) => serde_dynamo::from_item::<_, GroupItem>(item)?.group,
+            Mark::NotOwner => return Err(AppError::forbidden("只有群主可以解散群聊")),
+            Mark::Missing => return Err(no_group()),
         };
         self.delete_collection(&key, &[k::group_number(group.number)]).await
     }
@@ -349,7 +303,7 @@ impl WeifStore {
             Ok(_) => Ok(()),
             Err(e) => Err(match failed_update(&e) {
                 Some(Some(old)) if !old.contains_key(attr::DELETED_AT) => AppError::forbidden("只有群主可以修改群信息"),
-                Some(_) => AppError::not_found("该群不存在"),
+                Some(_) => no_group(),
                 None => AppError::from(e),
             }),
         }
@@ -367,10 +321,7 @@ impl WeifStore {
     }
 
     async fn memberships(&self, partition: String) -> Result<Vec<Membership>, AppError> {
-        let items = self.query(Query::gsi1(partition)).await?;
-        Ok(serde_dynamo::from_items::<_, MembershipItem>(items)?
-            .into_iter()
-            .map(|i| i.membership)
-            .collect())
+        let items: Vec<MembershipItem> = self.query_as(Query::gsi1(partition)).await?;
+        Ok(items.into_iter().map(|i| i.membership).collect())
     }
 }

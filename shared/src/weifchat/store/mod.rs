@@ -14,12 +14,17 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    Update,
+};
 use serde::de::DeserializeOwned;
 
 use super::items::User;
 use crate::error::AppError;
-use crate::keys::{self, Key, weif as k};
+use crate::keys::{self, Key, weif as k, weif::attr};
 use crate::store::{Item, Store};
 
 pub use accounts::{Registration, UserChanges, new_waif_code};
@@ -252,6 +257,61 @@ impl WeifStore {
         }
     }
 
+    /// The items of a query, as `T`.
+    async fn query_as<T: DeserializeOwned>(&self, q: Query) -> Result<Vec<T>, AppError> {
+        Ok(serde_dynamo::from_items(self.query(q).await?)?)
+    }
+
+    /// Deletes the item at `key` if it exists; whether it did. Cost: 1 DeleteItem.
+    async fn delete_if_exists(&self, key: &Key) -> Result<bool, AppError> {
+        let deleted = self
+            .client()
+            .delete_item()
+            .table_name(self.table())
+            .set_key(Some(key.to_item()))
+            .condition_expression(EXISTS)
+            .expression_attribute_names("#pk", keys::PK)
+            .send()
+            .await;
+        match deleted {
+            Ok(_) => Ok(true),
+            Err(e) if condition_failed(&e) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Marks the item at `key` as being deleted (`deletedAt`, and out of GSI1) if its
+    /// `userId` is `caller`; an already marked item of theirs passes again, so their retry
+    /// finishes an interrupted delete. Cost: 1 UpdateItem.
+    async fn mark_deleted(&self, key: &Key, caller: &str) -> Result<Mark, AppError> {
+        let marked = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(key.to_item()))
+            .update_expression("SET #deleted = if_not_exists(#deleted, :now) REMOVE #gpk, #gsk")
+            .condition_expression("attribute_exists(#pk) AND #owner = :caller")
+            .expression_attribute_names("#deleted", attr::DELETED_AT)
+            .expression_attribute_names("#gpk", keys::GSI1_PK)
+            .expression_attribute_names("#gsk", keys::GSI1_SK)
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#owner", attr::USER_ID)
+            .expression_attribute_values(":now", crate::store::n(crate::clock::now_ms()))
+            .expression_attribute_values(":caller", crate::store::s(caller))
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match marked {
+            Ok(out) => Ok(Mark::Done(out.attributes.unwrap_or_default())),
+            Err(e) => match failed_update(&e) {
+                Some(Some(_)) => Ok(Mark::NotOwner),
+                Some(None) => Ok(Mark::Missing),
+                None => Err(e.into()),
+            },
+        }
+    }
+
     /// Runs `f` for each input, [`FAN_OUT`] at a time; results in input order.
     async fn fan_out<I, T, F, Fut>(&self, inputs: Vec<I>, f: F) -> Result<Vec<T>, AppError>
     where
@@ -305,6 +365,23 @@ impl WeifStore {
             .send()
             .await?;
         Ok(())
+    }
+}
+
+/// What [`WeifStore::mark_deleted`] did.
+pub(super) enum Mark {
+    /// Marked; the item as it is now.
+    Done(Item),
+    /// The item exists but isn't the caller's.
+    NotOwner,
+    Missing,
+}
+
+/// `Some(old item, if any)` when an UpdateItem failed its condition.
+fn failed_update<R>(err: &SdkError<UpdateItemError, R>) -> Option<Option<&Item>> {
+    match err.as_service_error() {
+        Some(UpdateItemError::ConditionalCheckFailedException(e)) => Some(e.item()),
+        _ => None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Notes: in their owner's partition (`NOTE#<id>`, time-ordered IDs), so a user can only ever
 //! reach their own.
 
-use super::{EXISTS, NOT_EXISTS, Query, WeifStore, condition_failed};
+use super::{NOT_EXISTS, Query, WeifStore};
 use crate::error::AppError;
 use crate::keys::{self, weif as k};
 use crate::weifchat::items::{Note, NoteItem};
@@ -26,14 +26,14 @@ impl WeifStore {
     /// Page `page` (from 1) of a user's notes, newest first. The query reads the newest
     /// `page × 12` and keeps the last 12. Cost: 1 Query (more past 1 MB).
     pub async fn notes(&self, user_id: &str, page: usize) -> Result<Vec<Note>, AppError> {
-        let items = self
-            .query(Query {
+        let items: Vec<NoteItem> = self
+            .query_as(Query {
                 forward: false,
                 limit: Some(page * NOTES_PER_PAGE),
                 ..Query::prefix(k::user_partition(user_id), k::NOTE_PREFIX)
             })
             .await?;
-        Ok(serde_dynamo::from_items::<_, NoteItem>(items)?
+        Ok(items
             .into_iter()
             .skip((page - 1) * NOTES_PER_PAGE)
             .map(|i| i.note)
@@ -43,19 +43,10 @@ impl WeifStore {
     /// Deletes one of the user's notes; another user's note is not found under their key.
     /// Cost: 1 DeleteItem.
     pub async fn delete_note(&self, user_id: &str, note_id: &str) -> Result<(), AppError> {
-        let deleted = self
-            .client()
-            .delete_item()
-            .table_name(self.table())
-            .set_key(Some(k::note(user_id, note_id).to_item()))
-            .condition_expression(EXISTS)
-            .expression_attribute_names("#pk", keys::PK)
-            .send()
-            .await;
-        match deleted {
-            Ok(_) => Ok(()),
-            Err(e) if condition_failed(&e) => Err(AppError::not_found("便签不存在")),
-            Err(e) => Err(e.into()),
+        if self.delete_if_exists(&k::note(user_id, note_id)).await? {
+            Ok(())
+        } else {
+            Err(AppError::not_found("便签不存在"))
         }
     }
 }

@@ -4,10 +4,7 @@
 //! them; only the author and the author's friends may like or comment (a condition on the
 //! friendship inside the transaction).
 
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
-
-use super::{EXISTS, Ex, MAX_SPACE_COMMENTS, Query, WeifStore, add};
+use super::{EXISTS, Ex, MAX_SPACE_COMMENTS, Mark, Query, WeifStore, add};
 use crate::error::AppError;
 use crate::ids;
 use crate::keys::{self, Key, weif as k, weif::attr};
@@ -69,17 +66,14 @@ impl WeifStore {
 
     /// A user's newest `limit` moments, newest first. Cost: 1 Query on GSI1.
     pub async fn spaces_of(&self, user_id: &str, limit: usize) -> Result<Vec<Space>, AppError> {
-        let items = self
-            .query(Query {
+        let items: Vec<SpaceItem> = self
+            .query_as(Query {
                 forward: false,
                 limit: Some(limit),
                 ..Query::gsi1(k::user_spaces(user_id))
             })
             .await?;
-        Ok(serde_dynamo::from_items::<_, SpaceItem>(items)?
-            .into_iter()
-            .filter_map(SpaceItem::live)
-            .collect())
+        Ok(items.into_iter().filter_map(SpaceItem::live).collect())
     }
 
     /// Page `page` (from 1) of `viewer`'s feed: its own and its friends' moments, newest
@@ -349,31 +343,10 @@ impl WeifStore {
     /// Cost: 1 UpdateItem + 1 Query + 1 BatchWriteItem per 25 items + 1 DeleteItem.
     pub async fn delete_space(&self, caller: &str, space_id: &str) -> Result<(), AppError> {
         let key = k::space(space_id);
-        let marked = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(key.to_item()))
-            .update_expression("SET #deleted = if_not_exists(#deleted, :now) REMOVE #gpk, #gsk")
-            .condition_expression("attribute_exists(#pk) AND #user = :caller")
-            .expression_attribute_names("#deleted", attr::DELETED_AT)
-            .expression_attribute_names("#gpk", keys::GSI1_PK)
-            .expression_attribute_names("#gsk", keys::GSI1_SK)
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#user", attr::USER_ID)
-            .expression_attribute_values(":now", n(crate::clock::now_ms()))
-            .expression_attribute_values(":caller", s(caller))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        if let Err(e) = marked {
-            return Err(match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(f)) if f.item().is_some() => {
-                    AppError::forbidden("只能删除自己的动态")
-                }
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => AppError::not_found("该动态不存在"),
-                _ => AppError::from(e),
-            });
+        match self.mark_deleted(&key, caller).await? {
+            Mark::Done(_) => {}
+            Mark::NotOwner => return Err(AppError::forbidden("只能删除自己的动态")),
+            Mark::Missing => return Err(AppError::not_found("该动态不存在")),
         }
         self.delete_collection(&key, &[]).await
     }
