@@ -80,6 +80,9 @@ pub async fn update(state: &AppState, req: Request) -> Response<Body> {
 
 const SEARCH: Route = Route::query(Failure::Msg("服务器错误")).result_flag();
 
+/// The longest keyword worth looking up.
+const MAX_KEYWORD_CHARS: usize = 64;
+
 /// `GET ?keyword=` → `data {friendList, groupList}`: users by exact phone or WaiFCode or
 /// nickname prefix, groups by exact group number or name prefix (at most 20 prefix matches
 /// each). An empty keyword and no match are the seed's two 400 rows.
@@ -91,6 +94,10 @@ pub async fn search(state: &AppState, req: Request) -> Response<Body> {
                 .with_data(json!([]))?
                 .with("result", false)
                 .map(|r| r.status(weif::status::REFUSED));
+        }
+        // Nothing searchable is longer (names ≤ 32 characters, WaiFCodes 19, phones 15).
+        if keyword.chars().count() > MAX_KEYWORD_CHARS {
+            return Err(AppError::not_found("暂无数据"));
         }
         let hits = state.weifchat().search(keyword).await?;
         if hits.users.is_empty() && hits.groups.is_empty() {

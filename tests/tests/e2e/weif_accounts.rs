@@ -379,10 +379,11 @@ async fn search_400_keyword_empty_with_empty_data_and_result_false() {
 async fn search_400_no_data_with_result_false() {
     let app = spawn_app().await;
     let user = app.weif_register().await;
-    let env = app
-        .weif_get(SEARCH, &user.token, &[("keyword", &e2e::unique("无此人"))])
-        .await;
-    assert_eq!(env, json!({"status": 400, "msg": "暂无数据", "result": false}));
+    let long = "WaiFCode_".repeat(300);
+    for keyword in [e2e::unique("无此人"), long] {
+        let env = app.weif_get(SEARCH, &user.token, &[("keyword", &keyword)]).await;
+        assert_eq!(env, json!({"status": 400, "msg": "暂无数据", "result": false}));
+    }
 }
 
 #[tokio::test]
