@@ -50,8 +50,8 @@ pub async fn feed(state: &AppState, req: Request) -> Response<Body> {
         let (me, page) = (id_param(&p, "userId"), model::page_num(p.text("pageNum"))).all()?;
         must_be_caller(&caller, &me)?;
         let store = state.weifchat();
-        let spaces = store.feed(&me, page as usize, SPACES_PER_PAGE).await?;
-        let threads = store.threads(spaces).await?;
+        let ids = store.feed(&me, page as usize, SPACES_PER_PAGE).await?;
+        let threads = store.threads(ids).await?;
         let users = store.users(thread_users(&threads)).await?;
         let entries: Vec<SpaceEntry> = threads.iter().map(|t| SpaceEntry::of(t, &me, &users)).collect();
         Reply::data(entries)

@@ -423,6 +423,12 @@ impl Query {
         }
     }
 
+    /// The same query with one more attribute name (for a projection or a filter).
+    fn with_name(mut self, placeholder: &str, attr: &str) -> Self {
+        self.ex = self.ex.name(placeholder, attr);
+        self
+    }
+
     /// The items of a table partition whose sort key starts with `prefix`.
     fn prefix(partition: String, prefix: &str) -> Self {
         Self {

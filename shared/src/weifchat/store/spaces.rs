@@ -76,43 +76,64 @@ impl WeifStore {
         Ok(items.into_iter().filter_map(SpaceItem::live).collect())
     }
 
-    /// Page `page` (from 1) of `viewer`'s feed: its own and its friends' moments, newest
-    /// first, `per_page` a page. Moment IDs are time-ordered, so the newest `page * per_page`
-    /// of each author, merged, hold the page. Cost: 1 Query on GSI1 for the friends + 1 Query
-    /// on GSI1 per author (the viewer and ≤ 500 friends), 16 at a time.
-    pub async fn feed(&self, viewer: &str, page: usize, per_page: usize) -> Result<Vec<Space>, AppError> {
+    /// The IDs of page `page` (from 1) of `viewer`'s feed: its own and its friends' moments,
+    /// newest first, `per_page` a page. Moment IDs are time-ordered, so the newest
+    /// `page × per_page` of each author, merged, hold the page; those queries return the IDs
+    /// only (the GSI1 sort key), so a deep page stays small in memory. Cost: 1 Query on GSI1
+    /// for the friends + 1 Query on GSI1 per author (the viewer and ≤ 500 friends), 16 at a time.
+    pub async fn feed(&self, viewer: &str, page: usize, per_page: usize) -> Result<Vec<String>, AppError> {
         let mut authors = vec![viewer.to_owned()];
         authors.extend(self.friends(viewer).await?.into_iter().map(|f| f.friend_id));
         let wanted = page * per_page;
         let per_author = self
             .fan_out(authors, move |store, author| async move {
-                store.spaces_of(&author, wanted).await
+                let items = store
+                    .query(Query {
+                        forward: false,
+                        limit: Some(wanted),
+                        projection: Some("#gsk"),
+                        ..Query::gsi1(k::user_spaces(&author)).with_name("#gsk", keys::GSI1_SK)
+                    })
+                    .await?;
+                Ok(items
+                    .into_iter()
+                    .filter_map(|i| i.get(keys::GSI1_SK).and_then(|v| v.as_s().ok()).cloned())
+                    .collect::<Vec<String>>())
             })
             .await?;
-        let mut all: Vec<Space> = per_author.into_iter().flatten().collect();
-        all.sort_by(|a, b| b.id.cmp(&a.id));
-        Ok(all.into_iter().skip((page - 1) * per_page).take(per_page).collect())
+        let mut ids: Vec<String> = per_author.into_iter().flatten().collect();
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        Ok(ids.into_iter().skip((page - 1) * per_page).take(per_page).collect())
     }
 
-    /// Each moment with its likes, comments and replies. Cost: 1 Query per moment (≤ 1,001
-    /// small items: ≤ 501 likes, ≤ 500 comments), 16 at a time.
-    pub async fn threads(&self, spaces: Vec<Space>) -> Result<Vec<SpaceThread>, AppError> {
-        self.fan_out(spaces, |store, space| async move { store.thread(space).await })
-            .await
+    /// Each live moment of `ids` (in that order) with its likes, comments and replies.
+    /// Cost: 1 Query per moment (its partition: ≤ 1,002 small items), 16 at a time.
+    pub async fn threads(&self, ids: Vec<String>) -> Result<Vec<SpaceThread>, AppError> {
+        let threads = self
+            .fan_out(ids, |store, id| async move { store.thread(&id).await })
+            .await?;
+        Ok(threads.into_iter().flatten().collect())
     }
 
-    async fn thread(&self, space: Space) -> Result<SpaceThread, AppError> {
-        let items = self
+    /// A moment's partition read at once: the moment (first), its comments each followed by
+    /// its replies, its likes. `None` if the moment is gone or being deleted.
+    async fn thread(&self, id: &str) -> Result<Option<SpaceThread>, AppError> {
+        let mut items = self
             .query(Query {
-                key: "#pk = :pk AND #sk > :head",
+                key: "#pk = :pk",
                 ex: Ex::default()
                     .name("#pk", keys::PK)
-                    .name("#sk", keys::SK)
-                    .value(":pk", s(k::space_partition(&space.id)))
-                    .value(":head", s(k::SPACE_SK)),
+                    .value(":pk", s(k::space_partition(id))),
                 ..Query::default()
             })
-            .await?;
+            .await?
+            .into_iter();
+        let Some(head) = items.next().filter(|i| is_entity(i, k::entity::SPACE)) else {
+            return Ok(None);
+        };
+        let Some(space) = serde_dynamo::from_item::<_, SpaceItem>(head)?.live() else {
+            return Ok(None);
+        };
         let mut likes = Vec::new();
         let mut comments: Vec<(Comment, Vec<Comment>)> = Vec::new();
         for item in items {
@@ -135,7 +156,7 @@ impl WeifStore {
             }
         }
         likes.sort_by(|a, b| (a.time, &a.user_id).cmp(&(b.time, &b.user_id)));
-        Ok(SpaceThread { space, likes, comments })
+        Ok(Some(SpaceThread { space, likes, comments }))
     }
 
     /// The friendship condition for writing on `owner`'s moment (none for the owner).
