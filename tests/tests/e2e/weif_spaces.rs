@@ -637,3 +637,28 @@ async fn space_get_costs_one_query_per_author_and_per_moment_and_no_scan() {
     expected.insert(0, "BatchGetItem");
     assert_eq!(requests, expected);
 }
+
+#[tokio::test]
+async fn a_moment_at_the_comment_limit_takes_no_more() {
+    let app = spawn_app().await;
+    let user = app.weif_register().await;
+    let space = app.weif_space(&user, "full").await;
+    app.dynamo
+        .update_item()
+        .table_name(&app.table)
+        .key(
+            "PK",
+            aws_sdk_dynamodb::types::AttributeValue::S(format!("WEIF#SPACE#{space}")),
+        )
+        .key("SK", aws_sdk_dynamodb::types::AttributeValue::S("#SPACE".into()))
+        .update_expression("SET commentCount = :max")
+        .expression_attribute_values(":max", aws_sdk_dynamodb::types::AttributeValue::N("500".into()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        comment(&app, &user, &space, "one too many").await,
+        json!({"status": 400, "msg": "该动态评论数已达上限"})
+    );
+    assert_eq!(stored_items(&app, &space, "COMMENT#").await, 0);
+}
