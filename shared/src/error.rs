@@ -14,6 +14,10 @@ pub enum AppError {
     /// The request is malformed, incomplete or out of range.
     #[error("{0}")]
     BadRequest(Msg),
+    /// Named request fields are invalid, each with its own message (several at once, in the
+    /// order they were checked). Surfaces that report per-field errors render the list.
+    #[error("{}", .0.first().map_or("invalid request", |f| f.message.as_ref()))]
+    Invalid(Vec<FieldError>),
     /// The token is missing, malformed, invalid or expired.
     #[error("{0}")]
     Unauthenticated(#[from] TokenError),
@@ -32,6 +36,22 @@ pub enum AppError {
     /// Anything else: a store fault, a bug. Logged with its source, rendered as a generic error.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// One invalid request field and why, in the client's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: Msg,
+    pub message: Msg,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<Msg>, message: impl Into<Msg>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
 }
 
 impl AppError {
@@ -101,6 +121,12 @@ mod tests {
     fn internal_errors_do_not_show_their_source_in_display() {
         let err = AppError::internal(std::io::Error::other("table xyz is on fire"));
         assert_eq!(err.to_string(), "internal error");
+    }
+
+    #[test]
+    fn invalid_fields_display_their_first_message() {
+        let err = AppError::Invalid(vec![FieldError::new("a", "a is bad"), FieldError::new("b", "b is bad")]);
+        assert_eq!(err.to_string(), "a is bad");
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! - [`store`] and [`keys`]: the single DynamoDB table and every key format in it;
 //! - [`chatx`]: the chatx domain (validated types and store operations);
 //! - [`nobase`]: the nobase BBS surface: its wire style (`{code, msg, data}`), checks and domain;
+//! - [`weif`] and [`weifchat`]: the weifChat wire style (`{status, msg, data}`) and domain;
+//! - [`fields`]: checking many request fields at once (express-validator style lists);
 //! - [`lambda`]: the glue a function's `main` uses to hand its handler to the runtime.
 
 pub mod auth;
@@ -14,6 +16,7 @@ pub mod chatx;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod fields;
 pub mod http;
 pub mod ids;
 pub mod keys;
@@ -23,6 +26,8 @@ pub mod openim;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod weif;
+pub mod weifchat;
 
 pub use error::AppError;
 pub use state::AppState;

@@ -173,6 +173,7 @@ fn render(err: &NobaseError) -> (i32, String) {
         NobaseError::Refused(r) => refused(r.clone()),
         NobaseError::App(e) => match e {
             AppError::BadRequest(m) => (204, format!("接口参数错误:{m}")),
+            AppError::Invalid(_) => (204, format!("接口参数错误:{e}")),
             AppError::Unauthenticated(_) => refused(Refusal::TokenInvalid),
             AppError::BadCredentials(_) => refused(Refusal::BadCredentials),
             AppError::Forbidden(m) => (404, m.to_string()),

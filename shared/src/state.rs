@@ -5,6 +5,7 @@ use crate::chatx::ChatxStore;
 use crate::config::Config;
 use crate::nobase::NobaseStore;
 use crate::store::Store;
+use crate::weifchat::WeifStore;
 
 pub struct AppState {
     pub config: Config,
@@ -33,6 +34,10 @@ impl AppState {
 
     pub fn nobase(&self) -> NobaseStore<'_> {
         NobaseStore::new(&self.store)
+    }
+
+    pub fn weifchat(&self) -> WeifStore {
+        WeifStore::new(&self.store)
     }
 }
 

@@ -13,6 +13,8 @@ use shared::store::observe::RequestLog;
 
 pub use serde_json;
 
+pub mod weif;
+
 struct Run {
     table: String,
     secret: String,
@@ -129,8 +131,8 @@ pub fn unique(prefix: &str) -> String {
 }
 
 impl TestApp {
-    /// Sends `body` as-is to `path` with `headers` (and `content-type: application/json` unless
-    /// they name another); returns the HTTP status and the JSON answer.
+    /// Sends `body` as-is to `path` with `headers` (JSON unless they name a content type);
+    /// returns the HTTP status and the JSON answer.
     pub async fn raw(
         &self,
         method: &str,

@@ -180,9 +180,9 @@ async fn event_fixtures_are_http_api_events_of_template_routes() {
             lambda_http::Body::Text(t) => e2e::serde_json::from_str(t).unwrap(),
             other => panic!("{other:?}"),
         };
-        // chatx answers `errCode`, nobase `code`.
+        // chatx answers `errCode`, nobase `code`, weifChat `status`.
         assert!(
-            body["errCode"].is_i64() || body["code"].is_i64(),
+            body["errCode"].is_i64() || body["code"].is_i64() || body["status"].is_i64(),
             "{}: {body}",
             path.display()
         );

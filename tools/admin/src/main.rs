@@ -7,6 +7,7 @@
 
 mod chatx;
 mod nobase;
+mod weifchat;
 
 use clap::{Parser, Subcommand};
 
@@ -30,6 +31,9 @@ enum Command {
     /// nobase BBS: developers, apps, boards, posts, user statuses.
     #[command(subcommand)]
     Nobase(nobase::Command),
+    /// weifChat users and tokens.
+    #[command(subcommand)]
+    Weifchat(weifchat::Command),
 }
 
 #[derive(Subcommand)]
@@ -46,6 +50,7 @@ async fn main() -> Result {
         Command::Table(TableCommand::Ensure) => ensure_table().await,
         Command::Chatx(cmd) => chatx::run(cmd, &shared::AppState::from_env().await?).await,
         Command::Nobase(cmd) => nobase::run(cmd, &shared::AppState::from_env().await?).await,
+        Command::Weifchat(cmd) => weifchat::run(cmd, &shared::AppState::from_env().await?).await,
     }
 }
 

@@ -14,6 +14,7 @@ pub fn all_functions() -> Vec<shared::lambda::Function> {
     [
         chatx::functions(), // one line per surface
         nobase::functions(),
+        weifchat::functions(),
     ]
     .into_iter()
     .flatten()

@@ -1,0 +1,6 @@
+//! `POST /friend/add`: send a friend request (seed 003 #8).
+
+#[tokio::main]
+async fn main() -> Result<(), shared::lambda::Error> {
+    shared::lambda::run(shared::handler!(weifchat::friends::add)).await
+}

@@ -1,0 +1,6 @@
+//! `POST /friend/agree`: accept a friend request (seed 003 #12).
+
+#[tokio::main]
+async fn main() -> Result<(), shared::lambda::Error> {
+    shared::lambda::run(shared::handler!(weifchat::friends::agree)).await
+}

@@ -1,0 +1,55 @@
+//! The weifChat surface (seed 003, the REST part): one Lambda function per route (see
+//! `src/bin/`), all in the `{status, msg, data}` style of `shared::weif`. Handlers are library
+//! code so the Lambda binaries, the local gateway and the tests run the very same function.
+//!
+//! Every route but register and login needs `Authorization: Bearer <token>`; a parameter that
+//! names the caller (`_id`, `userId`, `groupLeaderId`, `fromId`) must be the token's user.
+
+pub mod accounts;
+pub mod friends;
+pub mod groups;
+pub mod notes;
+pub mod spaces;
+pub mod users;
+mod views;
+
+shared::functions! {
+    "weifchat";
+    "weif-register" => accounts::register,
+    "weif-login" => accounts::login,
+    "weif-home-user" => users::home,
+    "weif-tabbar-message-userinfo" => users::tabbar_info,
+    "weif-update-user" => users::update,
+    "weif-search" => users::search,
+    "weif-friend-add" => friends::add,
+    "weif-contacts-friend" => friends::contacts,
+    "weif-del-friend" => friends::delete,
+    "weif-get-friend-noagree" => friends::requests,
+    "weif-friend-agree" => friends::agree,
+    "weif-friend-refuse" => friends::refuse,
+    "weif-create-group" => groups::create,
+    "weif-home-group" => groups::home,
+    "weif-get-group-user" => groups::members,
+    "weif-group-add" => groups::join,
+    "weif-group-refuse" => groups::refuse,
+    "weif-contacts-group" => groups::contacts,
+    "weif-get-update-group" => groups::edit_info,
+    "weif-update-group-info" => groups::update,
+    "weif-del-group-user" => groups::remove_member,
+    "weif-del-group" => groups::dissolve,
+    "weif-get-group-noagree" => groups::requests,
+    "weif-group-agree" => groups::agree,
+    "weif-space-add" => spaces::add,
+    "weif-space-get" => spaces::feed,
+    "weif-space-del" => spaces::delete,
+    "weif-space-details" => spaces::details,
+    "weif-space-like" => spaces::like,
+    "weif-space-comment-add" => spaces::comment_add,
+    "weif-space-comment-del" => spaces::comment_delete,
+    "weif-notes-add" => notes::add,
+    "weif-notes-get" => notes::list,
+    "weif-notes-del" => notes::delete,
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,397 @@
+//! Handler tier: requests built as API Gateway builds them, straight into the handlers. Only
+//! what is decided before any store call is tested here; the rest runs end to end in `tests/`.
+
+use lambda_http::RequestExt;
+use serde_json::{Value, json};
+use shared::auth::Audience;
+use shared::lambda::{Body, Request};
+use shared::{AppState, config::Config};
+
+use super::functions;
+
+/// State whose DynamoDB client points at a closed port: any store call fails loudly (and at
+/// once: no retries).
+fn offline_state() -> AppState {
+    let secret = "x".repeat(32);
+    let config = Config::from_lookup(|k| match k {
+        "TABLE_NAME" => Some("unused".into()),
+        "TOKEN_SECRET" => Some(secret.clone()),
+        _ => None,
+    })
+    .unwrap();
+    let dynamo = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .endpoint_url("http://127.0.0.1:9")
+        .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("k", "s", None, None, "test"))
+        .build();
+    AppState::new(config, aws_sdk_dynamodb::Client::from_conf(dynamo))
+}
+
+fn request(token: Option<&str>, query: &[(&str, &str)], path: &[(&str, &str)], body: Value) -> Request {
+    let mut builder = shared::lambda::http::Request::builder()
+        .method("POST")
+        .uri("/x")
+        .header("content-type", "application/json");
+    if let Some(t) = token {
+        builder = builder.header("authorization", format!("Bearer {t}"));
+    }
+    let to_map = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<std::collections::HashMap<_, _>>()
+    };
+    builder
+        .body(Body::Text(body.to_string()))
+        .unwrap()
+        .with_query_string_parameters(to_map(query))
+        .with_path_parameters(to_map(path))
+}
+
+fn envelope(resp: &shared::lambda::Response<Body>) -> Value {
+    assert_eq!(resp.status(), 200, "weifChat answers every request with HTTP 200");
+    match resp.body() {
+        Body::Text(t) => serde_json::from_str(t).unwrap(),
+        other => panic!("unexpected body {other:?}"),
+    }
+}
+
+async fn call(binary: &str, req: Request) -> Value {
+    let state = offline_state();
+    let f = functions().into_iter().find(|f| f.binary == binary).unwrap();
+    envelope(&(f.handler)(&state, req).await)
+}
+
+fn token(user: &str) -> String {
+    offline_state().tokens.issue(user, Audience::Weifchat).unwrap()
+}
+
+#[tokio::test]
+async fn every_function_but_register_and_login_wants_a_token_first() {
+    let state = offline_state();
+    for f in functions() {
+        let resp = (f.handler)(&state, request(None, &[], &[], json!("not an object"))).await;
+        let env = envelope(&resp);
+        if ["weif-register", "weif-login"].contains(&f.binary) {
+            assert_eq!(
+                env,
+                json!({"status": 400, "msg": "请求体必须是JSON对象"}),
+                "{}",
+                f.binary
+            );
+        } else if f.binary == "weif-search" {
+            assert_eq!(
+                env,
+                json!({"status": 401, "msg": "请先登录", "result": false}),
+                "{}",
+                f.binary
+            );
+        } else {
+            assert_eq!(env, json!({"status": 401, "msg": "请先登录"}), "{}", f.binary);
+        }
+    }
+}
+
+#[tokio::test]
+async fn tokens_of_another_surface_or_secret_are_refused() {
+    let chatx = offline_state().tokens.issue("u1", Audience::Chatx).unwrap();
+    let foreign = shared::auth::Tokens::new(&[1u8; 32], 60)
+        .issue("u1", Audience::Weifchat)
+        .unwrap();
+    for t in [chatx.as_str(), foreign.as_str(), "garbage"] {
+        let env = call("weif-notes-get", request(Some(t), &[], &[], json!({}))).await;
+        assert_eq!(env, json!({"status": 401, "msg": "身份认证失败, 请重新登录"}));
+    }
+    let expired = offline_state()
+        .tokens
+        .issue_expired("u1", Audience::Weifchat, 5)
+        .unwrap();
+    let env = call("weif-notes-get", request(Some(&expired), &[], &[], json!({}))).await;
+    assert_eq!(env, json!({"status": 401, "msg": "登录已过期, 请重新登录"}));
+}
+
+#[tokio::test]
+async fn a_parameter_naming_someone_else_is_refused_before_any_store_call() {
+    let t = token("u1");
+    let env = call(
+        "weif-friend-add",
+        request(Some(&t), &[], &[], json!({"userId": "u2", "friendId": "u3"})),
+    )
+    .await;
+    assert_eq!(env, json!({"status": 403, "msg": "身份不符, 无权操作"}));
+    let env = call(
+        "weif-home-user",
+        request(Some(&t), &[("_id", "u2"), ("urlId", "u3")], &[], json!({})),
+    )
+    .await;
+    assert_eq!(env["status"], 403);
+}
+
+#[tokio::test]
+async fn query_routes_report_query_locations() {
+    let t = token("u1");
+    let env = call("weif-del-friend", request(Some(&t), &[], &[], json!({}))).await;
+    assert_eq!(
+        env,
+        json!({"status": 405, "msg": "参数错误", "data": [
+            {"type": "field", "msg": "userId参数不能为空", "path": "userId", "location": "query"},
+            {"type": "field", "msg": "friendId参数不能为空", "path": "friendId", "location": "query"}
+        ]})
+    );
+}
+
+#[tokio::test]
+async fn a_bad_comment_type_is_a_path_parameter_error() {
+    let t = token("u1");
+    let env = call(
+        "weif-space-comment-del",
+        request(Some(&t), &[], &[("type", "7")], json!({})),
+    )
+    .await;
+    assert_eq!(
+        env["data"],
+        json!([
+            {"type": "field", "msg": "type必须为0或1", "path": "type", "location": "params"},
+            {"type": "field", "msg": "_id参数不能为空", "path": "_id", "location": "query"}
+        ])
+    );
+}
+
+/// A route's binary, query, body and the answer expected.
+type Case = (&'static str, &'static [(&'static str, &'static str)], Value, Value);
+
+/// Each route's own failure body (the seed's `error` rows), when the store is unreachable.
+#[tokio::test]
+async fn store_faults_answer_each_routes_failure_row() {
+    let t = token("u1");
+    let cases: &[Case] = &[
+        (
+            "weif-register",
+            &[],
+            json!({"phone": "13800000000", "password": "secret-1", "nick": "n"}),
+            json!({"status": 404, "msg": "注册失败"}),
+        ),
+        (
+            "weif-login",
+            &[],
+            json!({"phone": "13800000000", "password": "x"}),
+            json!({"status": 404, "msg": "登录失败"}),
+        ),
+        (
+            "weif-home-user",
+            &[("_id", "u1"), ("urlId", "u2")],
+            json!({}),
+            json!({"status": 404, "msg": "加载失败"}),
+        ),
+        (
+            "weif-tabbar-message-userinfo",
+            &[("_id", "u1")],
+            json!({}),
+            json!({"status": 404, "data": "服务器错误"}),
+        ),
+        (
+            "weif-update-user",
+            &[],
+            json!({"_id": "u1", "nick": "n", "sex": "男"}),
+            json!({"status": 404, "msg": "保存失败"}),
+        ),
+        (
+            "weif-search",
+            &[("keyword", "x")],
+            json!({}),
+            json!({"status": 404, "msg": "服务器错误", "result": false}),
+        ),
+        (
+            "weif-friend-add",
+            &[],
+            json!({"userId": "u1", "friendId": "u2"}),
+            json!({"status": 404, "msg": "申请失败,请重试"}),
+        ),
+        (
+            "weif-contacts-friend",
+            &[("userId", "u1")],
+            json!({}),
+            json!({"status": 404, "msg": "请求失败"}),
+        ),
+        (
+            "weif-del-friend",
+            &[("userId", "u1"), ("friendId", "u2")],
+            json!({}),
+            json!({"status": 404, "msg": "删除失败"}),
+        ),
+        (
+            "weif-get-friend-noagree",
+            &[("userId", "u1")],
+            json!({}),
+            json!({"status": 404, "msg": "服务器错误"}),
+        ),
+        (
+            "weif-friend-agree",
+            &[],
+            json!({"userId": "u1", "friendId": "u2"}),
+            json!({"status": 404, "msg": "添加失败"}),
+        ),
+        (
+            "weif-friend-refuse",
+            &[],
+            json!({"userId": "u1", "friendId": "u2"}),
+            json!({"status": 404, "msg": "服务器错误"}),
+        ),
+        (
+            "weif-create-group",
+            &[],
+            json!({"userId": "u1", "groupName": "g", "sign": "s"}),
+            json!({"status": 404, "msg": "创建失败"}),
+        ),
+        (
+            "weif-home-group",
+            &[("groupId", "g1"), ("userId", "u1")],
+            json!({}),
+            json!({"status": 404, "data": "服务器错误"}),
+        ),
+        (
+            "weif-get-group-user",
+            &[("groupId", "g1")],
+            json!({}),
+            json!({"status": 404, "msg": "服务器错误"}),
+        ),
+        (
+            "weif-group-add",
+            &[],
+            json!({"groupId": "g1", "userId": "u1"}),
+            json!({"status": 404, "msg": "申请失败"}),
+        ),
+        (
+            "weif-group-refuse",
+            &[],
+            json!({"userId": "u2", "groupId": "g1"}),
+            json!({"status": 404, "msg": "服务器错误"}),
+        ),
+        (
+            "weif-contacts-group",
+            &[("userId", "u1")],
+            json!({}),
+            json!({"status": 404, "msg": "请求失败"}),
+        ),
+        (
+            "weif-get-update-group",
+            &[("groupId", "g1"), ("groupLeaderId", "u1")],
+            json!({}),
+            json!({"status": 404, "msg": "服务器错误"}),
+        ),
+        (
+            "weif-update-group-info",
+            &[],
+            json!({"_id": "g1", "groupName": "g", "sign": "s"}),
+            json!({"status": 404, "msg": "修改失败"}),
+        ),
+        (
+            "weif-del-group-user",
+            &[("userId", "u2"), ("groupId", "g1")],
+            json!({}),
+            json!({"status": 404, "msg": "移除失败"}),
+        ),
+        (
+            "weif-del-group",
+            &[("groupId", "g1")],
+            json!({}),
+            json!({"status": 404, "msg": "error"}),
+        ),
+        (
+            "weif-get-group-noagree",
+            &[("userId", "u1")],
+            json!({}),
+            json!({"status": 404, "data": "服务器错误"}),
+        ),
+        (
+            "weif-group-agree",
+            &[],
+            json!({"userId": "u2", "groupId": "g1"}),
+            json!({"status": 404, "msg": "添加失败"}),
+        ),
+        (
+            "weif-space-add",
+            &[],
+            json!({"userId": "u1", "textDesc": "t"}),
+            json!({"status": 404, "msg": "发布失败"}),
+        ),
+        (
+            "weif-space-get",
+            &[("userId", "u1")],
+            json!({}),
+            json!({"status": 404, "msg": "服务器错误"}),
+        ),
+        (
+            "weif-space-del",
+            &[("_id", "s1")],
+            json!({}),
+            json!({"status": 404, "msg": "删除失败"}),
+        ),
+        (
+            "weif-space-details",
+            &[("userId", "u2")],
+            json!({}),
+            json!({"status": 404, "msg": "error"}),
+        ),
+        (
+            "weif-space-like",
+            &[],
+            json!({"spaceId": "s1", "userId": "u1"}),
+            json!({"status": 404, "msg": "服务器错误"}),
+        ),
+        (
+            "weif-notes-add",
+            &[],
+            json!({"userId": "u1", "text": "t"}),
+            json!({"status": 404, "msg": "服务器错误"}),
+        ),
+        (
+            "weif-notes-get",
+            &[],
+            json!({}),
+            json!({"status": 404, "data": "服务器错误"}),
+        ),
+        (
+            "weif-notes-del",
+            &[("_id", "n1")],
+            json!({}),
+            json!({"status": 404, "msg": "删除失败, 请稍后再试"}),
+        ),
+    ];
+    for (binary, query, body, expected) in cases {
+        let env = call(binary, request(Some(&t), query, &[], body.clone())).await;
+        assert_eq!(&env, expected, "{binary}");
+    }
+    let env = call(
+        "weif-space-comment-add",
+        request(
+            Some(&t),
+            &[],
+            &[("type", "0")],
+            json!({"userId": "u1", "spaceId": "s1", "textarea": "hi"}),
+        ),
+    )
+    .await;
+    assert_eq!(env, json!({"status": 404, "msg": "error"}));
+    let env = call(
+        "weif-space-comment-del",
+        request(Some(&t), &[("_id", "c1")], &[("type", "0")], json!({})),
+    )
+    .await;
+    assert_eq!(env, json!({"status": 404, "msg": "服务器错误"}));
+}
+
+#[test]
+fn each_binary_calls_its_registered_handler() {
+    for f in functions() {
+        let path = format!("{}/src/bin/{}.rs", env!("CARGO_MANIFEST_DIR"), f.binary);
+        let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let handler = f.handler_path.replace(' ', "");
+        assert!(
+            source.contains(&format!("handler!({handler})")),
+            "{path} must call {handler}"
+        );
+    }
+}

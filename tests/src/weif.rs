@@ -1,0 +1,188 @@
+//! weifChat helpers: calls with `Authorization: Bearer`, users, friends, groups, moments.
+
+use serde_json::{Value, json};
+
+use crate::TestApp;
+
+/// A registered weifChat user.
+#[derive(Debug, Clone)]
+pub struct WeifUser {
+    pub id: String,
+    pub token: String,
+    pub phone: String,
+    pub password: String,
+    pub nick: String,
+}
+
+/// A phone number no other test uses (a mainland mobile number, `13` and nine random digits).
+pub fn phone() -> String {
+    format!("13{:09}", rand::random_range(0..1_000_000_000u32))
+}
+
+/// One entry of a 405 list.
+pub fn field(msg: &str, path: &str, location: &str) -> Value {
+    json!({"type": "field", "msg": msg, "path": path, "location": location})
+}
+
+/// The keys of a JSON object, in order.
+pub fn keys(v: &Value) -> Vec<&str> {
+    v.as_object()
+        .unwrap_or_else(|| panic!("not an object: {v}"))
+        .keys()
+        .map(String::as_str)
+        .collect()
+}
+
+/// `application/x-www-form-urlencoded` encoding of one value.
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `?k=v&…`, encoded.
+pub fn query_string(query: &[(&str, &str)]) -> String {
+    if query.is_empty() {
+        return String::new();
+    }
+    let pairs: Vec<String> = query
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect();
+    format!("?{}", pairs.join("&"))
+}
+
+impl TestApp {
+    /// `GET path?query` with the token (none when empty); asserts HTTP 200; the envelope.
+    pub async fn weif_get(&self, path: &str, token: &str, query: &[(&str, &str)]) -> Value {
+        self.weif_send("GET", &format!("{path}{}", query_string(query)), token, String::new())
+            .await
+    }
+
+    /// `POST path` with a JSON body and the token (none when empty); asserts HTTP 200.
+    pub async fn weif_post(&self, path: &str, token: &str, body: Value) -> Value {
+        self.weif_send("POST", path, token, body.to_string()).await
+    }
+
+    async fn weif_send(&self, method: &str, path_and_query: &str, token: &str, body: String) -> Value {
+        let bearer = format!("Bearer {token}");
+        let headers: Vec<(&str, &str)> = if token.is_empty() {
+            vec![]
+        } else {
+            vec![("authorization", bearer.as_str())]
+        };
+        let (status, env) = self.raw(method, path_and_query, &headers, body).await;
+        assert_eq!(status, 200, "{method} {path_and_query}: {env}");
+        env
+    }
+
+    /// Like [`TestApp::weif_post`], asserting `status` 200.
+    pub async fn weif_post_ok(&self, path: &str, token: &str, body: Value) -> Value {
+        let env = self.weif_post(path, token, body).await;
+        assert_eq!(env["status"], 200, "{path}: {env}");
+        env
+    }
+
+    /// Like [`TestApp::weif_get`], asserting `status` 200.
+    pub async fn weif_get_ok(&self, path: &str, token: &str, query: &[(&str, &str)]) -> Value {
+        let env = self.weif_get(path, token, query).await;
+        assert_eq!(env["status"], 200, "{path}: {env}");
+        env
+    }
+
+    pub async fn weif_register_as(&self, nick: &str) -> WeifUser {
+        let (phone, password) = (phone(), "secret-pass".to_owned());
+        let env = self
+            .weif_post_ok(
+                "/register",
+                "",
+                json!({"phone": phone, "password": password, "nick": nick}),
+            )
+            .await;
+        WeifUser {
+            id: env["data"]["_id"].as_str().unwrap().to_owned(),
+            token: env["data"]["token"].as_str().unwrap().to_owned(),
+            phone,
+            password,
+            nick: nick.to_owned(),
+        }
+    }
+
+    pub async fn weif_register(&self) -> WeifUser {
+        self.weif_register_as(&crate::unique("nick")).await
+    }
+
+    /// `N` new users.
+    pub async fn weif_users<const N: usize>(&self) -> [WeifUser; N] {
+        let mut users = Vec::with_capacity(N);
+        for _ in 0..N {
+            users.push(self.weif_register().await);
+        }
+        users.try_into().unwrap_or_else(|_| unreachable!("N users"))
+    }
+
+    /// Two friends and a stranger.
+    pub async fn weif_people(&self) -> (WeifUser, WeifUser, WeifUser) {
+        let [a, b, c] = self.weif_users().await;
+        self.weif_befriend(&a, &b).await;
+        (a, b, c)
+    }
+
+    /// `a` asks `b`, `b` agrees.
+    pub async fn weif_befriend(&self, a: &WeifUser, b: &WeifUser) {
+        self.weif_post_ok("/friend/add", &a.token, json!({"userId": a.id, "friendId": b.id}))
+            .await;
+        self.weif_post_ok("/friend/agree", &b.token, json!({"userId": b.id, "friendId": a.id}))
+            .await;
+    }
+
+    /// A new group of `owner`'s; its ID.
+    pub async fn weif_group(&self, owner: &WeifUser, name: &str) -> String {
+        self.weif_post_ok(
+            "/create/group",
+            &owner.token,
+            json!({"userId": owner.id, "groupName": name, "sign": "introduction"}),
+        )
+        .await;
+        let env = self
+            .weif_get_ok("/contacts/group", &owner.token, &[("userId", &owner.id)])
+            .await;
+        let groups = env["data"].as_array().unwrap();
+        let group = groups
+            .iter()
+            .rev()
+            .find(|g| g["groupId"]["groupName"] == name)
+            .unwrap_or_else(|| panic!("group {name} in {env}"));
+        group["groupId"]["_id"].as_str().unwrap().to_owned()
+    }
+
+    /// `user` joins `group` of `owner` (request, agree).
+    pub async fn weif_join(&self, user: &WeifUser, owner: &WeifUser, group: &str) {
+        self.weif_post_ok("/group/add", &user.token, json!({"groupId": group, "userId": user.id}))
+            .await;
+        self.weif_post_ok(
+            "/group/agree",
+            &owner.token,
+            json!({"userId": user.id, "groupId": group}),
+        )
+        .await;
+    }
+
+    /// A new moment of `user`'s; its ID.
+    pub async fn weif_space(&self, user: &WeifUser, text: &str) -> String {
+        self.weif_post_ok("/space/add", &user.token, json!({"userId": user.id, "textDesc": text}))
+            .await;
+        let env = self
+            .weif_get_ok("/space/details", &user.token, &[("userId", &user.id)])
+            .await;
+        let spaces = env["data"]["spaces"].as_array().unwrap();
+        let space = spaces
+            .iter()
+            .find(|s| s["textDesc"] == text)
+            .unwrap_or_else(|| panic!("moment {text} in {env}"));
+        space["_id"].as_str().unwrap().to_owned()
+    }
+}

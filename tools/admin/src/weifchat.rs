@@ -1,0 +1,27 @@
+//! `admin weifchat …`
+
+use clap::Subcommand;
+use shared::AppState;
+use shared::auth::Audience;
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Print a fresh weifChat token for an existing user (for `cargo lambda invoke` fixtures,
+    /// support), to send as `Authorization: Bearer <token>`.
+    Token {
+        /// The user's `_id`.
+        user_id: String,
+    },
+}
+
+pub async fn run(cmd: Command, state: &AppState) -> super::Result {
+    match cmd {
+        Command::Token { user_id } => {
+            if !shared::ids::is_valid_id(&user_id) || state.weifchat().user(&user_id).await?.is_none() {
+                return Err(format!("no weifChat user {user_id}").into());
+            }
+            println!("{}", state.tokens.issue(&user_id, Audience::Weifchat)?);
+            Ok(())
+        }
+    }
+}
