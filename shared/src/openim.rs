@@ -87,6 +87,7 @@ fn render(err: &AppError) -> (i32, &'static str, String) {
     use AppError::*;
     match err {
         BadRequest(m) => (code::ARGS, "ArgsError", m.to_string()),
+        Invalid(e) => (code::ARGS, "ArgsError", e.to_string()),
         Unauthenticated(t) => {
             let (c, m) = match t {
                 TokenError::Missing => (code::ARGS, "ArgsError"),

@@ -6,6 +6,7 @@
 pub mod cursor;
 pub mod observe;
 mod tx;
+pub mod write;
 
 use std::collections::HashMap;
 use std::sync::Arc;
