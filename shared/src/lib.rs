@@ -4,8 +4,11 @@
 //! - [`auth`]: tokens (JWT, HS256 pinned, `exp`/`aud` checked), argon2id password hashes, the caller;
 //! - [`error`]: the one error type every surface renders its own way;
 //! - [`openim`]: the chatx wire style (`{errCode, errMsg, errDlt, data}`);
+//! - [`rest`]: the info module's wire style (REST statuses, Laravel-style errors);
 //! - [`store`] and [`keys`]: the single DynamoDB table and every key format in it;
 //! - [`chatx`]: the chatx domain (validated types and store operations);
+//! - [`info`]: the info (news) module's domain;
+//! - [`storage`]: uploaded files in S3 ("storage nodes"), for every surface;
 //! - [`lambda`]: the glue a function's `main` uses to hand its handler to the runtime.
 
 pub mod auth;
@@ -15,10 +18,13 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod ids;
+pub mod info;
 pub mod keys;
 pub mod lambda;
 pub mod openim;
+pub mod rest;
 pub mod state;
+pub mod storage;
 pub mod store;
 pub mod telemetry;
 
