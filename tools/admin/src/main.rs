@@ -6,6 +6,7 @@
 //! Each surface adds its commands as a module and a variant of [`Command`].
 
 mod chatx;
+mod info;
 
 use clap::{Parser, Subcommand};
 
@@ -26,6 +27,9 @@ enum Command {
     /// chatx accounts and tokens.
     #[command(subcommand)]
     Chatx(chatx::Command),
+    /// info-module users: the infos:admin ability, verifications, tokens.
+    #[command(subcommand)]
+    Info(info::Command),
 }
 
 #[derive(Subcommand)]
@@ -41,6 +45,7 @@ async fn main() -> Result {
     match cli.command {
         Command::Table(TableCommand::Ensure) => ensure_table().await,
         Command::Chatx(cmd) => chatx::run(cmd, &shared::AppState::from_env().await?).await,
+        Command::Info(cmd) => info::run(cmd, &shared::AppState::from_env().await?).await,
     }
 }
 
