@@ -1,20 +1,22 @@
 //! The end-to-end test harness. [`spawn_app`] starts the local gateway on a random port, in
 //! process, with its own DynamoDB clients (so request counts are per test), against the
-//! DynamoDB API server that `make test` starts (`AWS_ENDPOINT_URL_DYNAMODB`). All tests share
-//! one table, created once per run from `template.yaml`; each isolates itself by its own IDs.
+//! DynamoDB and S3 API server that `make test` starts (`AWS_ENDPOINT_URL_DYNAMODB`,
+//! `AWS_ENDPOINT_URL_S3`). All tests share one table and one bucket, created once per run from
+//! `template.yaml`; each isolates itself by its own IDs.
 
 use std::sync::{Arc, OnceLock};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use local_gateway::{Gateway, Template, all_functions, table, template_path};
+use local_gateway::{Gateway, Template, all_functions, bucket, table, template_path};
 use serde_json::{Value, json};
 use shared::config::Config;
-use shared::store::observe::RequestLog;
+use shared::store::observe::{Call, RequestLog};
 
 pub use serde_json;
 
 struct Run {
     table: String,
+    bucket: String,
     secret: String,
     template: Template,
 }
@@ -29,9 +31,10 @@ fn run() -> &'static Run {
         );
         let template = Template::load(template_path()).expect("template.yaml");
         let table = format!("e2e-{}", uuid::Uuid::new_v4().simple());
+        let bucket = table.clone();
         let secret = format!("{:032x}{:032x}", rand::random::<u128>(), rand::random::<u128>());
         let def = template.table.clone();
-        let name = table.clone();
+        let (name, bucket_name) = (table.clone(), bucket.clone());
         // The SDK client lives in its own runtime here; each test builds its own clients.
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -43,12 +46,15 @@ fn run() -> &'static Run {
                 table::ensure_table(&aws_sdk_dynamodb::Client::new(&sdk), &name, &def)
                     .await
                     .expect("create table");
+                let s3 = aws_sdk_s3::Client::from_conf(shared::state::s3_config(&sdk).build());
+                bucket::ensure_bucket(&s3, &bucket_name).await.expect("create bucket");
             })
         })
         .join()
         .expect("table setup");
         Run {
             table,
+            bucket,
             secret,
             template,
         }
@@ -77,6 +83,7 @@ pub fn config() -> Config {
     Config::from_lookup(|k| match k {
         "TABLE_NAME" => Some(run.table.clone()),
         "TOKEN_SECRET" => Some(run.secret.clone()),
+        "STORAGE_BUCKET" => Some(run.bucket.clone()),
         _ => None,
     })
     .expect("test config")
@@ -213,6 +220,20 @@ impl TestApp {
         self.gateway.requests(binary)
     }
 
+    /// The DynamoDB calls (operation and items read) function `binary` has made since the last
+    /// call.
+    pub fn calls(&self, binary: &str) -> Vec<Call> {
+        self.gateway.requests(binary).take_calls()
+    }
+
+    /// State with unrestricted clients on the test table and bucket: for setting up what only
+    /// an operator can (the admin CLI's own store calls) and filling the table fast.
+    pub async fn operator(&self) -> shared::AppState {
+        let sdk = shared::state::sdk_config().await;
+        let s3 = aws_sdk_s3::Client::from_conf(shared::state::s3_config(&sdk).build());
+        shared::AppState::new(config(), self.dynamo.clone()).with_s3(s3)
+    }
+
     /// How many items of partition `pk` have a sort key starting with `sk_prefix` (a direct,
     /// consistent read of the table: what is really stored).
     pub async fn count_items(&self, pk: &str, sk_prefix: &str) -> usize {
@@ -259,3 +280,5 @@ impl TestApp {
             .item
     }
 }
+
+pub mod info;

@@ -7,3 +7,6 @@ mod chatx_concurrency;
 mod chatx_like;
 mod chatx_posts;
 mod contract;
+mod info_accounts;
+mod info_categories;
+mod info_storage;
