@@ -9,4 +9,6 @@ mod chatx_posts;
 mod contract;
 mod info_accounts;
 mod info_categories;
+mod info_infos;
+mod info_reactions;
 mod info_storage;

@@ -16,8 +16,13 @@ use crate::storage::FileInfo;
 use crate::store::write::{Change, put_new};
 use crate::store::{n, s};
 
-/// How many times a change that lost a race (a concurrent rename, a concurrent info) is retried.
-const ATTEMPTS: usize = 3;
+/// How many times a change that lost a race (a concurrent rename, a concurrent info) is tried.
+const ATTEMPTS: u32 = 8;
+
+/// What a change that kept losing races answers.
+fn busy() -> AppError {
+    AppError::conflict("The category was changed by another request meanwhile; try again.")
+}
 
 /// What a category change sets; `None` leaves a field as it is.
 #[derive(Debug, Default)]
@@ -108,7 +113,10 @@ impl InfoStore<'_> {
     /// refused if the name is taken); `deleted` soft-deletes or restores.
     /// Cost: 1 GetItem (consistent) + 1 TransactWriteItems for a rename, else 1 UpdateItem.
     pub async fn update_category(&self, id: u64, change: CategoryChange) -> Result<CategoryItem, AppError> {
-        for _ in 0..ATTEMPTS {
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                crate::store::backoff(attempt - 1).await;
+            }
             let current = self.category(id, true).await?.ok_or_else(not_found)?;
             let now = clock::now_ms();
             let mut update = Change::new(k::category(id)).when_exists().set(attr::UPDATED_AT, n(now));
@@ -164,7 +172,7 @@ impl InfoStore<'_> {
                 Err(c) => return Err(AppError::internal(format!("category rename cancelled: {c:?}"))),
             }
         }
-        Err(AppError::internal("category update kept losing races"))
+        Err(busy())
     }
 
     /// Deletes a category without infos, with its name's claim. The delete's condition says the
@@ -172,7 +180,10 @@ impl InfoStore<'_> {
     /// category exists, so an info created concurrently either counts (and the delete is
     /// refused) or finds no category. Cost: 1 GetItem (consistent) + 1 TransactWriteItems.
     pub async fn delete_category(&self, id: u64) -> Result<(), AppError> {
-        for _ in 0..ATTEMPTS {
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                crate::store::backoff(attempt - 1).await;
+            }
             let current = self.category(id, true).await?.ok_or_else(not_found)?;
             if current.infos_count > 0 {
                 return Err(has_infos());
@@ -192,7 +203,7 @@ impl InfoStore<'_> {
                 Err(c) => return Err(AppError::internal(format!("category delete cancelled: {c:?}"))),
             }
         }
-        Err(AppError::internal("category delete kept losing races"))
+        Err(busy())
     }
 }
 

@@ -21,8 +21,13 @@ use crate::keys::{self, Key};
 use crate::store::write::{Change, put, put_new};
 use crate::store::{Item, n};
 
-/// How many times a change that lost a race with another change is retried.
-const ATTEMPTS: usize = 3;
+/// How many times a change that lost a race with another change of the same info is tried.
+const ATTEMPTS: u32 = 8;
+
+/// What a change that kept losing races answers.
+fn busy() -> AppError {
+    AppError::conflict("The info was changed by another request meanwhile; try again.")
+}
 
 /// A validated info to create.
 #[derive(Debug, Clone)]
@@ -358,7 +363,10 @@ impl InfoStore<'_> {
         editor: &UserItem,
         change: &InfoChange,
     ) -> Result<(InfoItem, StatsItem), AppError> {
-        for _ in 0..ATTEMPTS {
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                crate::store::backoff(attempt - 1).await;
+            }
             let (old, stats) = self.info_with_stats(id).await?.ok_or_else(not_found)?;
             if !old.editable_by(editor) {
                 return Err(not_yours());
@@ -401,7 +409,7 @@ impl InfoStore<'_> {
                 }
             }
         }
-        Err(AppError::internal("info change kept losing races"))
+        Err(busy())
     }
 
     /// Deletes an info as `editor` may (its author or an `infos:admin` user), with its likes,
@@ -416,7 +424,10 @@ impl InfoStore<'_> {
     /// Cost: 1 GetItem + 1 TransactWriteItems + 2 Queries per 1 MB of likes, favorites and
     /// comments + 1 BatchGetItem per 100 comments + 1 BatchWriteItem per 25 deletes.
     pub async fn delete_info(&self, id: u64, editor: &UserItem) -> Result<(), AppError> {
-        for _ in 0..ATTEMPTS {
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                crate::store::backoff(attempt - 1).await;
+            }
             let info: InfoItem = self.get(k::info(id), true).await?.ok_or_else(not_found)?;
             if !info.editable_by(editor) {
                 return Err(not_yours());
@@ -444,7 +455,7 @@ impl InfoStore<'_> {
                 Err(c) => return Err(AppError::internal(format!("info delete cancelled: {c:?}"))),
             }
         }
-        Err(AppError::internal("info delete kept losing races"))
+        Err(busy())
     }
 
     /// Deletes everything of an info marked `purging`: likes and favorites (both halves),
