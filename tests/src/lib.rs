@@ -1,8 +1,9 @@
 //! The end-to-end test harness. [`spawn_app`] starts the local gateway on a random port, in
 //! process, with its own DynamoDB clients (so request counts are per test), against the
 //! DynamoDB and S3 API server that `make test` starts (`AWS_ENDPOINT_URL_DYNAMODB`,
-//! `AWS_ENDPOINT_URL_S3`). All tests share one table and one bucket, created once per run from
-//! `template.yaml`; each isolates itself by its own IDs.
+//! `AWS_ENDPOINT_URL_S3`). The chatx tests share one table and every test one bucket, created
+//! once per run from `template.yaml`, each isolating itself by its own IDs; the info tests each
+//! get a table of their own ([`spawn_app_on_own_table`]).
 
 use std::sync::{Arc, OnceLock};
 
@@ -69,6 +70,8 @@ pub struct TestApp {
     pub dynamo: aws_sdk_dynamodb::Client,
     pub table: String,
     pub tokens: shared::auth::Tokens,
+    /// The functions' configuration (its table is `table`).
+    pub config: Config,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
@@ -102,9 +105,30 @@ fn init_logs() {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_on(config()).await
+}
+
+/// An app on a table of its own (same template, secret and bucket). moto snapshots a whole table
+/// for every transaction on it, so a test that writes much keeps its data out of the shared
+/// table; the info module's tests each use one.
+pub async fn spawn_app_on_own_table() -> TestApp {
+    let run = run();
+    let mut config = config();
+    config.table_name = format!("e2e-own-{}", uuid::Uuid::new_v4().simple());
+    let sdk = shared::state::sdk_config().await;
+    table::ensure_table(
+        &aws_sdk_dynamodb::Client::new(&sdk),
+        &config.table_name,
+        &run.template.table,
+    )
+    .await
+    .expect("create table");
+    spawn_on(config).await
+}
+
+async fn spawn_on(config: Config) -> TestApp {
     init_logs();
     let run = run();
-    let config = config();
     let sdk = shared::state::sdk_config().await;
     let gateway = Arc::new(Gateway::new(&run.template, all_functions(), &config, &sdk).expect("gateway"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -115,8 +139,9 @@ pub async fn spawn_app() -> TestApp {
         http: reqwest::Client::new(),
         gateway,
         dynamo: aws_sdk_dynamodb::Client::new(&sdk),
-        table: run.table.clone(),
+        table: config.table_name.clone(),
         tokens: shared::auth::Tokens::new(config.token_secret.expose(), config.token_ttl_secs),
+        config,
         server,
     }
 }
@@ -231,7 +256,7 @@ impl TestApp {
     pub async fn operator(&self) -> shared::AppState {
         let sdk = shared::state::sdk_config().await;
         let s3 = aws_sdk_s3::Client::from_conf(shared::state::s3_config(&sdk).build());
-        shared::AppState::new(config(), self.dynamo.clone()).with_s3(s3)
+        shared::AppState::new(self.config.clone(), self.dynamo.clone()).with_s3(s3)
     }
 
     /// How many items of partition `pk` have a sort key starting with `sk_prefix` (a direct,

@@ -135,10 +135,10 @@ impl Intercept for RequestLog {
         };
         let read = items_read(output);
         let mut log = self.log();
-        if log.generation == slot.generation {
-            if let Some(call) = log.calls.get_mut(slot.index) {
-                call.items_read = read;
-            }
+        if log.generation == slot.generation
+            && let Some(call) = log.calls.get_mut(slot.index)
+        {
+            call.items_read = read;
         }
         Ok(())
     }

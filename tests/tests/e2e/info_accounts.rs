@@ -2,11 +2,11 @@
 //! `infos:admin` ability granted by the operator.
 
 use e2e::serde_json::json;
-use e2e::{spawn_app, unique};
+use e2e::{spawn_app_on_own_table, unique};
 
 #[tokio::test]
 async fn register_answers_201_with_a_bearer_token() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let name = unique("u");
     let (status, body) = app
         .rest(
@@ -29,7 +29,7 @@ async fn register_answers_201_with_a_bearer_token() {
 
 #[tokio::test]
 async fn login_answers_a_token_for_the_right_password_only() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let user = app.info_user().await;
     let ok = app
         .rest_ok(
@@ -59,7 +59,7 @@ async fn login_answers_a_token_for_the_right_password_only() {
 
 #[tokio::test]
 async fn names_are_unique_case_insensitively_even_at_once() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let name = unique("Same");
     let attempts = [name.clone(), name.to_lowercase(), name.to_uppercase()].map(|n| {
         app.rest(
@@ -86,7 +86,7 @@ async fn futures_join<F: std::future::Future>(futures: [F; 3]) -> Vec<F::Output>
 
 #[tokio::test]
 async fn invalid_registrations_are_422_with_every_field() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (status, body) = app
         .rest(
             "POST",
@@ -107,7 +107,7 @@ async fn invalid_registrations_are_422_with_every_field() {
 
 #[tokio::test]
 async fn the_signed_in_user_needs_a_valid_info_token() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let chatx = app.register().await;
     for token in [None, Some("garbage"), Some(chatx.token.as_str())] {
         let (status, body) = app.rest("GET", "/api/v2/user", token, None).await;
@@ -123,7 +123,7 @@ async fn the_signed_in_user_needs_a_valid_info_token() {
 
 #[tokio::test]
 async fn the_operator_grants_and_revokes_infos_admin() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let user = app.info_user().await;
     app.grant_admin(&user).await;
     let me = app.rest_ok(200, "GET", "/api/v2/user", Some(&user.token), None).await;

@@ -4,7 +4,7 @@
 
 use e2e::info::InfoUser;
 use e2e::serde_json::{Value, json};
-use e2e::{TestApp, spawn_app, unique};
+use e2e::{TestApp, spawn_app_on_own_table, unique};
 
 const INFOS: &str = "/api/v2/infos";
 
@@ -30,7 +30,7 @@ async fn setup(app: &TestApp) -> (InfoUser, u64, Value) {
 
 #[tokio::test]
 async fn seed_004_get_info_answers_every_field_and_counts_the_view() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let admin = app.info_admin().await;
     let c = app.category(&admin).await;
     let created = app
@@ -93,7 +93,7 @@ async fn seed_004_get_info_answers_every_field_and_counts_the_view() {
 
 #[tokio::test]
 async fn seed_004_get_info_404_for_a_missing_id() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     for id in ["999999999", "x"] {
         assert_eq!(
             app.rest("GET", &format!("{INFOS}/{id}"), None, None).await,
@@ -104,7 +104,7 @@ async fn seed_004_get_info_404_for_a_missing_id() {
 
 #[tokio::test]
 async fn seed_004_get_info_with_author_verification_and_category() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (admin, c, i) = setup(&app).await;
     app.operator()
         .await
@@ -149,7 +149,7 @@ async fn seed_004_get_info_with_author_verification_and_category() {
 
 #[tokio::test]
 async fn seed_004_create_info_401_403() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let admin = app.info_admin().await;
     let user = app.info_user().await;
     let c = app.category(&admin).await;
@@ -163,7 +163,7 @@ async fn seed_004_create_info_401_403() {
 
 #[tokio::test]
 async fn seed_004_create_info_201_without_appended_or_relation_fields() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (admin, c, created) = setup(&app).await;
     assert_eq!(
         (&created["author_id"], &created["category_id"]),
@@ -178,7 +178,7 @@ async fn seed_004_create_info_201_without_appended_or_relation_fields() {
 
 #[tokio::test]
 async fn seed_004_create_info_author_id_defaults_to_the_caller_and_must_exist() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let admin = app.info_admin().await;
     let writer = app.info_user().await;
     let c = app.category(&admin).await;
@@ -205,7 +205,7 @@ async fn seed_004_create_info_author_id_defaults_to_the_caller_and_must_exist() 
 
 #[tokio::test]
 async fn seed_004_create_info_category_must_exist() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let admin = app.info_admin().await;
     let (status, body) = app
         .rest(
@@ -223,7 +223,7 @@ async fn seed_004_create_info_category_must_exist() {
 
 #[tokio::test]
 async fn seed_004_create_info_422_required_fields() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let admin = app.info_admin().await;
     let (status, body) = app.rest("POST", INFOS, Some(&admin.token), Some(json!({}))).await;
     assert_eq!(status, 422);
@@ -239,7 +239,7 @@ async fn seed_004_create_info_422_required_fields() {
 
 #[tokio::test]
 async fn seed_004_create_info_title_at_most_60_summary_160_content_65000_bytes() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let admin = app.info_admin().await;
     let c = app.category(&admin).await;
     let at_limit = json!({
@@ -269,7 +269,7 @@ async fn seed_004_create_info_title_at_most_60_summary_160_content_65000_bytes()
 
 #[tokio::test]
 async fn seed_004_create_info_content_medias_0_to_100_each_with_an_image() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let admin = app.info_admin().await;
     let c = app.category(&admin).await;
     let image = app.image(&admin, 200, 200).await;
@@ -330,7 +330,7 @@ fn nodes(medias: &Value, kind: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn seed_004_medias_rules_from_image_sizes() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let admin = app.info_admin().await;
     let c = app.category(&admin).await;
     let small = app.image(&admin, 124, 124).await;
@@ -344,7 +344,7 @@ async fn seed_004_medias_rules_from_image_sizes() {
 
     // Rule 1: images smaller than 125 px on both sides are left out (one side is enough to stay).
     let m = medias_of(&app, &admin, c, vec![img(&small), img(&tall)]).await.unwrap();
-    assert_eq!(nodes(&m, "image"), [tall.clone()]);
+    assert_eq!(nodes(&m, "image"), std::slice::from_ref(&tall));
     assert_eq!(
         (m[0]["image"]["width"].clone(), m[0]["image"]["height"].clone()),
         (json!(100), json!(500))
@@ -387,7 +387,7 @@ async fn seed_004_medias_rules_from_image_sizes() {
 
 #[tokio::test]
 async fn seed_004_create_info_recommend_topped_category_topped_set_their_times() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let admin = app.info_admin().await;
     let c = app.category(&admin).await;
     let i = app
@@ -406,7 +406,7 @@ async fn seed_004_create_info_recommend_topped_category_topped_set_their_times()
 
 #[tokio::test]
 async fn seed_004_update_info_ordinary_users_change_only_their_own() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let admin = app.info_admin().await;
     let (writer, other) = (app.info_user().await, app.info_user().await);
     let c = app.category(&admin).await;
@@ -449,7 +449,7 @@ async fn seed_004_update_info_ordinary_users_change_only_their_own() {
 
 #[tokio::test]
 async fn seed_004_update_info_flags_deleted_and_other_authors_need_infos_admin() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let admin = app.info_admin().await;
     let writer = app.info_user().await;
     let c = app.category(&admin).await;
@@ -503,7 +503,7 @@ async fn seed_004_update_info_flags_deleted_and_other_authors_need_infos_admin()
 
 #[tokio::test]
 async fn seed_004_update_info_deleted_trashes_and_restores_and_moves_the_counts() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (admin, c, i) = setup(&app).await;
     let writer = app.info_user().await;
     let trashed = app
@@ -540,7 +540,7 @@ async fn seed_004_update_info_deleted_trashes_and_restores_and_moves_the_counts(
 
 #[tokio::test]
 async fn seed_004_update_info_moves_between_categories_and_authors() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (admin, from, i) = setup(&app).await;
     let to = app.category(&admin).await;
     let writer = app.info_user().await;
@@ -595,7 +595,7 @@ async fn seed_004_update_info_moves_between_categories_and_authors() {
 
 #[tokio::test]
 async fn seed_004_update_info_401_404_422() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (admin, _, i) = setup(&app).await;
     assert_eq!(
         app.rest("PATCH", &info(&i["id"]), None, Some(json!({"title": "t"})))
@@ -630,7 +630,7 @@ async fn seed_004_update_info_401_404_422() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_changes_keep_the_category_counts_exact() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (admin, a, i) = setup(&app).await;
     let b = app.category(&admin).await;
     let mut tasks = tokio::task::JoinSet::new();
@@ -675,7 +675,7 @@ async fn concurrent_changes_keep_the_category_counts_exact() {
 
 #[tokio::test]
 async fn seed_004_delete_info_ordinary_users_delete_only_their_own() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let admin = app.info_admin().await;
     let (writer, other) = (app.info_user().await, app.info_user().await);
     let c = app.category(&admin).await;
@@ -708,7 +708,7 @@ async fn seed_004_delete_info_ordinary_users_delete_only_their_own() {
 
 #[tokio::test]
 async fn seed_004_delete_info_removes_likes_favorites_comments_and_fixes_the_counts() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (admin, c, i) = setup(&app).await;
     let fan = app.info_user().await;
     let id = i["id"].as_u64().unwrap();
@@ -778,7 +778,7 @@ async fn seed_004_delete_info_removes_likes_favorites_comments_and_fixes_the_cou
 
 #[tokio::test]
 async fn an_interrupted_delete_is_finished_by_a_retry_without_counting_twice() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (admin, c, i) = setup(&app).await;
     let id = i["id"].as_u64().unwrap();
     app.rest_ok(200, "GET", &info(&i["id"]), None, None).await;

@@ -3,7 +3,7 @@
 
 use e2e::info::InfoUser;
 use e2e::serde_json::{Value, json};
-use e2e::{TestApp, spawn_app};
+use e2e::{TestApp, spawn_app_on_own_table};
 
 fn at(id: u64, what: &str) -> String {
     format!("/api/v2/infos/{id}/{what}")
@@ -34,7 +34,7 @@ async fn stored_counter(app: &TestApp, id: u64, counter: &str) -> i64 {
 
 #[tokio::test]
 async fn seed_004_like_204_counted_once_and_shown_as_liked() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (admin, id) = setup(&app).await;
     let fan = app.info_user().await;
     for method in ["PUT", "PATCH", "PUT"] {
@@ -62,7 +62,7 @@ async fn seed_004_like_204_counted_once_and_shown_as_liked() {
 
 #[tokio::test]
 async fn seed_004_unlike_204_every_time() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (_, id) = setup(&app).await;
     let fan = app.info_user().await;
     app.rest_ok(204, "PUT", &at(id, "like"), Some(&fan.token), None).await;
@@ -79,7 +79,7 @@ async fn seed_004_unlike_204_every_time() {
 
 #[tokio::test]
 async fn seed_004_favorite_and_unfavorite_204_counted_once() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (_, id) = setup(&app).await;
     let fan = app.info_user().await;
     for method in ["PUT", "PATCH"] {
@@ -104,7 +104,7 @@ async fn seed_004_favorite_and_unfavorite_204_counted_once() {
 
 #[tokio::test]
 async fn seed_004_likes_and_favorites_need_a_token_and_an_info() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (admin, id) = setup(&app).await;
     for (method, what) in [
         ("PUT", "like"),
@@ -128,7 +128,7 @@ async fn seed_004_likes_and_favorites_need_a_token_and_an_info() {
 
 #[tokio::test]
 async fn a_trashed_info_takes_no_new_likes_but_lets_likes_go() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (admin, id) = setup(&app).await;
     let fan = app.info_user().await;
     app.rest_ok(204, "PUT", &at(id, "like"), Some(&fan.token), None).await;
@@ -180,7 +180,7 @@ async fn users(app: &TestApp, n: usize) -> Vec<InfoUser> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_users_liking_at_once_make_fifty() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (_, id) = setup(&app).await;
     let fans = users(&app, 50).await;
     storm(&app, id, "like", fans.iter().cloned().map(|u| (u, true)).collect()).await;
@@ -193,7 +193,7 @@ async fn fifty_users_liking_at_once_make_fifty() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_user_liking_fifty_times_at_once_makes_one() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (_, id) = setup(&app).await;
     let fan = app.info_user().await;
     storm(&app, id, "like", vec![(fan.clone(), true); 50]).await;
@@ -203,7 +203,7 @@ async fn one_user_liking_fifty_times_at_once_makes_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_user_favoriting_fifty_times_at_once_makes_one() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (_, id) = setup(&app).await;
     let fan = app.info_user().await;
     storm(&app, id, "favorite", vec![(fan.clone(), true); 50]).await;
@@ -213,7 +213,7 @@ async fn one_user_favoriting_fifty_times_at_once_makes_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn storms_of_likes_favorites_and_takebacks_keep_counters_equal_to_records() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (_, id) = setup(&app).await;
     let fans = users(&app, 10).await;
     for what in ["like", "favorite"] {
@@ -238,7 +238,7 @@ async fn storms_of_likes_favorites_and_takebacks_keep_counters_equal_to_records(
 
 #[tokio::test]
 async fn seed_004_hit_share_201_with_points_the_first_time_then_204() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (_, id) = setup(&app).await;
     let fan = app.info_user().await;
     assert_eq!(
@@ -266,7 +266,7 @@ async fn seed_004_hit_share_201_with_points_the_first_time_then_204() {
 
 #[tokio::test]
 async fn seed_004_hit_share_404_for_a_missing_or_trashed_info() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (admin, id) = setup(&app).await;
     assert_eq!(
         app.rest("PUT", &at(999_999_999, "hit-share"), Some(&admin.token), None)
@@ -292,7 +292,7 @@ async fn seed_004_hit_share_404_for_a_missing_or_trashed_info() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_first_shares_by_one_user_earn_points_once() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (_, id) = setup(&app).await;
     let fan = app.info_user().await;
     let mut tasks = tokio::task::JoinSet::new();
@@ -316,7 +316,7 @@ async fn concurrent_first_shares_by_one_user_earn_points_once() {
 
 #[tokio::test]
 async fn share_points_are_configurable_and_zero_turns_them_off() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let (_, id) = setup(&app).await;
     let fan = app.info_user().await;
     let mut state = app.operator().await;

@@ -3,11 +3,11 @@
 
 use e2e::info::{md5_hex, png};
 use e2e::serde_json::{Value, json};
-use e2e::spawn_app;
+use e2e::spawn_app_on_own_table;
 
 #[tokio::test]
 async fn an_upload_is_issued_signed_uploaded_and_downloaded() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let user = app.info_user().await;
     let bytes = png(640, 480);
     let upload = app.issue_upload(&user, "image/png", &bytes).await;
@@ -44,7 +44,7 @@ async fn an_upload_is_issued_signed_uploaded_and_downloaded() {
 
 #[tokio::test]
 async fn uploads_need_a_token_and_valid_fields() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let user = app.info_user().await;
     assert_eq!(app.rest("POST", "/api/v2/storage", None, Some(json!({}))).await.0, 401);
     let (status, body) = app
@@ -72,7 +72,7 @@ async fn uploads_need_a_token_and_valid_fields() {
 
 #[tokio::test]
 async fn unknown_nodes_are_not_found() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     for node in ["public:2020/01/01/nope.png", "not-a-node"] {
         let (status, body) = app.rest("GET", &format!("/api/v2/storage/{node}"), None, None).await;
         assert_eq!((status, body), (404, json!({"message": "File not found."})), "{node}");
@@ -81,7 +81,7 @@ async fn unknown_nodes_are_not_found() {
 
 #[tokio::test]
 async fn an_images_size_is_read_from_the_file_and_recorded_on_first_use() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let admin = app.info_admin().await;
     let node = app.image(&admin, 300, 150).await;
     let stored = |node: String| {
@@ -109,7 +109,7 @@ async fn an_images_size_is_read_from_the_file_and_recorded_on_first_use() {
 
 #[tokio::test]
 async fn nodes_must_be_uploaded_and_of_the_right_kind() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let admin = app.info_admin().await;
     let issued_only = app.issue_upload(&admin, "image/png", &png(10, 10)).await["node"]
         .as_str()
@@ -146,7 +146,7 @@ async fn nodes_must_be_uploaded_and_of_the_right_kind() {
 
 #[tokio::test]
 async fn the_md5_is_what_the_upload_is_signed_with() {
-    let app = spawn_app().await;
+    let app = spawn_app_on_own_table().await;
     let user = app.info_user().await;
     let bytes = png(1, 1);
     let upload = app.issue_upload(&user, "image/png", &bytes).await;

@@ -504,7 +504,7 @@ impl InfoStore<'_> {
     pub async fn infos(&self, ids: &[u64]) -> Result<HashMap<u64, (InfoItem, StatsItem)>, AppError> {
         let keys: Vec<Key> = ids.iter().flat_map(|id| [k::info(*id), k::stats(*id)]).collect();
         let found = self.store.batch_get(&keys, false).await?;
-        Ok(pair_up(found)?)
+        pair_up(found)
     }
 }
 

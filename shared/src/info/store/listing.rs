@@ -295,10 +295,13 @@ impl InfoStore<'_> {
                 .collect()
         };
         let uses_recommended = q.only.is_none() && recommended_only && scopes == [Scope::All];
-        let selective = scope_filtered
-            || q.keyword.is_some()
-            || (q.recommend.is_some() && !uses_recommended)
-            || (q.only.is_some() && q.trashed != Trashed::With);
+        // Whether the filter may reject entries of the sources read by ID: a relation source
+        // is filtered by every filter; an entry partition only by what its scope doesn't give.
+        let selective = if q.only.is_some() {
+            !q.authors.is_empty() || !q.categories.is_empty() || q.keyword.is_some() || q.recommend.is_some()
+        } else {
+            scope_filtered || q.keyword.is_some() || (q.recommend.is_some() && !uses_recommended)
+        };
         let mut run = Run {
             store: self,
             filter: filter.clone(),
@@ -336,7 +339,8 @@ impl InfoStore<'_> {
                         pk: k::TOPPED.into(),
                         forward: false,
                     };
-                    run.selective = true;
+                    // Every published topped info is there: a scope is a filter.
+                    run.selective = selective || scopes != [Scope::All];
                     let mut found = run.collect(&topped, want).await?;
                     filter.not_topped = true;
                     run.filter = filter.clone();
@@ -352,7 +356,7 @@ impl InfoStore<'_> {
                         pk: k::category_topped(q.categories[0]),
                         forward: false,
                     };
-                    run.selective = true;
+                    run.selective = selective || !q.authors.is_empty();
                     let mut found = run.collect(&topped, want).await?;
                     filter.not_category_topped = true;
                     run.filter = filter.clone();
@@ -516,7 +520,7 @@ mod tests {
     fn orders_put_nulls_where_sql_does() {
         let (a, b, c) = (entry(1, Some(5)), entry(2, None), entry(3, Some(9)));
         let stats = HashMap::new();
-        let mut v = vec![&a, &b, &c];
+        let mut v = [&a, &b, &c];
         let desc = [(SortField::ToppedAt, true), (SortField::Id, true)];
         v.sort_by(|x, y| compare(&desc, x, y, &stats));
         assert_eq!(v.iter().map(|e| e.id).collect::<Vec<_>>(), [3, 1, 2]);
