@@ -253,20 +253,6 @@ impl InfoFields {
         }
         fields
     }
-
-    /// Whether the change sets anything only `infos:admin` may set.
-    pub fn needs_admin(&self) -> bool {
-        self.recommend.is_some() || self.topped.is_some() || self.category_topped.is_some() || self.deleted.is_some()
-    }
-
-    /// Every node the fields name.
-    pub fn nodes(&self) -> Vec<String> {
-        self.content_medias
-            .iter()
-            .flatten()
-            .flat_map(|m| std::iter::once(m.image.clone()).chain(m.video.clone()))
-            .collect()
-    }
 }
 
 fn content_medias(v: &mut Validator<'_>) -> Option<Vec<MediaRef>> {
@@ -685,15 +671,6 @@ impl FeedDraft {
             video,
         })
     }
-
-    pub fn nodes(&self) -> Vec<String> {
-        let mut nodes = self.images.clone();
-        if let Some((video, cover)) = &self.video {
-            nodes.push(video.clone());
-            nodes.extend(cover.clone());
-        }
-        nodes
-    }
 }
 
 fn feed_images(v: &mut Validator<'_>) -> Vec<String> {
@@ -848,8 +825,14 @@ mod tests {
         let f = InfoFields::parse(&mut v, true);
         assert!(messages(v).is_empty());
         assert_eq!(f.category_id, Some(2));
-        assert_eq!(f.nodes(), ["public:a.png", "public:v.mp4"]);
-        assert!(f.needs_admin());
+        assert_eq!(
+            f.content_medias,
+            Some(vec![MediaRef {
+                image: "public:a.png".into(),
+                video: Some("public:v.mp4".into())
+            }])
+        );
+        assert_eq!(f.topped, Some(true));
         let mut many = Vec::new();
         many.resize(101, json!({"image": "public:a.png"}));
         let i = input(json!({ "content_medias": many }));
@@ -1022,7 +1005,8 @@ mod tests {
         let d = FeedDraft::parse(&mut v).unwrap();
         assert!(messages(v).is_empty());
         assert_eq!((d.info_id, d.from), (3, 5));
-        assert_eq!(d.nodes(), ["public:a.png", "public:v.mp4"]);
+        assert_eq!(d.images, ["public:a.png"]);
+        assert_eq!(d.video, Some(("public:v.mp4".to_owned(), None)));
         let i = input(json!({"repostable_type": "infos", "repostable_id": 3}));
         let mut v = i.validator();
         FeedDraft::parse(&mut v);

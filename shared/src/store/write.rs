@@ -108,13 +108,6 @@ impl Change {
         self
     }
 
-    /// The item must not exist.
-    pub fn when_new(mut self) -> Self {
-        let n = self.name(keys::PK);
-        self.conditions.push(format!("attribute_not_exists({n})"));
-        self
-    }
-
     /// `attr` must be absent.
     pub fn when_absent(mut self, attr: &str) -> Self {
         let n = self.name(attr);
@@ -134,13 +127,6 @@ impl Change {
         let (n, v) = (self.name(attr), self.value(super::n(0)));
         self.conditions
             .push(format!("(attribute_not_exists({n}) OR {n} = {v})"));
-        self
-    }
-
-    /// The string set `attr` must contain `v`.
-    pub fn when_contains(mut self, attr: &str, v: &str) -> Self {
-        let (n, v) = (self.name(attr), self.value(AttributeValue::S(v.to_owned())));
-        self.conditions.push(format!("contains({n}, {v})"));
         self
     }
 
