@@ -129,6 +129,18 @@ impl TestApp {
             .await
     }
 
+    /// `PATCH /api/v2/infos/{id}` as `user`, which must answer 200; the info.
+    pub async fn patch_info(&self, user: &InfoUser, id: impl std::fmt::Display, body: Value) -> Value {
+        self.rest_ok(
+            200,
+            "PATCH",
+            &format!("/api/v2/infos/{id}"),
+            Some(&user.token),
+            Some(body),
+        )
+        .await
+    }
+
     /// Asks the storage API for an upload of `bytes` as `mime`; the answer (node, url, headers).
     pub async fn issue_upload(&self, user: &InfoUser, mime: &str, bytes: &[u8]) -> Value {
         self.rest_ok(

@@ -4,7 +4,7 @@ use serde_json::{Map, Value, json};
 use shared::auth::{Audience, TokenError};
 use shared::info::items::{InfoItem, StatsItem};
 use shared::info::{
-    self, INFOS_ADMIN, InfoChange, InfoFields, ListQuery, Media, MediaRef, NewInfo, PageEntry, Trashed, With, view,
+    self, INFOS_ADMIN, InfoFields, ListQuery, Media, MediaRef, NewInfo, PageEntry, Trashed, With, view,
 };
 use shared::lambda::{Body, Request, Response};
 use shared::rest::{self, Input, Reply};
@@ -188,18 +188,8 @@ pub async fn update(state: &AppState, req: Request) -> Response<Body> {
         let mut v = input.validator();
         let f = InfoFields::parse(&mut v, false);
         v.finish()?;
-        let change = InfoChange {
-            content_medias: medias(state, f.content_medias.as_deref()).await?,
-            author_id: f.author_id,
-            category_id: f.category_id,
-            title: f.title,
-            summary: f.summary,
-            content: f.content,
-            recommend: f.recommend,
-            topped: f.topped,
-            category_topped: f.category_topped,
-            deleted: f.deleted,
-        };
+        let content_medias = medias(state, f.content_medias.as_deref()).await?;
+        let change = f.with_medias(content_medias);
         let (info, stats) = state.info().update_info(id, &me, &change).await?;
         Reply::ok(created(&info, &stats))
     })

@@ -362,21 +362,9 @@ impl EntryItem {
     }
 }
 
-/// A like or a favorite, in the info's partition (so deleting the info finds it).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ReactionItem {
-    #[serde(rename = "PK")]
-    pub pk: String,
-    #[serde(rename = "SK")]
-    pub sk: String,
-    pub entity: String,
-    pub info_id: u64,
-    pub user_id: u64,
-    pub created_at: i64,
-}
-
-/// The same like or favorite in the user's partition (so "infos I like" is one query, and
-/// `liked=check` one batched read).
+/// A like or a favorite, stored twice: in the info's partition (entity `InfoLike` or
+/// `InfoFavorite`, so deleting the info finds it) and in the user's (entity `InfoRelation`, so
+/// "infos I like" is one query and `liked=check` one batched read).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RelationItem {
     #[serde(rename = "PK")]
@@ -387,6 +375,19 @@ pub struct RelationItem {
     pub info_id: u64,
     pub user_id: u64,
     pub created_at: i64,
+}
+
+impl RelationItem {
+    pub fn new(key: Key, entity: &str, info_id: u64, user_id: u64, created_at: i64) -> Self {
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity.into(),
+            info_id,
+            user_id,
+            created_at,
+        }
+    }
 }
 
 /// A points ledger entry: a user's first share of an info.

@@ -8,4 +8,4 @@ mod store;
 pub mod view;
 
 pub use model::*;
-pub use store::{CategoryChange, CommentPage, InfoChange, InfoPage, InfoStore, NewFeed, NewInfo, PageEntry, Viewed};
+pub use store::{CategoryChange, CommentPage, InfoPage, InfoStore, NewFeed, NewInfo, PageEntry, Viewed};

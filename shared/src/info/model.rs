@@ -191,22 +191,43 @@ pub struct MediaRef {
     pub video: Option<String>,
 }
 
-/// The fields of an info a create or change sets; `None` leaves a field as it is.
-#[derive(Debug, Default)]
-pub struct InfoFields {
+/// The fields of an info a create or change sets; `None` leaves a field as it is. As parsed,
+/// `content_medias` names nodes ([`MediaRef`]); once they are described, it holds their files
+/// ([`InfoChange`]).
+#[derive(Debug, Clone)]
+pub struct InfoFields<M = MediaRef> {
     pub author_id: Option<u64>,
     pub category_id: Option<u64>,
     pub title: Option<String>,
     pub summary: Option<String>,
     pub content: Option<String>,
-    pub content_medias: Option<Vec<MediaRef>>,
+    pub content_medias: Option<Vec<M>>,
     pub recommend: Option<bool>,
     pub topped: Option<bool>,
     pub category_topped: Option<bool>,
     pub deleted: Option<bool>,
 }
 
+/// A validated change to an info, its files described.
+pub type InfoChange = InfoFields<Media>;
+
 impl InfoFields {
+    /// The same fields with `content_medias` described.
+    pub fn with_medias(self, content_medias: Option<Vec<Media>>) -> InfoChange {
+        InfoFields {
+            author_id: self.author_id,
+            category_id: self.category_id,
+            title: self.title,
+            summary: self.summary,
+            content: self.content,
+            content_medias,
+            recommend: self.recommend,
+            topped: self.topped,
+            category_topped: self.category_topped,
+            deleted: self.deleted,
+        }
+    }
+
     /// The fields of a create (`creating`: category, title and content required) or a change.
     pub fn parse(v: &mut Validator<'_>, creating: bool) -> Self {
         if creating {

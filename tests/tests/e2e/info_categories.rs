@@ -80,14 +80,7 @@ async fn seed_004_category_counts_published_trashed_and_all_infos() {
     let c = app.category(&admin).await;
     let a = app.publish(&admin, c, json!({})).await;
     app.publish(&admin, c, json!({})).await;
-    app.rest_ok(
-        200,
-        "PATCH",
-        &format!("/api/v2/infos/{}", a["id"]),
-        Some(&admin.token),
-        Some(json!({"deleted": true})),
-    )
-    .await;
+    app.patch_info(&admin, &a["id"], json!({"deleted": true})).await;
     let got = app.rest_ok(200, "GET", &category(c), None, None).await;
     assert_eq!(
         (&got["published_count"], &got["trashed_count"], &got["infos_count"]),
@@ -501,14 +494,7 @@ async fn seed_004_delete_category_refused_while_infos_count_is_positive() {
         )
     );
     // Trashed infos still count.
-    app.rest_ok(
-        200,
-        "PATCH",
-        &format!("/api/v2/infos/{}", info["id"]),
-        Some(&admin.token),
-        Some(json!({"deleted": true})),
-    )
-    .await;
+    app.patch_info(&admin, &info["id"], json!({"deleted": true})).await;
     assert_eq!(app.rest("DELETE", &category(c), Some(&admin.token), None).await.0, 422);
     assert_eq!(
         app.rest(

@@ -99,14 +99,7 @@ async fn seed_004_publishing_a_comment_needs_a_token_and_an_info() {
         assert_eq!(status, 422, "{body}: {answer}");
         assert!(answer["errors"].get(field).is_some(), "{field}: {answer}");
     }
-    app.rest_ok(
-        200,
-        "PATCH",
-        &format!("/api/v2/infos/{id}"),
-        Some(&admin.token),
-        Some(json!({"deleted": true})),
-    )
-    .await;
+    app.patch_info(&admin, id, json!({"deleted": true})).await;
     let (status, answer) = app
         .rest(
             "POST",
@@ -230,14 +223,7 @@ async fn seed_004_info_comments_404_for_a_missing_or_hidden_info() {
         app.rest("GET", "/api/v2/infos/999999999/comments", None, None).await,
         (404, json!({"message": "Info not found."}))
     );
-    app.rest_ok(
-        200,
-        "PATCH",
-        &format!("/api/v2/infos/{id}"),
-        Some(&admin.token),
-        Some(json!({"deleted": true})),
-    )
-    .await;
+    app.patch_info(&admin, id, json!({"deleted": true})).await;
     let path = format!("/api/v2/infos/{id}/comments");
     assert_eq!(app.rest("GET", &path, None, None).await.0, 404);
     assert_eq!(app.rest("GET", &path, Some(&fan.token), None).await.0, 404);
@@ -264,14 +250,7 @@ async fn seed_004_all_info_comments_carry_their_own_infos() {
     assert_eq!(all[0]["repostable"]["id"], second);
     assert_eq!(all[1]["repostable"]["id"], first);
     assert_eq!(all[0]["user"]["name"], fan.name.as_str());
-    app.rest_ok(
-        200,
-        "PATCH",
-        &format!("/api/v2/infos/{first}"),
-        Some(&admin.token),
-        Some(json!({"deleted": true})),
-    )
-    .await;
+    app.patch_info(&admin, first, json!({"deleted": true})).await;
     let after = app
         .rest_ok(200, "GET", &format!("/api/v2/info/comments?after={b}"), None, None)
         .await;

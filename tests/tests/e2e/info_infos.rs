@@ -412,13 +412,7 @@ async fn seed_004_update_info_ordinary_users_change_only_their_own() {
     let c = app.category(&admin).await;
     let theirs = app.publish(&admin, c, json!({"author_id": writer.id})).await;
     let changed = app
-        .rest_ok(
-            200,
-            "PATCH",
-            &info(&theirs["id"]),
-            Some(&writer.token),
-            Some(json!({"title": "new title"})),
-        )
+        .patch_info(&writer, &theirs["id"], json!({"title": "new title"}))
         .await;
     assert_eq!(changed["title"], "new title");
     assert!(changed.get("liked").is_none());
@@ -432,15 +426,7 @@ async fn seed_004_update_info_ordinary_users_change_only_their_own() {
         .await,
         (403, json!({"message": "You may only change or delete your own infos."}))
     );
-    let by_admin = app
-        .rest_ok(
-            200,
-            "PATCH",
-            &info(&theirs["id"]),
-            Some(&admin.token),
-            Some(json!({"summary": "s"})),
-        )
-        .await;
+    let by_admin = app.patch_info(&admin, &theirs["id"], json!({"summary": "s"})).await;
     assert_eq!(
         (&by_admin["summary"], &by_admin["title"]),
         (&json!("s"), &json!("new title"))
@@ -467,34 +453,14 @@ async fn seed_004_update_info_flags_deleted_and_other_authors_need_infos_admin()
         assert_eq!(status, 403, "{body}");
     }
     let same_author = app
-        .rest_ok(
-            200,
-            "PATCH",
-            &info(&theirs["id"]),
-            Some(&writer.token),
-            Some(json!({"author_id": writer.id})),
-        )
+        .patch_info(&writer, &theirs["id"], json!({"author_id": writer.id}))
         .await;
     assert_eq!(same_author["author_id"], writer.id);
     let featured = app
-        .rest_ok(
-            200,
-            "PATCH",
-            &info(&theirs["id"]),
-            Some(&admin.token),
-            Some(json!({"recommend": true, "topped": true})),
-        )
+        .patch_info(&admin, &theirs["id"], json!({"recommend": true, "topped": true}))
         .await;
     assert!(featured["recommend_at"].is_string() && featured["topped_at"].is_string());
-    let unfeatured = app
-        .rest_ok(
-            200,
-            "PATCH",
-            &info(&theirs["id"]),
-            Some(&admin.token),
-            Some(json!({"topped": false})),
-        )
-        .await;
+    let unfeatured = app.patch_info(&admin, &theirs["id"], json!({"topped": false})).await;
     assert_eq!(
         (unfeatured["topped_at"].clone(), unfeatured["recommend_at"].clone()),
         (Value::Null, featured["recommend_at"].clone())
@@ -506,15 +472,7 @@ async fn seed_004_update_info_deleted_trashes_and_restores_and_moves_the_counts(
     let app = spawn_app_on_own_table().await;
     let (admin, c, i) = setup(&app).await;
     let writer = app.info_user().await;
-    let trashed = app
-        .rest_ok(
-            200,
-            "PATCH",
-            &info(&i["id"]),
-            Some(&admin.token),
-            Some(json!({"deleted": true})),
-        )
-        .await;
+    let trashed = app.patch_info(&admin, &i["id"], json!({"deleted": true})).await;
     assert!(trashed["deleted_at"].is_string());
     assert_eq!(category_counts(&app, c).await, (0, 1, 1));
     assert_eq!(
@@ -525,15 +483,7 @@ async fn seed_004_update_info_deleted_trashes_and_restores_and_moves_the_counts(
     assert_eq!(app.rest("GET", &info(&i["id"]), Some(&writer.token), None).await.0, 404);
     let seen = app.rest_ok(200, "GET", &info(&i["id"]), Some(&admin.token), None).await;
     assert_eq!(seen["views_count"], 0, "views of a trashed info are not counted");
-    let restored = app
-        .rest_ok(
-            200,
-            "PATCH",
-            &info(&i["id"]),
-            Some(&admin.token),
-            Some(json!({"deleted": false})),
-        )
-        .await;
+    let restored = app.patch_info(&admin, &i["id"], json!({"deleted": false})).await;
     assert_eq!(restored["deleted_at"], Value::Null);
     assert_eq!(category_counts(&app, c).await, (1, 0, 1));
 }
@@ -545,13 +495,7 @@ async fn seed_004_update_info_moves_between_categories_and_authors() {
     let to = app.category(&admin).await;
     let writer = app.info_user().await;
     let moved = app
-        .rest_ok(
-            200,
-            "PATCH",
-            &info(&i["id"]),
-            Some(&admin.token),
-            Some(json!({"category_id": to, "author_id": writer.id})),
-        )
+        .patch_info(&admin, &i["id"], json!({"category_id": to, "author_id": writer.id}))
         .await;
     assert_eq!(
         (&moved["category_id"], &moved["author_id"]),

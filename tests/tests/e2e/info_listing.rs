@@ -100,14 +100,7 @@ async fn seed_004_list_by_id_author_id_and_category_id_comma_lists() {
 async fn seed_004_list_trashed_without_with_only() {
     let app = spawn_app_on_own_table().await;
     let (admin, c, made) = setup(&app, 3).await;
-    app.rest_ok(
-        200,
-        "PATCH",
-        &format!("/api/v2/infos/{}", made[1]),
-        Some(&admin.token),
-        Some(json!({"deleted": true})),
-    )
-    .await;
+    app.patch_info(&admin, made[1], json!({"deleted": true})).await;
     let token = Some(admin.token.as_str());
     assert_eq!(
         ids(&list(&app, &format!("category_id={c}"), token).await),
@@ -136,14 +129,7 @@ async fn trashed_infos_are_listed_to_admins_and_their_own_authors_only() {
     let theirs = app.publish(&admin, c, json!({"author_id": writer.id})).await["id"]
         .as_u64()
         .unwrap();
-    app.rest_ok(
-        200,
-        "PATCH",
-        &format!("/api/v2/infos/{theirs}"),
-        Some(&admin.token),
-        Some(json!({"deleted": true})),
-    )
-    .await;
+    app.patch_info(&admin, theirs, json!({"deleted": true})).await;
     let query = format!("/api/v2/infos?trashed=only&author_id={}", writer.id);
     assert_eq!(app.rest("GET", &query, None, None).await.0, 401);
     assert_eq!(
@@ -165,14 +151,7 @@ async fn trashed_infos_are_listed_to_admins_and_their_own_authors_only() {
 async fn seed_004_list_recommend_1_and_0() {
     let app = spawn_app_on_own_table().await;
     let (admin, c, made) = setup(&app, 3).await;
-    app.rest_ok(
-        200,
-        "PATCH",
-        &format!("/api/v2/infos/{}", made[0]),
-        Some(&admin.token),
-        Some(json!({"recommend": true})),
-    )
-    .await;
+    app.patch_info(&admin, made[0], json!({"recommend": true})).await;
     assert_eq!(
         ids(&list(&app, &format!("category_id={c}&recommend=1"), None).await),
         [made[0]]
@@ -326,14 +305,7 @@ async fn seed_004_list_order_topped_first_then_newest() {
     let app = spawn_app_on_own_table().await;
     let (admin, c, made) = setup(&app, 5).await;
     for id in [made[1], made[3]] {
-        app.rest_ok(
-            200,
-            "PATCH",
-            &format!("/api/v2/infos/{id}"),
-            Some(&admin.token),
-            Some(json!({"topped": true})),
-        )
-        .await;
+        app.patch_info(&admin, id, json!({"topped": true})).await;
     }
     let want = [made[3], made[1], made[4], made[2], made[0]];
     for order in [
@@ -357,14 +329,7 @@ async fn seed_004_list_order_topped_first_then_newest() {
 async fn seed_004_list_order_category_topped_first_then_newest() {
     let app = spawn_app_on_own_table().await;
     let (admin, c, made) = setup(&app, 4).await;
-    app.rest_ok(
-        200,
-        "PATCH",
-        &format!("/api/v2/infos/{}", made[0]),
-        Some(&admin.token),
-        Some(json!({"category_topped": true})),
-    )
-    .await;
+    app.patch_info(&admin, made[0], json!({"category_topped": true})).await;
     let got = list(
         &app,
         &format!("category_id={c}&order=category_topped_at desc,created_at desc"),

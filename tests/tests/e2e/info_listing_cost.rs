@@ -3,7 +3,7 @@
 //! batched read. Counted with the request log's items read per call.
 //!
 //! The 1,000 infos are the items the store's create writes (`InfoItem`, `StatsItem::new`,
-//! `InfoItem::entries`, and both halves of likes and favorites), written with batch writes into
+//! `InfoItem::entries`, and both `RelationItem`s of likes and favorites), written with batch writes into
 //! a table of this test's own: moto copies the whole table for each item of every transaction,
 //! so filling it through 1,000 transactions, or sharing it with the other tests, would take
 //! minutes and gigabytes.
@@ -11,7 +11,7 @@
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use e2e::serde_json::Value;
 use e2e::{TestApp, spawn_app_on_own_table};
-use shared::info::items::{InfoItem, ReactionItem, RelationItem, StatsItem};
+use shared::info::items::{InfoItem, RelationItem, StatsItem};
 use shared::keys::info::{self as k, Relation, entity};
 use shared::store::Item;
 use shared::store::observe::Call;
@@ -55,28 +55,8 @@ fn items(id: u64, authors: [u64; 2], categories: [u64; 2], fan: u64) -> Vec<Item
     ] {
         if id.is_multiple_of(every) {
             let copy = k::relation(fan, relation, id);
-            items.push(
-                serde_dynamo::to_item(ReactionItem {
-                    pk: reaction.pk,
-                    sk: reaction.sk,
-                    entity: entity.into(),
-                    info_id: id,
-                    user_id: fan,
-                    created_at: now,
-                })
-                .unwrap(),
-            );
-            items.push(
-                serde_dynamo::to_item(RelationItem {
-                    pk: copy.pk,
-                    sk: copy.sk,
-                    entity: entity::RELATION.into(),
-                    info_id: id,
-                    user_id: fan,
-                    created_at: now,
-                })
-                .unwrap(),
-            );
+            items.push(serde_dynamo::to_item(RelationItem::new(reaction, entity, id, fan, now)).unwrap());
+            items.push(serde_dynamo::to_item(RelationItem::new(copy, entity::RELATION, id, fan, now)).unwrap());
         }
     }
     items

@@ -132,14 +132,7 @@ async fn a_trashed_info_takes_no_new_likes_but_lets_likes_go() {
     let (admin, id) = setup(&app).await;
     let fan = app.info_user().await;
     app.rest_ok(204, "PUT", &at(id, "like"), Some(&fan.token), None).await;
-    app.rest_ok(
-        200,
-        "PATCH",
-        &format!("/api/v2/infos/{id}"),
-        Some(&admin.token),
-        Some(json!({"deleted": true})),
-    )
-    .await;
+    app.patch_info(&admin, id, json!({"deleted": true})).await;
     assert_eq!(
         app.rest("PUT", &at(id, "favorite"), Some(&fan.token), None).await.0,
         404
@@ -274,14 +267,7 @@ async fn seed_004_hit_share_404_for_a_missing_or_trashed_info() {
             .0,
         404
     );
-    app.rest_ok(
-        200,
-        "PATCH",
-        &format!("/api/v2/infos/{id}"),
-        Some(&admin.token),
-        Some(json!({"deleted": true})),
-    )
-    .await;
+    app.patch_info(&admin, id, json!({"deleted": true})).await;
     assert_eq!(
         app.rest("PUT", &at(id, "hit-share"), Some(&admin.token), None).await.0,
         404

@@ -2,9 +2,6 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::ReturnValue;
-
 use super::InfoStore;
 use crate::clock;
 use crate::error::AppError;
@@ -73,7 +70,7 @@ impl InfoStore<'_> {
         } else {
             change.delete_from_set(attr::ABILITIES, ability)
         };
-        self.update_user(id, change).await
+        self.update_user(change).await
     }
 
     /// Sets (or removes) a user's verification. Cost: 1 UpdateItem.
@@ -83,24 +80,11 @@ impl InfoStore<'_> {
             .when_exists()
             .set_or_remove(attr::VERIFICATION, value)
             .set(attr::UPDATED_AT, n(clock::now_ms()));
-        self.update_user(id, change).await
+        self.update_user(change).await
     }
 
-    async fn update_user(&self, id: u64, change: Change) -> Result<UserItem, AppError> {
-        let out = change
-            .update_item(self.store)
-            .return_values(ReturnValue::AllNew)
-            .send()
+    async fn update_user(&self, change: Change) -> Result<UserItem, AppError> {
+        self.update_returning(change, || AppError::not_found("User not found."))
             .await
-            .map_err(|e| match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(_)) => {
-                    AppError::not_found(format!("User {id} not found."))
-                }
-                _ => AppError::from(e),
-            })?;
-        let item = out
-            .attributes
-            .ok_or_else(|| AppError::internal("update returned nothing"))?;
-        Ok(serde_dynamo::from_item(item)?)
     }
 }

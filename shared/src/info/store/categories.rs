@@ -3,9 +3,6 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::ReturnValue;
-
 use super::InfoStore;
 use crate::clock;
 use crate::error::AppError;
@@ -133,19 +130,7 @@ impl InfoStore<'_> {
             }
             let renamed = change.name.as_deref().filter(|new| *new != current.name);
             let Some(new_name) = renamed else {
-                let out = update
-                    .update_item(self.store)
-                    .return_values(ReturnValue::AllNew)
-                    .send()
-                    .await
-                    .map_err(|e| match e.as_service_error() {
-                        Some(UpdateItemError::ConditionalCheckFailedException(_)) => not_found(),
-                        _ => AppError::from(e),
-                    })?;
-                let item = out
-                    .attributes
-                    .ok_or_else(|| AppError::internal("update returned nothing"))?;
-                return Ok(serde_dynamo::from_item(item)?);
+                return self.update_returning(update, not_found).await;
             };
             let (old_key, new_key) = (name_key(&current.name), name_key(new_name));
             let mut tx = vec![

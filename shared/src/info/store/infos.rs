@@ -14,8 +14,8 @@ use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure, 
 use super::{InfoStore, entity_of};
 use crate::clock;
 use crate::error::AppError;
-use crate::info::items::{CommentEntryItem, Counts, EntryItem, FeedItem, InfoItem, ReactionItem, StatsItem, UserItem};
-use crate::info::model::{INFOS_ADMIN, Media};
+use crate::info::items::{CommentEntryItem, Counts, EntryItem, FeedItem, InfoItem, RelationItem, StatsItem, UserItem};
+use crate::info::model::{INFOS_ADMIN, InfoChange, Media};
 use crate::keys::info::{self as k, Relation, attr, counter, entity};
 use crate::keys::{self, Key};
 use crate::store::write::{Change, put, put_new};
@@ -41,21 +41,6 @@ pub struct NewInfo {
     pub recommend: bool,
     pub topped: bool,
     pub category_topped: bool,
-}
-
-/// A validated change to an info; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
-pub struct InfoChange {
-    pub author_id: Option<u64>,
-    pub category_id: Option<u64>,
-    pub title: Option<String>,
-    pub summary: Option<String>,
-    pub content: Option<String>,
-    pub content_medias: Option<Vec<Media>>,
-    pub recommend: Option<bool>,
-    pub topped: Option<bool>,
-    pub category_topped: Option<bool>,
-    pub deleted: Option<bool>,
 }
 
 impl InfoChange {
@@ -469,7 +454,7 @@ impl InfoStore<'_> {
                 Relation::Favorite
             };
             for item in self.query_all(&k::info_partition(id), Some(prefix), true).await? {
-                let r: ReactionItem = serde_dynamo::from_item(item)?;
+                let r: RelationItem = serde_dynamo::from_item(item)?;
                 doomed.push(Key { pk: r.pk, sk: r.sk });
                 doomed.push(k::relation(r.user_id, relation, id));
             }

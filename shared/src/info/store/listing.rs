@@ -330,42 +330,40 @@ impl InfoStore<'_> {
             found.sort_by(|a, b| compare(&order, a, b, &stats));
             found
         } else {
-            match order.as_slice() {
-                [(SortField::Id, desc)] => run.collect_merged(&by_id(!desc), want, !desc).await?,
+            // The topped partitions hold every published topped info (of one category): a scope
+            // other than theirs is a filter there.
+            let topped_first = match order.as_slice() {
                 [(SortField::ToppedAt, true), (SortField::Id, true)]
                     if q.trashed == Trashed::Without && q.only.is_none() =>
                 {
-                    let topped = Source::Entries {
-                        pk: k::TOPPED.into(),
-                        forward: false,
-                    };
-                    // Every published topped info is there: a scope is a filter.
-                    run.selective = selective || scopes != [Scope::All];
-                    let mut found = run.collect(&topped, want).await?;
-                    filter.not_topped = true;
-                    run.filter = filter.clone();
-                    run.selective = selective;
-                    let rest = run.collect_merged(&by_id(false), want - found.len(), false).await?;
-                    found.extend(rest);
-                    found
+                    Some((k::TOPPED.to_owned(), scopes != [Scope::All], false))
                 }
                 [(SortField::CategoryToppedAt, true), (SortField::Id, true)]
                     if q.trashed == Trashed::Without && q.only.is_none() && q.categories.len() == 1 =>
                 {
-                    let topped = Source::Entries {
-                        pk: k::category_topped(q.categories[0]),
-                        forward: false,
-                    };
-                    run.selective = selective || !q.authors.is_empty();
+                    Some((k::category_topped(q.categories[0]), !q.authors.is_empty(), true))
+                }
+                _ => None,
+            };
+            match (order.as_slice(), topped_first) {
+                ([(SortField::Id, desc)], _) => run.collect_merged(&by_id(!desc), want, !desc).await?,
+                (_, Some((pk, scope_filtered, in_category))) => {
+                    // The topped first (newest topped first), then the rest without them.
+                    run.selective = selective || scope_filtered;
+                    let topped = Source::Entries { pk, forward: false };
                     let mut found = run.collect(&topped, want).await?;
-                    filter.not_category_topped = true;
+                    if in_category {
+                        filter.not_category_topped = true;
+                    } else {
+                        filter.not_topped = true;
+                    }
                     run.filter = filter.clone();
                     run.selective = selective;
                     let rest = run.collect_merged(&by_id(false), want - found.len(), false).await?;
                     found.extend(rest);
                     found
                 }
-                _ => {
+                (_, None) => {
                     // No partition keeps this order: sort the newest matching infos.
                     run.budget = SORT_WINDOW + FILTER_SCAN;
                     let mut found = run.collect_merged(&by_id(false), SORT_WINDOW, false).await?;

@@ -19,7 +19,7 @@ use crate::store::{Item, Store};
 
 pub use categories::CategoryChange;
 pub use comments::{CommentPage, NewFeed};
-pub use infos::{InfoChange, NewInfo, Viewed};
+pub use infos::{NewInfo, Viewed};
 pub use listing::{InfoPage, PageEntry};
 
 pub struct InfoStore<'a> {
@@ -65,6 +65,33 @@ impl<'a> InfoStore<'a> {
             .send()
             .await?;
         Ok(out.item.map(serde_dynamo::from_item).transpose()?)
+    }
+
+    /// Sends `change` as an UpdateItem and answers the item after it; `missing()` when its
+    /// condition fails. Cost: 1 UpdateItem.
+    async fn update_returning<T: DeserializeOwned>(
+        &self,
+        change: Change,
+        missing: fn() -> AppError,
+    ) -> Result<T, AppError> {
+        let out = change
+            .update_item(self.store)
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(|e| {
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception())
+                {
+                    missing()
+                } else {
+                    AppError::from(e)
+                }
+            })?;
+        let item = out
+            .attributes
+            .ok_or_else(|| AppError::internal("update returned nothing"))?;
+        Ok(serde_dynamo::from_item(item)?)
     }
 
     /// Every item of partition `pk` (whose sort key starts with `prefix`), page after page: for

@@ -5,7 +5,7 @@
 use super::InfoStore;
 use crate::clock;
 use crate::error::AppError;
-use crate::info::items::{ReactionItem, RelationItem, ShareRewardItem};
+use crate::info::items::{RelationItem, ShareRewardItem};
 use crate::keys::info::{self as k, Relation, attr, entity};
 use crate::store::write::{Change, put, put_new};
 
@@ -29,22 +29,8 @@ impl InfoStore<'_> {
         let stats = Change::new(k::stats(info)).when_exists().when_absent(attr::PURGING);
         let tx = if on {
             let now = clock::now_ms();
-            let reaction = ReactionItem {
-                pk: key.pk,
-                sk: key.sk,
-                entity: entity.into(),
-                info_id: info,
-                user_id: user,
-                created_at: now,
-            };
-            let mirrored = RelationItem {
-                pk: copy.pk,
-                sk: copy.sk,
-                entity: entity::RELATION.into(),
-                info_id: info,
-                user_id: user,
-                created_at: now,
-            };
+            let reaction = RelationItem::new(key, entity, info, user, now);
+            let mirrored = RelationItem::new(copy, entity::RELATION, info, user, now);
             vec![
                 put_new(table, serde_dynamo::to_item(reaction)?)?,
                 put(table, serde_dynamo::to_item(mirrored)?)?,
