@@ -432,3 +432,20 @@ async fn seed_004_list_422_for_bad_parameters() {
         ["id", "trashed", "recommend", "limit", "offset"]
     );
 }
+
+#[tokio::test]
+async fn merged_partitions_each_get_their_page_at_any_offset() {
+    let app = spawn_app_on_own_table().await;
+    let admin = app.info_admin().await;
+    let (c1, c2) = (app.category(&admin).await, app.category(&admin).await);
+    let mut made = Vec::new();
+    for n in 0..6 {
+        let c = if n < 3 { c1 } else { c2 };
+        made.push(app.publish(&admin, c, json!({})).await["id"].as_u64().unwrap());
+    }
+    for offset in 0..6 {
+        let got = list(&app, &format!("category_id={c1},{c2}&offset={offset}&limit=2"), None).await;
+        let want: Vec<u64> = newest_first(&made).into_iter().skip(offset).take(2).collect();
+        assert_eq!(ids(&got), want, "offset {offset}");
+    }
+}

@@ -160,3 +160,46 @@ async fn the_md5_is_what_the_upload_is_signed_with() {
         base64::engine::general_purpose::STANDARD.encode(raw)
     );
 }
+
+/// State whose S3 client may do `actions` on `storage/*` (the local IAM emulation), on the
+/// app's table.
+async fn with_s3_grants(app: &e2e::TestApp, actions: &[&str]) -> shared::AppState {
+    use local_gateway::iam::Policy;
+    use local_gateway::template::{Grant, Resource};
+    let policy = Policy {
+        function: "test".into(),
+        grants: std::sync::Arc::new(vec![Grant {
+            actions: actions.iter().map(|a| a.to_string()).collect(),
+            resources: vec![Resource::Objects("storage/".into())],
+        }]),
+    };
+    let sdk = shared::state::sdk_config().await;
+    let s3 = shared::state::s3_config(&sdk).interceptor(policy).build();
+    shared::AppState::new(app.config.clone(), app.dynamo.clone()).with_s3(aws_sdk_s3::Client::from_conf(s3))
+}
+
+/// The local IAM emulation covers S3: a function whose policy lacks `s3:PutObject` can't sign
+/// an upload, one without `s3:GetObject` can't read a new image's size.
+#[tokio::test]
+async fn s3_calls_need_the_template_s_statements() {
+    let app = spawn_app_on_own_table().await;
+    let user = app.info_user().await;
+    let upload = shared::storage::UploadRequest {
+        filename: "f.png".into(),
+        mime: "image/png",
+        size: 10,
+        md5: [0; 16],
+        owner: "info:1".into(),
+    };
+    let reader = with_s3_grants(&app, &["s3:GetObject"]).await;
+    let err = reader.storage().unwrap().issue(&upload).await.unwrap_err();
+    assert!(format!("{err:?}").contains("not allowed s3:PutObject"), "{err:?}");
+    let node = app.image(&user, 10, 10).await;
+    assert!(reader.storage().unwrap().describe(&[node]).await.is_ok());
+
+    let signer = with_s3_grants(&app, &["s3:PutObject"]).await;
+    assert!(signer.storage().unwrap().issue(&upload).await.is_ok());
+    let node = app.image(&user, 10, 10).await;
+    let err = signer.storage().unwrap().describe(&[node]).await.unwrap_err();
+    assert!(format!("{err:?}").contains("not allowed s3:GetObject"), "{err:?}");
+}

@@ -19,8 +19,9 @@
 //! 3. reads the page's infos, stats, the caller's likes and favorites (`liked=check`,
 //!    `favorited=check`), authors and categories (`with`) in one batched read.
 //!
-//! So the common listings read about `offset + limit` small entries and one batch; filters an
-//! entry partition doesn't guarantee read at most [`FILTER_SCAN`] more entries.
+//! So the common listings read about `offset + limit` small entries (per merged partition) and
+//! one batch; filters an entry partition doesn't guarantee read at most [`FILTER_SCAN`] more
+//! entries.
 
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
@@ -306,7 +307,8 @@ impl InfoStore<'_> {
             store: self,
             filter: filter.clone(),
             selective,
-            budget: want + FILTER_SCAN,
+            // Each merged partition (and a topped one) may need a whole page.
+            budget: want * (shelves.len() * scopes.len() + 1) + FILTER_SCAN,
             loaded: HashMap::new(),
         };
 
@@ -365,7 +367,7 @@ impl InfoStore<'_> {
                 }
                 (_, None) => {
                     // No partition keeps this order: sort the newest matching infos.
-                    run.budget = SORT_WINDOW + FILTER_SCAN;
+                    run.budget = SORT_WINDOW * shelves.len() * scopes.len() + FILTER_SCAN;
                     let mut found = run.collect_merged(&by_id(false), SORT_WINDOW, false).await?;
                     if needs_stats(&order) {
                         let ids: Vec<u64> = found.iter().map(|e| e.id).collect();
