@@ -17,10 +17,12 @@ cargo build --quiet -p local-gateway
 start_moto "${MOTO_PORT:-$(free_port)}" .local/moto.log
 trap 'stop_moto; rm -f .local/lambda.env' EXIT
 export TABLE_NAME="${TABLE_NAME:-social-local}"
+export STORAGE_BUCKET="${STORAGE_BUCKET:-social-local-storage}"
 # The environment a function has in this stack: for `cargo lambda watch --env-file` and
 # scripts/admin.sh.
 {
   echo "TABLE_NAME=$TABLE_NAME"
+  echo "STORAGE_BUCKET=$STORAGE_BUCKET"
   echo "TOKEN_SECRET=$TOKEN_SECRET"
   echo "AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB"
   echo "AWS_ENDPOINT_URL_S3=$AWS_ENDPOINT_URL_S3"

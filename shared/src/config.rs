@@ -6,17 +6,25 @@
 //! | `TOKEN_SECRET` | HMAC key for access tokens, at least 32 bytes | required |
 //! | `TOKEN_TTL_SECONDS` | lifetime of an issued token | 604800 (7 days) |
 //! | `AWS_ENDPOINT_URL_DYNAMODB` | DynamoDB endpoint (read by the AWS SDK itself) | AWS |
+//! | `STORAGE_BUCKET` | the S3 bucket of uploaded files (functions that use storage) | none |
+//! | `AWS_ENDPOINT_URL_S3` | S3 endpoint (read by the AWS SDK; set locally, path-style addressing) | AWS |
+//! | `INFO_SHARE_POINTS` | points a user earns for their first share of an info (0: none) | 2 |
 
 use std::fmt;
 
 pub const DEFAULT_TOKEN_TTL_SECS: i64 = 7 * 24 * 3600;
 pub const MIN_SECRET_LEN: usize = 32;
+pub const DEFAULT_INFO_SHARE_POINTS: i64 = 2;
 
 #[derive(Clone)]
 pub struct Config {
     pub table_name: String,
     pub token_secret: Secret,
     pub token_ttl_secs: i64,
+    /// The bucket of uploaded files, for the functions that use storage.
+    pub storage_bucket: Option<String>,
+    /// Points for a user's first share of an info (info module, `hit-share`); 0 turns them off.
+    pub info_share_points: i64,
 }
 
 /// A secret value: kept out of `Debug` output and logs.
@@ -44,6 +52,8 @@ impl fmt::Debug for Config {
             .field("table_name", &self.table_name)
             .field("token_secret", &self.token_secret)
             .field("token_ttl_secs", &self.token_ttl_secs)
+            .field("storage_bucket", &self.storage_bucket)
+            .field("info_share_points", &self.info_share_points)
             .finish()
     }
 }
@@ -89,10 +99,25 @@ impl Config {
                     reason: "must be a positive integer".into(),
                 })?,
         };
+        let storage_bucket = lookup("STORAGE_BUCKET").filter(|v| !v.trim().is_empty());
+        let info_share_points = match lookup("INFO_SHARE_POINTS") {
+            None => DEFAULT_INFO_SHARE_POINTS,
+            Some(v) => v
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (0..=1_000_000).contains(n))
+                .ok_or_else(|| ConfigError::Invalid {
+                    name: "INFO_SHARE_POINTS",
+                    reason: "must be an integer from 0 to 1000000".into(),
+                })?,
+        };
         Ok(Self {
             table_name,
             token_secret: Secret::new(secret.into_bytes()),
             token_ttl_secs,
+            storage_bucket,
+            info_share_points,
         })
     }
 }
@@ -124,6 +149,33 @@ mod tests {
             err,
             ConfigError::Invalid {
                 name: "TOKEN_SECRET",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn reads_storage_and_share_settings() {
+        let secret = "s".repeat(32);
+        let base = [("TABLE_NAME", "t"), ("TOKEN_SECRET", secret.as_str())];
+        let cfg = Config::from_lookup(lookup(&base)).unwrap();
+        assert_eq!(
+            (cfg.storage_bucket, cfg.info_share_points),
+            (None, DEFAULT_INFO_SHARE_POINTS)
+        );
+        let cfg = Config::from_lookup(lookup(&[
+            base[0],
+            base[1],
+            ("STORAGE_BUCKET", "b"),
+            ("INFO_SHARE_POINTS", "0"),
+        ]))
+        .unwrap();
+        assert_eq!((cfg.storage_bucket.as_deref(), cfg.info_share_points), (Some("b"), 0));
+        let err = Config::from_lookup(lookup(&[base[0], base[1], ("INFO_SHARE_POINTS", "-1")])).unwrap_err();
+        assert!(matches!(
+            err,
+            ConfigError::Invalid {
+                name: "INFO_SHARE_POINTS",
                 ..
             }
         ));

@@ -14,10 +14,11 @@ pub enum AppError {
     /// The request is malformed, incomplete or out of range.
     #[error("{0}")]
     BadRequest(Msg),
-    /// Named request fields are invalid, each with its own message (several at once, in the
-    /// order they were checked). Surfaces that report per-field errors render the list.
-    #[error("{}", .0.first().map_or("invalid request", |f| f.message.as_ref()))]
-    Invalid(Vec<FieldError>),
+    /// Request fields that failed validation, each with its message, in the order they were
+    /// checked. REST renders them grouped by field (Laravel's `errors`), weifChat as
+    /// express-validator's list, the envelope styles by their first message.
+    #[error("{0}")]
+    Invalid(FieldErrors),
     /// The token is missing, malformed, invalid or expired.
     #[error("{0}")]
     Unauthenticated(#[from] TokenError),
@@ -58,6 +59,12 @@ impl AppError {
     pub fn bad_request(msg: impl Into<Msg>) -> Self {
         Self::BadRequest(msg.into())
     }
+    /// One invalid field.
+    pub fn invalid(field: impl Into<Msg>, msg: impl Into<Msg>) -> Self {
+        let mut errors = FieldErrors::default();
+        errors.add(field, msg);
+        Self::Invalid(errors)
+    }
     pub fn not_found(msg: impl Into<Msg>) -> Self {
         Self::NotFound(msg.into())
     }
@@ -78,6 +85,76 @@ impl AppError {
                 tracing::error!(error = %Chain(source.as_ref()), "internal error")
             }
             other => tracing::debug!(error = %other, "request refused"),
+        }
+    }
+}
+
+/// Validation failures, in the order they were found; a field may fail several rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: impl Into<Msg>, msg: impl Into<Msg>) {
+        self.0.push(FieldError::new(field, msg));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether `field` already has a message (later rules of a field are skipped once one fails).
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|e| e.field == field)
+    }
+
+    /// Every failure, in the order found.
+    pub fn iter(&self) -> std::slice::Iter<'_, FieldError> {
+        self.0.iter()
+    }
+
+    pub fn as_slice(&self) -> &[FieldError] {
+        &self.0
+    }
+
+    /// Each field with its messages, fields in the order they first failed.
+    pub fn fields(&self) -> Vec<(&str, Vec<&str>)> {
+        let mut grouped: Vec<(&str, Vec<&str>)> = Vec::new();
+        for e in &self.0 {
+            match grouped.iter_mut().find(|(f, _)| *f == e.field.as_ref()) {
+                Some((_, msgs)) => msgs.push(&e.message),
+                None => grouped.push((&e.field, vec![&e.message])),
+            }
+        }
+        grouped
+    }
+
+    /// How many messages there are in all.
+    pub fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    /// `Ok` when nothing failed, else the errors as [`AppError::Invalid`].
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(self))
+        }
+    }
+}
+
+impl From<Vec<FieldError>> for FieldErrors {
+    fn from(errors: Vec<FieldError>) -> Self {
+        Self(errors)
+    }
+}
+
+impl std::fmt::Display for FieldErrors {
+    /// The first message.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.first() {
+            Some(e) => f.write_str(&e.message),
+            None => f.write_str("invalid input"),
         }
     }
 }
@@ -125,8 +202,29 @@ mod tests {
 
     #[test]
     fn invalid_fields_display_their_first_message() {
-        let err = AppError::Invalid(vec![FieldError::new("a", "a is bad"), FieldError::new("b", "b is bad")]);
+        let err = AppError::Invalid(vec![FieldError::new("a", "a is bad"), FieldError::new("b", "b is bad")].into());
         assert_eq!(err.to_string(), "a is bad");
+    }
+
+    #[test]
+    fn field_errors_keep_their_order_and_group_by_field() {
+        let mut e = FieldErrors::default();
+        e.add("name", "The name field is required.");
+        e.add("sort", "The sort must be an integer.");
+        e.add("name", "again");
+        assert_eq!(e.count(), 3);
+        assert!(e.has("sort") && !e.has("icon"));
+        let order: Vec<&str> = e.iter().map(|f| f.field.as_ref()).collect();
+        assert_eq!(order, ["name", "sort", "name"]);
+        assert_eq!(
+            e.fields(),
+            [
+                ("name", vec!["The name field is required.", "again"]),
+                ("sort", vec!["The sort must be an integer."])
+            ]
+        );
+        assert_eq!(AppError::Invalid(e).to_string(), "The name field is required.");
+        assert!(FieldErrors::default().into_result().is_ok());
     }
 
     #[test]

@@ -39,7 +39,7 @@ macro_rules! fields_tuple {
             fn all(self) -> Result<Self::Values, AppError> {
                 match self {
                     ($(Ok($v),)+) => Ok(($($v,)+)),
-                    ($($v,)+) => Err(AppError::Invalid([$($v.err().unwrap_or_default()),+].concat())),
+                    ($($v,)+) => Err(AppError::Invalid([$($v.err().unwrap_or_default()),+].concat().into())),
                 }
             }
         }
@@ -78,7 +78,7 @@ mod tests {
             panic!("{err:?}")
         };
         assert_eq!(
-            fields,
+            fields.as_slice(),
             [FieldError::new("a", "a is odd"), FieldError::new("c", "c is odd")]
         );
     }
@@ -95,6 +95,6 @@ mod tests {
         let AppError::Invalid(fields) = (two,).all().unwrap_err() else {
             panic!()
         };
-        assert_eq!(fields.len(), 2);
+        assert_eq!(fields.count(), 2);
     }
 }

@@ -10,7 +10,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-pub use lambda_http::{Body, Error, Request, Response, http};
+pub use lambda_http::{Body, Error, Request, RequestExt, Response, http};
 
 use crate::state::AppState;
 

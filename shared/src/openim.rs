@@ -87,10 +87,7 @@ fn render(err: &AppError) -> (i32, &'static str, String) {
     use AppError::*;
     match err {
         BadRequest(m) => (code::ARGS, "ArgsError", m.to_string()),
-        Invalid(fields) => {
-            let messages: Vec<&str> = fields.iter().map(|f| f.message.as_ref()).collect();
-            (code::ARGS, "ArgsError", messages.join("; "))
-        }
+        Invalid(e) => (code::ARGS, "ArgsError", e.to_string()),
         Unauthenticated(t) => {
             let (c, m) = match t {
                 TokenError::Missing => (code::ARGS, "ArgsError"),

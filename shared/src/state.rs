@@ -3,7 +3,10 @@
 use crate::auth::Tokens;
 use crate::chatx::ChatxStore;
 use crate::config::Config;
+use crate::error::AppError;
+use crate::info::InfoStore;
 use crate::nobase::NobaseStore;
+use crate::storage::Storage;
 use crate::store::Store;
 use crate::weifchat::WeifStore;
 
@@ -11,13 +14,26 @@ pub struct AppState {
     pub config: Config,
     pub store: Store,
     pub tokens: Tokens,
+    /// The S3 client of the functions that use storage.
+    pub s3: Option<aws_sdk_s3::Client>,
 }
 
 impl AppState {
     pub fn new(config: Config, dynamo: aws_sdk_dynamodb::Client) -> Self {
         let store = Store::new(dynamo, config.table_name.as_str());
         let tokens = Tokens::new(config.token_secret.expose(), config.token_ttl_secs);
-        Self { config, store, tokens }
+        Self {
+            config,
+            store,
+            tokens,
+            s3: None,
+        }
+    }
+
+    /// The same state with an S3 client for storage.
+    pub fn with_s3(mut self, s3: aws_sdk_s3::Client) -> Self {
+        self.s3 = Some(s3);
+        self
     }
 
     /// Reads the configuration from the environment and builds the SDK client, which honours
@@ -25,7 +41,8 @@ impl AppState {
     pub async fn from_env() -> Result<Self, lambda_http::Error> {
         let config = Config::from_env()?;
         let sdk = sdk_config().await;
-        Ok(Self::new(config, aws_sdk_dynamodb::Client::new(&sdk)))
+        let s3 = aws_sdk_s3::Client::from_conf(s3_config(&sdk).build());
+        Ok(Self::new(config, aws_sdk_dynamodb::Client::new(&sdk)).with_s3(s3))
     }
 
     pub fn chatx(&self) -> ChatxStore<'_> {
@@ -39,6 +56,27 @@ impl AppState {
     pub fn weifchat(&self) -> WeifStore {
         WeifStore::new(&self.store)
     }
+
+    pub fn info(&self) -> InfoStore<'_> {
+        InfoStore::new(&self.store, self.config.info_share_points)
+    }
+
+    /// Uploaded files; an internal error where the function has no bucket configured.
+    pub fn storage(&self) -> Result<Storage<'_>, AppError> {
+        match (&self.s3, &self.config.storage_bucket) {
+            (Some(s3), Some(bucket)) => Ok(Storage::new(&self.store, s3, bucket)),
+            _ => Err(AppError::internal(
+                "storage is not configured: STORAGE_BUCKET and an S3 client",
+            )),
+        }
+    }
+}
+
+/// The S3 client configuration from the SDK's: path-style addressing where an endpoint is
+/// configured (`AWS_ENDPOINT_URL_S3`: a local S3 API server has no per-bucket host names).
+pub fn s3_config(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::config::Builder {
+    let local = std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
+    aws_sdk_s3::config::Builder::from(sdk).force_path_style(local)
 }
 
 /// The AWS SDK configuration from the environment.

@@ -440,10 +440,13 @@ mod tests {
 
     #[test]
     fn field_errors_are_the_express_validator_list() {
-        let err = AppError::Invalid(vec![
-            FieldError::new("phone", "手机号不合法"),
-            FieldError::new("phone", "手机号不能为空"),
-        ]);
+        let err = AppError::Invalid(
+            vec![
+                FieldError::new("phone", "手机号不合法"),
+                FieldError::new("phone", "手机号不能为空"),
+            ]
+            .into(),
+        );
         assert_eq!(
             body(&failure(&ROUTE, &err)),
             json!({"status": 405, "msg": "参数错误", "data": [
@@ -456,10 +459,13 @@ mod tests {
     #[test]
     fn query_and_path_parameters_name_their_location() {
         let route = Route::query(Failure::Msg("x")).path_params(&["type"]);
-        let err = AppError::Invalid(vec![
-            FieldError::new("type", "type必须为0或1"),
-            FieldError::new("_id", "_id参数不能为空"),
-        ]);
+        let err = AppError::Invalid(
+            vec![
+                FieldError::new("type", "type必须为0或1"),
+                FieldError::new("_id", "_id参数不能为空"),
+            ]
+            .into(),
+        );
         let env = body(&failure(&route, &err));
         assert_eq!(env["data"][0]["location"], "params");
         assert_eq!(env["data"][1]["location"], "query");

@@ -1,15 +1,17 @@
 //! The end-to-end test harness. [`spawn_app`] starts the local gateway on a random port, in
 //! process, with its own DynamoDB clients (so request counts are per test), against the
-//! DynamoDB API server that `make test` starts (`AWS_ENDPOINT_URL_DYNAMODB`). All tests share
-//! one table, created once per run from `template.yaml`; each isolates itself by its own IDs.
+//! DynamoDB and S3 API server that `make test` starts (`AWS_ENDPOINT_URL_DYNAMODB`,
+//! `AWS_ENDPOINT_URL_S3`). The chatx tests share one table and every test one bucket, created
+//! once per run from `template.yaml`, each isolating itself by its own IDs; the info tests each
+//! get a table of their own ([`spawn_app_on_own_table`]).
 
 use std::sync::{Arc, OnceLock};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use local_gateway::{Gateway, Template, all_functions, table, template_path};
+use local_gateway::{Gateway, Template, all_functions, bucket, table, template_path};
 use serde_json::{Value, json};
 use shared::config::Config;
-use shared::store::observe::RequestLog;
+use shared::store::observe::{Call, RequestLog};
 
 pub use serde_json;
 
@@ -17,6 +19,7 @@ pub mod weif;
 
 struct Run {
     table: String,
+    bucket: String,
     secret: String,
     template: Template,
 }
@@ -31,9 +34,10 @@ fn run() -> &'static Run {
         );
         let template = Template::load(template_path()).expect("template.yaml");
         let table = format!("e2e-{}", uuid::Uuid::new_v4().simple());
+        let bucket = table.clone();
         let secret = format!("{:032x}{:032x}", rand::random::<u128>(), rand::random::<u128>());
         let def = template.table.clone();
-        let name = table.clone();
+        let (name, bucket_name) = (table.clone(), bucket.clone());
         // The SDK client lives in its own runtime here; each test builds its own clients.
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -45,12 +49,15 @@ fn run() -> &'static Run {
                 table::ensure_table(&aws_sdk_dynamodb::Client::new(&sdk), &name, &def)
                     .await
                     .expect("create table");
+                let s3 = aws_sdk_s3::Client::from_conf(shared::state::s3_config(&sdk).build());
+                bucket::ensure_bucket(&s3, &bucket_name).await.expect("create bucket");
             })
         })
         .join()
         .expect("table setup");
         Run {
             table,
+            bucket,
             secret,
             template,
         }
@@ -65,6 +72,8 @@ pub struct TestApp {
     pub dynamo: aws_sdk_dynamodb::Client,
     pub table: String,
     pub tokens: shared::auth::Tokens,
+    /// The functions' configuration (its table is `table`).
+    pub config: Config,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
@@ -79,6 +88,7 @@ pub fn config() -> Config {
     Config::from_lookup(|k| match k {
         "TABLE_NAME" => Some(run.table.clone()),
         "TOKEN_SECRET" => Some(run.secret.clone()),
+        "STORAGE_BUCKET" => Some(run.bucket.clone()),
         _ => None,
     })
     .expect("test config")
@@ -97,9 +107,30 @@ fn init_logs() {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_on(config()).await
+}
+
+/// An app on a table of its own (same template, secret and bucket). moto snapshots a whole table
+/// for every transaction on it, so a test that writes much keeps its data out of the shared
+/// table; the info module's tests each use one.
+pub async fn spawn_app_on_own_table() -> TestApp {
+    let run = run();
+    let mut config = config();
+    config.table_name = format!("e2e-own-{}", uuid::Uuid::new_v4().simple());
+    let sdk = shared::state::sdk_config().await;
+    table::ensure_table(
+        &aws_sdk_dynamodb::Client::new(&sdk),
+        &config.table_name,
+        &run.template.table,
+    )
+    .await
+    .expect("create table");
+    spawn_on(config).await
+}
+
+async fn spawn_on(config: Config) -> TestApp {
     init_logs();
     let run = run();
-    let config = config();
     let sdk = shared::state::sdk_config().await;
     let gateway = Arc::new(Gateway::new(&run.template, all_functions(), &config, &sdk).expect("gateway"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -110,8 +141,9 @@ pub async fn spawn_app() -> TestApp {
         http: reqwest::Client::new(),
         gateway,
         dynamo: aws_sdk_dynamodb::Client::new(&sdk),
-        table: run.table.clone(),
+        table: config.table_name.clone(),
         tokens: shared::auth::Tokens::new(config.token_secret.expose(), config.token_ttl_secs),
+        config,
         server,
     }
 }
@@ -218,6 +250,20 @@ impl TestApp {
         self.gateway.requests(binary)
     }
 
+    /// The DynamoDB calls (operation and items read) function `binary` has made since the last
+    /// call.
+    pub fn calls(&self, binary: &str) -> Vec<Call> {
+        self.gateway.requests(binary).take_calls()
+    }
+
+    /// State with unrestricted clients on the test table and bucket: for setting up what only
+    /// an operator can (the admin CLI's own store calls) and filling the table fast.
+    pub async fn operator(&self) -> shared::AppState {
+        let sdk = shared::state::sdk_config().await;
+        let s3 = aws_sdk_s3::Client::from_conf(shared::state::s3_config(&sdk).build());
+        shared::AppState::new(self.config.clone(), self.dynamo.clone()).with_s3(s3)
+    }
+
     /// How many items of partition `pk` have a sort key starting with `sk_prefix` (a direct,
     /// consistent read of the table: what is really stored).
     pub async fn count_items(&self, pk: &str, sk_prefix: &str) -> usize {
@@ -264,3 +310,5 @@ impl TestApp {
             .item
     }
 }
+
+pub mod info;

@@ -6,6 +6,7 @@
 //! Each surface adds its commands as a module and a variant of [`Command`].
 
 mod chatx;
+mod info;
 mod nobase;
 mod weifchat;
 
@@ -34,6 +35,9 @@ enum Command {
     /// weifChat users and tokens.
     #[command(subcommand)]
     Weifchat(weifchat::Command),
+    /// info-module users: the infos:admin ability, verifications, tokens.
+    #[command(subcommand)]
+    Info(info::Command),
 }
 
 #[derive(Subcommand)]
@@ -51,6 +55,7 @@ async fn main() -> Result {
         Command::Chatx(cmd) => chatx::run(cmd, &shared::AppState::from_env().await?).await,
         Command::Nobase(cmd) => nobase::run(cmd, &shared::AppState::from_env().await?).await,
         Command::Weifchat(cmd) => weifchat::run(cmd, &shared::AppState::from_env().await?).await,
+        Command::Info(cmd) => info::run(cmd, &shared::AppState::from_env().await?).await,
     }
 }
 

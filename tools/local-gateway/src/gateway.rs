@@ -1,8 +1,8 @@
 //! The local API gateway: routes from `template.yaml`, each request turned into the HTTP API
 //! (payload v2) event API Gateway would send, converted by `lambda_http` exactly as in Lambda,
 //! and handed to the function's handler. Each function has its own state and DynamoDB client
-//! (as each Lambda has its own containers), with its IAM policy enforced and its requests
-//! recorded.
+//! and S3 client (as each Lambda has its own containers), with its IAM policy enforced and its
+//! DynamoDB requests recorded.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -89,9 +89,11 @@ impl Gateway {
             };
             let dynamo = aws_sdk_dynamodb::config::Builder::from(sdk)
                 .interceptor(requests.clone())
-                .interceptor(policy)
+                .interceptor(policy.clone())
                 .build();
-            let state = AppState::new(config.clone(), aws_sdk_dynamodb::Client::from_conf(dynamo));
+            let s3 = shared::state::s3_config(sdk).interceptor(policy).build();
+            let state = AppState::new(config.clone(), aws_sdk_dynamodb::Client::from_conf(dynamo))
+                .with_s3(aws_sdk_s3::Client::from_conf(s3));
             for route in &def.routes {
                 let key = format!("{} {}", route.method, route.path);
                 if routes

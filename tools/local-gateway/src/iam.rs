@@ -1,13 +1,17 @@
-//! Local IAM: each function's DynamoDB client refuses any call its `template.yaml` policy
+//! Local IAM: each function's DynamoDB and S3 clients refuse any call its `template.yaml` policy
 //! doesn't allow, as AWS would. So a handler that needs a permission the template forgot
 //! fails locally and in the tests, not after deployment; and since no policy allows `Scan`,
-//! no request path can scan.
+//! no request path can scan. S3 calls are checked against the object key (a presigned URL is
+//! checked when it is signed: in AWS it carries the signer's permissions).
 
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::operation::query::QueryInput;
 use aws_sdk_dynamodb::operation::scan::ScanInput;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
+use aws_sdk_s3::operation::get_object::GetObjectInput;
+use aws_sdk_s3::operation::head_object::HeadObjectInput;
+use aws_sdk_s3::operation::put_object::PutObjectInput;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
@@ -17,18 +21,26 @@ use aws_smithy_types::config_bag::ConfigBag;
 
 use crate::template::{Grant, Resource};
 
-/// What a call needs: an action on the table or on one of its indexes.
+/// What a call needs: an action on the table, one of its indexes, or an object of the bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Need {
     pub action: String,
-    pub index: Option<String>,
+    pub target: Target,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Table,
+    Index(String),
+    Object(String),
 }
 
 impl std::fmt::Display for Need {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.index {
-            Some(i) => write!(f, "{} on index {i}", self.action),
-            None => write!(f, "{} on the table", self.action),
+        match &self.target {
+            Target::Index(i) => write!(f, "{} on index {i}", self.action),
+            Target::Table => write!(f, "{} on the table", self.action),
+            Target::Object(key) => write!(f, "{} on object {key}", self.action),
         }
     }
 }
@@ -36,7 +48,14 @@ impl std::fmt::Display for Need {
 fn need(action: &str, index: Option<&str>) -> Need {
     Need {
         action: format!("dynamodb:{action}"),
-        index: index.map(str::to_owned),
+        target: index.map_or(Target::Table, |i| Target::Index(i.to_owned())),
+    }
+}
+
+fn object(action: &str, key: Option<&str>) -> Need {
+    Need {
+        action: format!("s3:{action}"),
+        target: Target::Object(key.unwrap_or_default().to_owned()),
     }
 }
 
@@ -51,9 +70,10 @@ impl Policy {
     pub fn allows(&self, n: &Need) -> bool {
         self.grants.iter().any(|g| {
             g.actions.contains(&n.action)
-                && g.resources.iter().any(|r| match (r, &n.index) {
-                    (Resource::Table, None) => true,
-                    (Resource::Index(i), Some(want)) => i == "*" || i == want,
+                && g.resources.iter().any(|r| match (r, &n.target) {
+                    (Resource::Table, Target::Table) => true,
+                    (Resource::Index(i), Target::Index(want)) => i == "*" || i == want,
+                    (Resource::Objects(prefix), Target::Object(key)) => key.starts_with(prefix.as_str()),
                     _ => false,
                 })
         })
@@ -92,6 +112,19 @@ fn needs(op: &str, input: &aws_smithy_runtime_api::client::interceptors::context
             })
             .unwrap_or_default(),
         "TransactGetItems" => vec![need("GetItem", None)],
+        // S3: reading an object's metadata needs s3:GetObject, as in IAM.
+        "GetObject" => vec![object(
+            "GetObject",
+            input.downcast_ref::<GetObjectInput>().and_then(GetObjectInput::key),
+        )],
+        "HeadObject" => vec![object(
+            "GetObject",
+            input.downcast_ref::<HeadObjectInput>().and_then(HeadObjectInput::key),
+        )],
+        "PutObject" => vec![object(
+            "PutObject",
+            input.downcast_ref::<PutObjectInput>().and_then(PutObjectInput::key),
+        )],
         other => vec![need(other, None)],
     }
 }
@@ -138,6 +171,10 @@ mod tests {
                     actions: ["dynamodb:Query".to_string()].into(),
                     resources: vec![Resource::Index("GSI1".into())],
                 },
+                Grant {
+                    actions: ["s3:GetObject".to_string()].into(),
+                    resources: vec![Resource::Objects("storage/".into())],
+                },
             ]),
         }
     }
@@ -153,5 +190,17 @@ mod tests {
         );
         assert!(!p.allows(&need("Query", Some("GSI2"))));
         assert!(!p.allows(&need("Scan", None)));
+    }
+
+    #[test]
+    fn object_grants_cover_their_prefix_only() {
+        let p = policy();
+        assert!(p.allows(&object("GetObject", Some("storage/public/a.png"))));
+        assert!(!p.allows(&object("GetObject", Some("other/a.png"))));
+        assert!(!p.allows(&object("PutObject", Some("storage/public/a.png"))));
+        assert!(
+            !p.allows(&need("GetObject", None)),
+            "a bucket grant is not a table grant"
+        );
     }
 }

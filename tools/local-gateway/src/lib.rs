@@ -1,6 +1,7 @@
 //! The local stack: the table and routes of `template.yaml`, served by every function's real
 //! handler against a DynamoDB API server. `make dev` runs it; the end-to-end tests embed it.
 
+pub mod bucket;
 pub mod gateway;
 pub mod iam;
 pub mod table;
@@ -15,6 +16,7 @@ pub fn all_functions() -> Vec<shared::lambda::Function> {
         chatx::functions(), // one line per surface
         nobase::functions(),
         weifchat::functions(),
+        info::functions(),
     ]
     .into_iter()
     .flatten()

@@ -1,5 +1,6 @@
 //! What the local stack takes from `template.yaml`: each function's binary, HTTP API routes
-//! and DynamoDB policy, and the table definition. Only the template forms this project uses
+//! and DynamoDB and S3 policy, the table definition and the storage bucket. Only the template
+//! forms this project uses
 //! are understood; anything else is an error rather than a silent guess.
 
 use std::collections::BTreeSet;
@@ -25,6 +26,8 @@ fn shape(msg: impl Into<String>) -> TemplateError {
 pub struct Template {
     pub functions: Vec<FunctionDef>,
     pub table: TableDef,
+    /// The logical ID of the storage bucket, if the template has one.
+    pub bucket: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -55,6 +58,9 @@ pub enum Resource {
     Table,
     /// An index of the table (`!Sub "${Table.Arn}/index/GSI1"`), `*` for all.
     Index(String),
+    /// Objects of the bucket whose keys start with a prefix (`!Sub "${StorageBucket.Arn}/storage/*"`
+    /// is the prefix `storage/`).
+    Objects(String),
     /// Anything else, kept for error messages.
     Other(String),
 }
@@ -94,11 +100,13 @@ impl Template {
             .and_then(Value::as_mapping)
             .ok_or_else(|| shape("no Resources"))?;
         let mut tables = Vec::new();
+        let mut buckets = Vec::new();
         let mut functions = Vec::new();
         for (id, res) in resources {
             let id = id.as_str().ok_or_else(|| shape("resource id is not a string"))?;
             match res.get("Type").and_then(Value::as_str) {
                 Some("AWS::DynamoDB::Table") => tables.push(parse_table(id, res)?),
+                Some("AWS::S3::Bucket") => buckets.push(id.to_owned()),
                 Some("AWS::Serverless::Function") => functions.push((id, res)),
                 _ => {}
             }
@@ -107,11 +115,22 @@ impl Template {
             1 => tables.remove(0),
             n => return Err(shape(format!("expected one DynamoDB table, found {n}"))),
         };
+        if buckets.len() > 1 {
+            return Err(shape(format!(
+                "expected at most one S3 bucket, found {}",
+                buckets.len()
+            )));
+        }
+        let bucket = buckets.pop();
         let functions = functions
             .into_iter()
-            .map(|(id, res)| parse_function(id, res, &table.logical_id))
+            .map(|(id, res)| parse_function(id, res, &table.logical_id, bucket.as_deref()))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Self { functions, table })
+        Ok(Self {
+            functions,
+            table,
+            bucket,
+        })
     }
 
     /// Every (method, path) of every function.
@@ -189,7 +208,12 @@ fn parse_table(id: &str, res: &Value) -> Result<TableDef, TemplateError> {
     })
 }
 
-fn parse_function(id: &str, res: &Value, table_id: &str) -> Result<FunctionDef, TemplateError> {
+fn parse_function(
+    id: &str,
+    res: &Value,
+    table_id: &str,
+    bucket_id: Option<&str>,
+) -> Result<FunctionDef, TemplateError> {
     let binary = res
         .get("Metadata")
         .and_then(|m| m.get("BuildProperties"))
@@ -235,7 +259,7 @@ fn parse_function(id: &str, res: &Value, table_id: &str) -> Result<FunctionDef, 
                         .collect::<Result<_, _>>()?,
                     resources: one_or_many(st.get("Resource"))?
                         .into_iter()
-                        .map(|r| resource(r, table_id))
+                        .map(|r| resource(r, table_id, bucket_id))
                         .collect(),
                 });
             }
@@ -257,18 +281,25 @@ fn one_or_many(v: Option<&Value>) -> Result<Vec<&Value>, TemplateError> {
     }
 }
 
-fn resource(v: &Value, table_id: &str) -> Resource {
+fn resource(v: &Value, table_id: &str, bucket_id: Option<&str>) -> Resource {
     let (tag, inner) = match v {
         Value::Tagged(t) => (t.tag.to_string(), t.value.as_str().unwrap_or_default().to_owned()),
         other => (String::new(), other.as_str().unwrap_or_default().to_owned()),
     };
     let table_arn = format!("{table_id}.Arn");
+    let objects = bucket_id.and_then(|b| {
+        inner
+            .strip_prefix(&format!("${{{b}.Arn}}/"))
+            .and_then(|pattern| pattern.strip_suffix('*'))
+            .filter(|prefix| !prefix.contains('*'))
+    });
     match tag.as_str() {
         "!GetAtt" if inner == table_arn => Resource::Table,
-        "!Sub" => match inner.strip_prefix(&format!("${{{table_arn}}}/index/")) {
-            Some(index) => Resource::Index(index.to_owned()),
-            None if inner == format!("${{{table_arn}}}") => Resource::Table,
-            None => Resource::Other(format!("{tag} {inner}")),
+        "!Sub" => match (inner.strip_prefix(&format!("${{{table_arn}}}/index/")), objects) {
+            (Some(index), _) => Resource::Index(index.to_owned()),
+            (None, Some(prefix)) => Resource::Objects(prefix.to_owned()),
+            (None, None) if inner == format!("${{{table_arn}}}") => Resource::Table,
+            _ => Resource::Other(format!("{tag} {inner}")),
         },
         _ => Resource::Other(format!("{tag} {inner}")),
     }
@@ -325,6 +356,22 @@ Resources:
         assert_eq!(f.grants[0].resources, vec![Resource::Table]);
         assert!(f.grants[1].actions.contains("dynamodb:Query"));
         assert_eq!(f.grants[1].resources, vec![Resource::Index("GSI1".into())]);
+    }
+
+    #[test]
+    fn reads_the_bucket_and_object_grants() {
+        let with_bucket = TEMPLATE.replace(
+            "  LikeFunction:",
+            "  Files:\n    Type: AWS::S3::Bucket\n  LikeFunction:",
+        ).replace(
+            "              Resource: !Sub \"${Table.Arn}/index/GSI1\"",
+            "              Resource: !Sub \"${Table.Arn}/index/GSI1\"\n            - Effect: Allow\n              Action: [s3:GetObject]\n              Resource: !Sub \"${Files.Arn}/storage/*\"",
+        );
+        let t = Template::parse(&with_bucket).unwrap();
+        assert_eq!(t.bucket.as_deref(), Some("Files"));
+        let grant = &t.functions[0].grants[2];
+        assert!(grant.actions.contains("s3:GetObject"));
+        assert_eq!(grant.resources, vec![Resource::Objects("storage/".into())]);
     }
 
     #[test]

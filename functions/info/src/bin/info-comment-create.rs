@@ -1,0 +1,6 @@
+//! `POST /api/v2/feeds`: comment on an info (seed 004).
+
+#[tokio::main]
+async fn main() -> Result<(), shared::lambda::Error> {
+    shared::lambda::run(shared::handler!(info::comments::create)).await
+}

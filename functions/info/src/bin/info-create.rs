@@ -1,0 +1,6 @@
+//! `POST /api/v2/infos`: publish an info (seed 004).
+
+#[tokio::main]
+async fn main() -> Result<(), shared::lambda::Error> {
+    shared::lambda::run(shared::handler!(info::infos::create)).await
+}

@@ -1,0 +1,6 @@
+//! `PUT|PATCH /api/v2/infos/{id}/favorite`: favorite an info (seed 004).
+
+#[tokio::main]
+async fn main() -> Result<(), shared::lambda::Error> {
+    shared::lambda::run(shared::handler!(info::reactions::favorite)).await
+}

@@ -1,0 +1,6 @@
+//! `GET /api/v2/infos/{id}`: one info (seed 004).
+
+#[tokio::main]
+async fn main() -> Result<(), shared::lambda::Error> {
+    shared::lambda::run(shared::handler!(info::infos::get)).await
+}

@@ -1,0 +1,6 @@
+//! `POST /api/v2/storage`: issue a storage node and its upload.
+
+#[tokio::main]
+async fn main() -> Result<(), shared::lambda::Error> {
+    shared::lambda::run(shared::handler!(info::storage::create)).await
+}

@@ -1,0 +1,6 @@
+//! `GET /api/v2/storage/{node+}`: download a stored file.
+
+#[tokio::main]
+async fn main() -> Result<(), shared::lambda::Error> {
+    shared::lambda::run(shared::handler!(info::storage::get)).await
+}

@@ -1,0 +1,50 @@
+//! `PUT|PATCH|DELETE /infos/{id}/like`, `PUT|PATCH|DELETE /infos/{id}/favorite` and
+//! `PUT /infos/{id}/hit-share`. Likes and favorites are idempotent: 204 every time, counted once.
+
+use serde_json::json;
+use shared::AppState;
+use shared::auth::Audience;
+use shared::info;
+use shared::keys::info::Relation;
+use shared::lambda::{Body, Request, Response};
+use shared::rest::{self, Reply};
+
+async fn set(state: &AppState, req: Request, relation: Relation, on: bool) -> Response<Body> {
+    rest::authed(state, req, Audience::Info, move |caller, input| async move {
+        let id = info::path_id(input.path("id"), "Info")?;
+        let user = info::user_id(&caller)?;
+        state.info().set_relation(id, user, relation, on).await?;
+        Ok(Reply::no_content())
+    })
+    .await
+}
+
+pub async fn like(state: &AppState, req: Request) -> Response<Body> {
+    set(state, req, Relation::Like, true).await
+}
+
+pub async fn unlike(state: &AppState, req: Request) -> Response<Body> {
+    set(state, req, Relation::Like, false).await
+}
+
+pub async fn favorite(state: &AppState, req: Request) -> Response<Body> {
+    set(state, req, Relation::Favorite, true).await
+}
+
+pub async fn unfavorite(state: &AppState, req: Request) -> Response<Body> {
+    set(state, req, Relation::Favorite, false).await
+}
+
+/// Counts a share: 201 `{"amount": N}` when it earns the sharer points (their first share of
+/// this info, `INFO_SHARE_POINTS`), else 204. Anonymous shares count, without points.
+pub async fn share(state: &AppState, req: Request) -> Response<Body> {
+    rest::optional(state, req, Audience::Info, move |caller, input| async move {
+        let id = info::path_id(input.path("id"), "Info")?;
+        let sharer = caller.as_ref().map(info::user_id).transpose()?;
+        match state.info().share(id, sharer).await? {
+            Some(amount) => Reply::created(json!({ "amount": amount })),
+            None => Ok(Reply::no_content()),
+        }
+    })
+    .await
+}

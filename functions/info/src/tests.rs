@@ -1,0 +1,187 @@
+//! Handler tier: requests built as API Gateway builds them, straight into the handlers. Only
+//! what is decided before any store call is tested here; the rest runs end to end in `tests/`.
+
+use serde_json::{Value, json};
+use shared::auth::{Audience, Tokens};
+use shared::lambda::{Body, Request, Response};
+use shared::{AppState, config::Config};
+
+use super::functions;
+
+/// State whose clients point at a closed port: any store call would fail loudly.
+fn offline_state() -> AppState {
+    let secret = "x".repeat(32);
+    let config = Config::from_lookup(|k| match k {
+        "TABLE_NAME" => Some("unused".into()),
+        "TOKEN_SECRET" => Some(secret.clone()),
+        "STORAGE_BUCKET" => Some("unused".into()),
+        _ => None,
+    })
+    .unwrap();
+    let credentials = aws_sdk_dynamodb::config::Credentials::new("k", "s", None, None, "test");
+    let dynamo = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
+        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
+        .endpoint_url("http://127.0.0.1:9")
+        .credentials_provider(credentials.clone())
+        .build();
+    let s3 = aws_sdk_s3::Config::builder()
+        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+        .region(aws_sdk_s3::config::Region::new("us-east-1"))
+        .endpoint_url("http://127.0.0.1:9")
+        .credentials_provider(credentials)
+        .force_path_style(true)
+        .build();
+    AppState::new(config, aws_sdk_dynamodb::Client::from_conf(dynamo)).with_s3(aws_sdk_s3::Client::from_conf(s3))
+}
+
+/// Routes that need no token at all, and routes where a token is optional.
+const PUBLIC: &[&str] = &["info-user-register", "info-auth-login", "info-storage-get"];
+const OPTIONAL: &[&str] = &[
+    "info-category-get",
+    "info-category-list",
+    "info-get",
+    "info-list",
+    "info-share",
+    "info-comment-list",
+    "info-comment-list-all",
+];
+
+fn request(method: &str, headers: &[(&str, &str)], path: &[(&str, &str)], body: &str) -> Request {
+    use shared::lambda::RequestExt;
+    let mut builder = shared::lambda::http::Request::builder()
+        .method(method)
+        .uri("https://api.example.com/api/v2/x");
+    for (k, v) in headers {
+        builder = builder.header(*k, *v);
+    }
+    let params: std::collections::HashMap<String, String> =
+        path.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    builder
+        .body(Body::Text(body.into()))
+        .unwrap()
+        .with_path_parameters(params)
+}
+
+fn answer(resp: &Response<Body>) -> (u16, Value) {
+    let body = match resp.body() {
+        Body::Text(t) => serde_json::from_str(t).unwrap(),
+        Body::Empty => Value::Null,
+        other => panic!("unexpected body {other:?}"),
+    };
+    (resp.status().as_u16(), body)
+}
+
+async fn call(binary: &str, req: Request) -> (u16, Value) {
+    let state = offline_state();
+    let f = functions().into_iter().find(|f| f.binary == binary).unwrap();
+    answer(&(f.handler)(&state, req).await)
+}
+
+#[tokio::test]
+async fn every_route_that_needs_a_token_answers_401_without_one() {
+    for f in functions()
+        .into_iter()
+        .filter(|f| !PUBLIC.contains(&f.binary) && !OPTIONAL.contains(&f.binary))
+    {
+        let got = call(f.binary, request("POST", &[], &[("id", "1")], "not even json")).await;
+        assert_eq!(got, (401, json!({"message": "Unauthenticated."})), "{}", f.binary);
+    }
+}
+
+#[tokio::test]
+async fn a_bad_token_is_401_even_where_a_token_is_optional() {
+    let state = offline_state();
+    let chatx = state.tokens.issue("7", Audience::Chatx).unwrap();
+    let foreign = Tokens::new(&[1u8; 32], 60).issue("7", Audience::Info).unwrap();
+    for header in [
+        format!("Bearer {chatx}"),
+        format!("Bearer {foreign}"),
+        "Bearer not-a-jwt".into(),
+        "Basic dXNlcjpwYXNz".into(),
+    ] {
+        for f in functions().into_iter().filter(|f| !PUBLIC.contains(&f.binary)) {
+            let got = call(
+                f.binary,
+                request("GET", &[("authorization", &header)], &[("id", "1")], ""),
+            )
+            .await;
+            assert_eq!(got.0, 401, "{}: {header}: {got:?}", f.binary);
+        }
+    }
+}
+
+#[tokio::test]
+async fn bodies_that_are_not_json_objects_are_400() {
+    for body in ["not even json", "[1, 2]", "\"text\""] {
+        let got = call("info-user-register", request("POST", &[], &[], body)).await;
+        assert_eq!(
+            got,
+            (400, json!({"message": "The request body must be a JSON object."}))
+        );
+    }
+}
+
+#[tokio::test]
+async fn invalid_registrations_are_422_before_any_store_call() {
+    let got = call(
+        "info-user-register",
+        request("POST", &[], &[], r#"{"name": "7up", "password": 12}"#),
+    )
+    .await;
+    assert_eq!(got.0, 422);
+    assert_eq!(
+        got.1["errors"],
+        json!({
+            "name": ["The name may only contain letters, digits, underscores and CJK characters, and may not start with a digit."],
+            "password": ["The password must be a string."],
+        })
+    );
+    assert_eq!(
+        got.1["message"],
+        "The name may only contain letters, digits, underscores and CJK characters, and may not start with a digit. (and 1 more error)"
+    );
+}
+
+#[tokio::test]
+async fn ids_that_are_not_positive_integers_name_nothing() {
+    let state = offline_state();
+    let token = format!("Bearer {}", state.tokens.issue("7", Audience::Info).unwrap());
+    for binary in [
+        "info-get",
+        "info-like",
+        "info-share",
+        "info-comment-list",
+        "info-category-get",
+    ] {
+        for id in ["abc", "0", "-1", "1.5", "9999999999999"] {
+            let got = call(binary, request("GET", &[("authorization", &token)], &[("id", id)], "")).await;
+            assert_eq!(got.0, 404, "{binary} {id}: {got:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn store_faults_are_a_500_without_details() {
+    let state = offline_state();
+    let token = format!("Bearer {}", state.tokens.issue("7", Audience::Info).unwrap());
+    let got = call(
+        "info-like",
+        request("PUT", &[("authorization", &token)], &[("id", "1")], ""),
+    )
+    .await;
+    assert_eq!(got, (500, json!({"message": "Server Error"})));
+}
+
+#[test]
+fn each_binary_calls_its_registered_handler() {
+    for f in functions() {
+        let path = format!("{}/src/bin/{}.rs", env!("CARGO_MANIFEST_DIR"), f.binary);
+        let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let handler = f.handler_path.replace(' ', "");
+        assert!(
+            source.contains(&format!("handler!({handler})")),
+            "{path} must call {handler}"
+        );
+    }
+}
