@@ -32,6 +32,8 @@ pub mod state;
 pub mod storage;
 pub mod store;
 pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod weif;
 pub mod weifchat;
 

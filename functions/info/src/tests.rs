@@ -4,36 +4,9 @@
 use serde_json::{Value, json};
 use shared::auth::{Audience, Tokens};
 use shared::lambda::{Body, Request, Response};
-use shared::{AppState, config::Config};
+use shared::testing::offline_state;
 
 use super::functions;
-
-/// State whose clients point at a closed port: any store call would fail loudly.
-fn offline_state() -> AppState {
-    let secret = "x".repeat(32);
-    let config = Config::from_lookup(|k| match k {
-        "TABLE_NAME" => Some("unused".into()),
-        "TOKEN_SECRET" => Some(secret.clone()),
-        "STORAGE_BUCKET" => Some("unused".into()),
-        _ => None,
-    })
-    .unwrap();
-    let credentials = aws_sdk_dynamodb::config::Credentials::new("k", "s", None, None, "test");
-    let dynamo = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-        .endpoint_url("http://127.0.0.1:9")
-        .credentials_provider(credentials.clone())
-        .build();
-    let s3 = aws_sdk_s3::Config::builder()
-        .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-        .region(aws_sdk_s3::config::Region::new("us-east-1"))
-        .endpoint_url("http://127.0.0.1:9")
-        .credentials_provider(credentials)
-        .force_path_style(true)
-        .build();
-    AppState::new(config, aws_sdk_dynamodb::Client::from_conf(dynamo)).with_s3(aws_sdk_s3::Client::from_conf(s3))
-}
 
 /// Routes that need no token at all, and routes where a token is optional.
 const PUBLIC: &[&str] = &["info-user-register", "info-auth-login", "info-storage-get"];
@@ -171,17 +144,4 @@ async fn store_faults_are_a_500_without_details() {
     )
     .await;
     assert_eq!(got, (500, json!({"message": "Server Error"})));
-}
-
-#[test]
-fn each_binary_calls_its_registered_handler() {
-    for f in functions() {
-        let path = format!("{}/src/bin/{}.rs", env!("CARGO_MANIFEST_DIR"), f.binary);
-        let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let handler = f.handler_path.replace(' ', "");
-        assert!(
-            source.contains(&format!("handler!({handler})")),
-            "{path} must call {handler}"
-        );
-    }
 }

@@ -4,27 +4,9 @@
 
 use shared::lambda::{Body, Request};
 use shared::nobase::Endpoint;
-use shared::{AppState, config::Config};
+use shared::testing::offline_state;
 
 use super::{functions, likes, posts, users};
-
-/// State whose DynamoDB client points at a closed port: any store call would fail loudly.
-fn offline_state() -> AppState {
-    let secret = "x".repeat(32);
-    let config = Config::from_lookup(|k| match k {
-        "TABLE_NAME" => Some("unused".into()),
-        "TOKEN_SECRET" => Some(secret.clone()),
-        _ => None,
-    })
-    .unwrap();
-    let dynamo = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-        .endpoint_url("http://127.0.0.1:9")
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("k", "s", None, None, "test"))
-        .build();
-    AppState::new(config, aws_sdk_dynamodb::Client::from_conf(dynamo))
-}
 
 fn get(query: &str) -> Request {
     shared::lambda::http::Request::builder()
@@ -137,18 +119,5 @@ async fn post_add_checks_title_and_content_before_any_read() {
         let env = envelope(&resp);
         assert_eq!(env["data"], message);
         assert_eq!(env["code"], 204);
-    }
-}
-
-#[test]
-fn each_binary_calls_its_registered_handler() {
-    for f in functions() {
-        let path = format!("{}/src/bin/{}.rs", env!("CARGO_MANIFEST_DIR"), f.binary);
-        let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let handler = f.handler_path.replace(' ', "");
-        assert!(
-            source.contains(&format!("handler!({handler})")),
-            "{path} must call {handler}"
-        );
     }
 }

@@ -5,29 +5,9 @@ use lambda_http::RequestExt;
 use serde_json::{Value, json};
 use shared::auth::Audience;
 use shared::lambda::{Body, Request};
-use shared::{AppState, config::Config};
+use shared::testing::offline_state;
 
 use super::functions;
-
-/// State whose DynamoDB client points at a closed port: any store call fails loudly (and at
-/// once: no retries).
-fn offline_state() -> AppState {
-    let secret = "x".repeat(32);
-    let config = Config::from_lookup(|k| match k {
-        "TABLE_NAME" => Some("unused".into()),
-        "TOKEN_SECRET" => Some(secret.clone()),
-        _ => None,
-    })
-    .unwrap();
-    let dynamo = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
-        .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-        .endpoint_url("http://127.0.0.1:9")
-        .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("k", "s", None, None, "test"))
-        .build();
-    AppState::new(config, aws_sdk_dynamodb::Client::from_conf(dynamo))
-}
 
 fn request(token: Option<&str>, query: &[(&str, &str)], path: &[(&str, &str)], body: Value) -> Request {
     let mut builder = shared::lambda::http::Request::builder()
@@ -381,17 +361,4 @@ async fn store_faults_answer_each_routes_failure_row() {
     )
     .await;
     assert_eq!(env, json!({"status": 404, "msg": "服务器错误"}));
-}
-
-#[test]
-fn each_binary_calls_its_registered_handler() {
-    for f in functions() {
-        let path = format!("{}/src/bin/{}.rs", env!("CARGO_MANIFEST_DIR"), f.binary);
-        let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let handler = f.handler_path.replace(' ', "");
-        assert!(
-            source.contains(&format!("handler!({handler})")),
-            "{path} must call {handler}"
-        );
-    }
 }

@@ -5,8 +5,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
-    Update,
+    AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 
 use super::items::{AccountItem, CommentItem, LikeItem, PostItem, ProfileItem, is_entity};
@@ -42,28 +41,6 @@ impl<'a> ChatxStore<'a> {
         self.store.table()
     }
 
-    fn put(&self, item: Item, condition: &str) -> Result<TransactWriteItem, AppError> {
-        let put = Put::builder()
-            .table_name(self.table())
-            .set_item(Some(item))
-            .condition_expression(condition)
-            .expression_attribute_names("#pk", keys::PK)
-            .build()
-            .map_err(AppError::internal)?;
-        Ok(TransactWriteItem::builder().put(put).build())
-    }
-
-    fn delete_existing(&self, key: &Key) -> Result<TransactWriteItem, AppError> {
-        let delete = Delete::builder()
-            .table_name(self.table())
-            .set_key(Some(key.to_item()))
-            .condition_expression("attribute_exists(#pk)")
-            .expression_attribute_names("#pk", keys::PK)
-            .build()
-            .map_err(AppError::internal)?;
-        Ok(TransactWriteItem::builder().delete(delete).build())
-    }
-
     /// Adds `delta` to a counter of a live post.
     fn bump_post(&self, post_id: &str, counter: &str, delta: i64) -> Result<TransactWriteItem, AppError> {
         let update = Update::builder()
@@ -87,11 +64,8 @@ impl<'a> ChatxStore<'a> {
     pub async fn register(&self, account: &Account, password_hash: String, profile: &Profile) -> Result<(), AppError> {
         let account_item = AccountItem::new(account.as_str(), &profile.user_id, password_hash, profile.create_time);
         let tx = vec![
-            self.put(serde_dynamo::to_item(account_item)?, "attribute_not_exists(#pk)")?,
-            self.put(
-                serde_dynamo::to_item(ProfileItem::new(profile))?,
-                "attribute_not_exists(#pk)",
-            )?,
+            self.store.put_new(serde_dynamo::to_item(account_item)?)?,
+            self.store.put_new(serde_dynamo::to_item(ProfileItem::new(profile))?)?,
         ];
         match self.store.transact(tx).await? {
             Ok(()) => Ok(()),
@@ -102,36 +76,14 @@ impl<'a> ChatxStore<'a> {
 
     /// The user ID and password hash of `account`. Cost: 1 GetItem.
     pub async fn credentials(&self, account: &Account) -> Result<Option<(String, String)>, AppError> {
-        let out = self
-            .store
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(k::account(account.as_str()).to_item()))
-            .consistent_read(true)
-            .send()
-            .await?;
-        let Some(item) = out.item else {
-            return Ok(None);
-        };
-        let a: AccountItem = serde_dynamo::from_item(item)?;
-        Ok(Some((a.user_id, a.password_hash)))
+        let account: Option<AccountItem> = self.store.get(&k::account(account.as_str()), true).await?;
+        Ok(account.map(|a| (a.user_id, a.password_hash)))
     }
 
     /// Cost: 1 GetItem.
     pub async fn profile(&self, user_id: &str) -> Result<Option<Profile>, AppError> {
-        let out = self
-            .store
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(k::user(user_id).to_item()))
-            .send()
-            .await?;
-        match out.item {
-            Some(item) => Ok(Some(serde_dynamo::from_item::<_, ProfileItem>(item)?.into_profile())),
-            None => Ok(None),
-        }
+        let profile: Option<ProfileItem> = self.store.get(&k::user(user_id), false).await?;
+        Ok(profile.map(ProfileItem::into_profile))
     }
 
     /// Changes the given fields of an existing profile and returns it. Cost: 1 UpdateItem.
@@ -365,9 +317,9 @@ impl<'a> ChatxStore<'a> {
     pub async fn set_like(&self, post_id: &str, user_id: &str, like: bool) -> Result<i64, AppError> {
         let (change, delta) = if like {
             let item = serde_dynamo::to_item(LikeItem::new(post_id, user_id, crate::clock::now_ms()))?;
-            (self.put(item, "attribute_not_exists(#pk)")?, 1)
+            (self.store.put_new(item)?, 1)
         } else {
-            (self.delete_existing(&k::like(post_id, user_id))?, -1)
+            (self.store.delete_existing(&k::like(post_id, user_id))?, -1)
         };
         let tx = vec![change, self.bump_post(post_id, attr::LIKE_COUNT, delta)?];
         match self.store.transact(tx).await? {
@@ -452,23 +404,14 @@ impl<'a> ChatxStore<'a> {
     /// comment of the same post. Cost: 1 TransactWriteItems.
     pub async fn add_comment(&self, comment: &Comment) -> Result<(), AppError> {
         let mut tx = vec![
-            self.put(
-                serde_dynamo::to_item(CommentItem::new(comment))?,
-                "attribute_not_exists(#pk)",
-            )?,
+            self.store.put_new(serde_dynamo::to_item(CommentItem::new(comment))?)?,
             self.bump_post(&comment.post_id, attr::COMMENT_COUNT, 1)?,
         ];
         if !comment.reply_to_comment_id.is_empty() {
-            let check = ConditionCheck::builder()
-                .table_name(self.table())
-                .set_key(Some(
-                    k::comment(&comment.post_id, &comment.reply_to_comment_id).to_item(),
-                ))
-                .condition_expression("attribute_exists(#pk)")
-                .expression_attribute_names("#pk", keys::PK)
-                .build()
-                .map_err(AppError::internal)?;
-            tx.push(TransactWriteItem::builder().condition_check(check).build());
+            tx.push(
+                self.store
+                    .check_exists(&k::comment(&comment.post_id, &comment.reply_to_comment_id))?,
+            );
         }
         match self.store.transact(tx).await? {
             Ok(()) => Ok(()),
@@ -561,7 +504,7 @@ impl<'a> ChatxStore<'a> {
             }
         }
         let tx = vec![
-            self.delete_existing(&k::comment(&comment.post_id, comment_id))?,
+            self.store.delete_existing(&k::comment(&comment.post_id, comment_id))?,
             self.bump_post(&comment.post_id, attr::COMMENT_COUNT, -1)?,
         ];
         match self.store.transact(tx).await? {

@@ -8,8 +8,7 @@
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
-    Update,
+    AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 
 use super::items::{AppItem, BoardItem, DeveloperItem, LikeItem, PostItem, UserItem};
@@ -58,39 +57,6 @@ impl<'a> NobaseStore<'a> {
         self.store.table()
     }
 
-    fn put_new(&self, item: Item) -> Result<TransactWriteItem, NobaseError> {
-        let put = Put::builder()
-            .table_name(self.table())
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", keys::PK)
-            .build()?;
-        Ok(TransactWriteItem::builder().put(put).build())
-    }
-
-    fn exists(&self, key: &Key) -> Result<TransactWriteItem, NobaseError> {
-        let check = ConditionCheck::builder()
-            .table_name(self.table())
-            .set_key(Some(key.to_item()))
-            .condition_expression("attribute_exists(#pk)")
-            .expression_attribute_names("#pk", keys::PK)
-            .build()?;
-        Ok(TransactWriteItem::builder().condition_check(check).build())
-    }
-
-    async fn get(&self, key: &Key) -> Result<Option<Item>, NobaseError> {
-        let out = self
-            .store
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key.to_item()))
-            .consistent_read(true)
-            .send()
-            .await?;
-        Ok(out.item)
-    }
-
     /// Sets `fields` on the existing item at `key` and returns it as it is now; `missing` when
     /// there is no such item. Cost: 1 UpdateItem.
     async fn set(
@@ -116,7 +82,11 @@ impl<'a> NobaseStore<'a> {
                 .expression_attribute_values(format!(":v{i}"), value);
         }
         if sets.is_empty() {
-            return self.get(key).await?.ok_or_else(|| AppError::not_found(missing).into());
+            return self
+                .store
+                .get_item(key, true)
+                .await?
+                .ok_or_else(|| AppError::not_found(missing).into());
         }
         match req.update_expression(format!("SET {}", sets.join(", "))).send().await {
             Ok(out) => Ok(out.attributes.unwrap_or_default()),
@@ -192,7 +162,7 @@ impl<'a> NobaseStore<'a> {
         if !ids::is_valid_id(developer_id) {
             return Ok(None);
         }
-        match self.get(&k::developer(developer_id)).await? {
+        match self.store.get_item(&k::developer(developer_id), true).await? {
             Some(item) => Ok(Some(
                 serde_dynamo::from_item::<_, DeveloperItem>(item)?.into_developer(),
             )),
@@ -229,8 +199,8 @@ impl<'a> NobaseStore<'a> {
     /// Creates an app of an existing developer. Cost: 1 TransactWriteItems.
     pub async fn create_app(&self, app: &App) -> Result<(), NobaseError> {
         let tx = vec![
-            self.exists(&k::developer(&app.developer_id))?,
-            self.put_new(serde_dynamo::to_item(AppItem::new(app))?)?,
+            self.store.check_exists(&k::developer(&app.developer_id))?,
+            self.store.put_new(serde_dynamo::to_item(AppItem::new(app))?)?,
         ];
         self.transact(tx, "app create", |i| {
             Some(match i {
@@ -247,7 +217,7 @@ impl<'a> NobaseStore<'a> {
         if !ids::is_valid_id(appid) {
             return Ok(None);
         }
-        let Some(item) = self.get(&k::app(appid)).await? else {
+        let Some(item) = self.store.get_item(&k::app(appid), true).await? else {
             return Ok(None);
         };
         let app = serde_dynamo::from_item::<_, AppItem>(item)
@@ -306,8 +276,8 @@ impl<'a> NobaseStore<'a> {
     /// Creates a board in an existing app. Cost: 1 TransactWriteItems.
     pub async fn create_board(&self, board: &Board) -> Result<(), NobaseError> {
         let tx = vec![
-            self.exists(&k::app(&board.appid))?,
-            self.put_new(serde_dynamo::to_item(BoardItem::new(board))?)?,
+            self.store.check_exists(&k::app(&board.appid))?,
+            self.store.put_new(serde_dynamo::to_item(BoardItem::new(board))?)?,
         ];
         self.transact(tx, "board create", |i| {
             Some(match i {
@@ -365,7 +335,7 @@ impl<'a> NobaseStore<'a> {
 
     /// A user and their password hash. Cost: 1 GetItem.
     pub async fn user(&self, appid: &str, account: &str) -> Result<Option<(User, String)>, NobaseError> {
-        match self.get(&k::user(appid, account)).await? {
+        match self.store.get_item(&k::user(appid, account), true).await? {
             Some(item) => Ok(Some(serde_dynamo::from_item::<_, UserItem>(item)?.into_user())),
             None => Ok(None),
         }
@@ -413,8 +383,8 @@ impl<'a> NobaseStore<'a> {
             return Err(Refusal::BoardMissing.into());
         }
         let tx = vec![
-            self.exists(&k::board(&post.appid, &post.uid))?,
-            self.put_new(serde_dynamo::to_item(PostItem::new(post))?)?,
+            self.store.check_exists(&k::board(&post.appid, &post.uid))?,
+            self.store.put_new(serde_dynamo::to_item(PostItem::new(post))?)?,
         ];
         self.transact(tx, "post add", |i| match i {
             0 => Some(Refusal::BoardMissing.into()),
@@ -428,7 +398,7 @@ impl<'a> NobaseStore<'a> {
         if !ids::is_valid_id(post_id) {
             return Ok(None);
         }
-        match self.get(&k::post(appid, post_id)).await? {
+        match self.store.get_item(&k::post(appid, post_id), true).await? {
             Some(item) => Ok(Some(serde_dynamo::from_item::<_, PostItem>(item)?.into_post())),
             None => Ok(None),
         }
@@ -518,18 +488,12 @@ impl<'a> NobaseStore<'a> {
             .build()?;
         let change = if like {
             let item = serde_dynamo::to_item(LikeItem::new(appid, post_id, user_id, crate::clock::now_ms()))?;
-            self.put_new(item)?
+            self.store.put_new(item)?
         } else {
-            let delete = Delete::builder()
-                .table_name(self.table())
-                .set_key(Some(k::like(appid, post_id, user_id).to_item()))
-                .condition_expression("attribute_exists(#pk)")
-                .expression_attribute_names("#pk", keys::PK)
-                .build()?;
-            TransactWriteItem::builder().delete(delete).build()
+            self.store.delete_existing(&k::like(appid, post_id, user_id))?
         };
         let tx = vec![
-            self.exists(&k::board(appid, uid))?,
+            self.store.check_exists(&k::board(appid, uid))?,
             TransactWriteItem::builder().update(bump).build(),
             change,
         ];

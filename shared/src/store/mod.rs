@@ -13,10 +13,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, KeysAndAttributes, TransactWriteItem, WriteRequest};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, DeleteRequest, KeysAndAttributes, Put, TransactWriteItem, WriteRequest,
+};
+use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
-use crate::keys::Key;
+use crate::keys::{self, Key};
 
 pub use tx::Cancelled;
 
@@ -49,6 +52,64 @@ impl Store {
 
     pub fn table(&self) -> &str {
         &self.table
+    }
+
+    /// The item at `key`, as stored. Cost: 1 GetItem.
+    pub async fn get_item(&self, key: &Key, consistent: bool) -> Result<Option<Item>, AppError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(self.table.as_ref())
+            .set_key(Some(key.to_item()))
+            .consistent_read(consistent)
+            .send()
+            .await?;
+        Ok(out.item)
+    }
+
+    /// The item at `key`, as `T`. Cost: 1 GetItem.
+    pub async fn get<T: DeserializeOwned>(&self, key: &Key, consistent: bool) -> Result<Option<T>, AppError> {
+        Ok(self
+            .get_item(key, consistent)
+            .await?
+            .map(serde_dynamo::from_item)
+            .transpose()?)
+    }
+
+    /// A transaction item that creates `item`, failing its condition if the key is taken.
+    pub fn put_new(&self, item: Item) -> Result<TransactWriteItem, AppError> {
+        let put = Put::builder()
+            .table_name(self.table.as_ref())
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(#pk)")
+            .expression_attribute_names("#pk", keys::PK)
+            .build()
+            .map_err(AppError::internal)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// A transaction item that only requires the item at `key` to exist.
+    pub fn check_exists(&self, key: &Key) -> Result<TransactWriteItem, AppError> {
+        let check = ConditionCheck::builder()
+            .table_name(self.table.as_ref())
+            .set_key(Some(key.to_item()))
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", keys::PK)
+            .build()
+            .map_err(AppError::internal)?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
+    }
+
+    /// A transaction item that deletes the item at `key`, failing its condition if it is gone.
+    pub fn delete_existing(&self, key: &Key) -> Result<TransactWriteItem, AppError> {
+        let delete = Delete::builder()
+            .table_name(self.table.as_ref())
+            .set_key(Some(key.to_item()))
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", keys::PK)
+            .build()
+            .map_err(AppError::internal)?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
     /// Runs a write transaction. `Ok(Err(cancelled))` means a condition failed: the caller

@@ -76,6 +76,21 @@ fn every_template_function_has_its_own_binary_and_every_handler_is_deployed() {
 }
 
 #[test]
+fn each_binary_calls_the_handler_its_registry_names() {
+    for f in all_functions() {
+        let crate_name = f.handler_path.split("::").next().unwrap().trim();
+        let path = root().join(format!("functions/{crate_name}/src/bin/{}.rs", f.binary));
+        let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let handler = f.handler_path.replace(' ', "");
+        assert!(
+            source.contains(&format!("handler!({handler})")),
+            "{} must call {handler}",
+            path.display()
+        );
+    }
+}
+
+#[test]
 fn no_function_may_scan_and_each_names_its_own_actions() {
     for f in template().functions {
         assert!(!f.grants.is_empty(), "{} has no policy", f.binary);

@@ -41,12 +41,12 @@ impl InfoStore<'_> {
 
     /// The account of a login name. Cost: 1 GetItem (consistent).
     pub async fn account(&self, name: &str) -> Result<Option<AccountItem>, AppError> {
-        self.get(k::account(&name_key(name)), true).await
+        self.store.get(&k::account(&name_key(name)), true).await
     }
 
     /// Cost: 1 GetItem.
     pub async fn user(&self, id: u64, consistent: bool) -> Result<Option<UserItem>, AppError> {
-        self.get(k::user(id), consistent).await
+        self.store.get(&k::user(id), consistent).await
     }
 
     /// The users of `ids` that exist. Cost: 1 BatchGetItem per 100.

@@ -82,7 +82,7 @@ impl InfoStore<'_> {
 
     /// Cost: 1 GetItem.
     pub async fn category(&self, id: u64, consistent: bool) -> Result<Option<CategoryItem>, AppError> {
-        self.get(k::category(id), consistent).await
+        self.store.get(&k::category(id), consistent).await
     }
 
     /// Every category (trashed ones too), by `sort` descending then ID. Categories share one

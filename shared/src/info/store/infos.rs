@@ -413,7 +413,7 @@ impl InfoStore<'_> {
             if attempt > 0 {
                 crate::store::backoff(attempt - 1).await;
             }
-            let info: InfoItem = self.get(k::info(id), true).await?.ok_or_else(not_found)?;
+            let info: InfoItem = self.store.get(&k::info(id), true).await?.ok_or_else(not_found)?;
             if !info.editable_by(editor) {
                 return Err(not_yours());
             }

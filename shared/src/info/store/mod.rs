@@ -13,7 +13,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
-use crate::keys::{self, Key, info as k};
+use crate::keys::{self, info as k};
 use crate::store::write::Change;
 use crate::store::{Item, Store};
 
@@ -51,20 +51,6 @@ impl<'a> InfoStore<'a> {
             Some(AttributeValue::N(v)) => v.parse().map_err(AppError::internal),
             other => Err(AppError::internal(format!("counter {counter} answered {other:?}"))),
         }
-    }
-
-    /// The item at `key`, as `T`. Cost: 1 GetItem.
-    async fn get<T: DeserializeOwned>(&self, key: Key, consistent: bool) -> Result<Option<T>, AppError> {
-        let out = self
-            .store
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key.to_item()))
-            .consistent_read(consistent)
-            .send()
-            .await?;
-        Ok(out.item.map(serde_dynamo::from_item).transpose()?)
     }
 
     /// Sends `change` as an UpdateItem and answers the item after it; `missing()` when its

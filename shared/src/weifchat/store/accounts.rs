@@ -64,13 +64,13 @@ impl WeifStore {
 
     /// The user ID and password hash of a phone's account. Cost: 1 GetItem (consistent).
     pub async fn credentials(&self, phone: &str) -> Result<Option<(String, String)>, AppError> {
-        let account: Option<AccountItem> = self.get(&k::account(phone), true).await?;
+        let account: Option<AccountItem> = self.store.get(&k::account(phone), true).await?;
         Ok(account.map(|a| (a.user_id, a.password_hash)))
     }
 
     /// Cost: 1 GetItem.
     pub async fn user(&self, id: &str) -> Result<Option<User>, AppError> {
-        let item: Option<UserItem> = self.get(&k::user(id), false).await?;
+        let item: Option<UserItem> = self.store.get(&k::user(id), false).await?;
         Ok(item.map(|i| i.user))
     }
 

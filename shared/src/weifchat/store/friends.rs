@@ -63,7 +63,7 @@ fn pending(incoming: bool) -> Ex {
 impl WeifStore {
     /// `user_id`'s side of its relation with `other`. Cost: 1 GetItem.
     pub async fn friend(&self, user_id: &str, other: &str, consistent: bool) -> Result<Option<Friend>, AppError> {
-        let item: Option<FriendItem> = self.get(&k::friend(user_id, other), consistent).await?;
+        let item: Option<FriendItem> = self.store.get(&k::friend(user_id, other), consistent).await?;
         Ok(item.map(|i| i.friend))
     }
 

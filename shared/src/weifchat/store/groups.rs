@@ -87,7 +87,7 @@ impl WeifStore {
 
     /// A group, unless it doesn't exist or is being dissolved. Cost: 1 GetItem.
     pub async fn group(&self, id: &str) -> Result<Option<Group>, AppError> {
-        let item: Option<GroupItem> = self.get(&k::group(id), false).await?;
+        let item: Option<GroupItem> = self.store.get(&k::group(id), false).await?;
         Ok(item.and_then(GroupItem::live))
     }
 

@@ -191,22 +191,6 @@ impl WeifStore {
 
     // ---- reads ----
 
-    /// The item at `key`, as `T`.
-    async fn get<T: DeserializeOwned>(&self, key: &Key, consistent: bool) -> Result<Option<T>, AppError> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key.to_item()))
-            .consistent_read(consistent)
-            .send()
-            .await?;
-        out.item
-            .map(serde_dynamo::from_item)
-            .transpose()
-            .map_err(AppError::from)
-    }
-
     /// The items at `keys` that exist, as `T` (any order).
     async fn get_many<T: DeserializeOwned>(&self, keys: &[Key]) -> Result<Vec<T>, AppError> {
         if keys.is_empty() {

@@ -72,7 +72,7 @@ impl WeifStore {
 
     async fn get_opt<T: serde::de::DeserializeOwned>(&self, key: Option<Key>) -> Result<Option<T>, AppError> {
         match key {
-            Some(key) => self.get(&key, false).await,
+            Some(key) => self.store.get(&key, false).await,
             None => Ok(None),
         }
     }

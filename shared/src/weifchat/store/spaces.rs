@@ -60,7 +60,7 @@ impl WeifStore {
 
     /// A live moment. Cost: 1 GetItem.
     pub async fn space(&self, id: &str) -> Result<Option<Space>, AppError> {
-        let item: Option<SpaceItem> = self.get(&k::space(id), false).await?;
+        let item: Option<SpaceItem> = self.store.get(&k::space(id), false).await?;
         Ok(item.and_then(SpaceItem::live))
     }
 
