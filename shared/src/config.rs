@@ -8,13 +8,11 @@
 //! | `AWS_ENDPOINT_URL_DYNAMODB` | DynamoDB endpoint (read by the AWS SDK itself) | AWS |
 //! | `STORAGE_BUCKET` | the S3 bucket of uploaded files (functions that use storage) | none |
 //! | `AWS_ENDPOINT_URL_S3` | S3 endpoint (read by the AWS SDK; set locally, path-style addressing) | AWS |
-//! | `INFO_SHARE_POINTS` | points a user earns for their first share of an info (0: none) | 2 |
 
 use std::fmt;
 
 pub const DEFAULT_TOKEN_TTL_SECS: i64 = 7 * 24 * 3600;
 pub const MIN_SECRET_LEN: usize = 32;
-pub const DEFAULT_INFO_SHARE_POINTS: i64 = 2;
 
 #[derive(Clone)]
 pub struct Config {
@@ -23,8 +21,6 @@ pub struct Config {
     pub token_ttl_secs: i64,
     /// The bucket of uploaded files, for the functions that use storage.
     pub storage_bucket: Option<String>,
-    /// Points for a user's first share of an info (info module, `hit-share`); 0 turns them off.
-    pub info_share_points: i64,
 }
 
 /// A secret value: kept out of `Debug` output and logs.
@@ -53,12 +49,11 @@ impl fmt::Debug for Config {
             .field("token_secret", &self.token_secret)
             .field("token_ttl_secs", &self.token_ttl_secs)
             .field("storage_bucket", &self.storage_bucket)
-            .field("info_share_points", &self.info_share_points)
             .finish()
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ConfigError {
     #[error("environment variable {0} is not set")]
     Missing(&'static str),
@@ -100,25 +95,34 @@ impl Config {
                 })?,
         };
         let storage_bucket = lookup("STORAGE_BUCKET").filter(|v| !v.trim().is_empty());
-        let info_share_points = match lookup("INFO_SHARE_POINTS") {
-            None => DEFAULT_INFO_SHARE_POINTS,
-            Some(v) => v
-                .trim()
-                .parse::<i64>()
-                .ok()
-                .filter(|n| (0..=1_000_000).contains(n))
-                .ok_or_else(|| ConfigError::Invalid {
-                    name: "INFO_SHARE_POINTS",
-                    reason: "must be an integer from 0 to 1000000".into(),
-                })?,
-        };
         Ok(Self {
             table_name,
             token_secret: Secret::new(secret.into_bytes()),
             token_ttl_secs,
             storage_bucket,
-            info_share_points,
         })
+    }
+}
+
+/// An integer setting of a surface (its own environment variable): `default` when unset, an
+/// error naming the variable when it is not an integer in `range`.
+pub fn setting(
+    lookup: impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64, ConfigError> {
+    match lookup(name) {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| ConfigError::Invalid {
+                name,
+                reason: format!("must be an integer from {} to {}", range.start(), range.end()),
+            }),
     }
 }
 
@@ -155,30 +159,25 @@ mod tests {
     }
 
     #[test]
-    fn reads_storage_and_share_settings() {
+    fn reads_the_storage_bucket() {
         let secret = "s".repeat(32);
         let base = [("TABLE_NAME", "t"), ("TOKEN_SECRET", secret.as_str())];
-        let cfg = Config::from_lookup(lookup(&base)).unwrap();
-        assert_eq!(
-            (cfg.storage_bucket, cfg.info_share_points),
-            (None, DEFAULT_INFO_SHARE_POINTS)
-        );
-        let cfg = Config::from_lookup(lookup(&[
-            base[0],
-            base[1],
-            ("STORAGE_BUCKET", "b"),
-            ("INFO_SHARE_POINTS", "0"),
-        ]))
-        .unwrap();
-        assert_eq!((cfg.storage_bucket.as_deref(), cfg.info_share_points), (Some("b"), 0));
-        let err = Config::from_lookup(lookup(&[base[0], base[1], ("INFO_SHARE_POINTS", "-1")])).unwrap_err();
-        assert!(matches!(
-            err,
-            ConfigError::Invalid {
-                name: "INFO_SHARE_POINTS",
-                ..
-            }
-        ));
+        assert_eq!(Config::from_lookup(lookup(&base)).unwrap().storage_bucket, None);
+        let cfg = Config::from_lookup(lookup(&[base[0], base[1], ("STORAGE_BUCKET", "b")])).unwrap();
+        assert_eq!(cfg.storage_bucket.as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn reads_a_surface_setting_in_range() {
+        let env = lookup(&[("POINTS", " 5 "), ("BAD", "-1"), ("TEXT", "x")]);
+        assert_eq!(setting(&env, "POINTS", 2, 0..=10), Ok(5));
+        assert_eq!(setting(&env, "ABSENT", 2, 0..=10), Ok(2));
+        for name in ["BAD", "TEXT"] {
+            assert!(matches!(
+                setting(&env, name, 2, 0..=10),
+                Err(ConfigError::Invalid { .. })
+            ));
+        }
     }
 
     #[test]

@@ -1,11 +1,9 @@
 //! The one error type. Handlers and the store return [`AppError`]; each wire style
-//! (chatx/OpenIM today, nobase, weifChat and the REST info module later) renders it in one place.
+//! renders it in one place, in its own wire module.
 //! Client variants carry the message the client sees; [`AppError::Internal`] keeps its source
 //! for the logs and is never shown to a client.
 
 use std::borrow::Cow;
-
-use crate::auth::TokenError;
 
 pub type Msg = Cow<'static, str>;
 
@@ -37,6 +35,19 @@ pub enum AppError {
     /// Anything else: a store fault, a bug. Logged with its source, rendered as a generic error.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Why a token was refused. The display text is what clients see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("token is empty")]
+    Missing,
+    #[error("token is malformed")]
+    Malformed,
+    #[error("token is invalid")]
+    Invalid,
+    #[error("token has expired")]
+    Expired,
 }
 
 /// One invalid request field and why, in the client's words.

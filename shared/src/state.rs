@@ -1,14 +1,12 @@
-//! What lives for a whole container: configuration, the store and the token keys.
+//! What lives for a whole container: configuration, the store, the token keys and S3. Nothing
+//! here is a surface's: a surface reaches its own store through its crate (an extension trait
+//! on [`AppState`], e.g. `chatx::ChatxState`).
 
 use crate::auth::Tokens;
-use crate::chatx::ChatxStore;
 use crate::config::Config;
 use crate::error::AppError;
-use crate::info::InfoStore;
-use crate::nobase::NobaseStore;
 use crate::storage::Storage;
 use crate::store::Store;
-use crate::weifchat::WeifStore;
 
 pub struct AppState {
     pub config: Config,
@@ -43,22 +41,6 @@ impl AppState {
         let sdk = sdk_config().await;
         let s3 = aws_sdk_s3::Client::from_conf(s3_config(&sdk).build());
         Ok(Self::new(config, aws_sdk_dynamodb::Client::new(&sdk)).with_s3(s3))
-    }
-
-    pub fn chatx(&self) -> ChatxStore<'_> {
-        ChatxStore::new(&self.store)
-    }
-
-    pub fn nobase(&self) -> NobaseStore<'_> {
-        NobaseStore::new(&self.store)
-    }
-
-    pub fn weifchat(&self) -> WeifStore {
-        WeifStore::new(&self.store)
-    }
-
-    pub fn info(&self) -> InfoStore<'_> {
-        InfoStore::new(&self.store, self.config.info_share_points)
     }
 
     /// Uploaded files; an internal error where the function has no bucket configured.

@@ -2,11 +2,12 @@
 //! infos and uploads, all through the public API (an admin's ability is granted by the same
 //! store call the admin CLI makes).
 
+use info::INFOS_ADMIN;
 use md5::{Digest, Md5};
 use serde_json::{Value, json};
-use shared::info::INFOS_ADMIN;
 
 use crate::{TestApp, unique};
+use info::InfoState;
 
 /// A registered info-module user.
 #[derive(Debug, Clone)]

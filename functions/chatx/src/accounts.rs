@@ -1,12 +1,14 @@
 //! `POST /chatx/account/register` and `POST /chatx/account/login`: the two routes that need
 //! only `operationID`. Both answer `data {userID, token}`.
 
+use crate::ChatxState;
+use crate::wire;
+use crate::{Account, Nickname, Password, Profile, Url};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use shared::auth::{Audience, password};
-use shared::chatx::{Account, Nickname, Password, Profile, Url};
+use shared::auth::password;
 use shared::lambda::{Body, Request, Response};
-use shared::{AppError, AppState, clock, ids, openim};
+use shared::{AppError, AppState, clock, ids};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -19,7 +21,7 @@ struct RegisterBody {
 }
 
 pub async fn register(state: &AppState, req: Request) -> Response<Body> {
-    openim::public(state, req, move |body: RegisterBody| async move {
+    wire::public(state, req, move |body: RegisterBody| async move {
         let account = Account::parse(&body.account)?;
         let password = Password::parse(body.password)?;
         let nickname = Nickname::parse(&body.nickname)?.into_inner();
@@ -45,7 +47,7 @@ struct LoginBody {
 }
 
 pub async fn login(state: &AppState, req: Request) -> Response<Body> {
-    openim::public(state, req, move |body: LoginBody| async move {
+    wire::public(state, req, move |body: LoginBody| async move {
         let account = Account::parse(&body.account)?;
         if body.password.is_empty() {
             return Err(AppError::bad_request("password is required"));
@@ -61,6 +63,6 @@ pub async fn login(state: &AppState, req: Request) -> Response<Body> {
 }
 
 fn signed_in(state: &AppState, user_id: &str) -> Result<Value, AppError> {
-    let token = state.tokens.issue(user_id, Audience::Chatx)?;
+    let token = state.tokens.issue(user_id, crate::AUDIENCE)?;
     Ok(json!({ "userID": user_id, "token": token }))
 }

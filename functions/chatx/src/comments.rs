@@ -1,11 +1,13 @@
 //! `POST /chatx/moments/comment/add` (seed 001), the list of a post's comments, and delete.
 
+use crate::wire;
+use crate::{Comment, CommentText, CommentView, PublicProfile};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use shared::chatx::{Comment, CommentText, CommentView, PublicProfile};
 use shared::lambda::{Body, Request, Response};
-use shared::{AppState, clock, ids, openim};
+use shared::{AppState, clock, ids};
 
+use crate::ChatxState;
 use crate::{PostPage, PostPageBody};
 
 #[derive(Deserialize, Default)]
@@ -21,7 +23,7 @@ struct AddBody {
 /// `{postID, replyToCommentID, content}` → `data.comment` with the commenter's public profile.
 /// A reply's target must be a comment of the same post.
 pub async fn add(state: &AppState, req: Request) -> Response<Body> {
-    openim::authed(state, req, move |caller, body: AddBody| async move {
+    wire::authed(state, req, move |caller, body: AddBody| async move {
         let post_id = ids::parse_id(&body.post_id, "postID", "postID and userID are required")?;
         let content = CommentText::parse(&body.content)?.into_inner();
         let reply_to = match body.reply_to_comment_id.trim() {
@@ -47,7 +49,7 @@ pub async fn add(state: &AppState, req: Request) -> Response<Body> {
 
 /// `{postID, cursor?, count?}` → `data {comments, nextCursor}`, oldest first.
 pub async fn list(state: &AppState, req: Request) -> Response<Body> {
-    openim::authed(state, req, move |_caller, body: PostPageBody| async move {
+    wire::authed(state, req, move |_caller, body: PostPageBody| async move {
         let PostPage { post_id, cursor, size } = body.parse()?;
         let page = state.chatx().comments(&post_id, &cursor, size).await?;
         let profiles = state
@@ -76,7 +78,7 @@ struct DeleteBody {
 
 /// `{commentID}`: the commenter or the post's author deletes a comment.
 pub async fn delete(state: &AppState, req: Request) -> Response<Body> {
-    openim::authed(state, req, move |caller, body: DeleteBody| async move {
+    wire::authed(state, req, move |caller, body: DeleteBody| async move {
         let comment_id = ids::parse_id(&body.comment_id, "commentID", "commentID is required")?;
         state.chatx().delete_comment(&comment_id, caller.user_id()).await?;
         Ok(Value::Null)

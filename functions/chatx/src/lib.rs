@@ -1,17 +1,40 @@
 //! The chatx surface: one Lambda function per endpoint (see `src/bin/`), all in the OpenIM
-//! style (`POST`, JSON body, `operationID` + `token` headers, `{errCode, errMsg, errDlt, data}`).
+//! style (`POST`, JSON body, `operationID` + `token` headers, `{errCode, errMsg, errDlt, data}`,
+//! rendered in [`wire`]). The crate owns the whole surface: keys, model, items, store, views.
 //! Handlers are library code so the Lambda binaries, the local gateway and the tests run the
 //! very same function.
 
 pub mod accounts;
 pub mod comments;
+mod items;
+pub mod keys;
 pub mod likes;
+pub mod model;
 pub mod posts;
+mod store;
 pub mod users;
+pub mod wire;
+
+pub use model::*;
+pub use store::{ChatxStore, Page};
 
 use serde::Deserialize;
-use shared::AppError;
-use shared::chatx::PageSize;
+use shared::auth::Audience;
+use shared::{AppError, AppState};
+
+/// The audience of chatx tokens: a token of another surface is refused here.
+pub const AUDIENCE: Audience = Audience::new("chatx");
+
+/// The chatx store, from the container state.
+pub trait ChatxState {
+    fn chatx(&self) -> ChatxStore<'_>;
+}
+
+impl ChatxState for AppState {
+    fn chatx(&self) -> ChatxStore<'_> {
+        ChatxStore::new(&self.store)
+    }
+}
 
 /// The body of a listing under one post (likes, comments): `{postID, cursor?, count?}`.
 #[derive(Deserialize, Default)]

@@ -1,11 +1,13 @@
 //! `POST /chatx/moments/like` (seed 000) and the list of a post's likes.
 
+use crate::wire;
+use crate::{LikeView, PublicProfile};
 use serde::Deserialize;
 use serde_json::json;
-use shared::chatx::{LikeView, PublicProfile};
 use shared::lambda::{Body, Request, Response};
-use shared::{AppState, ids, openim};
+use shared::{AppState, ids};
 
+use crate::ChatxState;
 use crate::{PostPage, PostPageBody};
 
 #[derive(Deserialize, Default)]
@@ -19,7 +21,7 @@ struct LikeBody {
 /// `{postID, cancel}` → `data.likeCount`, the post's like count after the operation.
 /// Like and cancel are idempotent; the liker is the token's user.
 pub async fn like(state: &AppState, req: Request) -> Response<Body> {
-    openim::authed(state, req, move |caller, body: LikeBody| async move {
+    wire::authed(state, req, move |caller, body: LikeBody| async move {
         let post_id = ids::parse_id(&body.post_id, "postID", "postID and userID are required")?;
         let like_count = state.chatx().set_like(&post_id, caller.user_id(), !body.cancel).await?;
         Ok(json!({ "likeCount": like_count }))
@@ -30,7 +32,7 @@ pub async fn like(state: &AppState, req: Request) -> Response<Body> {
 /// `{postID, cursor?, count?}` → `data {likes, nextCursor}`, newest first, each like with
 /// the liker's public profile.
 pub async fn list(state: &AppState, req: Request) -> Response<Body> {
-    openim::authed(state, req, move |_caller, body: PostPageBody| async move {
+    wire::authed(state, req, move |_caller, body: PostPageBody| async move {
         let PostPage { post_id, cursor, size } = body.parse()?;
         let page = state.chatx().likes(&post_id, &cursor, size).await?;
         let profiles = state

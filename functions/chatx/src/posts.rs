@@ -1,10 +1,12 @@
 //! Moments posts: add, get, delete, list.
 
+use crate::ChatxState;
+use crate::wire;
+use crate::{PageSize, Post, PostBody};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use shared::chatx::{PageSize, Post, PostBody};
 use shared::lambda::{Body, Request, Response};
-use shared::{AppError, AppState, clock, ids, openim};
+use shared::{AppError, AppState, clock, ids};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -15,7 +17,7 @@ struct AddBody {
 
 /// `{content, images}` (one of them non-empty) → `data.post`.
 pub async fn add(state: &AppState, req: Request) -> Response<Body> {
-    openim::authed(state, req, move |caller, body: AddBody| async move {
+    wire::authed(state, req, move |caller, body: AddBody| async move {
         let PostBody { content, images } = PostBody::parse(&body.content, &body.images)?;
         let post = Post {
             post_id: ids::new_id(),
@@ -46,7 +48,7 @@ fn post_id(raw: &str) -> Result<String, AppError> {
 
 /// `{postID}` → `data.post` with `likeCount`, `commentCount` and `liked` (by the caller).
 pub async fn get(state: &AppState, req: Request) -> Response<Body> {
-    openim::authed(state, req, move |caller, body: PostIdBody| async move {
+    wire::authed(state, req, move |caller, body: PostIdBody| async move {
         let post_id = post_id(&body.post_id)?;
         let post = state
             .chatx()
@@ -60,7 +62,7 @@ pub async fn get(state: &AppState, req: Request) -> Response<Body> {
 
 /// `{postID}`: deletes the caller's own post with its likes and comments.
 pub async fn delete(state: &AppState, req: Request) -> Response<Body> {
-    openim::authed(state, req, move |caller, body: PostIdBody| async move {
+    wire::authed(state, req, move |caller, body: PostIdBody| async move {
         let post_id = post_id(&body.post_id)?;
         state.chatx().delete_post(&post_id, caller.user_id()).await?;
         Ok(Value::Null)
@@ -80,7 +82,7 @@ struct ListBody {
 /// `{userID?, cursor?, count?}` → `data {posts, nextCursor}`: a user's posts (the caller's
 /// when `userID` is empty), newest first.
 pub async fn list(state: &AppState, req: Request) -> Response<Body> {
-    openim::authed(state, req, move |caller, body: ListBody| async move {
+    wire::authed(state, req, move |caller, body: ListBody| async move {
         let author = if body.user_id.trim().is_empty() {
             caller.user_id().to_owned()
         } else {

@@ -63,7 +63,7 @@ async fn every_function_but_register_and_login_wants_a_token_second() {
 async fn a_token_of_another_secret_is_invalid() {
     let state = offline_state();
     let foreign = shared::auth::Tokens::new(&[1u8; 32], 60)
-        .issue("u1", shared::auth::Audience::Chatx)
+        .issue("u1", crate::AUDIENCE)
         .unwrap();
     let like = functions()
         .into_iter()
@@ -76,7 +76,7 @@ async fn a_token_of_another_secret_is_invalid() {
 #[tokio::test]
 async fn empty_post_id_is_refused_before_any_store_call() {
     let state = offline_state();
-    let token = state.tokens.issue("u1", shared::auth::Audience::Chatx).unwrap();
+    let token = state.tokens.issue("u1", crate::AUDIENCE).unwrap();
     for binary in ["chatx-moments-like", "chatx-moments-comment-add"] {
         let f = functions().into_iter().find(|f| f.binary == binary).unwrap();
         let resp = (f.handler)(
@@ -95,7 +95,7 @@ async fn empty_post_id_is_refused_before_any_store_call() {
 #[tokio::test]
 async fn store_faults_become_a_500_envelope_without_details() {
     let state = offline_state();
-    let token = state.tokens.issue("u1", shared::auth::Audience::Chatx).unwrap();
+    let token = state.tokens.issue("u1", crate::AUDIENCE).unwrap();
     let like = functions()
         .into_iter()
         .find(|f| f.binary == "chatx-moments-like")

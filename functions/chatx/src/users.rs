@@ -1,10 +1,12 @@
 //! `POST /chatx/user/get` and `POST /chatx/user/update`: public profiles.
 
+use crate::ChatxState;
+use crate::wire;
+use crate::{Nickname, Url};
 use serde::Deserialize;
 use serde_json::json;
-use shared::chatx::{Nickname, Url};
 use shared::lambda::{Body, Request, Response};
-use shared::{AppError, AppState, ids, openim};
+use shared::{AppError, AppState, ids};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -15,7 +17,7 @@ struct GetBody {
 
 /// `{userID}` → `data.user`. An empty `userID` means the caller.
 pub async fn get(state: &AppState, req: Request) -> Response<Body> {
-    openim::authed(state, req, move |caller, body: GetBody| async move {
+    wire::authed(state, req, move |caller, body: GetBody| async move {
         let user_id = if body.user_id.trim().is_empty() {
             caller.user_id().to_owned()
         } else {
@@ -41,7 +43,7 @@ struct UpdateBody {
 
 /// `{nickname?, faceURL?}` (at least one) → `data.user`, the caller's updated profile.
 pub async fn update(state: &AppState, req: Request) -> Response<Body> {
-    openim::authed(state, req, move |caller, body: UpdateBody| async move {
+    wire::authed(state, req, move |caller, body: UpdateBody| async move {
         let nickname = body
             .nickname
             .as_deref()

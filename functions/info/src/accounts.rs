@@ -2,18 +2,19 @@
 //! `GET /api/v2/user` (the signed-in user). Register and login answer
 //! `{access_token, token_type, expires_in}`.
 
+use crate::wire::{self, Reply};
+use crate::{Password, view};
 use serde_json::{Value, json};
-use shared::auth::{Audience, password};
-use shared::info::{self, Password, view};
+use shared::auth::password;
 use shared::lambda::{Body, Request, Response};
-use shared::rest::{self, Reply};
 use shared::{AppError, AppState};
 
+use crate::InfoState;
 use crate::checked;
 
 fn token(state: &AppState, user_id: u64) -> Result<Value, AppError> {
     Ok(json!({
-        "access_token": state.tokens.issue(&user_id.to_string(), Audience::Info)?,
+        "access_token": state.tokens.issue(&user_id.to_string(), crate::AUDIENCE)?,
         "token_type": "bearer",
         "expires_in": state.config.token_ttl_secs,
     }))
@@ -21,9 +22,9 @@ fn token(state: &AppState, user_id: u64) -> Result<Value, AppError> {
 
 /// `{name, password}` → 201 with a token. Names are unique, case-insensitively.
 pub async fn register(state: &AppState, req: Request) -> Response<Body> {
-    rest::public(state, req, move |input| async move {
+    wire::public(state, req, move |input| async move {
         let mut v = input.validator();
-        let name = info::user_name(&mut v, "name");
+        let name = crate::user_name(&mut v, "name");
         let password = Password::parse(&mut v, "password");
         v.finish()?;
         let (name, password) = (checked(name)?, checked(password)?);
@@ -36,7 +37,7 @@ pub async fn register(state: &AppState, req: Request) -> Response<Body> {
 
 /// `{login, password}` → 200 with a token; 422 for a wrong name or password alike.
 pub async fn login(state: &AppState, req: Request) -> Response<Body> {
-    rest::public(state, req, move |input| async move {
+    wire::public(state, req, move |input| async move {
         let mut v = input.validator();
         v.required("login");
         v.required("password");
@@ -59,7 +60,7 @@ pub async fn login(state: &AppState, req: Request) -> Response<Body> {
 
 /// The signed-in user, with their abilities and points.
 pub async fn me(state: &AppState, req: Request) -> Response<Body> {
-    rest::authed(state, req, Audience::Info, move |caller, _| async move {
+    wire::authed(state, req, move |caller, _| async move {
         let user = crate::signed_in(state, &caller).await?;
         Reply::ok(view::me(&user))
     })

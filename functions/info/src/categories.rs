@@ -2,24 +2,24 @@
 //! (and `POST /info/categories`), `PUT|PATCH /info/categories/{id}`, `DELETE /info/categories/{id}`.
 //! Creating, changing and deleting need the `infos:admin` ability.
 
+use crate::items::{CategoryItem, Counts};
+use crate::wire::{self, Input, Reply, Validator};
+use crate::{CategoryChange, Trashed, view};
 use serde_json::Value;
-use shared::auth::Audience;
-use shared::info::items::{CategoryItem, Counts};
-use shared::info::{self, CategoryChange, Trashed, view};
 use shared::lambda::{Body, Request, Response};
-use shared::rest::{self, Input, Reply, Validator};
 use shared::storage::Kind;
 use shared::{AppError, AppState};
 
+use crate::InfoState;
 use crate::{Files, admin, checked};
 
 fn category_id(input: &Input) -> Result<u64, AppError> {
-    info::path_id(input.path("id"), "Category")
+    crate::path_id(input.path("id"), "Category")
 }
 
 /// `count_by_author_id`: the author whose counts each category carries.
 fn count_by_author(v: &mut Validator<'_>) -> Option<u64> {
-    info::id(v, "count_by_author_id")
+    crate::id(v, "count_by_author_id")
 }
 
 /// The icon named by `icon`, described (an uploaded image).
@@ -38,7 +38,7 @@ fn render(c: &CategoryItem, author: Option<u64>, counts: &std::collections::Hash
 
 /// One category, trashed or not; `count_by_author_id` adds that author's counts in it.
 pub async fn get(state: &AppState, req: Request) -> Response<Body> {
-    rest::optional(state, req, Audience::Info, move |_, input| async move {
+    wire::optional(state, req, move |_, input| async move {
         let id = category_id(&input)?;
         let mut v = input.validator();
         let author = count_by_author(&mut v);
@@ -58,7 +58,7 @@ pub async fn get(state: &AppState, req: Request) -> Response<Body> {
 
 /// The categories by `sort` (largest first); `trashed` = `without` (default), `with` or `only`.
 pub async fn list(state: &AppState, req: Request) -> Response<Body> {
-    rest::optional(state, req, Audience::Info, move |_, input| async move {
+    wire::optional(state, req, move |_, input| async move {
         let mut v = input.validator();
         let trashed = Trashed::parse(&mut v);
         let author = count_by_author(&mut v);
@@ -83,14 +83,14 @@ pub async fn list(state: &AppState, req: Request) -> Response<Body> {
 
 /// `{name, icon?, sort}` → 201 with the category. `infos:admin` only.
 pub async fn create(state: &AppState, req: Request) -> Response<Body> {
-    rest::authed(state, req, Audience::Info, move |caller, input| async move {
+    wire::authed(state, req, move |caller, input| async move {
         admin(state, &caller).await?;
         let mut v = input.validator();
         v.required("name");
-        let name = info::category_name(&mut v, "name");
-        let icon_node = info::node(&mut v, "icon");
+        let name = crate::category_name(&mut v, "name");
+        let icon_node = crate::node(&mut v, "icon");
         v.required("sort");
-        let sort = info::sort(&mut v, "sort");
+        let sort = crate::sort(&mut v, "sort");
         v.finish()?;
         let icon = icon(state, icon_node).await?;
         let category = state
@@ -104,13 +104,13 @@ pub async fn create(state: &AppState, req: Request) -> Response<Body> {
 
 /// `{name?, icon?, sort?, deleted?}` → 200 with the category. `infos:admin` only.
 pub async fn update(state: &AppState, req: Request) -> Response<Body> {
-    rest::authed(state, req, Audience::Info, move |caller, input| async move {
+    wire::authed(state, req, move |caller, input| async move {
         let id = category_id(&input)?;
         admin(state, &caller).await?;
         let mut v = input.validator();
-        let name = info::category_name(&mut v, "name");
-        let icon_node = info::node(&mut v, "icon");
-        let sort = info::sort(&mut v, "sort");
+        let name = crate::category_name(&mut v, "name");
+        let icon_node = crate::node(&mut v, "icon");
+        let sort = crate::sort(&mut v, "sort");
         let deleted = v.boolean("deleted");
         v.finish()?;
         let change = CategoryChange {
@@ -127,7 +127,7 @@ pub async fn update(state: &AppState, req: Request) -> Response<Body> {
 
 /// Deletes a category that has no infos. `infos:admin` only.
 pub async fn delete(state: &AppState, req: Request) -> Response<Body> {
-    rest::authed(state, req, Audience::Info, move |caller, input| async move {
+    wire::authed(state, req, move |caller, input| async move {
         let id = category_id(&input)?;
         admin(state, &caller).await?;
         state.info().delete_category(id).await?;

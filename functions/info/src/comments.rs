@@ -1,15 +1,15 @@
 //! Comments on infos are feeds: `POST /feeds` with `repostable_type=infos` publishes one;
 //! `GET /infos/{id}/comments` lists an info's, `GET /info/comments` every info's.
 
+use crate::items::{FeedItem, InfoItem, StatsItem, UserItem};
+use crate::wire::{self, Reply};
+use crate::{CommentPage, CommentQuery, FeedDraft, NewFeed, view};
 use serde_json::Value;
-use shared::auth::Audience;
-use shared::info::items::{FeedItem, InfoItem, StatsItem, UserItem};
-use shared::info::{self, CommentPage, CommentQuery, FeedDraft, NewFeed, view};
 use shared::lambda::{Body, Request, Response};
-use shared::rest::{self, Reply};
 use shared::storage::Kind;
 use shared::{AppError, AppState};
 
+use crate::InfoState;
 use crate::{Files, checked, signed_in, viewer};
 
 /// A comment with its author and the info it is about (`null` when that info is not shown to
@@ -22,7 +22,7 @@ fn render(feed: &FeedItem, info: Option<&(InfoItem, StatsItem)>, author: Option<
 /// `{repostable_type: "infos", repostable_id, feed_content?, feed_from?, feed_mark?, images?,
 /// video?}` → 201 with the feed, its `repostable`, `repostable_type` and `repostable_id`.
 pub async fn create(state: &AppState, req: Request) -> Response<Body> {
-    rest::authed(state, req, Audience::Info, move |caller, input| async move {
+    wire::authed(state, req, move |caller, input| async move {
         let me = signed_in(state, &caller).await?;
         let mut v = input.validator();
         let draft = FeedDraft::parse(&mut v);
@@ -78,8 +78,8 @@ fn render_page(page: &CommentPage, info: Option<&(InfoItem, StatsItem)>) -> Vec<
 /// An info's comments: `type` (image, video, image_or_video), `after` (an ID), `order` (desc by
 /// default), `limit` (15).
 pub async fn list(state: &AppState, req: Request) -> Response<Body> {
-    rest::optional(state, req, Audience::Info, move |caller, input| async move {
-        let id = info::path_id(input.path("id"), "Info")?;
+    wire::optional(state, req, move |caller, input| async move {
+        let id = crate::path_id(input.path("id"), "Info")?;
         let mut v = input.validator();
         let q = CommentQuery::parse(&mut v);
         v.finish()?;
@@ -97,7 +97,7 @@ pub async fn list(state: &AppState, req: Request) -> Response<Body> {
 /// Every info's comments, with the same parameters; a comment on a trashed info has
 /// `repostable: null`.
 pub async fn list_all(state: &AppState, req: Request) -> Response<Body> {
-    rest::optional(state, req, Audience::Info, move |_, input| async move {
+    wire::optional(state, req, move |_, input| async move {
         let mut v = input.validator();
         let q = CommentQuery::parse(&mut v);
         v.finish()?;

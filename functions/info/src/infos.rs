@@ -1,20 +1,19 @@
 //! Infos: `GET /infos/{id}`, `GET /infos`, `POST /infos`, `PATCH /infos/{id}`, `DELETE /infos/{id}`.
 
+use crate::items::{InfoItem, StatsItem};
+use crate::wire::{self, Input, Reply};
+use crate::{INFOS_ADMIN, InfoFields, ListQuery, Media, MediaRef, NewInfo, PageEntry, Trashed, With, view};
 use serde_json::{Map, Value, json};
-use shared::auth::{Audience, TokenError};
-use shared::info::items::{InfoItem, StatsItem};
-use shared::info::{
-    self, INFOS_ADMIN, InfoFields, ListQuery, Media, MediaRef, NewInfo, PageEntry, Trashed, With, view,
-};
+use shared::auth::TokenError;
 use shared::lambda::{Body, Request, Response};
-use shared::rest::{self, Input, Reply};
 use shared::storage::Kind;
 use shared::{AppError, AppState};
 
+use crate::InfoState;
 use crate::{Files, admin, checked, signed_in, viewer};
 
 fn info_id(input: &Input) -> Result<u64, AppError> {
-    info::path_id(input.path("id"), "Info")
+    crate::path_id(input.path("id"), "Info")
 }
 
 /// `content_medias` with their images and videos described (each must be uploaded, of its kind).
@@ -47,8 +46,8 @@ async fn medias(state: &AppState, refs: Option<&[MediaRef]>) -> Result<Option<Ve
 fn with_relations(
     mut out: Map<String, Value>,
     with: With,
-    author: Option<&shared::info::items::UserItem>,
-    category: Option<&shared::info::items::CategoryItem>,
+    author: Option<&crate::items::UserItem>,
+    category: Option<&crate::items::CategoryItem>,
 ) -> Value {
     if with.author {
         out.insert(
@@ -83,12 +82,12 @@ fn created(info: &InfoItem, stats: &StatsItem) -> Value {
 /// One info; counts a view. Adds `liked` and `favorited` (the caller's; `false` when
 /// anonymous) and the relations of `with`. A trashed info is shown to its author and admins only.
 pub async fn get(state: &AppState, req: Request) -> Response<Body> {
-    rest::optional(state, req, Audience::Info, move |caller, input| async move {
+    wire::optional(state, req, move |caller, input| async move {
         let id = info_id(&input)?;
         let mut v = input.validator();
         let with = With::parse(&mut v);
         v.finish()?;
-        let viewer = caller.as_ref().map(info::user_id).transpose()?;
+        let viewer = caller.as_ref().map(crate::user_id).transpose()?;
         let viewed = state
             .info()
             .view_info(id, viewer)
@@ -126,11 +125,11 @@ pub async fn get(state: &AppState, req: Request) -> Response<Body> {
 /// A page of infos: every filter and order of the seed (see `docs/info.md`). With `page`, a
 /// Laravel `simplePaginate` object; else a bare array.
 pub async fn list(state: &AppState, req: Request) -> Response<Body> {
-    rest::optional(state, req, Audience::Info, move |caller, input| async move {
+    wire::optional(state, req, move |caller, input| async move {
         let mut v = input.validator();
         let q = ListQuery::parse(&mut v);
         v.finish()?;
-        let viewer_id = caller.as_ref().map(info::user_id).transpose()?;
+        let viewer_id = caller.as_ref().map(crate::user_id).transpose()?;
         if q.only.is_some() && viewer_id.is_none() {
             return Err(AppError::Unauthenticated(TokenError::Missing));
         }
@@ -148,7 +147,7 @@ pub async fn list(state: &AppState, req: Request) -> Response<Body> {
         let data: Vec<Value> = page.entries.iter().map(|e| render_entry(e, q.with)).collect();
         match q.window.page {
             None => Reply::ok(data),
-            Some(p) => Reply::ok(rest::simple_paginate(&input, p, q.window.limit, data, page.has_more)),
+            Some(p) => Reply::ok(wire::simple_paginate(&input, p, q.window.limit, data, page.has_more)),
         }
     })
     .await
@@ -156,7 +155,7 @@ pub async fn list(state: &AppState, req: Request) -> Response<Body> {
 
 /// Publishes an info (`infos:admin` only) → 201 with it (without appended and relation fields).
 pub async fn create(state: &AppState, req: Request) -> Response<Body> {
-    rest::authed(state, req, Audience::Info, move |caller, input| async move {
+    wire::authed(state, req, move |caller, input| async move {
         let me = admin(state, &caller).await?;
         let mut v = input.validator();
         let f = InfoFields::parse(&mut v, true);
@@ -182,7 +181,7 @@ pub async fn create(state: &AppState, req: Request) -> Response<Body> {
 /// Changes an info: its author, or an `infos:admin` user (who alone may set `recommend`,
 /// `topped`, `category_topped`, `deleted` or another `author_id`) → 200 with it.
 pub async fn update(state: &AppState, req: Request) -> Response<Body> {
-    rest::authed(state, req, Audience::Info, move |caller, input| async move {
+    wire::authed(state, req, move |caller, input| async move {
         let id = info_id(&input)?;
         let me = signed_in(state, &caller).await?;
         let mut v = input.validator();
@@ -199,7 +198,7 @@ pub async fn update(state: &AppState, req: Request) -> Response<Body> {
 /// Deletes an info (its author, or an `infos:admin` user) with its likes, favorites and
 /// comments → 204.
 pub async fn delete(state: &AppState, req: Request) -> Response<Body> {
-    rest::authed(state, req, Audience::Info, move |caller, input| async move {
+    wire::authed(state, req, move |caller, input| async move {
         let id = info_id(&input)?;
         let me = signed_in(state, &caller).await?;
         state.info().delete_info(id, &me).await?;

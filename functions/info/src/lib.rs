@@ -1,5 +1,5 @@
 //! The info (news) module (seed 004): one Lambda function per endpoint (see `src/bin/`), all in
-//! the ThinkSNS Plus REST style (`shared::rest`: status codes, JSON without an envelope,
+//! the ThinkSNS Plus REST style (`crate::wire`: status codes, JSON without an envelope,
 //! `Authorization: Bearer <token>`, Laravel-style errors). Handlers are library code so the
 //! Lambda binaries, the local gateway and the tests run the very same function.
 
@@ -7,16 +7,68 @@ pub mod accounts;
 pub mod categories;
 pub mod comments;
 pub mod infos;
+pub mod items;
+pub mod keys;
+pub mod model;
 pub mod reactions;
 pub mod storage;
+mod store;
+pub mod view;
+pub mod wire;
 
-use shared::auth::Caller;
+pub use model::*;
+pub use store::{CategoryChange, CommentPage, InfoPage, InfoStore, NewFeed, NewInfo, PageEntry, Viewed};
+
+use std::sync::OnceLock;
+
+use shared::auth::{Audience, Caller};
+use shared::config::{self, ConfigError};
 use shared::error::FieldErrors;
-use shared::info::items::UserItem;
-use shared::info::{self, INFOS_ADMIN};
-use shared::rest::attribute;
 use shared::storage::{FileInfo, Kind, Unusable};
 use shared::{AppError, AppState};
+
+use crate::items::UserItem;
+use crate::wire::attribute;
+
+/// The audience of info tokens: a token of another surface is refused here.
+pub const AUDIENCE: Audience = Audience::new("info");
+
+/// The info module's own settings, from its functions' environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InfoSettings {
+    /// `INFO_SHARE_POINTS`: points for a user's first share of an info (`hit-share`), 0 = none.
+    pub share_points: i64,
+}
+
+impl InfoSettings {
+    pub const DEFAULT_SHARE_POINTS: i64 = 2;
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            share_points: config::setting(lookup, "INFO_SHARE_POINTS", Self::DEFAULT_SHARE_POINTS, 0..=1_000_000)?,
+        })
+    }
+
+    /// The settings of this container, read once. The template only passes values in range
+    /// (`InfoSharePoints` has `MinValue`/`MaxValue`); anything else stops the function loudly.
+    pub fn get() -> Self {
+        static SETTINGS: OnceLock<InfoSettings> = OnceLock::new();
+        *SETTINGS.get_or_init(|| {
+            Self::from_lookup(|name| std::env::var(name).ok()).unwrap_or_else(|e| panic!("info settings: {e}"))
+        })
+    }
+}
+
+/// The info store, from the container state.
+pub trait InfoState {
+    fn info(&self) -> InfoStore<'_>;
+}
+
+impl InfoState for AppState {
+    fn info(&self) -> InfoStore<'_> {
+        InfoStore::new(&self.store, InfoSettings::get().share_points)
+    }
+}
 
 /// A value the validator has vouched for: present once validation passed.
 fn checked<T>(value: Option<T>) -> Result<T, AppError> {
@@ -25,7 +77,7 @@ fn checked<T>(value: Option<T>) -> Result<T, AppError> {
 
 /// The signed-in user. A token of a user that no longer exists is refused like a bad token.
 async fn signed_in(state: &AppState, caller: &Caller) -> Result<UserItem, AppError> {
-    let id = info::user_id(caller)?;
+    let id = user_id(caller)?;
     state
         .info()
         .user(id, false)

@@ -1,18 +1,17 @@
 //! `PUT|PATCH|DELETE /infos/{id}/like`, `PUT|PATCH|DELETE /infos/{id}/favorite` and
 //! `PUT /infos/{id}/hit-share`. Likes and favorites are idempotent: 204 every time, counted once.
 
+use crate::InfoState;
+use crate::keys::Relation;
+use crate::wire::{self, Reply};
 use serde_json::json;
 use shared::AppState;
-use shared::auth::Audience;
-use shared::info;
-use shared::keys::info::Relation;
 use shared::lambda::{Body, Request, Response};
-use shared::rest::{self, Reply};
 
 async fn set(state: &AppState, req: Request, relation: Relation, on: bool) -> Response<Body> {
-    rest::authed(state, req, Audience::Info, move |caller, input| async move {
-        let id = info::path_id(input.path("id"), "Info")?;
-        let user = info::user_id(&caller)?;
+    wire::authed(state, req, move |caller, input| async move {
+        let id = crate::path_id(input.path("id"), "Info")?;
+        let user = crate::user_id(&caller)?;
         state.info().set_relation(id, user, relation, on).await?;
         Ok(Reply::no_content())
     })
@@ -38,9 +37,9 @@ pub async fn unfavorite(state: &AppState, req: Request) -> Response<Body> {
 /// Counts a share: 201 `{"amount": N}` when it earns the sharer points (their first share of
 /// this info, `INFO_SHARE_POINTS`), else 204. Anonymous shares count, without points.
 pub async fn share(state: &AppState, req: Request) -> Response<Body> {
-    rest::optional(state, req, Audience::Info, move |caller, input| async move {
-        let id = info::path_id(input.path("id"), "Info")?;
-        let sharer = caller.as_ref().map(info::user_id).transpose()?;
+    wire::optional(state, req, move |caller, input| async move {
+        let id = crate::path_id(input.path("id"), "Info")?;
+        let sharer = caller.as_ref().map(crate::user_id).transpose()?;
         match state.info().share(id, sharer).await? {
             Some(amount) => Reply::created(json!({ "amount": amount })),
             None => Ok(Reply::no_content()),

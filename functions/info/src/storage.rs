@@ -1,10 +1,9 @@
 //! The storage API: `POST /storage` issues a node and a presigned upload for a file;
 //! `GET /storage/{node}` redirects to a short-lived download.
 
+use crate::wire::{self, Reply, Validator};
 use serde_json::Value;
-use shared::auth::Audience;
 use shared::lambda::{Body, Request, Response};
-use shared::rest::{self, Reply, Validator};
 use shared::storage::{self, MAX_FILE_SIZE, UploadRequest};
 use shared::{AppError, AppState};
 
@@ -33,7 +32,7 @@ fn md5(v: &mut Validator<'_>) -> Option<[u8; 16]> {
 /// `{node, method, url, headers, form, file_key, expires_in}`: upload the file with
 /// `method` to `url`, sending exactly `headers`, then use `node`.
 pub async fn create(state: &AppState, req: Request) -> Response<Body> {
-    rest::authed(state, req, Audience::Info, move |caller, input| async move {
+    wire::authed(state, req, move |caller, input| async move {
         let mut v = input.validator();
         for field in ["filename", "hash", "size", "mime_type"] {
             v.required(field);
@@ -86,7 +85,7 @@ pub async fn create(state: &AppState, req: Request) -> Response<Body> {
 
 /// 302 to a short-lived URL of the node's file; 404 for a node never issued.
 pub async fn get(state: &AppState, req: Request) -> Response<Body> {
-    rest::public(state, req, move |input| async move {
+    wire::public(state, req, move |input| async move {
         let node = input.path("node").to_owned();
         match state.storage()?.download_url(&node).await? {
             Some(url) => Ok(Reply::redirect(url)),

@@ -65,8 +65,8 @@ async fn every_route_that_needs_a_token_answers_401_without_one() {
 #[tokio::test]
 async fn a_bad_token_is_401_even_where_a_token_is_optional() {
     let state = offline_state();
-    let chatx = state.tokens.issue("7", Audience::Chatx).unwrap();
-    let foreign = Tokens::new(&[1u8; 32], 60).issue("7", Audience::Info).unwrap();
+    let chatx = state.tokens.issue("7", Audience::new("chatx")).unwrap();
+    let foreign = Tokens::new(&[1u8; 32], 60).issue("7", crate::AUDIENCE).unwrap();
     for header in [
         format!("Bearer {chatx}"),
         format!("Bearer {foreign}"),
@@ -119,7 +119,7 @@ async fn invalid_registrations_are_422_before_any_store_call() {
 #[tokio::test]
 async fn ids_that_are_not_positive_integers_name_nothing() {
     let state = offline_state();
-    let token = format!("Bearer {}", state.tokens.issue("7", Audience::Info).unwrap());
+    let token = format!("Bearer {}", state.tokens.issue("7", crate::AUDIENCE).unwrap());
     for binary in [
         "info-get",
         "info-like",
@@ -137,11 +137,21 @@ async fn ids_that_are_not_positive_integers_name_nothing() {
 #[tokio::test]
 async fn store_faults_are_a_500_without_details() {
     let state = offline_state();
-    let token = format!("Bearer {}", state.tokens.issue("7", Audience::Info).unwrap());
+    let token = format!("Bearer {}", state.tokens.issue("7", crate::AUDIENCE).unwrap());
     let got = call(
         "info-like",
         request("PUT", &[("authorization", &token)], &[("id", "1")], ""),
     )
     .await;
     assert_eq!(got, (500, json!({"message": "Server Error"})));
+}
+
+#[test]
+fn share_points_are_read_from_the_environment_in_range() {
+    use crate::InfoSettings;
+    let env = |v: &'static str| move |k: &str| (k == "INFO_SHARE_POINTS").then(|| v.to_owned());
+    assert_eq!(InfoSettings::from_lookup(|_| None).unwrap().share_points, 2);
+    assert_eq!(InfoSettings::from_lookup(env("0")).unwrap().share_points, 0);
+    assert!(InfoSettings::from_lookup(env("-1")).is_err());
+    assert!(InfoSettings::from_lookup(env("many")).is_err());
 }

@@ -1,11 +1,41 @@
 //! The nobase BBS surface: one Lambda function per endpoint (see `src/bin/`), all in nobase's
 //! style (`GET`/`POST`, parameters in the query string, a form or a JSON body; HTTP 200 with
 //! `{code, msg, data}`). The checks every endpoint shares, and their order, are in
-//! `shared::nobase`; handlers here only add their own parameters and their work.
+//! `crate::wire`; handlers here only add their own parameters and their work.
 
+pub mod gate;
+mod items;
+pub mod keys;
 pub mod likes;
+pub mod model;
 pub mod posts;
+mod refusal;
+mod store;
 pub mod users;
+pub mod wire;
+
+pub use gate::{Identity, Session};
+pub use model::*;
+pub use refusal::{NobaseError, Refusal};
+pub use store::{AppChange, DeveloperChange, NobaseStore};
+pub use wire::{Endpoint, Params};
+
+use shared::AppState;
+use shared::auth::Audience;
+
+/// The audience of nobase tokens: a token of another surface is refused here.
+pub const AUDIENCE: Audience = Audience::new("nobase");
+
+/// The nobase store, from the container state.
+pub trait NobaseState {
+    fn nobase(&self) -> NobaseStore<'_>;
+}
+
+impl NobaseState for AppState {
+    fn nobase(&self) -> NobaseStore<'_> {
+        NobaseStore::new(&self.store)
+    }
+}
 
 shared::functions! {
     "nobase";

@@ -1,8 +1,9 @@
 //! `GET|POST /api/bbs/post_like` (seed 002): like (`like=1`) or cancel a like (`like=2`).
 
+use crate::NobaseState;
+use crate::{Endpoint, Identity, Refusal, wire};
 use shared::AppState;
 use shared::lambda::{Body, Request, Response};
-use shared::nobase::{self, Endpoint, Identity, Refusal};
 
 /// Parameters in the seed's order; then `token` or `user` + `pass`, as the app's mode wants.
 pub const POST_LIKE: Endpoint = Endpoint {
@@ -18,7 +19,7 @@ struct LikeInput {
 
 /// `data` is `操作成功`. Refusals, in the order they are checked: docs/nobase.md.
 pub async fn post_like(state: &AppState, req: Request) -> Response<Body> {
-    nobase::serve(
+    wire::serve(
         state,
         req,
         &POST_LIKE,

@@ -1,7 +1,8 @@
 //! `POST /api/bbs/post_add` and `GET|POST /api/bbs/post_detail`.
 
+use crate::NobaseState;
+use crate::{Content, Endpoint, Identity, Post, PostStatus, PostView, Title, wire};
 use shared::lambda::{Body, Request, Response};
-use shared::nobase::{self, Content, Endpoint, Identity, Post, PostStatus, PostView, Title};
 use shared::{AppState, clock, ids};
 
 pub const POST_ADD: Endpoint = Endpoint {
@@ -12,7 +13,7 @@ pub const POST_ADD: Endpoint = Endpoint {
 /// Adds a post by the user to board `uid`; it starts under review when the app reviews new
 /// posts. `data` is the post as the detail shows it.
 pub async fn add(state: &AppState, req: Request) -> Response<Body> {
-    nobase::serve(
+    wire::serve(
         state,
         req,
         &POST_ADD,
@@ -54,7 +55,7 @@ pub const POST_DETAIL: Endpoint = Endpoint {
 /// Post `id` of board `uid` with its like count and whether the user likes it. A post under
 /// review is shown to its author only.
 pub async fn detail(state: &AppState, req: Request) -> Response<Body> {
-    nobase::serve(
+    wire::serve(
         state,
         req,
         &POST_DETAIL,

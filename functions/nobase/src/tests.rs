@@ -2,8 +2,8 @@
 //! what is decided before any store call is tested here (the parameter checks and their order,
 //! the fault envelope); the rest runs end to end in `tests/`.
 
+use crate::Endpoint;
 use shared::lambda::{Body, Request};
-use shared::nobase::Endpoint;
 use shared::testing::offline_state;
 
 use super::{functions, likes, posts, users};

@@ -1,9 +1,10 @@
 //! `POST /api/user/register` and `POST /api/user/login`.
 
+use crate::NobaseState;
+use crate::{Account, Endpoint, Identity, Password, User, UserStatus, gate, wire};
 use serde_json::{Value, json};
 use shared::auth::password;
 use shared::lambda::{Body, Request, Response};
-use shared::nobase::{self, Account, Endpoint, Identity, Password, User, UserStatus, gate};
 use shared::{AppState, clock, ids};
 
 pub const REGISTER: Endpoint = Endpoint {
@@ -15,7 +16,7 @@ pub const REGISTER: Endpoint = Endpoint {
 /// `[A-Za-z0-9_.@-]`, a password of 6–128 characters (stored as an argon2id hash only).
 /// `data` is `注册成功`.
 pub async fn register(state: &AppState, req: Request) -> Response<Body> {
-    nobase::serve(
+    wire::serve(
         state,
         req,
         &REGISTER,
@@ -51,7 +52,7 @@ pub const LOGIN: Endpoint = Endpoint {
 /// Checks `user` + `pass`. `data` is `{userId, account}`, and in token mode also `token` and
 /// `expires` (epoch seconds): the token the app's other endpoints then want.
 pub async fn login(state: &AppState, req: Request) -> Response<Body> {
-    nobase::serve(
+    wire::serve(
         state,
         req,
         &LOGIN,
@@ -64,7 +65,7 @@ pub async fn login(state: &AppState, req: Request) -> Response<Body> {
                 data["token"] = Value::String(issued.token);
                 data["expires"] = json!(issued.expires_at);
             }
-            Ok::<_, nobase::NobaseError>(data)
+            Ok::<_, crate::NobaseError>(data)
         },
     )
     .await

@@ -1,14 +1,15 @@
 //! `POST /register` (#1) and `POST /login` (#2): the two routes without a token. Both answer
 //! the profile with a token and its star sign (`start`).
 
-use shared::auth::{Audience, password};
-use shared::fields::Fields;
+use crate::fields::Fields;
+use crate::model::{self, Password};
+use crate::wire::{self, Failure, Reply, Route};
+use crate::{Registration, User};
+use shared::auth::password;
 use shared::lambda::{Body, Request, Response};
-use shared::weif::{self, Failure, Reply, Route};
-use shared::weifchat::model::{self, Password};
-use shared::weifchat::{Registration, User};
 use shared::{AppError, AppState, clock, ids};
 
+use crate::WeifState;
 use crate::views::SignedIn;
 
 /// A new user's avatar and signature, as the seed's samples show them.
@@ -19,7 +20,7 @@ const REGISTER: Route = Route::body(Failure::Msg("注册失败"));
 
 /// `{phone, password, nick}` → `注册成功` with the profile and a token.
 pub async fn register(state: &AppState, req: Request) -> Response<Body> {
-    weif::public(state, req, REGISTER, move |p| async move {
+    wire::public(state, req, REGISTER, move |p| async move {
         let (phone, password, nick) = (
             model::phone(p.text("phone")),
             Password::new(p.text("password")),
@@ -49,7 +50,7 @@ const LOGIN: Route = Route::body(Failure::Msg("登录失败"));
 /// `{phone, password}` → `登录成功` with the profile and a token; an unknown phone is
 /// `400 该用户不存在`, a wrong password `401 密码错误` (the seed's rows).
 pub async fn login(state: &AppState, req: Request) -> Response<Body> {
-    weif::public(state, req, LOGIN, move |p| async move {
+    wire::public(state, req, LOGIN, move |p| async move {
         let (phone, password) = (model::phone(p.text("phone")), Password::given(p.text("password"))).all()?;
         let store = state.weifchat();
         let Some((user_id, hash)) = store.credentials(&phone).await? else {
@@ -68,6 +69,6 @@ pub async fn login(state: &AppState, req: Request) -> Response<Body> {
 }
 
 fn signed_in(state: &AppState, user: &User, msg: &'static str) -> Result<Reply, AppError> {
-    let token = state.tokens.issue(&user.id, Audience::Weifchat)?;
+    let token = state.tokens.issue(&user.id, crate::AUDIENCE)?;
     Reply::msg(msg).with_data(SignedIn::of(user, token))
 }

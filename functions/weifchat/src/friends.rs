@@ -1,12 +1,13 @@
 //! Friends (#8–#13): request, contacts, remove, received requests, agree, refuse. `userId` is
 //! always the caller; `friendId` the other user (for agree and refuse, the one who asked).
 
-use shared::fields::Fields;
+use crate::Friend;
+use crate::fields::Fields;
+use crate::wire::{self, Failure, Params, Reply, Route, id_param, must_be_caller};
 use shared::lambda::{Body, Request, Response};
-use shared::weif::{self, Failure, Params, Reply, Route, id_param, must_be_caller};
-use shared::weifchat::Friend;
 use shared::{AppError, AppState, auth::Caller, clock};
 
+use crate::WeifState;
 use crate::views::{FriendView, UserBrief, UserSigned};
 
 /// `userId` (the caller) and `friendId`, checked together.
@@ -27,7 +28,7 @@ const ADD: Route = Route::body(Failure::Msg("申请失败,请重试"));
 
 /// `POST {userId, friendId}` → `申请中`. Not to oneself, not twice, not to a friend.
 pub async fn add(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, ADD, move |caller, p| async move {
+    wire::authed(state, req, ADD, move |caller, p| async move {
         let friend = pair(&caller, &p)?;
         state
             .weifchat()
@@ -42,7 +43,7 @@ pub async fn add(state: &AppState, req: Request) -> Response<Body> {
 async fn populated<P>(
     state: &AppState,
     edges: Vec<Friend>,
-    populate: impl Fn(&shared::weifchat::User) -> P,
+    populate: impl Fn(&crate::User) -> P,
 ) -> Result<Vec<FriendView<P>>, AppError> {
     let users = state
         .weifchat()
@@ -56,7 +57,7 @@ const CONTACTS: Route = Route::query(Failure::Msg("请求失败"));
 /// `GET ?userId=` → the caller's friends (state 1), oldest friendship first, each with
 /// `friendId` populated as `{_id, nick, imgUrl, sign}`.
 pub async fn contacts(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, CONTACTS, move |caller, p| async move {
+    wire::authed(state, req, CONTACTS, move |caller, p| async move {
         let me = me(&caller, &p)?;
         let friends = state.weifchat().friends(&me).await?;
         Reply::data(populated(state, friends, UserSigned::of).await?)
@@ -68,7 +69,7 @@ const DELETE: Route = Route::query(Failure::Msg("删除失败"));
 
 /// `GET ?userId=&friendId=` → `删除成功`: the relation goes on both sides.
 pub async fn delete(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, DELETE, move |caller, p| async move {
+    wire::authed(state, req, DELETE, move |caller, p| async move {
         let friend = pair(&caller, &p)?;
         state.weifchat().remove_friend(caller.user_id(), &friend).await?;
         Ok(Reply::msg("删除成功"))
@@ -81,7 +82,7 @@ const REQUESTS: Route = Route::query(Failure::Msg("服务器错误"));
 /// `GET ?userId=` → the requests the caller has received and not answered (state 0), each
 /// with the requester as `friendId {_id, nick, imgUrl}`.
 pub async fn requests(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, REQUESTS, move |caller, p| async move {
+    wire::authed(state, req, REQUESTS, move |caller, p| async move {
         let me = me(&caller, &p)?;
         let requests = state.weifchat().friend_requests(&me).await?;
         Reply::data(populated(state, requests, UserBrief::of).await?)
@@ -93,7 +94,7 @@ const AGREE: Route = Route::body(Failure::Msg("添加失败"));
 
 /// `POST {userId, friendId}` → `添加成功`: the caller accepts `friendId`'s request.
 pub async fn agree(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, AGREE, move |caller, p| async move {
+    wire::authed(state, req, AGREE, move |caller, p| async move {
         let friend = pair(&caller, &p)?;
         state
             .weifchat()
@@ -108,7 +109,7 @@ const REFUSE: Route = Route::body(Failure::Msg("服务器错误"));
 
 /// `POST {userId, friendId}` → `已拒绝`: the caller refuses `friendId`'s request.
 pub async fn refuse(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, REFUSE, move |caller, p| async move {
+    wire::authed(state, req, REFUSE, move |caller, p| async move {
         let friend = pair(&caller, &p)?;
         state.weifchat().refuse_friend(caller.user_id(), &friend).await?;
         Ok(Reply::msg("已拒绝"))

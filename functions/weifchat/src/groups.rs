@@ -3,13 +3,14 @@
 //! requests, agree. Acting on a group (answering requests, editing, removing others,
 //! dissolving) is its owner's alone.
 
+use crate::fields::Fields;
+use crate::wire::{self, Failure, Reply, Route, id_param, must_be_caller};
+use crate::{Group, Membership, model};
 use serde_json::json;
-use shared::fields::Fields;
 use shared::lambda::{Body, Request, Response};
-use shared::weif::{self, Failure, Reply, Route, id_param, must_be_caller};
-use shared::weifchat::{Group, Membership, model};
 use shared::{AppError, AppState, clock, ids};
 
+use crate::WeifState;
 use crate::views::{GroupDoc, GroupInfo, JoinRequest, MemberView, MyGroup, UserBrief, UserMember};
 
 /// A new group's picture, as the seed's samples show it.
@@ -24,7 +25,7 @@ const CREATE: Route = Route::body(Failure::Msg("创建失败"));
 /// `POST {userId, groupName, sign, imgUrl?}` → `创建成功`: the caller owns the new group and is
 /// its first member.
 pub async fn create(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, CREATE, move |caller, p| async move {
+    wire::authed(state, req, CREATE, move |caller, p| async move {
         let (me, name, sign, img_url) = (
             id_param(&p, "userId"),
             model::group_name(p.text("groupName")),
@@ -54,7 +55,7 @@ const HOME: Route = Route::query(Failure::Data("服务器错误"));
 /// the caller's `state` (0 requested, 1 member, 2 neither). `statis` counts the members who
 /// are male, female and born 2000–2009.
 pub async fn home(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, HOME, move |caller, p| async move {
+    wire::authed(state, req, HOME, move |caller, p| async move {
         let (group_id, me) = (id_param(&p, "groupId"), id_param(&p, "userId")).all()?;
         must_be_caller(&caller, &me)?;
         let store = state.weifchat();
@@ -99,7 +100,7 @@ const MEMBERS: Route = Route::query(Failure::Msg("服务器错误"));
 
 /// `GET ?groupId=` → `data {groupUser, groupCreateUserId}`, members oldest first.
 pub async fn members(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, MEMBERS, move |_caller, p| async move {
+    wire::authed(state, req, MEMBERS, move |_caller, p| async move {
         let (group_id,) = (id_param(&p, "groupId"),).all()?;
         let (group, members, users) = group_with_members(state, &group_id).await?;
         let list: Vec<_> = members
@@ -116,7 +117,7 @@ const JOIN: Route = Route::body(Failure::Msg("申请失败"));
 /// `POST /group/add {groupId, userId}` → `已发送` (the seed lists this route as `/login`,
 /// which is login's; see docs/decisions.md).
 pub async fn join(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, JOIN, move |caller, p| async move {
+    wire::authed(state, req, JOIN, move |caller, p| async move {
         let (group_id, me) = (id_param(&p, "groupId"), id_param(&p, "userId")).all()?;
         must_be_caller(&caller, &me)?;
         state.weifchat().request_join(&group_id, &me, clock::now_ms()).await?;
@@ -126,7 +127,7 @@ pub async fn join(state: &AppState, req: Request) -> Response<Body> {
 }
 
 /// `userId` (the applicant or member acted on) and `groupId`.
-fn member_and_group(p: &weif::Params) -> Result<(String, String), AppError> {
+fn member_and_group(p: &wire::Params) -> Result<(String, String), AppError> {
     (id_param(p, "userId"), id_param(p, "groupId")).all()
 }
 
@@ -135,7 +136,7 @@ const REFUSE: Route = Route::body(Failure::Msg("服务器错误"));
 /// `POST {userId, groupId}` → `已拒绝`: the owner refuses `userId`'s request (the seed lists
 /// `phone`/`password` here; it takes what agree takes).
 pub async fn refuse(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, REFUSE, move |caller, p| async move {
+    wire::authed(state, req, REFUSE, move |caller, p| async move {
         let (user_id, group_id) = member_and_group(&p)?;
         state
             .weifchat()
@@ -150,7 +151,7 @@ const AGREE: Route = Route::body(Failure::Msg("添加失败"));
 
 /// `POST {userId, groupId}` → `添加成功`: the owner accepts `userId`'s request.
 pub async fn agree(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, AGREE, move |caller, p| async move {
+    wire::authed(state, req, AGREE, move |caller, p| async move {
         let (user_id, group_id) = member_and_group(&p)?;
         state
             .weifchat()
@@ -165,7 +166,7 @@ const CONTACTS: Route = Route::query(Failure::Msg("请求失败"));
 
 /// `GET ?userId=` → the caller's groups (memberships with `groupId` populated), oldest first.
 pub async fn contacts(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, CONTACTS, move |caller, p| async move {
+    wire::authed(state, req, CONTACTS, move |caller, p| async move {
         let (me,) = (id_param(&p, "userId"),).all()?;
         must_be_caller(&caller, &me)?;
         let store = state.weifchat();
@@ -185,7 +186,7 @@ const EDIT_INFO: Route = Route::query(Failure::Msg("服务器错误"));
 /// `GET ?groupId=&groupLeaderId=<caller>` → `data {groupInfo, groupUserList}`: the owner's
 /// view for editing, the members without the owner.
 pub async fn edit_info(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, EDIT_INFO, move |caller, p| async move {
+    wire::authed(state, req, EDIT_INFO, move |caller, p| async move {
         let (group_id, leader) = (id_param(&p, "groupId"), id_param(&p, "groupLeaderId")).all()?;
         must_be_caller(&caller, &leader)?;
         let (group, members, users) = group_with_members(state, &group_id).await?;
@@ -206,7 +207,7 @@ const UPDATE: Route = Route::body(Failure::Msg("修改失败"));
 
 /// `POST {_id: groupId, groupName, sign, imgUrl?}` → `修改成功` (owner only).
 pub async fn update(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, UPDATE, move |caller, p| async move {
+    wire::authed(state, req, UPDATE, move |caller, p| async move {
         let (group_id, name, sign, img_url) = (
             id_param(&p, "_id"),
             model::group_name(p.text("groupName")),
@@ -227,7 +228,7 @@ const REMOVE_MEMBER: Route = Route::query(Failure::Msg("移除失败"));
 
 /// `GET ?userId=&groupId=` → `已退出`: the caller leaves, or the owner removes `userId`.
 pub async fn remove_member(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, REMOVE_MEMBER, move |caller, p| async move {
+    wire::authed(state, req, REMOVE_MEMBER, move |caller, p| async move {
         let (user_id, group_id) = member_and_group(&p)?;
         state
             .weifchat()
@@ -242,7 +243,7 @@ const DISSOLVE: Route = Route::query(Failure::Msg("error"));
 
 /// `GET ?groupId=` → `已解散`: the owner dissolves the group; memberships and requests go too.
 pub async fn dissolve(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, DISSOLVE, move |caller, p| async move {
+    wire::authed(state, req, DISSOLVE, move |caller, p| async move {
         let (group_id,) = (id_param(&p, "groupId"),).all()?;
         state.weifchat().dissolve_group(caller.user_id(), &group_id).await?;
         Ok(Reply::msg("已解散"))
@@ -255,7 +256,7 @@ const REQUESTS: Route = Route::query(Failure::Data("服务器错误"));
 /// `GET ?userId=<caller>` → the unanswered requests to join the caller's groups, oldest
 /// first, with `groupId` and `userId` populated.
 pub async fn requests(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, REQUESTS, move |caller, p| async move {
+    wire::authed(state, req, REQUESTS, move |caller, p| async move {
         let (me,) = (id_param(&p, "userId"),).all()?;
         must_be_caller(&caller, &me)?;
         let store = state.weifchat();

@@ -1,17 +1,44 @@
 //! The weifChat surface (seed 003, the REST part): one Lambda function per route (see
-//! `src/bin/`), all in the `{status, msg, data}` style of `shared::weif`. Handlers are library
+//! `src/bin/`), all in the `{status, msg, data}` style of `crate::wire`. Handlers are library
 //! code so the Lambda binaries, the local gateway and the tests run the very same function.
 //!
 //! Every route but register and login needs `Authorization: Bearer <token>`; a parameter that
 //! names the caller (`_id`, `userId`, `groupLeaderId`, `fromId`) must be the token's user.
 
 pub mod accounts;
+pub mod fields;
 pub mod friends;
 pub mod groups;
+mod items;
+pub mod keys;
+pub mod model;
 pub mod notes;
 pub mod spaces;
+mod store;
+pub mod time;
 pub mod users;
 mod views;
+pub mod wire;
+
+pub use items::{Comment, Friend, Group, Like, Membership, Note, Space, User};
+pub use store::*;
+
+use shared::AppState;
+use shared::auth::Audience;
+
+/// The audience of weifChat tokens: a token of another surface is refused here.
+pub const AUDIENCE: Audience = Audience::new("weifchat");
+
+/// The weifChat store, from the container state.
+pub trait WeifState {
+    fn weifchat(&self) -> WeifStore;
+}
+
+impl WeifState for AppState {
+    fn weifchat(&self) -> WeifStore {
+        WeifStore::new(&self.store)
+    }
+}
 
 shared::functions! {
     "weifchat";

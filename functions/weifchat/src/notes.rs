@@ -1,11 +1,12 @@
 //! Notes (#45–#47): add, the caller's notes 12 a page, delete. A note is its owner's alone.
 
-use shared::fields::Fields;
+use crate::fields::Fields;
+use crate::wire::{self, Failure, Reply, Route, id_param, must_be_caller};
+use crate::{Note, model};
 use shared::lambda::{Body, Request, Response};
-use shared::weif::{self, Failure, Reply, Route, id_param, must_be_caller};
-use shared::weifchat::{Note, model};
 use shared::{AppError, AppState, clock, ids};
 
+use crate::WeifState;
 use crate::views::NoteView;
 
 /// A note's colour when none is given.
@@ -16,7 +17,7 @@ const ADD: Route = Route::body(Failure::Msg("服务器错误"));
 /// `POST {userId, text, color?}` → `已发布` with the note's `_id`. The note's `time` is the
 /// server's (the seed lets the client send one; it is ignored).
 pub async fn add(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, ADD, move |caller, p| async move {
+    wire::authed(state, req, ADD, move |caller, p| async move {
         let (me, text, color) = (
             id_param(&p, "userId"),
             model::note_text(p.text("text")),
@@ -41,7 +42,7 @@ const LIST: Route = Route::query(Failure::Data("服务器错误"));
 
 /// `GET ?pageNum=` → the caller's notes, newest first, 12 a page.
 pub async fn list(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, LIST, move |caller, p| async move {
+    wire::authed(state, req, LIST, move |caller, p| async move {
         let (page,) = (model::page_num(p.text("pageNum")),).all()?;
         let store = state.weifchat();
         let notes = store.notes(caller.user_id(), page as usize).await?;
@@ -60,7 +61,7 @@ const DELETE: Route = Route::query(Failure::Msg("删除失败, 请稍后再试")
 
 /// `GET ?_id=<noteId>` → `删除成功`: one of the caller's notes.
 pub async fn delete(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, DELETE, move |caller, p| async move {
+    wire::authed(state, req, DELETE, move |caller, p| async move {
         let (note_id,) = (id_param(&p, "_id"),).all()?;
         state.weifchat().delete_note(caller.user_id(), &note_id).await?;
         Ok::<_, AppError>(Reply::msg("删除成功"))

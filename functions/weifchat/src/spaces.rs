@@ -2,14 +2,15 @@
 //! reply, delete a comment. Moments are for the author and the author's friends: only they
 //! see, like or comment on them.
 
+use crate::fields::{self, Fields};
+use crate::model::{self, CommentType};
+use crate::wire::{self, Failure, Reply, Route, id_param, must_be_caller};
+use crate::{Comment, Space, thread_users};
 use serde_json::json;
-use shared::fields::{self, Fields};
 use shared::lambda::{Body, Request, Response};
-use shared::weif::{self, Failure, Reply, Route, id_param, must_be_caller};
-use shared::weifchat::model::{self, CommentType};
-use shared::weifchat::{Comment, Space, thread_users};
 use shared::{AppError, AppState, clock, ids};
 
+use crate::WeifState;
 use crate::views::{SpaceDoc, SpaceEntry, UserCode};
 
 /// Moments per page of the feed and of a user's space.
@@ -20,7 +21,7 @@ const ADD: Route = Route::body(Failure::Msg("发布失败"));
 /// `POST {userId, textDesc?, photos?}` → `发布成功`; `photos` is a JSON array of image
 /// addresses (sent `JSON.stringify`-ed, or as an array), one of the two is required.
 pub async fn add(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, ADD, move |caller, p| async move {
+    wire::authed(state, req, ADD, move |caller, p| async move {
         let (me, (text_desc, photos)) = (
             id_param(&p, "userId"),
             model::space_content(p.text("textDesc"), p.text("photos")),
@@ -46,7 +47,7 @@ const FEED: Route = Route::query(Failure::Msg("服务器错误"));
 /// 20 a page, each with `isLike`, `likeList`, `commentList` and `replyList` (one list of
 /// replies per comment).
 pub async fn feed(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, FEED, move |caller, p| async move {
+    wire::authed(state, req, FEED, move |caller, p| async move {
         let (me, page) = (id_param(&p, "userId"), model::page_num(p.text("pageNum"))).all()?;
         must_be_caller(&caller, &me)?;
         let store = state.weifchat();
@@ -64,7 +65,7 @@ const DELETE: Route = Route::query(Failure::Msg("删除失败"));
 /// `GET ?_id=<spaceId>` → `删除成功`: the caller's own moment, with its likes, comments and
 /// replies (#30 and #35 are this one route).
 pub async fn delete(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, DELETE, move |caller, p| async move {
+    wire::authed(state, req, DELETE, move |caller, p| async move {
         let (space_id,) = (id_param(&p, "_id"),).all()?;
         state.weifchat().delete_space(caller.user_id(), &space_id).await?;
         Ok(Reply::msg("删除成功"))
@@ -77,7 +78,7 @@ const DETAILS: Route = Route::query(Failure::Msg("error"));
 /// `GET ?userId=<whose space>&pageNum?` → `data {spaces, user}`: that user's moments, newest
 /// first, 20 a page, and `{_id, WaiFCode, nick, imgUrl}`. Only the user and their friends.
 pub async fn details(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, DETAILS, move |caller, p| async move {
+    wire::authed(state, req, DETAILS, move |caller, p| async move {
         let (owner, page) = (id_param(&p, "userId"), model::page_num(p.text("pageNum"))).all()?;
         let store = state.weifchat();
         let (user, visible) = tokio::join!(store.user(&owner), store.is_self_or_friend(caller.user_id(), &owner));
@@ -103,7 +104,7 @@ const LIKE: Route = Route::body(Failure::Msg("服务器错误"));
 /// `POST {spaceId, userId}` → `success`, and `data {isLike, likeCount}`: a toggle (the seed
 /// has no cancel flag; the lists carry `isLike`), race-free, see `WeifStore::toggle_like`.
 pub async fn like(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, LIKE, move |caller, p| async move {
+    wire::authed(state, req, LIKE, move |caller, p| async move {
         let (space_id, me) = (id_param(&p, "spaceId"), id_param(&p, "userId")).all()?;
         must_be_caller(&caller, &me)?;
         let outcome = state.weifchat().toggle_like(&me, &space_id, clock::now_ms()).await?;
@@ -118,7 +119,7 @@ const COMMENT_ADD: Route = Route::body(Failure::Msg("error")).path_params(&["typ
 /// spaceCommentId}` → `success`. Type 0 comments on the moment (`fromId` = `toId` = the
 /// caller); type 1 replies to comment `spaceCommentId`, addressed to `toId`.
 pub async fn comment_add(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, COMMENT_ADD, move |caller, p| async move {
+    wire::authed(state, req, COMMENT_ADD, move |caller, p| async move {
         let kind = CommentType::parse(p.path("type"));
         let reply_to = match kind {
             Ok(CommentType::Reply) => fields::join(id_param(&p, "spaceCommentId"), id_param(&p, "toId")).map(Some),
@@ -173,7 +174,7 @@ const COMMENT_DELETE: Route = Route::query(Failure::Msg("服务器错误")).path
 /// `GET /space/comment/del/{type}?_id=<comment or reply>` → `删除成功`: by its author or the
 /// moment's author; a comment's replies go with it.
 pub async fn comment_delete(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, COMMENT_DELETE, move |caller, p| async move {
+    wire::authed(state, req, COMMENT_DELETE, move |caller, p| async move {
         let (kind, id) = (CommentType::parse(p.path("type")), id_param(&p, "_id")).all()?;
         state
             .weifchat()

@@ -45,7 +45,7 @@ async fn call(binary: &str, req: Request) -> Value {
 }
 
 fn token(user: &str) -> String {
-    offline_state().tokens.issue(user, Audience::Weifchat).unwrap()
+    offline_state().tokens.issue(user, crate::AUDIENCE).unwrap()
 }
 
 #[tokio::test]
@@ -76,18 +76,15 @@ async fn every_function_but_register_and_login_wants_a_token_first() {
 
 #[tokio::test]
 async fn tokens_of_another_surface_or_secret_are_refused() {
-    let chatx = offline_state().tokens.issue("u1", Audience::Chatx).unwrap();
+    let chatx = offline_state().tokens.issue("u1", Audience::new("chatx")).unwrap();
     let foreign = shared::auth::Tokens::new(&[1u8; 32], 60)
-        .issue("u1", Audience::Weifchat)
+        .issue("u1", crate::AUDIENCE)
         .unwrap();
     for t in [chatx.as_str(), foreign.as_str(), "garbage"] {
         let env = call("weif-notes-get", request(Some(t), &[], &[], json!({}))).await;
         assert_eq!(env, json!({"status": 401, "msg": "身份认证失败, 请重新登录"}));
     }
-    let expired = offline_state()
-        .tokens
-        .issue_expired("u1", Audience::Weifchat, 5)
-        .unwrap();
+    let expired = offline_state().tokens.issue_expired("u1", crate::AUDIENCE, 5).unwrap();
     let env = call("weif-notes-get", request(Some(&expired), &[], &[], json!({}))).await;
     assert_eq!(env, json!({"status": 401, "msg": "登录已过期, 请重新登录"}));
 }

@@ -1,13 +1,14 @@
 //! A user's home (#3), the message tab's header (#4), profile update (#6) and search (#7).
 
+use crate::UserChanges;
+use crate::fields::Fields;
+use crate::model::{self, Sex};
+use crate::wire::{self, Failure, Reply, Route, id_param, must_be_caller};
 use serde_json::json;
-use shared::fields::Fields;
 use shared::lambda::{Body, Request, Response};
-use shared::weif::{self, Failure, Reply, Route, id_param, must_be_caller};
-use shared::weifchat::UserChanges;
-use shared::weifchat::model::{self, Sex};
 use shared::{AppError, AppState, clock};
 
+use crate::WeifState;
 use crate::views::{GroupBrief, Profile, UserBrief, UserSigned};
 
 fn not_found() -> AppError {
@@ -19,7 +20,7 @@ const HOME: Route = Route::query(Failure::Msg("加载失败"));
 /// `GET ?_id=<caller>&urlId=<user>` → `data {user, friendState}` (0 requested, 1 friends,
 /// 2 strangers, 3 oneself, 4 invited by them). The phone shows on one's own home only.
 pub async fn home(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, HOME, move |caller, p| async move {
+    wire::authed(state, req, HOME, move |caller, p| async move {
         let (me, url_id) = (id_param(&p, "_id"), id_param(&p, "urlId")).all()?;
         must_be_caller(&caller, &me)?;
         let store = state.weifchat();
@@ -37,7 +38,7 @@ const TAB_INFO: Route = Route::query(Failure::Data("服务器错误"));
 
 /// `GET ?_id=<caller>` → `data {_id, nick, imgUrl}`.
 pub async fn tabbar_info(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, TAB_INFO, move |caller, p| async move {
+    wire::authed(state, req, TAB_INFO, move |caller, p| async move {
         let (me,) = (id_param(&p, "_id"),).all()?;
         must_be_caller(&caller, &me)?;
         let user = state.weifchat().user(&me).await?.ok_or_else(not_found)?;
@@ -52,7 +53,7 @@ const UPDATE: Route = Route::body(Failure::Msg("保存失败"));
 /// of the birthday now saved. Absent optional fields stay as they are; an empty `birthday` or
 /// `sign` clears it.
 pub async fn update(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, UPDATE, move |caller, p| async move {
+    wire::authed(state, req, UPDATE, move |caller, p| async move {
         let (me, nick, sex, birthday, sign, img_url) = (
             id_param(&p, "_id"),
             model::nick(p.text("nick")),
@@ -87,13 +88,13 @@ const MAX_KEYWORD_CHARS: usize = 64;
 /// nickname prefix, groups by exact group number or name prefix (at most 20 prefix matches
 /// each). An empty keyword and no match are the seed's two 400 rows.
 pub async fn search(state: &AppState, req: Request) -> Response<Body> {
-    weif::authed(state, req, SEARCH, move |_caller, p| async move {
+    wire::authed(state, req, SEARCH, move |_caller, p| async move {
         let keyword = p.text("keyword").trim();
         if keyword.is_empty() {
             return Reply::msg("关键字为空, 暂无数据")
                 .with_data(json!([]))?
                 .with("result", false)
-                .map(|r| r.status(weif::status::REFUSED));
+                .map(|r| r.status(wire::status::REFUSED));
         }
         // Nothing searchable is longer (names ≤ 32 characters, WaiFCodes 19, phones 15).
         if keyword.chars().count() > MAX_KEYWORD_CHARS {

@@ -1,11 +1,11 @@
 //! The records as the seed's samples print them: MongoDB documents with `_id` and `__v`, other
 //! documents "populated" into small objects (`null` when the referenced document is gone, as
-//! Mongoose populates), and times in each sample's format (`shared::weifchat::time`).
+//! Mongoose populates), and times in each sample's format (`crate::time`).
 
 use std::collections::HashMap;
 
+use crate::{Comment, Friend, Group, Like, Membership, Note, Space, User, model, time};
 use serde::Serialize;
-use shared::weifchat::{Comment, Friend, Group, Like, Membership, Note, Space, User, model, time};
 
 /// MongoDB's version key, always 0 here (documents are never re-versioned).
 const V: u8 = 0;
@@ -393,7 +393,7 @@ pub struct SpaceEntry {
 }
 
 impl SpaceEntry {
-    pub fn of(t: &shared::weifchat::SpaceThread, viewer: &str, users: &Users) -> Self {
+    pub fn of(t: &crate::SpaceThread, viewer: &str, users: &Users) -> Self {
         Self {
             id: t.space.id.clone(),
             user: UserBrief::lookup(users, &t.space.user_id),

@@ -12,26 +12,22 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock;
 use crate::error::AppError;
+pub use crate::error::TokenError;
 
 pub const ISSUER: &str = "social-backend";
 
-/// Which API surface a token is for: a token of one surface is refused by the others.
+/// Which API surface a token is for: a token of one surface is refused by the others. Each
+/// surface declares its own (`pub const AUDIENCE: Audience = Audience::new("chatx")`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    Chatx,
-    Info,
-    Nobase,
-    Weifchat,
-}
+pub struct Audience(&'static str);
 
 impl Audience {
+    pub const fn new(name: &'static str) -> Self {
+        Self(name)
+    }
+
     pub fn as_str(self) -> &'static str {
-        match self {
-            Audience::Chatx => "chatx",
-            Audience::Info => "info",
-            Audience::Nobase => "nobase",
-            Audience::Weifchat => "weifchat",
-        }
+        self.0
     }
 }
 
@@ -56,19 +52,6 @@ pub struct NoClaims {}
 pub struct Issued {
     pub token: String,
     pub expires_at: i64,
-}
-
-/// Why a token was refused. The display text is what clients see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum TokenError {
-    #[error("token is empty")]
-    Missing,
-    #[error("token is malformed")]
-    Malformed,
-    #[error("token is invalid")]
-    Invalid,
-    #[error("token has expired")]
-    Expired,
 }
 
 /// The authenticated caller, as established by a verified token.
@@ -194,6 +177,9 @@ mod tests {
     use super::*;
     use base64::Engine;
 
+    const CHATX: Audience = Audience::new("chatx");
+    const NOBASE: Audience = Audience::new("nobase");
+
     fn tokens() -> Tokens {
         Tokens::new(&[7u8; 32], 3600)
     }
@@ -201,34 +187,31 @@ mod tests {
     #[test]
     fn issued_token_verifies_to_its_user() {
         let t = tokens();
-        let token = t.issue("u1", Audience::Chatx).unwrap();
-        assert_eq!(t.verify(&token, Audience::Chatx).unwrap().user_id(), "u1");
+        let token = t.issue("u1", CHATX).unwrap();
+        assert_eq!(t.verify(&token, CHATX).unwrap().user_id(), "u1");
     }
 
     #[test]
     fn empty_token_is_missing() {
-        assert_eq!(tokens().verify("  ", Audience::Chatx), Err(TokenError::Missing));
+        assert_eq!(tokens().verify("  ", CHATX), Err(TokenError::Missing));
     }
 
     #[test]
     fn garbage_is_malformed() {
-        assert_eq!(
-            tokens().verify("not-a-jwt", Audience::Chatx),
-            Err(TokenError::Malformed)
-        );
+        assert_eq!(tokens().verify("not-a-jwt", CHATX), Err(TokenError::Malformed));
     }
 
     #[test]
     fn other_secret_is_invalid() {
-        let token = Tokens::new(&[9u8; 32], 3600).issue("u1", Audience::Chatx).unwrap();
-        assert_eq!(tokens().verify(&token, Audience::Chatx), Err(TokenError::Invalid));
+        let token = Tokens::new(&[9u8; 32], 3600).issue("u1", CHATX).unwrap();
+        assert_eq!(tokens().verify(&token, CHATX), Err(TokenError::Invalid));
     }
 
     #[test]
     fn expired_token_is_expired() {
         let t = tokens();
-        let token = t.issue_expired("u1", Audience::Chatx, 10).unwrap();
-        assert_eq!(t.verify(&token, Audience::Chatx), Err(TokenError::Expired));
+        let token = t.issue_expired("u1", CHATX, 10).unwrap();
+        assert_eq!(t.verify(&token, CHATX), Err(TokenError::Expired));
     }
 
     fn signed(t: &Tokens, alg: Algorithm, aud: &str, iss: &str) -> String {
@@ -252,42 +235,37 @@ mod tests {
     #[test]
     fn extra_claims_travel_signed_and_come_back() {
         let t = tokens();
-        let issued = t
-            .issue_with("u1", Audience::Nobase, &Bound { app: "a1".into() })
-            .unwrap();
+        let issued = t.issue_with("u1", NOBASE, &Bound { app: "a1".into() }).unwrap();
         assert!(issued.expires_at > clock::now_secs());
-        let (caller, bound) = t.verify_with::<Bound>(&issued.token, Audience::Nobase).unwrap();
+        let (caller, bound) = t.verify_with::<Bound>(&issued.token, NOBASE).unwrap();
         assert_eq!(caller.user_id(), "u1");
         assert_eq!(bound, Bound { app: "a1".into() });
         // The plain verification still accepts it; its audience still binds it.
-        assert!(t.verify(&issued.token, Audience::Nobase).is_ok());
-        assert_eq!(t.verify(&issued.token, Audience::Chatx), Err(TokenError::Invalid));
+        assert!(t.verify(&issued.token, NOBASE).is_ok());
+        assert_eq!(t.verify(&issued.token, CHATX), Err(TokenError::Invalid));
     }
 
     #[test]
     fn a_token_without_the_surfaces_claims_is_refused() {
         let t = tokens();
-        let plain = t.issue("u1", Audience::Nobase).unwrap();
-        assert!(t.verify_with::<Bound>(&plain, Audience::Nobase).is_err());
+        let plain = t.issue("u1", NOBASE).unwrap();
+        assert!(t.verify_with::<Bound>(&plain, NOBASE).is_err());
     }
 
     #[test]
     fn expired_tokens_with_extra_claims_are_expired() {
         let t = tokens();
         let token = t
-            .issue_expired_with("u1", Audience::Nobase, &Bound { app: "a1".into() }, 5)
+            .issue_expired_with("u1", NOBASE, &Bound { app: "a1".into() }, 5)
             .unwrap();
-        assert_eq!(
-            t.verify_with::<Bound>(&token, Audience::Nobase).unwrap_err(),
-            TokenError::Expired
-        );
+        assert_eq!(t.verify_with::<Bound>(&token, NOBASE).unwrap_err(), TokenError::Expired);
     }
 
     #[test]
     fn wrong_audience_is_invalid() {
         let t = tokens();
         assert_eq!(
-            t.verify(&signed(&t, Algorithm::HS256, "info", ISSUER), Audience::Chatx),
+            t.verify(&signed(&t, Algorithm::HS256, "info", ISSUER), CHATX),
             Err(TokenError::Invalid)
         );
     }
@@ -296,7 +274,7 @@ mod tests {
     fn wrong_issuer_is_invalid() {
         let t = tokens();
         assert_eq!(
-            t.verify(&signed(&t, Algorithm::HS256, "chatx", "someone"), Audience::Chatx),
+            t.verify(&signed(&t, Algorithm::HS256, "chatx", "someone"), CHATX),
             Err(TokenError::Invalid)
         );
     }
@@ -305,7 +283,7 @@ mod tests {
     fn other_algorithms_are_refused_even_with_the_right_key() {
         let t = tokens();
         assert_eq!(
-            t.verify(&signed(&t, Algorithm::HS512, "chatx", ISSUER), Audience::Chatx),
+            t.verify(&signed(&t, Algorithm::HS512, "chatx", ISSUER), CHATX),
             Err(TokenError::Invalid)
         );
     }
@@ -319,6 +297,6 @@ mod tests {
             r#"{{"sub":"u1","aud":"chatx","iss":"{ISSUER}","iat":0,"exp":{exp}}}"#
         ));
         let token = format!("{header}.{claims}.");
-        assert!(tokens().verify(&token, Audience::Chatx).is_err());
+        assert!(tokens().verify(&token, CHATX).is_err());
     }
 }

@@ -203,7 +203,7 @@ impl Store {
 }
 
 /// Exponential backoff with full jitter: up to 25 ms, 50 ms, 100 ms, ...
-pub(crate) async fn backoff(attempt: u32) {
+pub async fn backoff(attempt: u32) {
     let cap_ms = 25u64 << attempt.min(6);
     let ms = rand::random_range(cap_ms / 2..=cap_ms);
     tokio::time::sleep(Duration::from_millis(ms)).await;

@@ -224,7 +224,7 @@ async fn content_has_a_maximum_length() {
     let app = spawn_app().await;
     let user = app.register().await;
     let post_id = app.add_post(&user, "p").await;
-    let max = shared::chatx::MAX_COMMENT_CHARS;
+    let max = chatx::MAX_COMMENT_CHARS;
     app.chatx_ok(
         ADD,
         &user.token,

@@ -169,12 +169,9 @@ async fn bad_tokens_get_distinct_token_codes() {
     let app = spawn_app().await;
     let user = app.register().await;
     let post_id = app.add_post(&user, "p").await;
-    let expired = app
-        .tokens
-        .issue_expired(&user.user_id, shared::auth::Audience::Chatx, 5)
-        .unwrap();
+    let expired = app.tokens.issue_expired(&user.user_id, chatx::AUDIENCE, 5).unwrap();
     let foreign = shared::auth::Tokens::new(&[3u8; 32], 60)
-        .issue(&user.user_id, shared::auth::Audience::Chatx)
+        .issue(&user.user_id, chatx::AUDIENCE)
         .unwrap();
     let (signed, signature) = user.token.rsplit_once('.').unwrap();
     let flipped = if signature.starts_with('A') { 'B' } else { 'A' };

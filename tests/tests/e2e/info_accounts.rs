@@ -3,6 +3,7 @@
 
 use e2e::serde_json::json;
 use e2e::{spawn_app_on_own_table, unique};
+use info::InfoState;
 
 #[tokio::test]
 async fn register_answers_201_with_a_bearer_token() {
@@ -117,7 +118,7 @@ async fn the_signed_in_user_needs_a_valid_info_token() {
             "{token:?}"
         );
     }
-    let ghost = app.tokens.issue("999999999", shared::auth::Audience::Info).unwrap();
+    let ghost = app.tokens.issue("999999999", info::AUDIENCE).unwrap();
     assert_eq!(app.rest("GET", "/api/v2/user", Some(&ghost), None).await.0, 401);
 }
 

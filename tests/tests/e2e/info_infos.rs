@@ -5,6 +5,7 @@
 use e2e::info::InfoUser;
 use e2e::serde_json::{Value, json};
 use e2e::{TestApp, spawn_app_on_own_table, unique};
+use info::InfoState;
 
 const INFOS: &str = "/api/v2/infos";
 
@@ -111,7 +112,7 @@ async fn seed_004_get_info_with_author_verification_and_category() {
         .info()
         .set_verification(
             admin.id,
-            Some(shared::info::items::Verification {
+            Some(info::items::Verification {
                 kind: "user".into(),
                 description: "Staff writer".into(),
                 created_at: 0,

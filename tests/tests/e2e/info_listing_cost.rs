@@ -11,8 +11,8 @@
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use e2e::serde_json::Value;
 use e2e::{TestApp, spawn_app_on_own_table};
-use shared::info::items::{InfoItem, RelationItem, StatsItem};
-use shared::keys::info::{self as k, Relation, entity};
+use info::items::{InfoItem, RelationItem, StatsItem};
+use info::keys::{self as k, Relation, entity};
 use shared::store::Item;
 use shared::store::observe::Call;
 

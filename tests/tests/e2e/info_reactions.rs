@@ -305,12 +305,11 @@ async fn share_points_are_configurable_and_zero_turns_them_off() {
     let app = spawn_app_on_own_table().await;
     let (_, id) = setup(&app).await;
     let fan = app.info_user().await;
-    let mut state = app.operator().await;
-    state.config.info_share_points = 0;
-    assert_eq!(state.info().share(id, Some(fan.id)).await.unwrap(), None);
-    state.config.info_share_points = 5;
-    assert_eq!(state.info().share(id, Some(fan.id)).await.unwrap(), Some(5));
-    assert_eq!(state.info().share(id, Some(fan.id)).await.unwrap(), None);
+    let state = app.operator().await;
+    let with_points = |points| info::InfoStore::new(&state.store, points);
+    assert_eq!(with_points(0).share(id, Some(fan.id)).await.unwrap(), None);
+    assert_eq!(with_points(5).share(id, Some(fan.id)).await.unwrap(), Some(5));
+    assert_eq!(with_points(5).share(id, Some(fan.id)).await.unwrap(), None);
     let me = app.rest_ok(200, "GET", "/api/v2/user", Some(&fan.token), None).await;
     assert_eq!(me["points"], 5);
 }

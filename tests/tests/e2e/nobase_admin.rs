@@ -2,11 +2,11 @@
 //! change and refuse, against the real table.
 
 use e2e::{spawn_app, unique};
-use shared::AppError;
-use shared::nobase::{
+use nobase::{
     AccountRange, App, AppChange, AppStatus, Board, Date, Developer, DeveloperChange, DeveloperStatus, NobaseError,
     PostStatus, UserStatus, signature,
 };
+use shared::AppError;
 
 use crate::nobase_world::World;
 

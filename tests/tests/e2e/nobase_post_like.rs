@@ -3,7 +3,7 @@
 
 use e2e::serde_json::json;
 use e2e::{spawn_app, unique};
-use shared::nobase::{
+use nobase::{
     AccountRange, AppChange, AppStatus, Date, DeveloperChange, DeveloperStatus, PostStatus, UserStatus, gate,
 };
 
@@ -151,13 +151,13 @@ async fn seed_002_401_token_invalid_expired_or_of_another_app_or_developer() {
     let forged = foreign_secret
         .issue_with(
             &user.user_id,
-            shared::auth::Audience::Nobase,
+            nobase::AUDIENCE,
             &json!({"app": world.appid, "dev": world.developer_id, "acct": member.account}),
         )
         .unwrap()
         .token;
-    let chatx = app.tokens.issue(&user.user_id, shared::auth::Audience::Chatx).unwrap();
-    let plain_nobase = app.tokens.issue(&user.user_id, shared::auth::Audience::Nobase).unwrap();
+    let chatx = app.tokens.issue(&user.user_id, chatx::AUDIENCE).unwrap();
+    let plain_nobase = app.tokens.issue(&user.user_id, nobase::AUDIENCE).unwrap();
     // A token of another app of the same developer, for an account of the same name.
     let other_app = World::with(&app, Setup::token()).await;
     other_app
@@ -176,7 +176,7 @@ async fn seed_002_401_token_invalid_expired_or_of_another_app_or_developer() {
     let impostor = gate::issue_token(
         &world.state,
         &app_config,
-        &shared::nobase::User {
+        &nobase::User {
             user_id: shared::ids::new_id(),
             ..user.clone()
         },
@@ -354,7 +354,7 @@ async fn seed_002_400_app_config_broken() {
     let app = spawn_app().await;
     let world = World::new(&app).await;
     let member = world.member(&app).await;
-    let key = shared::keys::nobase::app(&world.appid);
+    let key = nobase::keys::app(&world.appid);
     let breakages: [(&str, aws_sdk_dynamodb::types::AttributeValue); 4] = [
         ("accountMin", aws_sdk_dynamodb::types::AttributeValue::N("40".into())), // min > max
         (
@@ -469,7 +469,7 @@ async fn seed_002_404_developer_abnormal_or_missing() {
         .unwrap();
     let env = get(&app, POST_LIKE, &world.like_params(&member, "1")).await;
     assert_eq!(env, fail(404, "开发者账号状态异常!"));
-    let key = shared::keys::nobase::developer(&world.developer_id);
+    let key = nobase::keys::developer(&world.developer_id);
     app.dynamo
         .delete_item()
         .table_name(&app.table)
@@ -720,7 +720,7 @@ async fn secrets_of_a_request_are_never_logged_or_stored() {
     for secret in [member.pass.as_str(), "a-wrong-password", world.signature.as_str()] {
         assert!(!text.contains(secret), "{secret} in the logs:\n{text}");
     }
-    let key = shared::keys::nobase::user(&world.appid, &member.account);
+    let key = nobase::keys::user(&world.appid, &member.account);
     let stored = format!("{:?}", app.item(&key.pk, &key.sk).await.unwrap());
     assert!(!stored.contains(&member.pass), "{stored}");
 }

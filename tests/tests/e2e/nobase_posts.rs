@@ -2,7 +2,7 @@
 
 use e2e::serde_json::json;
 use e2e::{spawn_app, unique};
-use shared::nobase::PostStatus;
+use nobase::PostStatus;
 
 use crate::nobase_world::{POST_ADD, POST_DETAIL, POST_LIKE, Setup, World, fail, get, ok, owned, post_form};
 

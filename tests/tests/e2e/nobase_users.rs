@@ -2,7 +2,7 @@
 
 use e2e::serde_json::json;
 use e2e::{spawn_app, unique};
-use shared::nobase::{AccountRange, AppChange, AppStatus, UserStatus};
+use nobase::{AccountRange, AppChange, AppStatus, UserStatus};
 
 use crate::nobase_world::{LOGIN, POST_LIKE, REGISTER, Setup, World, fail, get, ok, owned, post_form};
 
@@ -27,7 +27,7 @@ async fn register_then_login_in_token_mode_issues_a_token_bound_to_the_app() {
     );
     let (caller, _) = app
         .tokens
-        .verify_with::<e2e::serde_json::Value>(token, shared::auth::Audience::Nobase)
+        .verify_with::<e2e::serde_json::Value>(token, nobase::AUDIENCE)
         .unwrap();
     assert_eq!(caller.user_id(), data["userId"].as_str().unwrap());
     // The token works for post_like.
@@ -88,7 +88,7 @@ async fn register_refuses_a_taken_account_and_stores_only_an_argon2id_hash() {
         post_form(&app, REGISTER, &world.params(&again)).await,
         fail(405, "该账号已被注册!")
     );
-    let key = shared::keys::nobase::user(&world.appid, &account);
+    let key = nobase::keys::user(&world.appid, &account);
     let item = app.item(&key.pk, &key.sk).await.unwrap();
     let hash = item["passwordHash"].as_s().unwrap();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
@@ -164,6 +164,6 @@ async fn register_runs_the_app_checks_first() {
         post_form(&app, REGISTER, &world.params(&creds)).await,
         fail(404, "应用已停用!")
     );
-    let key = shared::keys::nobase::user(&world.appid, "abcd");
+    let key = nobase::keys::user(&world.appid, "abcd");
     assert!(app.item(&key.pk, &key.sk).await.is_none());
 }

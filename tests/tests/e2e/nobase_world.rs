@@ -4,11 +4,12 @@
 
 use e2e::serde_json::{Value, json};
 use e2e::{TestApp, unique};
-use shared::AppState;
-use shared::nobase::{
+use nobase::NobaseState;
+use nobase::{
     AccountRange, App, AppStatus, Board, Date, Developer, DeveloperStatus, NobaseStore, Post, PostStatus, User,
     UserStatus, gate, signature,
 };
+use shared::AppState;
 
 pub const POST_LIKE: &str = "/api/bbs/post_like";
 pub const POST_ADD: &str = "/api/bbs/post_add";

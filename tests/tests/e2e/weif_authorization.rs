@@ -20,7 +20,7 @@ async fn friend_count(app: &TestApp, user: &WeifUser) -> usize {
 #[tokio::test]
 async fn every_route_but_register_and_login_needs_a_weifchat_token() {
     let app = spawn_app().await;
-    let chatx_token = app.tokens.issue("u1", shared::auth::Audience::Chatx).unwrap();
+    let chatx_token = app.tokens.issue("u1", chatx::AUDIENCE).unwrap();
     let template = Template::load(template_path()).unwrap();
     let weif: Vec<_> = template
         .functions

@@ -1,8 +1,8 @@
 //! `admin chatx …`
 
+use chatx::ChatxState;
 use clap::Subcommand;
 use shared::AppState;
-use shared::auth::Audience;
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -19,7 +19,7 @@ pub async fn run(cmd: Command, state: &AppState) -> super::Result {
             if !shared::ids::is_valid_id(&user_id) || state.chatx().profile(&user_id).await?.is_none() {
                 return Err(format!("no chatx user {user_id}").into());
             }
-            println!("{}", state.tokens.issue(&user_id, Audience::Chatx)?);
+            println!("{}", state.tokens.issue(&user_id, chatx::AUDIENCE)?);
             Ok(())
         }
     }

@@ -1,10 +1,10 @@
 //! `admin info …`: abilities, verifications and tokens of info-module users.
 
 use clap::Subcommand;
+use info::INFOS_ADMIN;
+use info::InfoState;
+use info::items::{UserItem, Verification};
 use shared::AppState;
-use shared::auth::Audience;
-use shared::info::INFOS_ADMIN;
-use shared::info::items::{UserItem, Verification};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -66,7 +66,7 @@ pub async fn run(cmd: Command, state: &AppState) -> super::Result {
             if store.user(user_id, true).await?.is_none() {
                 return Err(format!("no info user {user_id}").into());
             }
-            println!("{}", state.tokens.issue(&user_id.to_string(), Audience::Info)?);
+            println!("{}", state.tokens.issue(&user_id.to_string(), info::AUDIENCE)?);
         }
     }
     Ok(())

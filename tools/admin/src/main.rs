@@ -64,10 +64,9 @@ async fn ensure_table() -> Result {
         return Err("`table ensure` is for local DynamoDB API servers: set AWS_ENDPOINT_URL_DYNAMODB".into());
     }
     let name = std::env::var("TABLE_NAME").map_err(|_| "TABLE_NAME is not set")?;
-    let template = local_gateway::Template::load(local_gateway::template_path())?;
+    let template = stack::Template::load(stack::template_path())?;
     let sdk = shared::state::sdk_config().await;
-    let created =
-        local_gateway::table::ensure_table(&aws_sdk_dynamodb::Client::new(&sdk), &name, &template.table).await?;
+    let created = stack::table::ensure_table(&aws_sdk_dynamodb::Client::new(&sdk), &name, &template.table).await?;
     println!("{name}: {}", if created { "created" } else { "exists" });
     Ok(())
 }

@@ -2,11 +2,12 @@
 //! through the same store the functions use. docs/nobase.md walks through setting up a BBS.
 
 use clap::{Args, Subcommand};
-use shared::AppState;
-use shared::nobase::{
+use nobase::NobaseState;
+use nobase::{
     AccountRange, App, AppChange, AppStatus, Board, Content, Date, Developer, DeveloperChange, DeveloperStatus, Post,
     PostStatus, Title, UserStatus, signature,
 };
+use shared::AppState;
 use shared::{clock, ids};
 
 #[derive(Subcommand)]

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 use shared::AppState;
-use shared::auth::Audience;
+use weifchat::WeifState;
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -20,7 +20,7 @@ pub async fn run(cmd: Command, state: &AppState) -> super::Result {
             if !shared::ids::is_valid_id(&user_id) || state.weifchat().user(&user_id).await?.is_none() {
                 return Err(format!("no weifChat user {user_id}").into());
             }
-            println!("{}", state.tokens.issue(&user_id, Audience::Weifchat)?);
+            println!("{}", state.tokens.issue(&user_id, weifchat::AUDIENCE)?);
             Ok(())
         }
     }

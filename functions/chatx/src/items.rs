@@ -1,0 +1,310 @@
+//! How chatx records are stored: one struct per entity, mapped with `serde_dynamo`.
+//! Keys come from [`crate::keys`]; attribute names used in expressions are the
+//! constants of [`crate::keys::attr`] (the tests below keep both in step).
+
+use serde::{Deserialize, Serialize};
+
+use super::model::{Comment, Like, Post, Profile};
+use crate::keys as k;
+use shared::keys;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct AccountItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub account: String,
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    #[serde(rename = "passwordHash")]
+    pub password_hash: String,
+    #[serde(rename = "createTime")]
+    pub create_time: i64,
+}
+
+impl AccountItem {
+    pub fn new(account: &str, user_id: &str, password_hash: String, now: i64) -> Self {
+        let key = k::account(account);
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: k::entity::ACCOUNT.into(),
+            account: account.into(),
+            user_id: user_id.into(),
+            password_hash,
+            create_time: now,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct ProfileItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    pub nickname: String,
+    #[serde(rename = "faceURL")]
+    pub face_url: String,
+    #[serde(rename = "createTime")]
+    pub create_time: i64,
+}
+
+impl ProfileItem {
+    pub fn new(p: &Profile) -> Self {
+        let key = k::user(&p.user_id);
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: k::entity::USER.into(),
+            user_id: p.user_id.clone(),
+            nickname: p.nickname.clone(),
+            face_url: p.face_url.clone(),
+            create_time: p.create_time,
+        }
+    }
+
+    pub fn into_profile(self) -> Profile {
+        Profile {
+            user_id: self.user_id,
+            nickname: self.nickname,
+            face_url: self.face_url,
+            create_time: self.create_time,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct PostItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    #[serde(rename = "GSI1PK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi1pk: Option<String>,
+    #[serde(rename = "GSI1SK", default, skip_serializing_if = "Option::is_none")]
+    pub gsi1sk: Option<String>,
+    #[serde(rename = "postID")]
+    pub post_id: String,
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    pub content: String,
+    #[serde(default)]
+    pub images: Vec<String>,
+    #[serde(rename = "createTime")]
+    pub create_time: i64,
+    #[serde(rename = "likeCount", default)]
+    pub like_count: i64,
+    #[serde(rename = "commentCount", default)]
+    pub comment_count: i64,
+    #[serde(rename = "deletedAt", default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<i64>,
+}
+
+impl PostItem {
+    pub fn new(p: &Post) -> Self {
+        let key = k::post(&p.post_id);
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: k::entity::POST.into(),
+            gsi1pk: Some(k::user_posts(&p.user_id)),
+            gsi1sk: Some(k::user_posts_sort(p.create_time, &p.post_id)),
+            post_id: p.post_id.clone(),
+            user_id: p.user_id.clone(),
+            content: p.content.clone(),
+            images: p.images.clone(),
+            create_time: p.create_time,
+            like_count: p.like_count,
+            comment_count: p.comment_count,
+            deleted_at: None,
+        }
+    }
+
+    /// The post as the API shows it, unless it is being deleted.
+    pub fn into_live_post(self, liked: bool) -> Option<Post> {
+        if self.deleted_at.is_some() {
+            return None;
+        }
+        Some(Post {
+            post_id: self.post_id,
+            user_id: self.user_id,
+            content: self.content,
+            images: self.images,
+            create_time: self.create_time,
+            like_count: self.like_count,
+            comment_count: self.comment_count,
+            liked,
+        })
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct LikeItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    #[serde(rename = "GSI1PK")]
+    pub gsi1pk: String,
+    #[serde(rename = "GSI1SK")]
+    pub gsi1sk: String,
+    #[serde(rename = "postID")]
+    pub post_id: String,
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    #[serde(rename = "createTime")]
+    pub create_time: i64,
+}
+
+impl LikeItem {
+    pub fn new(post_id: &str, user_id: &str, now: i64) -> Self {
+        let key = k::like(post_id, user_id);
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: k::entity::LIKE.into(),
+            gsi1pk: k::post_likes(post_id),
+            gsi1sk: k::post_likes_sort(now, user_id),
+            post_id: post_id.into(),
+            user_id: user_id.into(),
+            create_time: now,
+        }
+    }
+
+    pub fn into_like(self) -> Like {
+        Like {
+            user_id: self.user_id,
+            create_time: self.create_time,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct CommentItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    #[serde(rename = "GSI1PK")]
+    pub gsi1pk: String,
+    #[serde(rename = "GSI1SK")]
+    pub gsi1sk: String,
+    #[serde(rename = "commentID")]
+    pub comment_id: String,
+    #[serde(rename = "postID")]
+    pub post_id: String,
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    #[serde(rename = "replyToCommentID", default)]
+    pub reply_to_comment_id: String,
+    pub content: String,
+    #[serde(rename = "createTime")]
+    pub create_time: i64,
+}
+
+impl CommentItem {
+    pub fn new(c: &Comment) -> Self {
+        let key = k::comment(&c.post_id, &c.comment_id);
+        let (gsi1pk, gsi1sk) = k::comment_lookup(&c.comment_id);
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: k::entity::COMMENT.into(),
+            gsi1pk,
+            gsi1sk,
+            comment_id: c.comment_id.clone(),
+            post_id: c.post_id.clone(),
+            user_id: c.user_id.clone(),
+            reply_to_comment_id: c.reply_to_comment_id.clone(),
+            content: c.content.clone(),
+            create_time: c.create_time,
+        }
+    }
+
+    pub fn into_comment(self) -> Comment {
+        Comment {
+            comment_id: self.comment_id,
+            post_id: self.post_id,
+            user_id: self.user_id,
+            reply_to_comment_id: self.reply_to_comment_id,
+            content: self.content,
+            create_time: self.create_time,
+        }
+    }
+}
+
+/// Whether a raw item is of `entity`.
+pub(super) fn is_entity(item: &shared::store::Item, entity: &str) -> bool {
+    item.get(keys::ENTITY)
+        .and_then(|v| v.as_s().ok())
+        .is_some_and(|e| e == entity)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::attr;
+    use shared::store::Item;
+
+    fn post() -> Post {
+        Post {
+            post_id: "p1".into(),
+            user_id: "u1".into(),
+            content: "hi".into(),
+            images: vec![],
+            create_time: 5,
+            like_count: 0,
+            comment_count: 0,
+            liked: false,
+        }
+    }
+
+    #[test]
+    fn post_items_use_the_expression_attribute_names() {
+        let mut p = PostItem::new(&post());
+        p.deleted_at = Some(1);
+        let item: Item = serde_dynamo::to_item(p).unwrap();
+        for name in [
+            attr::USER_ID,
+            attr::LIKE_COUNT,
+            attr::COMMENT_COUNT,
+            attr::DELETED_AT,
+            keys::PK,
+            keys::SK,
+            keys::GSI1_PK,
+            keys::GSI1_SK,
+            keys::ENTITY,
+        ] {
+            assert!(item.contains_key(name), "missing {name}");
+        }
+    }
+
+    #[test]
+    fn profile_items_use_the_expression_attribute_names() {
+        let p = Profile {
+            user_id: "u".into(),
+            nickname: "n".into(),
+            face_url: "".into(),
+            create_time: 1,
+        };
+        let item: Item = serde_dynamo::to_item(ProfileItem::new(&p)).unwrap();
+        assert!(item.contains_key(attr::NICKNAME) && item.contains_key(attr::FACE_URL));
+    }
+
+    #[test]
+    fn items_round_trip() {
+        let item: Item = serde_dynamo::to_item(PostItem::new(&post())).unwrap();
+        let back: PostItem = serde_dynamo::from_item(item.clone()).unwrap();
+        assert_eq!(back.into_live_post(false), Some(post()));
+        assert!(is_entity(&item, k::entity::POST));
+    }
+}

@@ -1,0 +1,158 @@
+//! Comments on infos: feeds whose `repostable` is an info. Each comment is listed by ID in the
+//! listings of its kinds (all; with images; with a video; with either), for its info and for
+//! every info, so each `type` of listing reads one page.
+
+use std::collections::{HashMap, HashSet};
+
+use super::InfoStore;
+use super::infos::pair_up;
+use crate::items::{CommentEntryItem, FeedItem, FeedMarkItem, InfoItem, StatsItem, UserItem};
+use crate::keys::{self as k, attr, counter, entity};
+use crate::model::CommentQuery;
+use shared::clock;
+use shared::error::AppError;
+use shared::keys::{self, Key};
+use shared::storage::FileInfo;
+use shared::store::write::{Change, put_new};
+use shared::store::{Item, s};
+
+/// A validated comment, its files described.
+#[derive(Debug, Clone)]
+pub struct NewFeed {
+    pub user_id: u64,
+    pub info_id: u64,
+    pub content: String,
+    pub from: i64,
+    pub mark: Option<String>,
+    pub images: Vec<FileInfo>,
+    pub video: Option<FileInfo>,
+    pub video_cover: Option<FileInfo>,
+}
+
+/// A page of comments with the users who wrote them and (for the listing of every info's
+/// comments) the infos they are about.
+#[derive(Debug, Default)]
+pub struct CommentPage {
+    pub feeds: Vec<FeedItem>,
+    pub users: HashMap<u64, UserItem>,
+    pub infos: HashMap<u64, (InfoItem, StatsItem)>,
+}
+
+impl InfoStore<'_> {
+    /// Publishes a comment on a published info and counts it, in one transaction; a repeated
+    /// `feed_mark` of the same user is refused. Cost: 1 UpdateItem (the ID) + 1
+    /// TransactWriteItems (stats, feed, 2–8 listing entries, the mark).
+    pub async fn add_comment(&self, new: NewFeed) -> Result<FeedItem, AppError> {
+        let table = self.table();
+        let id = self.next_id(counter::FEED).await?;
+        let key = k::feed(id);
+        let feed = FeedItem {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity::FEED.into(),
+            id,
+            user_id: new.user_id,
+            info_id: new.info_id,
+            feed_content: new.content,
+            feed_from: new.from,
+            feed_mark: new.mark,
+            images: new.images,
+            video: new.video,
+            video_cover: new.video_cover,
+            created_at: clock::now_ms(),
+        };
+        let mut tx = vec![
+            Change::new(k::stats(feed.info_id))
+                .add(attr::COMMENTS_COUNT, 1)
+                .when_exists()
+                .when_absent(attr::DELETED_AT)
+                .when_absent(attr::PURGING)
+                .into_update(table)?,
+            put_new(table, serde_dynamo::to_item(&feed)?)?,
+        ];
+        for entry in feed.entries() {
+            tx.push(put_new(table, serde_dynamo::to_item(entry)?)?);
+        }
+        let mark_at = tx.len();
+        if let Some(mark) = &feed.feed_mark {
+            let key = k::feed_mark(feed.user_id, mark);
+            let claim = FeedMarkItem {
+                pk: key.pk,
+                sk: key.sk,
+                entity: entity::FEED_MARK.into(),
+                feed_id: id,
+            };
+            tx.push(put_new(table, serde_dynamo::to_item(claim)?)?);
+        }
+        match self.store.transact(tx).await? {
+            Ok(()) => Ok(feed),
+            Err(c) if c.condition_failed(0) => Err(AppError::invalid(
+                "repostable_id",
+                "The selected repostable id is invalid.",
+            )),
+            Err(c) if c.condition_failed(mark_at) => {
+                Err(AppError::invalid("feed_mark", "The feed mark has already been taken."))
+            }
+            Err(c) => Err(AppError::internal(format!("comment cancelled: {c:?}"))),
+        }
+    }
+
+    /// A page of comments of one info (`Some`) or of every info, of the query's kind, after the
+    /// query's `after` in its order. Cost: 1 Query + 1 BatchGetItem (the feeds, their users and,
+    /// for every info's comments, their infos).
+    pub async fn comments(&self, info: Option<u64>, q: &CommentQuery) -> Result<CommentPage, AppError> {
+        let mut query = self
+            .store
+            .client()
+            .query()
+            .table_name(self.table())
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_values(":pk", s(k::comments(info, q.kind)))
+            .scan_index_forward(!q.desc)
+            .limit(q.limit as i32);
+        query = match q.after {
+            Some(after) => query
+                .key_condition_expression(if q.desc {
+                    "#pk = :pk AND #sk < :after"
+                } else {
+                    "#pk = :pk AND #sk > :after"
+                })
+                .expression_attribute_names("#sk", keys::SK)
+                .expression_attribute_values(":after", s(k::id_part(after))),
+            None => query.key_condition_expression("#pk = :pk"),
+        };
+        let out = query.send().await?;
+        let entries: Vec<CommentEntryItem> = serde_dynamo::from_items(out.items.unwrap_or_default())?;
+        if entries.is_empty() {
+            return Ok(CommentPage::default());
+        }
+        let mut keys: Vec<Key> = entries.iter().map(|e| k::feed(e.feed_id)).collect();
+        let users: HashSet<u64> = entries.iter().map(|e| e.user_id).collect();
+        keys.extend(users.into_iter().map(k::user));
+        if info.is_none() {
+            let infos: HashSet<u64> = entries.iter().map(|e| e.info_id).collect();
+            keys.extend(infos.into_iter().flat_map(|i| [k::info(i), k::stats(i)]));
+        }
+        let items = self.store.batch_get(&keys, false).await?;
+        let (mut feeds, mut users, mut rest): (HashMap<u64, FeedItem>, HashMap<u64, UserItem>, Vec<Item>) =
+            Default::default();
+        for item in items {
+            match super::entity_of(&item) {
+                entity::FEED => {
+                    let f: FeedItem = serde_dynamo::from_item(item)?;
+                    feeds.insert(f.id, f);
+                }
+                entity::USER => {
+                    let u: UserItem = serde_dynamo::from_item(item)?;
+                    users.insert(u.id, u);
+                }
+                _ => rest.push(item),
+            }
+        }
+        Ok(CommentPage {
+            feeds: entries.iter().filter_map(|e| feeds.remove(&e.feed_id)).collect(),
+            users,
+            infos: pair_up(rest)?,
+        })
+    }
+}

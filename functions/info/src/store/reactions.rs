@@ -1,0 +1,102 @@
+//! Likes, favorites and shares. Each changes its record and the counter it counts in one
+//! transaction whose conditions say what must be true; the outcome is read from the
+//! cancellation reasons, never from a read first.
+
+use super::InfoStore;
+use crate::items::{RelationItem, ShareRewardItem};
+use crate::keys::{self as k, Relation, attr, entity};
+use shared::clock;
+use shared::error::AppError;
+use shared::store::write::{Change, put, put_new};
+
+fn not_found() -> AppError {
+    AppError::not_found("Info not found.")
+}
+
+impl InfoStore<'_> {
+    /// Makes `user`'s like (or favorite) of an info present (`on`) or absent. Idempotent: a
+    /// repeat changes nothing and succeeds. The reaction in the info's partition, its copy in the
+    /// user's partition and the info's counter change together: the counter always equals the
+    /// number of reactions. A new like needs a published info; taking one back only an info that
+    /// is not being deleted. Cost: 1 TransactWriteItems.
+    pub async fn set_relation(&self, info: u64, user: u64, relation: Relation, on: bool) -> Result<(), AppError> {
+        let table = self.table();
+        let (key, counter, entity) = match relation {
+            Relation::Like => (k::like(info, user), attr::LIKES_COUNT, entity::LIKE),
+            Relation::Favorite => (k::favorite(info, user), attr::FAVORITES_COUNT, entity::FAVORITE),
+        };
+        let copy = k::relation(user, relation, info);
+        let stats = Change::new(k::stats(info)).when_exists().when_absent(attr::PURGING);
+        let tx = if on {
+            let now = clock::now_ms();
+            let reaction = RelationItem::new(key, entity, info, user, now);
+            let mirrored = RelationItem::new(copy, entity::RELATION, info, user, now);
+            vec![
+                put_new(table, serde_dynamo::to_item(reaction)?)?,
+                put(table, serde_dynamo::to_item(mirrored)?)?,
+                stats.add(counter, 1).when_absent(attr::DELETED_AT).into_update(table)?,
+            ]
+        } else {
+            vec![
+                Change::new(key).when_exists().into_delete(table)?,
+                Change::new(copy).into_delete(table)?,
+                stats.add(counter, -1).into_update(table)?,
+            ]
+        };
+        match self.store.transact(tx).await? {
+            Ok(()) => Ok(()),
+            Err(c) if c.condition_failed(2) => Err(not_found()),
+            Err(c) if c.condition_failed(0) => Ok(()), // already in the wanted state
+            Err(c) => Err(AppError::internal(format!("{relation:?} cancelled: {c:?}"))),
+        }
+    }
+
+    /// Counts a share of a published info. A signed-in user's first share of an info earns the
+    /// configured points, recorded in their points ledger in the same transaction; the answer
+    /// is the points earned, if any. Cost: 1 TransactWriteItems; a later share by the same user
+    /// 1 cancelled TransactWriteItems + 1 UpdateItem; an anonymous share 1 UpdateItem.
+    pub async fn share(&self, info: u64, sharer: Option<u64>) -> Result<Option<i64>, AppError> {
+        let table = self.table();
+        let stats = Change::new(k::stats(info))
+            .add(attr::SHARES_COUNT, 1)
+            .when_exists()
+            .when_absent(attr::DELETED_AT)
+            .when_absent(attr::PURGING);
+        if let Some(user) = sharer.filter(|_| self.share_points > 0) {
+            let key = k::share_reward(user, info);
+            let reward = ShareRewardItem {
+                pk: key.pk,
+                sk: key.sk,
+                entity: entity::SHARE_REWARD.into(),
+                user_id: user,
+                info_id: info,
+                amount: self.share_points,
+                created_at: clock::now_ms(),
+            };
+            let tx = vec![
+                put_new(table, serde_dynamo::to_item(reward)?)?,
+                Change::new(k::user(user))
+                    .add(attr::POINTS, self.share_points)
+                    .when_exists()
+                    .into_update(table)?,
+                stats.clone().into_update(table)?,
+            ];
+            match self.store.transact(tx).await? {
+                Ok(()) => return Ok(Some(self.share_points)),
+                Err(c) if c.condition_failed(2) => return Err(not_found()),
+                Err(c) if c.condition_failed(0) || c.condition_failed(1) => {} // rewarded before
+                Err(c) => return Err(AppError::internal(format!("share cancelled: {c:?}"))),
+            }
+        }
+        match stats.update_item(self.store).send().await {
+            Ok(_) => Ok(None),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Err(not_found())
+            }
+            Err(e) => Err(AppError::from(e)),
+        }
+    }
+}

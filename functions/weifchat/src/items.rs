@@ -1,0 +1,578 @@
+//! How weifChat records are stored: one struct per entity, mapped with `serde_dynamo`. Keys
+//! come from [`crate::keys`]; attribute names used in expressions are the constants of
+//! [`crate::keys::attr`] (the tests below keep both in step). Times are milliseconds
+//! since the epoch; the wire formats are made from them on the way out.
+
+use serde::{Deserialize, Serialize};
+
+use shared::keys::Key;
+
+use crate::keys as k;
+
+/// The key attributes and entity every item has.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct Head {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+}
+
+impl Head {
+    fn new(key: Key, entity: &str) -> Self {
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity.to_owned(),
+        }
+    }
+}
+
+/// An optional GSI1 key (sparse index: items leave the index by removing it).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(super) struct Gsi1 {
+    #[serde(rename = "GSI1PK", default, skip_serializing_if = "Option::is_none")]
+    pub pk: Option<String>,
+    #[serde(rename = "GSI1SK", default, skip_serializing_if = "Option::is_none")]
+    pub sk: Option<String>,
+}
+
+impl Gsi1 {
+    fn of(key: Option<(String, String)>) -> Self {
+        match key {
+            Some((pk, sk)) => Self {
+                pk: Some(pk),
+                sk: Some(sk),
+            },
+            None => Self::default(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct AccountItem {
+    #[serde(flatten)]
+    pub head: Head,
+    #[serde(rename = "userId")]
+    pub user_id: String,
+    #[serde(rename = "passwordHash")]
+    pub password_hash: String,
+    #[serde(rename = "createdAt")]
+    pub created_at: i64,
+}
+
+impl AccountItem {
+    pub fn new(phone: &str, user_id: &str, password_hash: String, now: i64) -> Self {
+        Self {
+            head: Head::new(k::account(phone), k::entity::ACCOUNT),
+            user_id: user_id.into(),
+            password_hash,
+            created_at: now,
+        }
+    }
+}
+
+/// A user: what the profile routes show (the password hash lives on the account item).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    #[serde(rename = "userId")]
+    pub id: String,
+    pub phone: String,
+    pub nick: String,
+    #[serde(rename = "imgUrl")]
+    pub img_url: String,
+    pub sex: String,
+    pub birthday: String,
+    pub sign: String,
+    #[serde(rename = "WaiFCode")]
+    pub waif_code: String,
+    #[serde(rename = "createdAt")]
+    pub created_at: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct UserItem {
+    #[serde(flatten)]
+    pub head: Head,
+    #[serde(flatten)]
+    pub gsi1: Gsi1,
+    #[serde(flatten)]
+    pub user: User,
+    #[serde(rename = "friendCount", default)]
+    pub friend_count: i64,
+}
+
+impl UserItem {
+    pub fn new(user: &User) -> Self {
+        Self {
+            head: Head::new(k::user(&user.id), k::entity::USER),
+            gsi1: Gsi1::of(k::nick_index(&user.nick, &user.id)),
+            user: user.clone(),
+            friend_count: 0,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct WaifCodeItem {
+    #[serde(flatten)]
+    pub head: Head,
+    #[serde(rename = "userId")]
+    pub user_id: String,
+}
+
+impl WaifCodeItem {
+    pub fn new(code: &str, user_id: &str) -> Self {
+        Self {
+            head: Head::new(k::waif_code(code), k::entity::WAIF_CODE),
+            user_id: user_id.into(),
+        }
+    }
+}
+
+/// One side of a friendship or friend request: `user_id`'s view of `friend_id`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Friend {
+    /// The relation's ID (the same on both sides).
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(rename = "userId")]
+    pub user_id: String,
+    #[serde(rename = "friendId")]
+    pub friend_id: String,
+    /// 0 requested, 1 friends.
+    pub state: u8,
+    /// A request `friend_id` sent to `user_id` (false: one `user_id` sent).
+    pub incoming: bool,
+    /// When the request was sent, or the friendship began.
+    pub time: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct FriendItem {
+    #[serde(flatten)]
+    pub head: Head,
+    #[serde(flatten)]
+    pub gsi1: Gsi1,
+    #[serde(flatten)]
+    pub friend: Friend,
+}
+
+impl FriendItem {
+    /// A pending request's side: only the receiver's side is listed (its requests to answer).
+    pub fn request(f: &Friend) -> Self {
+        let gsi1 = f
+            .incoming
+            .then(|| (k::friend_requests(&f.user_id), k::by_time(f.time, &[&f.friend_id])));
+        Self {
+            head: Head::new(k::friend(&f.user_id, &f.friend_id), k::entity::FRIEND),
+            gsi1: Gsi1::of(gsi1),
+            friend: f.clone(),
+        }
+    }
+}
+
+/// A group as stored (`userId` is its owner).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(rename = "userId")]
+    pub owner_id: String,
+    #[serde(rename = "groupName")]
+    pub name: String,
+    #[serde(rename = "groupNumber")]
+    pub number: i64,
+    pub sign: String,
+    #[serde(rename = "imgUrl")]
+    pub img_url: String,
+    #[serde(rename = "createdAt")]
+    pub created_at: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct GroupItem {
+    #[serde(flatten)]
+    pub head: Head,
+    #[serde(flatten)]
+    pub gsi1: Gsi1,
+    #[serde(flatten)]
+    pub group: Group,
+    #[serde(rename = "memberCount", default)]
+    pub member_count: i64,
+    #[serde(rename = "deletedAt", default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<i64>,
+}
+
+impl GroupItem {
+    pub fn new(group: &Group, member_count: i64) -> Self {
+        Self {
+            head: Head::new(k::group(&group.id), k::entity::GROUP),
+            gsi1: Gsi1::of(k::group_name_index(&group.name, &group.id)),
+            group: group.clone(),
+            member_count,
+            deleted_at: None,
+        }
+    }
+
+    /// The group unless it is being dissolved.
+    pub fn live(self) -> Option<Group> {
+        self.deleted_at.is_none().then_some(self.group)
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct GroupNumberItem {
+    #[serde(flatten)]
+    pub head: Head,
+    #[serde(rename = "groupId")]
+    pub group_id: String,
+}
+
+impl GroupNumberItem {
+    pub fn new(number: i64, group_id: &str) -> Self {
+        Self {
+            head: Head::new(k::group_number(number), k::entity::GROUP_NUMBER),
+            group_id: group_id.into(),
+        }
+    }
+}
+
+/// A membership, or a join request (then `owner_id` is the group's owner, who answers it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(rename = "groupId")]
+    pub group_id: String,
+    #[serde(rename = "userId")]
+    pub user_id: String,
+    #[serde(rename = "ownerId")]
+    pub owner_id: String,
+    pub time: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct MembershipItem {
+    #[serde(flatten)]
+    pub head: Head,
+    #[serde(flatten)]
+    pub gsi1: Gsi1,
+    #[serde(flatten)]
+    pub membership: Membership,
+}
+
+impl MembershipItem {
+    pub fn member(m: &Membership) -> Self {
+        Self {
+            head: Head::new(k::member(&m.group_id, &m.user_id), k::entity::MEMBER),
+            gsi1: Gsi1::of(Some((k::user_groups(&m.user_id), k::by_time(m.time, &[&m.group_id])))),
+            membership: m.clone(),
+        }
+    }
+
+    pub fn join_request(m: &Membership) -> Self {
+        Self {
+            head: Head::new(k::join(&m.group_id, &m.user_id), k::entity::JOIN),
+            gsi1: Gsi1::of(Some((
+                k::group_requests(&m.owner_id),
+                k::by_time(m.time, &[&m.group_id, &m.user_id]),
+            ))),
+            membership: m.clone(),
+        }
+    }
+}
+
+/// A space moment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Space {
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(rename = "userId")]
+    pub user_id: String,
+    #[serde(rename = "textDesc")]
+    pub text_desc: String,
+    #[serde(default)]
+    pub photos: Vec<String>,
+    pub time: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct SpaceItem {
+    #[serde(flatten)]
+    pub head: Head,
+    #[serde(flatten)]
+    pub gsi1: Gsi1,
+    #[serde(flatten)]
+    pub space: Space,
+    #[serde(rename = "likeCount", default)]
+    pub like_count: i64,
+    #[serde(rename = "commentCount", default)]
+    pub comment_count: i64,
+    #[serde(rename = "deletedAt", default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<i64>,
+}
+
+impl SpaceItem {
+    pub fn new(space: &Space) -> Self {
+        Self {
+            head: Head::new(k::space(&space.id), k::entity::SPACE),
+            gsi1: Gsi1::of(Some((k::user_spaces(&space.user_id), space.id.clone()))),
+            space: space.clone(),
+            like_count: 0,
+            comment_count: 0,
+            deleted_at: None,
+        }
+    }
+
+    pub fn live(self) -> Option<Space> {
+        self.deleted_at.is_none().then_some(self.space)
+    }
+}
+
+/// A like of a moment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Like {
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(rename = "spaceId")]
+    pub space_id: String,
+    #[serde(rename = "userId")]
+    pub user_id: String,
+    pub time: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct LikeItem {
+    #[serde(flatten)]
+    pub head: Head,
+    #[serde(flatten)]
+    pub like: Like,
+}
+
+impl LikeItem {
+    pub fn new(like: &Like) -> Self {
+        Self {
+            head: Head::new(k::like(&like.space_id, &like.user_id), k::entity::LIKE),
+            like: like.clone(),
+        }
+    }
+}
+
+/// A comment (type 0) or a reply to one (type 1, with `space_comment_id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(rename = "spaceId")]
+    pub space_id: String,
+    #[serde(rename = "spaceCommentId", default, skip_serializing_if = "Option::is_none")]
+    pub space_comment_id: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: u8,
+    pub textarea: String,
+    #[serde(rename = "userId")]
+    pub user_id: String,
+    #[serde(rename = "fromId")]
+    pub from_id: String,
+    #[serde(rename = "toId")]
+    pub to_id: String,
+    pub time: i64,
+}
+
+impl Comment {
+    pub fn key(&self) -> Key {
+        match &self.space_comment_id {
+            Some(parent) => k::reply(&self.space_id, parent, &self.id),
+            None => k::comment(&self.space_id, &self.id),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct CommentItem {
+    #[serde(flatten)]
+    pub head: Head,
+    #[serde(flatten)]
+    pub gsi1: Gsi1,
+    #[serde(flatten)]
+    pub comment: Comment,
+}
+
+impl CommentItem {
+    pub fn new(c: &Comment) -> Self {
+        Self {
+            head: Head::new(c.key(), k::entity::COMMENT),
+            gsi1: Gsi1::of(Some(k::comment_lookup(&c.id))),
+            comment: c.clone(),
+        }
+    }
+}
+
+/// A note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Note {
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(rename = "userId")]
+    pub user_id: String,
+    pub text: String,
+    pub color: String,
+    pub time: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct NoteItem {
+    #[serde(flatten)]
+    pub head: Head,
+    #[serde(flatten)]
+    pub note: Note,
+}
+
+impl NoteItem {
+    pub fn new(note: &Note) -> Self {
+        Self {
+            head: Head::new(k::note(&note.user_id, &note.id), k::entity::NOTE),
+            note: note.clone(),
+        }
+    }
+}
+
+/// Whether a raw item is of `entity`.
+pub(super) fn is_entity(item: &shared::store::Item, entity: &str) -> bool {
+    item.get(shared::keys::ENTITY)
+        .and_then(|v| v.as_s().ok())
+        .is_some_and(|e| e == entity)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::attr;
+    use shared::keys;
+    use shared::store::Item;
+
+    fn has(item: &Item, names: &[&str]) {
+        for name in names {
+            assert!(item.contains_key(*name), "missing {name} in {item:?}");
+        }
+    }
+
+    fn user() -> User {
+        User {
+            id: "u1".into(),
+            phone: "13800000000".into(),
+            nick: "Wifi歪f".into(),
+            img_url: "/user_pic1.jpeg".into(),
+            sex: "男".into(),
+            birthday: "2003-06-26".into(),
+            sign: "s".into(),
+            waif_code: "WaiFCode_1".into(),
+            created_at: 1,
+        }
+    }
+
+    #[test]
+    fn user_items_use_the_expression_attribute_names() {
+        let item: Item = serde_dynamo::to_item(UserItem::new(&user())).unwrap();
+        has(
+            &item,
+            &[
+                keys::PK,
+                keys::SK,
+                keys::ENTITY,
+                keys::GSI1_PK,
+                keys::GSI1_SK,
+                attr::USER_ID,
+                attr::NICK,
+                attr::IMG_URL,
+                attr::SEX,
+                attr::BIRTHDAY,
+                attr::SIGN,
+                attr::FRIEND_COUNT,
+            ],
+        );
+        let back: UserItem = serde_dynamo::from_item(item).unwrap();
+        assert_eq!(back.user, user());
+    }
+
+    #[test]
+    fn only_the_receivers_side_of_a_request_is_listed() {
+        let f = Friend {
+            id: "r".into(),
+            user_id: "b".into(),
+            friend_id: "a".into(),
+            state: 0,
+            incoming: true,
+            time: 5,
+        };
+        let item: Item = serde_dynamo::to_item(FriendItem::request(&f)).unwrap();
+        has(&item, &[keys::GSI1_PK, attr::STATE, attr::INCOMING, attr::TIME]);
+        let sent = Friend { incoming: false, ..f };
+        let item: Item = serde_dynamo::to_item(FriendItem::request(&sent)).unwrap();
+        assert!(!item.contains_key(keys::GSI1_PK));
+    }
+
+    #[test]
+    fn group_and_space_items_have_their_counters() {
+        let g = Group {
+            id: "g".into(),
+            owner_id: "u".into(),
+            name: "n".into(),
+            number: 1,
+            sign: "s".into(),
+            img_url: "/group_pic.png".into(),
+            created_at: 1,
+        };
+        let mut gi = GroupItem::new(&g, 1);
+        gi.deleted_at = Some(2);
+        let item: Item = serde_dynamo::to_item(gi).unwrap();
+        has(
+            &item,
+            &[
+                attr::MEMBER_COUNT,
+                attr::DELETED_AT,
+                attr::GROUP_NAME,
+                attr::USER_ID,
+                attr::SIGN,
+            ],
+        );
+        let s = Space {
+            id: "s".into(),
+            user_id: "u".into(),
+            text_desc: "t".into(),
+            photos: vec![],
+            time: 1,
+        };
+        let item: Item = serde_dynamo::to_item(SpaceItem::new(&s)).unwrap();
+        has(&item, &[attr::LIKE_COUNT, attr::COMMENT_COUNT, keys::GSI1_PK]);
+        let m = Membership {
+            id: "m".into(),
+            group_id: "g".into(),
+            user_id: "u".into(),
+            owner_id: "o".into(),
+            time: 1,
+        };
+        let item: Item = serde_dynamo::to_item(MembershipItem::join_request(&m)).unwrap();
+        has(&item, &[attr::OWNER_ID]);
+    }
+
+    #[test]
+    fn replies_live_under_their_comment() {
+        let c = Comment {
+            id: "r".into(),
+            space_id: "s".into(),
+            space_comment_id: Some("c".into()),
+            kind: 1,
+            textarea: "x".into(),
+            user_id: "u".into(),
+            from_id: "u".into(),
+            to_id: "v".into(),
+            time: 1,
+        };
+        assert_eq!(c.key(), k::reply("s", "c", "r"));
+        let item: Item = serde_dynamo::to_item(CommentItem::new(&c)).unwrap();
+        assert!(is_entity(&item, k::entity::COMMENT));
+    }
+}

@@ -1,0 +1,289 @@
+//! The weifChat surface (seed 003): accounts, friends, groups, space moments, notes.
+//!
+//! | entity | PK | SK | GSI1PK / GSI1SK |
+//! |---|---|---|---|
+//! | account (login) | `WEIF#PHONE#<phone>` | `ACCOUNT` | |
+//! | user | `WEIF#USER#<userId>` | `PROFILE` | `WEIF#NICK#<c>` / `<nick, lowercase>#<userId>` |
+//! | WaiFCode (unique) | `WEIF#WAIFCODE#<code>` | `WAIFCODE` | |
+//! | friend edge (one per side) | `WEIF#USER#<userId>` | `FRIEND#<otherId>` | friends: `WEIF#USER#<userId>#FRIENDS`, received requests: `WEIF#USER#<userId>#FRIEND_REQUESTS` / `<time>#<otherId>` |
+//! | note | `WEIF#USER#<userId>` | `NOTE#<noteId>` | |
+//! | group | `WEIF#GROUP#<groupId>` | `#GROUP` | `WEIF#GROUPNAME#<c>` / `<name, lowercase>#<groupId>` |
+//! | group number (unique) | `WEIF#GROUPNO#<number>` | `GROUPNO` | |
+//! | join request | `WEIF#GROUP#<groupId>` | `JOIN#<userId>` | `WEIF#USER#<ownerId>#GROUP_REQUESTS` / `<time>#<groupId>#<userId>` |
+//! | member | `WEIF#GROUP#<groupId>` | `MEMBER#<userId>` | `WEIF#USER#<userId>#GROUPS` / `<time>#<groupId>` |
+//! | space moment | `WEIF#SPACE#<spaceId>` | `#SPACE` | `WEIF#USER#<userId>#SPACES` / `<spaceId>` |
+//! | comment (type 0) | `WEIF#SPACE#<spaceId>` | `COMMENT#<commentId>` | `WEIF#COMMENT#<commentId>` / `COMMENT` |
+//! | reply (type 1) | `WEIF#SPACE#<spaceId>` | `COMMENT#<commentId>#REPLY#<replyId>` | `WEIF#COMMENT#<replyId>` / `COMMENT` |
+//! | like | `WEIF#SPACE#<spaceId>` | `LIKE#<userId>` | |
+//!
+//! `<c>` is the first character of the lowercased name: the partition of a bounded prefix search.
+use shared::keys::{Key, time_part};
+
+/// Every key and index partition of this surface starts with this prefix (registered in
+/// `shared::keys::PREFIXES`, which keeps the surfaces apart).
+pub const PREFIX: &str = shared::keys::registered("WEIF#");
+
+pub mod entity {
+    pub const ACCOUNT: &str = "WeifAccount";
+    pub const USER: &str = "WeifUser";
+    pub const WAIF_CODE: &str = "WeifCode";
+    pub const FRIEND: &str = "WeifFriend";
+    pub const NOTE: &str = "WeifNote";
+    pub const GROUP: &str = "WeifGroup";
+    pub const GROUP_NUMBER: &str = "WeifGroupNumber";
+    pub const JOIN: &str = "WeifJoinRequest";
+    pub const MEMBER: &str = "WeifMember";
+    pub const SPACE: &str = "WeifSpace";
+    pub const COMMENT: &str = "WeifComment";
+    pub const LIKE: &str = "WeifLike";
+}
+
+/// Attribute names used in expressions (items map them with serde renames; tests in
+/// `weifchat::items` keep the two in step).
+pub mod attr {
+    pub const USER_ID: &str = "userId";
+    pub const NICK: &str = "nick";
+    pub const IMG_URL: &str = "imgUrl";
+    pub const SEX: &str = "sex";
+    pub const BIRTHDAY: &str = "birthday";
+    pub const SIGN: &str = "sign";
+    pub const STATE: &str = "state";
+    pub const INCOMING: &str = "incoming";
+    pub const TIME: &str = "time";
+    pub const FRIEND_COUNT: &str = "friendCount";
+    pub const GROUP_NAME: &str = "groupName";
+    pub const MEMBER_COUNT: &str = "memberCount";
+    pub const OWNER_ID: &str = "ownerId";
+    pub const LIKE_COUNT: &str = "likeCount";
+    pub const COMMENT_COUNT: &str = "commentCount";
+    pub const DELETED_AT: &str = "deletedAt";
+}
+
+pub const PROFILE_SK: &str = "PROFILE";
+pub const FRIEND_PREFIX: &str = "FRIEND#";
+pub const NOTE_PREFIX: &str = "NOTE#";
+pub const GROUP_SK: &str = "#GROUP";
+pub const JOIN_PREFIX: &str = "JOIN#";
+pub const MEMBER_PREFIX: &str = "MEMBER#";
+pub const SPACE_SK: &str = "#SPACE";
+pub const COMMENT_PREFIX: &str = "COMMENT#";
+pub const LIKE_PREFIX: &str = "LIKE#";
+const COMMENT_LOOKUP_SK: &str = "COMMENT";
+
+pub fn account(phone: &str) -> Key {
+    Key::new(format!("WEIF#PHONE#{phone}"), "ACCOUNT")
+}
+
+pub fn user_partition(user_id: &str) -> String {
+    format!("WEIF#USER#{user_id}")
+}
+
+pub fn user(user_id: &str) -> Key {
+    Key::new(user_partition(user_id), PROFILE_SK)
+}
+
+pub fn waif_code(code: &str) -> Key {
+    Key::new(format!("WEIF#WAIFCODE#{code}"), "WAIFCODE")
+}
+
+/// The lowercased name and the partition of the name index it belongs to (`None` for an
+/// empty name).
+fn name_index(kind: &str, name: &str) -> Option<(String, String)> {
+    let lower = name.trim().to_lowercase();
+    let first = lower.chars().next()?;
+    Some((format!("WEIF#{kind}#{first}"), lower))
+}
+
+/// GSI1 key of a user in the nickname index.
+pub fn nick_index(nick: &str, user_id: &str) -> Option<(String, String)> {
+    name_index("NICK", nick).map(|(pk, lower)| (pk, format!("{lower}#{user_id}")))
+}
+
+/// GSI1 partition and sort-key prefix that find nicknames starting with `keyword`.
+pub fn nick_search(keyword: &str) -> Option<(String, String)> {
+    name_index("NICK", keyword)
+}
+
+pub fn friend(user_id: &str, other_id: &str) -> Key {
+    Key::new(user_partition(user_id), format!("{FRIEND_PREFIX}{other_id}"))
+}
+
+/// GSI1 partition of a user's friends (edges in state 1).
+pub fn friends(user_id: &str) -> String {
+    format!("WEIF#USER#{user_id}#FRIENDS")
+}
+
+/// GSI1 partition of the friend requests a user has received and not answered.
+pub fn friend_requests(user_id: &str) -> String {
+    format!("WEIF#USER#{user_id}#FRIEND_REQUESTS")
+}
+
+/// A GSI1 sort key that lists by time: `<time>#<id…>`.
+pub fn by_time(time_ms: i64, ids: &[&str]) -> String {
+    let mut sk = time_part(time_ms);
+    for id in ids {
+        sk.push('#');
+        sk.push_str(id);
+    }
+    sk
+}
+
+pub fn note(user_id: &str, note_id: &str) -> Key {
+    Key::new(user_partition(user_id), format!("{NOTE_PREFIX}{note_id}"))
+}
+
+pub fn group_partition(group_id: &str) -> String {
+    format!("WEIF#GROUP#{group_id}")
+}
+
+pub fn group(group_id: &str) -> Key {
+    Key::new(group_partition(group_id), GROUP_SK)
+}
+
+pub fn group_number(number: i64) -> Key {
+    Key::new(format!("WEIF#GROUPNO#{number}"), "GROUPNO")
+}
+
+pub fn group_name_index(name: &str, group_id: &str) -> Option<(String, String)> {
+    name_index("GROUPNAME", name).map(|(pk, lower)| (pk, format!("{lower}#{group_id}")))
+}
+
+pub fn group_name_search(keyword: &str) -> Option<(String, String)> {
+    name_index("GROUPNAME", keyword)
+}
+
+pub fn member(group_id: &str, user_id: &str) -> Key {
+    Key::new(group_partition(group_id), format!("{MEMBER_PREFIX}{user_id}"))
+}
+
+pub fn join(group_id: &str, user_id: &str) -> Key {
+    Key::new(group_partition(group_id), format!("{JOIN_PREFIX}{user_id}"))
+}
+
+/// GSI1 partition of the groups a user belongs to.
+pub fn user_groups(user_id: &str) -> String {
+    format!("WEIF#USER#{user_id}#GROUPS")
+}
+
+/// GSI1 partition of the join requests to the groups a user owns.
+pub fn group_requests(owner_id: &str) -> String {
+    format!("WEIF#USER#{owner_id}#GROUP_REQUESTS")
+}
+
+pub fn space_partition(space_id: &str) -> String {
+    format!("WEIF#SPACE#{space_id}")
+}
+
+pub fn space(space_id: &str) -> Key {
+    Key::new(space_partition(space_id), SPACE_SK)
+}
+
+/// GSI1 partition of a user's moments; the sort key is the (time-ordered) space ID.
+pub fn user_spaces(user_id: &str) -> String {
+    format!("WEIF#USER#{user_id}#SPACES")
+}
+
+pub fn like(space_id: &str, user_id: &str) -> Key {
+    Key::new(space_partition(space_id), format!("{LIKE_PREFIX}{user_id}"))
+}
+
+/// A comment's sort key: its replies sort right after it (`COMMENT#<id>#REPLY#…`), so
+/// `begins_with(SK, COMMENT#<id>)` reads a comment with its replies.
+pub fn comment(space_id: &str, comment_id: &str) -> Key {
+    Key::new(space_partition(space_id), format!("{COMMENT_PREFIX}{comment_id}"))
+}
+
+pub fn reply(space_id: &str, comment_id: &str, reply_id: &str) -> Key {
+    Key::new(
+        space_partition(space_id),
+        format!("{COMMENT_PREFIX}{comment_id}#REPLY#{reply_id}"),
+    )
+}
+
+/// GSI1 key that finds a comment or reply by its ID alone.
+pub fn comment_lookup(id: &str) -> (String, String) {
+    (format!("WEIF#COMMENT#{id}"), COMMENT_LOOKUP_SK.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{self as k};
+    use shared::keys::{Key, PREFIXES};
+
+    #[test]
+    fn weif_keys_have_documented_shapes() {
+        assert_eq!(k::account("13800000000"), Key::new("WEIF#PHONE#13800000000", "ACCOUNT"));
+        assert_eq!(k::user("u1"), Key::new("WEIF#USER#u1", "PROFILE"));
+        assert_eq!(k::friend("u1", "u2"), Key::new("WEIF#USER#u1", "FRIEND#u2"));
+        assert_eq!(k::note("u1", "n1"), Key::new("WEIF#USER#u1", "NOTE#n1"));
+        assert_eq!(k::group("g1"), Key::new("WEIF#GROUP#g1", "#GROUP"));
+        assert_eq!(k::member("g1", "u1"), Key::new("WEIF#GROUP#g1", "MEMBER#u1"));
+        assert_eq!(k::join("g1", "u1"), Key::new("WEIF#GROUP#g1", "JOIN#u1"));
+        assert_eq!(k::group_number(17), Key::new("WEIF#GROUPNO#17", "GROUPNO"));
+        assert_eq!(
+            k::reply("s1", "c1", "r1"),
+            Key::new("WEIF#SPACE#s1", "COMMENT#c1#REPLY#r1")
+        );
+        assert_eq!(k::by_time(42, &["g1", "u1"]), "0000000000042#g1#u1");
+        assert_eq!(
+            k::nick_index("  Wifi歪f ", "u1"),
+            Some(("WEIF#NICK#w".into(), "wifi歪f#u1".into()))
+        );
+        assert_eq!(k::nick_search("WI"), Some(("WEIF#NICK#w".into(), "wi".into())));
+        assert_eq!(k::nick_search("  "), None);
+        assert_eq!(
+            k::group_name_index("歪f群", "g1"),
+            Some(("WEIF#GROUPNAME#歪".into(), "歪f群#g1".into()))
+        );
+    }
+
+    #[test]
+    fn weif_partitions_sort_their_head_item_first() {
+        let space = k::space("s").sk;
+        let comment = k::comment("s", "0190a0a0-0000-7000-8000-000000000000").sk;
+        let reply = k::reply(
+            "s",
+            "0190a0a0-0000-7000-8000-000000000000",
+            "0190a0a0-0000-7000-8000-000000000001",
+        )
+        .sk;
+        let next_comment = k::comment("s", "0190a0a0-0000-7000-8000-000000000002").sk;
+        let like = k::like("s", "u").sk;
+        assert!(space < comment && comment < reply && reply < next_comment && next_comment < like);
+        let group = k::group("g").sk;
+        assert!(group < k::join("g", "u").sk && k::join("g", "u").sk < k::member("g", "u").sk);
+    }
+
+    #[test]
+    fn every_key_and_index_partition_is_under_the_registered_prefix() {
+        assert!(PREFIXES.contains(&k::PREFIX));
+        let keys: Vec<Key> = vec![
+            k::account("1"),
+            k::user("u"),
+            k::waif_code("c"),
+            k::friend("u", "v"),
+            k::note("u", "n"),
+            k::group("g"),
+            k::group_number(1),
+            k::member("g", "u"),
+            k::join("g", "u"),
+            k::space("s"),
+            k::like("s", "u"),
+            k::comment("s", "c"),
+            k::reply("s", "c", "r"),
+        ];
+        let partitions: Vec<String> = vec![
+            k::friends("u"),
+            k::friend_requests("u"),
+            k::user_groups("u"),
+            k::group_requests("u"),
+            k::user_spaces("u"),
+            k::comment_lookup("c").0,
+            k::nick_index("n", "u").unwrap().0,
+            k::group_name_index("g", "g").unwrap().0,
+        ];
+        for pk in keys.into_iter().map(|key| key.pk).chain(partitions) {
+            assert!(pk.starts_with(k::PREFIX), "{pk}");
+        }
+    }
+}

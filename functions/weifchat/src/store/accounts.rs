@@ -1,0 +1,139 @@
+//! Accounts (phone + password hash) and users (the profile others see).
+
+use aws_sdk_dynamodb::types::ReturnValue;
+
+use super::{EXISTS, Ex, WeifStore, condition_failed};
+use crate::items::{AccountItem, User, UserItem, WaifCodeItem};
+use crate::keys::{self as k, attr};
+use shared::error::AppError;
+use shared::keys;
+use shared::store::s;
+
+/// How many times a register draws a new WaiFCode after a collision (1 in 10^10 each).
+const CODE_ATTEMPTS: usize = 5;
+
+/// A new user (its WaiFCode is drawn by [`WeifStore::register`]) and its password hash.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub user: User,
+    pub password_hash: String,
+}
+
+/// What a profile update sets: `nick` and `sex` always, the rest when given.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub nick: String,
+    pub sex: String,
+    pub birthday: Option<String>,
+    pub sign: Option<String>,
+    pub img_url: Option<String>,
+}
+
+/// A new WaiFCode: `WaiFCode_` and ten random digits. (The original derived it from the phone
+/// number, which showed the phone to anyone who saw the code.)
+pub fn new_waif_code() -> String {
+    format!("WaiFCode_{:010}", rand::random_range(0..10_000_000_000u64))
+}
+
+impl WeifStore {
+    /// Creates the account, the user and its WaiFCode in one transaction: a taken phone is
+    /// `该用户已注册` (whatever the concurrency); a taken WaiFCode is drawn again.
+    /// Cost: 1 TransactWriteItems (+1 per redraw).
+    pub async fn register(&self, reg: Registration) -> Result<User, AppError> {
+        let mut user = reg.user;
+        for _ in 0..CODE_ATTEMPTS {
+            user.waif_code = new_waif_code();
+            let tx = vec![
+                self.put_new(AccountItem::new(
+                    &user.phone,
+                    &user.id,
+                    reg.password_hash.clone(),
+                    user.created_at,
+                ))?,
+                self.put_new(UserItem::new(&user))?,
+                self.put_new(WaifCodeItem::new(&user.waif_code, &user.id))?,
+            ];
+            match self.store.transact(tx).await? {
+                Ok(()) => return Ok(user),
+                Err(c) if c.condition_failed(0) => return Err(AppError::conflict("该用户已注册")),
+                Err(c) if c.condition_failed(2) => continue,
+                Err(c) => return Err(AppError::internal(format!("register cancelled: {c:?}"))),
+            }
+        }
+        Err(AppError::internal("no free WaiFCode after several draws"))
+    }
+
+    /// The user ID and password hash of a phone's account. Cost: 1 GetItem (consistent).
+    pub async fn credentials(&self, phone: &str) -> Result<Option<(String, String)>, AppError> {
+        let account: Option<AccountItem> = self.store.get(&k::account(phone), true).await?;
+        Ok(account.map(|a| (a.user_id, a.password_hash)))
+    }
+
+    /// Cost: 1 GetItem.
+    pub async fn user(&self, id: &str) -> Result<Option<User>, AppError> {
+        let item: Option<UserItem> = self.store.get(&k::user(id), false).await?;
+        Ok(item.map(|i| i.user))
+    }
+
+    /// Changes a user's profile (and its place in the nickname index) and returns it.
+    /// Cost: 1 UpdateItem.
+    pub async fn update_user(&self, id: &str, changes: UserChanges) -> Result<User, AppError> {
+        let (gpk, gsk) = k::nick_index(&changes.nick, id).ok_or_else(|| AppError::internal("empty nick"))?;
+        let mut sets = vec!["#nick = :nick", "#sex = :sex", "#gpk = :gpk", "#gsk = :gsk"];
+        let mut ex = Ex::cond(EXISTS)
+            .name("#nick", attr::NICK)
+            .name("#sex", attr::SEX)
+            .name("#gpk", keys::GSI1_PK)
+            .name("#gsk", keys::GSI1_SK)
+            .value(":nick", s(changes.nick))
+            .value(":sex", s(changes.sex))
+            .value(":gpk", s(gpk))
+            .value(":gsk", s(gsk));
+        for (value, set, name, attr) in [
+            (changes.birthday, "#birthday = :birthday", "#birthday", attr::BIRTHDAY),
+            (changes.sign, "#sign = :sign", "#sign", attr::SIGN),
+            (changes.img_url, "#img = :img", "#img", attr::IMG_URL),
+        ] {
+            if let Some(v) = value {
+                sets.push(set);
+                let placeholder = set.split(" = ").nth(1).unwrap_or_default();
+                ex = ex.name(name, attr).value(placeholder, s(v));
+            }
+        }
+        let out = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(k::user(id).to_item()))
+            .update_expression(format!("SET {}", sets.join(", ")))
+            .set_condition_expression(ex.cond.clone())
+            .set_expression_attribute_names(ex.names())
+            .set_expression_attribute_values(ex.values())
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await
+            .map_err(|e| {
+                if condition_failed(&e) {
+                    AppError::not_found("该用户不存在")
+                } else {
+                    AppError::from(e)
+                }
+            })?;
+        let item = out
+            .attributes
+            .ok_or_else(|| AppError::internal("update returned no attributes"))?;
+        Ok(serde_dynamo::from_item::<_, UserItem>(item)?.user)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waif_codes_have_ten_digits() {
+        let code = new_waif_code();
+        assert_eq!(code.len(), "WaiFCode_".len() + 10, "{code}");
+        assert!(code["WaiFCode_".len()..].bytes().all(|b| b.is_ascii_digit()));
+    }
+}

@@ -1,0 +1,236 @@
+//! Friends. A relation is two edge items, one in each user's partition, written and removed
+//! together in one transaction: a request creates both (state 0, the receiver's side listed
+//! under its requests), agreeing sets both to 1 and counts the friend on both users, refusing
+//! or removing deletes both. Each transaction's conditions say which state it expects, so of
+//! two concurrent answers exactly one applies, and a request can't exist twice.
+
+use super::{EXISTS, Ex, MAX_FRIENDS, Query, WeifStore, add};
+use crate::items::{Friend, FriendItem};
+use crate::keys::{self as k, attr};
+use shared::error::AppError;
+use shared::ids;
+use shared::keys;
+use shared::store::{n, s};
+
+/// How a user stands with another (`friendState` of `/home/user`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FriendState {
+    /// 0: the viewer asked, no answer yet.
+    Requested,
+    /// 1: friends.
+    Friends,
+    /// 2: no relation.
+    Strangers,
+    /// 3: the viewer's own page.
+    Myself,
+    /// 4: the other asked the viewer, who has not answered.
+    Invited,
+}
+
+impl FriendState {
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Requested => 0,
+            Self::Friends => 1,
+            Self::Strangers => 2,
+            Self::Myself => 3,
+            Self::Invited => 4,
+        }
+    }
+
+    fn of(edge: Option<&Friend>) -> Self {
+        match edge {
+            None => Self::Strangers,
+            Some(f) if f.state == 1 => Self::Friends,
+            Some(f) if f.incoming => Self::Invited,
+            Some(_) => Self::Requested,
+        }
+    }
+}
+
+fn no_request() -> AppError {
+    AppError::not_found("好友申请不存在或已处理")
+}
+
+/// The condition of an unanswered request's side: the receiver's (`incoming`) or the sender's.
+fn pending(incoming: bool) -> Ex {
+    Ex::cond("#state = :zero AND #incoming = :incoming")
+        .name("#state", attr::STATE)
+        .name("#incoming", attr::INCOMING)
+        .value(":zero", n(0))
+        .value(":incoming", aws_sdk_dynamodb::types::AttributeValue::Bool(incoming))
+}
+
+impl WeifStore {
+    /// `user_id`'s side of its relation with `other`. Cost: 1 GetItem.
+    pub async fn friend(&self, user_id: &str, other: &str, consistent: bool) -> Result<Option<Friend>, AppError> {
+        let item: Option<FriendItem> = self.store.get(&k::friend(user_id, other), consistent).await?;
+        Ok(item.map(|i| i.friend))
+    }
+
+    /// How `viewer` stands with `other`. Cost: 1 GetItem (none for oneself).
+    pub async fn friend_state(&self, viewer: &str, other: &str) -> Result<FriendState, AppError> {
+        if viewer == other {
+            return Ok(FriendState::Myself);
+        }
+        Ok(FriendState::of(self.friend(viewer, other, false).await?.as_ref()))
+    }
+
+    /// Whether `viewer` may see `owner`'s moments: its own, or a friend's. Cost: 0–1 GetItem.
+    pub async fn is_self_or_friend(&self, viewer: &str, owner: &str) -> Result<bool, AppError> {
+        Ok(matches!(
+            self.friend_state(viewer, owner).await?,
+            FriendState::Myself | FriendState::Friends
+        ))
+    }
+
+    /// `from` asks `to` to be friends. Both sides are created in one transaction on the
+    /// condition that neither exists and `to` is a user, so concurrent requests can't
+    /// duplicate. Cost: 1 TransactWriteItems (+1 GetItem to word a refusal).
+    pub async fn request_friend(&self, from: &str, to: &str, now: i64) -> Result<(), AppError> {
+        if from == to {
+            return Err(AppError::bad_request("不能添加自己为好友"));
+        }
+        let id = ids::new_id();
+        let side = |user: &str, other: &str, incoming: bool| Friend {
+            id: id.clone(),
+            user_id: user.into(),
+            friend_id: other.into(),
+            state: 0,
+            incoming,
+            time: now,
+        };
+        let tx = vec![
+            self.put_new(FriendItem::request(&side(from, to, false)))?,
+            self.put_new(FriendItem::request(&side(to, from, true)))?,
+            self.check(&k::user(to), Ex::cond(EXISTS))?,
+        ];
+        match self.store.transact(tx).await? {
+            Ok(()) => Ok(()),
+            Err(c) if c.condition_failed(2) => Err(AppError::not_found("该用户不存在")),
+            Err(c) if c.condition_failed(0) || c.condition_failed(1) => {
+                // Nothing was written; read the existing relation only to word the answer.
+                let existing = self.friend(from, to, true).await?;
+                Err(AppError::conflict(match FriendState::of(existing.as_ref()) {
+                    FriendState::Friends => "你们已经是好友了",
+                    FriendState::Invited => "对方已向你发送好友申请, 请在新朋友中同意",
+                    _ => "已发送过好友申请, 请等待对方同意",
+                }))
+            }
+            Err(c) => Err(AppError::internal(format!("friend request cancelled: {c:?}"))),
+        }
+    }
+
+    /// `me` accepts `requester`'s request: both sides become friends and each user counts one
+    /// more friend (at most [`MAX_FRIENDS`]). Cost: 1 TransactWriteItems.
+    pub async fn agree_friend(&self, me: &str, requester: &str, now: i64) -> Result<(), AppError> {
+        if me == requester {
+            return Err(no_request());
+        }
+        let befriend = |user: &str, other: &str, incoming: bool| {
+            self.update(
+                &k::friend(user, other),
+                pending(incoming)
+                    .with_update("SET #state = :one, #gpk = :gpk, #gsk = :gsk, #time = :now")
+                    .name("#gpk", keys::GSI1_PK)
+                    .name("#gsk", keys::GSI1_SK)
+                    .name("#time", attr::TIME)
+                    .value(":one", n(1))
+                    .value(":gpk", s(k::friends(user)))
+                    .value(":gsk", s(k::by_time(now, &[other])))
+                    .value(":now", n(now)),
+            )
+        };
+        let count = |user: &str| {
+            self.update(
+                &k::user(user),
+                add(
+                    attr::FRIEND_COUNT,
+                    1,
+                    "attribute_exists(#pk) AND (attribute_not_exists(#n) OR #n < :max)",
+                )
+                .value(":max", n(MAX_FRIENDS)),
+            )
+        };
+        let tx = vec![
+            befriend(me, requester, true)?,
+            befriend(requester, me, false)?,
+            count(me)?,
+            count(requester)?,
+        ];
+        match self.store.transact(tx).await? {
+            Ok(()) => Ok(()),
+            Err(c) if c.condition_failed(0) || c.condition_failed(1) => Err(no_request()),
+            Err(c) if c.condition_failed(2) => Err(AppError::conflict("你的好友数量已达上限")),
+            Err(c) if c.condition_failed(3) => Err(AppError::conflict("对方的好友数量已达上限")),
+            Err(c) => Err(AppError::internal(format!("friend agree cancelled: {c:?}"))),
+        }
+    }
+
+    /// `me` refuses `requester`'s request: both sides go. Cost: 1 TransactWriteItems.
+    pub async fn refuse_friend(&self, me: &str, requester: &str) -> Result<(), AppError> {
+        if me == requester {
+            return Err(no_request());
+        }
+        let tx = vec![
+            self.delete(&k::friend(me, requester), pending(true))?,
+            self.delete(&k::friend(requester, me), pending(false))?,
+        ];
+        match self.store.transact(tx).await? {
+            Ok(()) => Ok(()),
+            Err(c) if c.condition_failed(0) || c.condition_failed(1) => Err(no_request()),
+            Err(c) => Err(AppError::internal(format!("friend refuse cancelled: {c:?}"))),
+        }
+    }
+
+    /// Ends the relation between `me` and `other`, whatever its state (a friendship, or a
+    /// request either sent), on both sides. Each attempt's transaction expects the state it
+    /// read; if an answer changed it meanwhile, the next attempt sees the new state.
+    /// Cost: 1 GetItem (consistent) + 1 TransactWriteItems per attempt.
+    pub async fn remove_friend(&self, me: &str, other: &str) -> Result<(), AppError> {
+        let not_friends = || AppError::not_found("你们还不是好友");
+        if me == other {
+            return Err(not_friends());
+        }
+        for _ in 0..3 {
+            let Some(edge) = self.friend(me, other, true).await? else {
+                return Err(not_friends());
+            };
+            let in_state = || {
+                Ex::cond("#state = :state")
+                    .name("#state", attr::STATE)
+                    .value(":state", n(i64::from(edge.state)))
+            };
+            let mut tx = vec![
+                self.delete(&k::friend(me, other), in_state())?,
+                self.delete(&k::friend(other, me), in_state())?,
+            ];
+            if edge.state == 1 {
+                for user in [me, other] {
+                    tx.push(self.update(&k::user(user), add(attr::FRIEND_COUNT, -1, EXISTS))?);
+                }
+            }
+            match self.store.transact(tx).await? {
+                Ok(()) => return Ok(()),
+                Err(c) if c.condition_failed(0) || c.condition_failed(1) => continue,
+                Err(c) => return Err(AppError::internal(format!("friend remove cancelled: {c:?}"))),
+            }
+        }
+        Err(AppError::internal("friend relation kept changing during removal"))
+    }
+
+    /// `me`'s friends, oldest friendship first. Cost: 1 Query on GSI1 (≤ 500 small items).
+    pub async fn friends(&self, me: &str) -> Result<Vec<Friend>, AppError> {
+        self.edges(k::friends(me)).await
+    }
+
+    /// The requests `me` has received and not answered, oldest first. Cost: 1 Query on GSI1.
+    pub async fn friend_requests(&self, me: &str) -> Result<Vec<Friend>, AppError> {
+        self.edges(k::friend_requests(me)).await
+    }
+
+    async fn edges(&self, partition: String) -> Result<Vec<Friend>, AppError> {
+        let items: Vec<FriendItem> = self.query_as(Query::gsi1(partition)).await?;
+        Ok(items.into_iter().map(|i| i.friend).collect())
+    }
+}

@@ -1,0 +1,328 @@
+//! Groups. A group's partition holds the group item, its join requests and its members; the
+//! group counts its members (at most [`MAX_GROUP_MEMBERS`]) in the same transactions that add
+//! or remove them. Dissolving first marks the group (which every later join, agree or edit
+//! fails on), then deletes the partition and the group number.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
+
+use super::{EXISTS, Ex, MAX_GROUP_MEMBERS, Mark, NOT_EXISTS, Query, WeifStore, add, failed_update};
+use crate::items::{Group, GroupItem, GroupNumberItem, Membership, MembershipItem, is_entity};
+use crate::keys::{self as k, attr};
+use shared::error::AppError;
+use shared::ids;
+use shared::keys::{self, Key};
+use shared::store::{n, s};
+
+/// How many consecutive group numbers a create tries (numbers are creation milliseconds, as
+/// in the original, made unique by a number item).
+const NUMBER_ATTEMPTS: i64 = 10;
+
+/// A user's standing in a group (`state` of `/home/group`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinState {
+    /// 0: asked to join, no answer yet.
+    Requested,
+    /// 1: a member.
+    Member,
+    /// 2: neither.
+    Outside,
+}
+
+impl JoinState {
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Requested => 0,
+            Self::Member => 1,
+            Self::Outside => 2,
+        }
+    }
+}
+
+/// A group with its members (oldest first, so the owner leads) and the viewer's standing.
+#[derive(Debug, Clone)]
+pub struct GroupHome {
+    pub group: Group,
+    pub members: Vec<Membership>,
+    pub state: JoinState,
+}
+
+const GROUP_IS_LIVE: &str = "attribute_exists(#pk) AND attribute_not_exists(#deleted)";
+
+fn no_group() -> AppError {
+    AppError::not_found("该群不存在")
+}
+
+fn no_request() -> AppError {
+    AppError::not_found("入群申请不存在或已处理")
+}
+
+impl WeifStore {
+    /// Creates a group with its owner as first member and a unique group number (the
+    /// creation time in milliseconds, or the next free one). Cost: 1 TransactWriteItems
+    /// (+1 per taken number).
+    pub async fn create_group(&self, mut group: Group) -> Result<Group, AppError> {
+        let owner = Membership {
+            id: ids::new_id(),
+            group_id: group.id.clone(),
+            user_id: group.owner_id.clone(),
+            owner_id: group.owner_id.clone(),
+            time: group.created_at,
+        };
+        for attempt in 0..NUMBER_ATTEMPTS {
+            group.number = group.created_at + attempt;
+            let tx = vec![
+                self.put_new(GroupItem::new(&group, 1))?,
+                self.put_new(GroupNumberItem::new(group.number, &group.id))?,
+                self.put_new(MembershipItem::member(&owner))?,
+            ];
+            match self.store.transact(tx).await? {
+                Ok(()) => return Ok(group),
+                Err(c) if c.condition_failed(1) => continue,
+                Err(c) => return Err(AppError::internal(format!("group create cancelled: {c:?}"))),
+            }
+        }
+        Err(AppError::internal("no free group number"))
+    }
+
+    /// A group, unless it doesn't exist or is being dissolved. Cost: 1 GetItem.
+    pub async fn group(&self, id: &str) -> Result<Option<Group>, AppError> {
+        let item: Option<GroupItem> = self.store.get(&k::group(id), false).await?;
+        Ok(item.and_then(GroupItem::live))
+    }
+
+    /// The live groups among `ids`. Cost: 1 BatchGetItem per 100.
+    pub async fn groups<'i>(&self, ids: impl IntoIterator<Item = &'i str>) -> Result<HashMap<String, Group>, AppError> {
+        let mut keys: Vec<Key> = Vec::new();
+        for id in ids {
+            let key = k::group(id);
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        let items: Vec<GroupItem> = self.get_many(&keys).await?;
+        Ok(items
+            .into_iter()
+            .filter_map(GroupItem::live)
+            .map(|g| (g.id.clone(), g))
+            .collect())
+    }
+
+    /// The group `caller` owns, else `该群不存在` / 403.
+    async fn owned_group(&self, caller: &str, group_id: &str) -> Result<Group, AppError> {
+        let group = self.group(group_id).await?.ok_or_else(no_group)?;
+        if group.owner_id != caller {
+            return Err(AppError::forbidden("只有群主可以操作"));
+        }
+        Ok(group)
+    }
+
+    /// A group's members, oldest first (the owner leads). Cost: 1 Query (≤ 500 small items).
+    pub async fn members(&self, group_id: &str) -> Result<Vec<Membership>, AppError> {
+        let items: Vec<MembershipItem> = self
+            .query_as(Query::prefix(k::group_partition(group_id), k::MEMBER_PREFIX))
+            .await?;
+        let mut members: Vec<Membership> = items.into_iter().map(|i| i.membership).collect();
+        members.sort_by(|a, b| (a.time, &a.id).cmp(&(b.time, &b.id)));
+        Ok(members)
+    }
+
+    /// A group, its members and `viewer`'s standing. Cost: 1 BatchGetItem {group, viewer's
+    /// request} and 1 Query of the members, at once.
+    pub async fn group_home(&self, group_id: &str, viewer: &str) -> Result<Option<GroupHome>, AppError> {
+        let keys = [k::group(group_id), k::join(group_id, viewer)];
+        let (heads, members) = tokio::join!(self.store.batch_get(&keys, false), self.members(group_id));
+        let heads = heads?;
+        let requested = heads.iter().any(|i| is_entity(i, k::entity::JOIN));
+        let Some(group) = heads.into_iter().find(|i| is_entity(i, k::entity::GROUP)) else {
+            return Ok(None);
+        };
+        let Some(group) = serde_dynamo::from_item::<_, GroupItem>(group)?.live() else {
+            return Ok(None);
+        };
+        let members = members?;
+        let state = if members.iter().any(|m| m.user_id == viewer) {
+            JoinState::Member
+        } else if requested {
+            JoinState::Requested
+        } else {
+            JoinState::Outside
+        };
+        Ok(Some(GroupHome { group, members, state }))
+    }
+
+    /// `user_id` asks to join: the request is written on the condition that none is pending,
+    /// the user isn't a member and the group is live. Cost: 1 GetItem + 1 TransactWriteItems.
+    pub async fn request_join(&self, group_id: &str, user_id: &str, now: i64) -> Result<(), AppError> {
+        let group = self.group(group_id).await?.ok_or_else(no_group)?;
+        let request = Membership {
+            id: ids::new_id(),
+            group_id: group_id.into(),
+            user_id: user_id.into(),
+            owner_id: group.owner_id,
+            time: now,
+        };
+        let tx = vec![
+            self.put_new(MembershipItem::join_request(&request))?,
+            self.check(&k::member(group_id, user_id), Ex::cond(NOT_EXISTS))?,
+            self.check(
+                &k::group(group_id),
+                Ex::cond(GROUP_IS_LIVE).name("#deleted", attr::DELETED_AT),
+            )?,
+        ];
+        match self.store.transact(tx).await? {
+            Ok(()) => Ok(()),
+            Err(c) if c.condition_failed(2) => Err(no_group()),
+            Err(c) if c.condition_failed(1) => Err(AppError::conflict("你已经是群成员了")),
+            Err(c) if c.condition_failed(0) => Err(AppError::conflict("已发送过入群申请, 请等待群主同意")),
+            Err(c) => Err(AppError::internal(format!("join request cancelled: {c:?}"))),
+        }
+    }
+
+    /// The owner refuses a join request. Cost: 1 GetItem + 1 DeleteItem.
+    pub async fn refuse_join(&self, caller: &str, group_id: &str, user_id: &str) -> Result<(), AppError> {
+        self.owned_group(caller, group_id).await?;
+        if self.delete_if_exists(&k::join(group_id, user_id)).await? {
+            Ok(())
+        } else {
+            Err(no_request())
+        }
+    }
+
+    /// The owner accepts a join request: the request becomes a membership and the group counts
+    /// it, in one transaction (a full or dissolving group refuses). Cost: 1 GetItem +
+    /// 1 TransactWriteItems.
+    pub async fn agree_join(&self, caller: &str, group_id: &str, user_id: &str, now: i64) -> Result<(), AppError> {
+        self.owned_group(caller, group_id).await?;
+        let member = Membership {
+            id: ids::new_id(),
+            group_id: group_id.into(),
+            user_id: user_id.into(),
+            owner_id: caller.into(),
+            time: now,
+        };
+        let tx = vec![
+            self.delete(&k::join(group_id, user_id), Ex::cond(EXISTS))?,
+            self.put_new(MembershipItem::member(&member))?,
+            self.update(
+                &k::group(group_id),
+                add(attr::MEMBER_COUNT, 1, &format!("{GROUP_IS_LIVE} AND #n < :max"))
+                    .name("#deleted", attr::DELETED_AT)
+                    .value(":max", n(MAX_GROUP_MEMBERS)),
+            )?,
+        ];
+        match self.store.transact(tx).await? {
+            Ok(()) => Ok(()),
+            Err(c) if c.condition_failed(0) => Err(no_request()),
+            Err(c) if c.condition_failed(1) => Err(AppError::conflict("该用户已是群成员")),
+            Err(c) if c.condition_failed(2) => match self.group(group_id).await? {
+                Some(_) => Err(AppError::conflict("群成员已满")),
+                None => Err(no_group()),
+            },
+            Err(c) => Err(AppError::internal(format!("join agree cancelled: {c:?}"))),
+        }
+    }
+
+    /// Removes `user_id` from a group: the user leaving, or the owner removing a member (the
+    /// owner can't leave; dissolving is their way out). Cost: 1 GetItem + 1 TransactWriteItems.
+    pub async fn remove_member(&self, caller: &str, group_id: &str, user_id: &str) -> Result<(), AppError> {
+        let group = self.group(group_id).await?.ok_or_else(no_group)?;
+        if user_id == group.owner_id {
+            return Err(AppError::bad_request("群主不能退出群聊, 请解散该群"));
+        }
+        if caller != user_id && caller != group.owner_id {
+            return Err(AppError::forbidden("只有群主可以移除群成员"));
+        }
+        let tx = vec![
+            self.delete(&k::member(group_id, user_id), Ex::cond(EXISTS))?,
+            self.update(&k::group(group_id), add(attr::MEMBER_COUNT, -1, EXISTS))?,
+        ];
+        match self.store.transact(tx).await? {
+            Ok(()) => Ok(()),
+            Err(c) if c.condition_failed(0) => Err(AppError::not_found("该用户不是群成员")),
+            Err(c) if c.condition_failed(1) => Err(no_group()),
+            Err(c) => Err(AppError::internal(format!("member remove cancelled: {c:?}"))),
+        }
+    }
+
+    /// The owner dissolves a group: it is marked first (so no join, agree or edit succeeds
+    /// any more, and it leaves the name index), then its requests, members, number and the
+    /// group item are deleted. A fault part-way leaves a hidden group the owner's retry
+    /// finishes. Cost: 1 UpdateItem + 1 Query + 1 BatchWriteItem per 25 items + 1 DeleteItem.
+    pub async fn dissolve_group(&self, caller: &str, group_id: &str) -> Result<(), AppError> {
+        let key = k::group(group_id);
+        let group = match self.mark_deleted(&key, caller).await? {
+            Mark::Done(item) => serde_dynamo::from_item::<_, GroupItem>(item)?.group,
+            Mark::NotOwner => return Err(AppError::forbidden("只有群主可以解散群聊")),
+            Mark::Missing => return Err(no_group()),
+        };
+        self.delete_collection(&key, &[k::group_number(group.number)]).await
+    }
+
+    /// The owner changes a group's name, introduction and (when given) picture.
+    /// Cost: 1 UpdateItem.
+    pub async fn update_group(
+        &self,
+        caller: &str,
+        group_id: &str,
+        name: String,
+        sign: String,
+        img_url: Option<String>,
+    ) -> Result<(), AppError> {
+        let (gpk, gsk) = k::group_name_index(&name, group_id).ok_or_else(|| AppError::internal("empty group name"))?;
+        let mut set = "SET #name = :name, #sign = :sign, #gpk = :gpk, #gsk = :gsk".to_owned();
+        let mut ex = Ex::cond(format!("{GROUP_IS_LIVE} AND #owner = :caller"))
+            .name("#deleted", attr::DELETED_AT)
+            .name("#owner", attr::USER_ID)
+            .name("#name", attr::GROUP_NAME)
+            .name("#sign", attr::SIGN)
+            .name("#gpk", keys::GSI1_PK)
+            .name("#gsk", keys::GSI1_SK)
+            .value(":caller", s(caller))
+            .value(":name", s(name))
+            .value(":sign", s(sign))
+            .value(":gpk", s(gpk))
+            .value(":gsk", s(gsk));
+        if let Some(img) = img_url {
+            set.push_str(", #img = :img");
+            ex = ex.name("#img", attr::IMG_URL).value(":img", s(img));
+        }
+        let out = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(k::group(group_id).to_item()))
+            .update_expression(set)
+            .set_condition_expression(ex.cond.clone())
+            .set_expression_attribute_names(ex.names())
+            .set_expression_attribute_values(ex.values())
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match out {
+            Ok(_) => Ok(()),
+            Err(e) => Err(match failed_update(&e) {
+                Some(Some(old)) if !old.contains_key(attr::DELETED_AT) => AppError::forbidden("只有群主可以修改群信息"),
+                Some(_) => no_group(),
+                None => AppError::from(e),
+            }),
+        }
+    }
+
+    /// The groups `user_id` belongs to (memberships, oldest first). Cost: 1 Query on GSI1.
+    pub async fn user_groups(&self, user_id: &str) -> Result<Vec<Membership>, AppError> {
+        self.memberships(k::user_groups(user_id)).await
+    }
+
+    /// The unanswered join requests to the groups `owner` owns, oldest first.
+    /// Cost: 1 Query on GSI1.
+    pub async fn join_requests(&self, owner: &str) -> Result<Vec<Membership>, AppError> {
+        self.memberships(k::group_requests(owner)).await
+    }
+
+    async fn memberships(&self, partition: String) -> Result<Vec<Membership>, AppError> {
+        let items: Vec<MembershipItem> = self.query_as(Query::gsi1(partition)).await?;
+        Ok(items.into_iter().map(|i| i.membership).collect())
+    }
+}

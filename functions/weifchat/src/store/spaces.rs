@@ -1,0 +1,392 @@
+//! Space moments. A moment's partition holds the moment, its comments with their replies
+//! (each reply sorts right after its comment) and its likes, so one query reads a whole
+//! thread. Likes and comments are counted on the moment in the same transactions that write
+//! them; only the author and the author's friends may like or comment (a condition on the
+//! friendship inside the transaction).
+
+use super::{EXISTS, Ex, MAX_SPACE_COMMENTS, Mark, Query, WeifStore, add};
+use crate::items::{Comment, CommentItem, Like, LikeItem, Space, SpaceItem, is_entity};
+use crate::keys::{self as k, attr};
+use shared::error::AppError;
+use shared::ids;
+use shared::keys::{self, Key};
+use shared::store::{n, s};
+
+/// How many times a like toggle retries when concurrent toggles by the same user keep
+/// changing the state under it (each retry follows someone else's committed toggle), with a
+/// short random pause before each retry so a burst of toggles spreads out.
+const TOGGLE_ATTEMPTS: u64 = 32;
+
+async fn pause_before_retry(attempt: u64) {
+    let max_ms = (attempt * 4).min(40);
+    tokio::time::sleep(std::time::Duration::from_millis(rand::random_range(0..=max_ms))).await;
+}
+
+const SPACE_IS_LIVE: &str = "attribute_exists(#pk) AND attribute_not_exists(#deleted)";
+
+/// A moment with its likes (oldest first) and its comments, each with its replies (oldest
+/// first).
+#[derive(Debug, Clone)]
+pub struct SpaceThread {
+    pub space: Space,
+    pub likes: Vec<Like>,
+    pub comments: Vec<(Comment, Vec<Comment>)>,
+}
+
+/// Where a like toggle left the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LikeOutcome {
+    pub is_like: bool,
+    pub like_count: i64,
+}
+
+/// A moment's counter changing by `delta`, while the moment is live.
+fn bump(counter: &str, delta: i64, extra: &str) -> Ex {
+    add(counter, delta, &format!("{SPACE_IS_LIVE}{extra}")).name("#deleted", attr::DELETED_AT)
+}
+
+impl WeifStore {
+    /// Cost: 1 PutItem.
+    pub async fn add_space(&self, space: &Space) -> Result<(), AppError> {
+        self.client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(serde_dynamo::to_item(SpaceItem::new(space))?))
+            .condition_expression(super::NOT_EXISTS)
+            .expression_attribute_names("#pk", keys::PK)
+            .send()
+            .await?;
+        Ok(())
+    }
+
+    /// A live moment. Cost: 1 GetItem.
+    pub async fn space(&self, id: &str) -> Result<Option<Space>, AppError> {
+        let item: Option<SpaceItem> = self.store.get(&k::space(id), false).await?;
+        Ok(item.and_then(SpaceItem::live))
+    }
+
+    /// A user's newest `limit` moments, newest first. Cost: 1 Query on GSI1.
+    pub async fn spaces_of(&self, user_id: &str, limit: usize) -> Result<Vec<Space>, AppError> {
+        let items: Vec<SpaceItem> = self
+            .query_as(Query {
+                forward: false,
+                limit: Some(limit),
+                ..Query::gsi1(k::user_spaces(user_id))
+            })
+            .await?;
+        Ok(items.into_iter().filter_map(SpaceItem::live).collect())
+    }
+
+    /// The IDs of page `page` (from 1) of `viewer`'s feed: its own and its friends' moments,
+    /// newest first, `per_page` a page. Moment IDs are time-ordered, so the newest
+    /// `page × per_page` of each author, merged, hold the page; those queries return the IDs
+    /// only (the GSI1 sort key), so a deep page stays small in memory. Cost: 1 Query on GSI1
+    /// for the friends + 1 Query on GSI1 per author (the viewer and ≤ 500 friends), 16 at a time.
+    pub async fn feed(&self, viewer: &str, page: usize, per_page: usize) -> Result<Vec<String>, AppError> {
+        let mut authors = vec![viewer.to_owned()];
+        authors.extend(self.friends(viewer).await?.into_iter().map(|f| f.friend_id));
+        let wanted = page * per_page;
+        let per_author = self
+            .fan_out(authors, move |store, author| async move {
+                let items = store
+                    .query(Query {
+                        forward: false,
+                        limit: Some(wanted),
+                        projection: Some("#gsk"),
+                        ..Query::gsi1(k::user_spaces(&author)).with_name("#gsk", keys::GSI1_SK)
+                    })
+                    .await?;
+                Ok(items
+                    .into_iter()
+                    .filter_map(|i| i.get(keys::GSI1_SK).and_then(|v| v.as_s().ok()).cloned())
+                    .collect::<Vec<String>>())
+            })
+            .await?;
+        let mut ids: Vec<String> = per_author.into_iter().flatten().collect();
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        Ok(ids.into_iter().skip((page - 1) * per_page).take(per_page).collect())
+    }
+
+    /// Each live moment of `ids` (in that order) with its likes, comments and replies.
+    /// Cost: 1 Query per moment (its partition: ≤ 1,002 small items), 16 at a time.
+    pub async fn threads(&self, ids: Vec<String>) -> Result<Vec<SpaceThread>, AppError> {
+        let threads = self
+            .fan_out(ids, |store, id| async move { store.thread(&id).await })
+            .await?;
+        Ok(threads.into_iter().flatten().collect())
+    }
+
+    /// A moment's partition read at once: the moment (first), its comments each followed by
+    /// its replies, its likes. `None` if the moment is gone or being deleted.
+    async fn thread(&self, id: &str) -> Result<Option<SpaceThread>, AppError> {
+        let mut items = self
+            .query(Query {
+                key: "#pk = :pk",
+                ex: Ex::default()
+                    .name("#pk", keys::PK)
+                    .value(":pk", s(k::space_partition(id))),
+                ..Query::default()
+            })
+            .await?
+            .into_iter();
+        let Some(head) = items.next().filter(|i| is_entity(i, k::entity::SPACE)) else {
+            return Ok(None);
+        };
+        let Some(space) = serde_dynamo::from_item::<_, SpaceItem>(head)?.live() else {
+            return Ok(None);
+        };
+        let mut likes = Vec::new();
+        let mut comments: Vec<(Comment, Vec<Comment>)> = Vec::new();
+        for item in items {
+            if is_entity(&item, k::entity::LIKE) {
+                likes.push(serde_dynamo::from_item::<_, LikeItem>(item)?.like);
+            } else if is_entity(&item, k::entity::COMMENT) {
+                let c = serde_dynamo::from_item::<_, CommentItem>(item)?.comment;
+                match &c.space_comment_id {
+                    None => comments.push((c, Vec::new())),
+                    // Replies sort right after their comment; one whose comment is being
+                    // deleted has none before it and is left out.
+                    Some(parent) => {
+                        if let Some((head, replies)) = comments.last_mut()
+                            && &head.id == parent
+                        {
+                            replies.push(c);
+                        }
+                    }
+                }
+            }
+        }
+        likes.sort_by(|a, b| (a.time, &a.user_id).cmp(&(b.time, &b.user_id)));
+        Ok(Some(SpaceThread { space, likes, comments }))
+    }
+
+    /// The friendship condition for writing on `owner`'s moment (none for the owner).
+    fn friend_check(
+        &self,
+        viewer: &str,
+        owner: &str,
+    ) -> Result<Option<aws_sdk_dynamodb::types::TransactWriteItem>, AppError> {
+        if viewer == owner {
+            return Ok(None);
+        }
+        self.check(
+            &k::friend(viewer, owner),
+            Ex::cond("#state = :one")
+                .name("#state", attr::STATE)
+                .value(":one", n(1)),
+        )
+        .map(Some)
+    }
+
+    /// Toggles `viewer`'s like of a moment. A like is one transaction (the like item absent →
+    /// present, the counter +1, the viewer the author or a friend); if the like already exists
+    /// that transaction changes nothing and an unlike follows (present → absent, −1). Each
+    /// toggle commits exactly one of them, so the counter always equals the likes and n
+    /// concurrent toggles by one user leave it liked iff n is odd.
+    /// Cost: 1 GetItem + 1–2 TransactWriteItems per attempt + 1 GetItem (consistent).
+    pub async fn toggle_like(&self, viewer: &str, space_id: &str, now: i64) -> Result<LikeOutcome, AppError> {
+        let space = self
+            .space(space_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("该动态不存在"))?;
+        let gone = || AppError::not_found("该动态不存在");
+        for attempt in 0..TOGGLE_ATTEMPTS {
+            pause_before_retry(attempt).await;
+            let like = Like {
+                id: ids::new_id(),
+                space_id: space_id.into(),
+                user_id: viewer.into(),
+                time: now,
+            };
+            let mut tx = vec![
+                self.put_new(LikeItem::new(&like))?,
+                self.update(&k::space(space_id), bump(attr::LIKE_COUNT, 1, ""))?,
+            ];
+            tx.extend(self.friend_check(viewer, &space.user_id)?);
+            let liked = match self.store.transact(tx).await? {
+                Ok(()) => true,
+                Err(c) if c.condition_failed(1) => return Err(gone()),
+                Err(c) if c.condition_failed(0) => {
+                    let tx = vec![
+                        self.delete(&k::like(space_id, viewer), Ex::cond(EXISTS))?,
+                        self.update(&k::space(space_id), bump(attr::LIKE_COUNT, -1, ""))?,
+                    ];
+                    match self.store.transact(tx).await? {
+                        Ok(()) => false,
+                        Err(c) if c.condition_failed(1) => return Err(gone()),
+                        Err(c) if c.condition_failed(0) => continue, // unliked meanwhile
+                        Err(c) => return Err(AppError::internal(format!("unlike cancelled: {c:?}"))),
+                    }
+                }
+                Err(c) if c.condition_failed(2) => return Err(AppError::forbidden("只有好友可以点赞")),
+                Err(c) => return Err(AppError::internal(format!("like cancelled: {c:?}"))),
+            };
+            let like_count = self.counter(&k::space(space_id), attr::LIKE_COUNT).await?;
+            return Ok(LikeOutcome {
+                is_like: liked,
+                like_count,
+            });
+        }
+        Err(AppError::internal("like toggle kept losing to concurrent toggles"))
+    }
+
+    async fn counter(&self, key: &Key, name: &str) -> Result<i64, AppError> {
+        let out = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(key.to_item()))
+            .consistent_read(true)
+            .projection_expression("#c")
+            .expression_attribute_names("#c", name)
+            .send()
+            .await?;
+        match out.item.as_ref().and_then(|i| i.get(name)) {
+            Some(v) => v
+                .as_n()
+                .map_err(|_| AppError::internal(format!("{name} is not a number")))?
+                .parse()
+                .map_err(AppError::internal),
+            None => Ok(0),
+        }
+    }
+
+    /// Adds a comment or a reply, counted on the moment (at most [`MAX_SPACE_COMMENTS`]), on
+    /// the conditions that the moment is live, the commenter is its author or a friend of
+    /// theirs, and a reply's comment and addressee exist. Cost: 1 TransactWriteItems.
+    pub async fn add_comment(&self, comment: &Comment, owner: &str) -> Result<(), AppError> {
+        let mut tx = vec![
+            self.put_new(CommentItem::new(comment))?,
+            self.update(
+                &k::space(&comment.space_id),
+                bump(attr::COMMENT_COUNT, 1, " AND #n < :max").value(":max", n(MAX_SPACE_COMMENTS)),
+            )?,
+        ];
+        let friend = self.friend_check(&comment.user_id, owner)?;
+        let friend_index = friend.as_ref().map(|_| tx.len());
+        tx.extend(friend);
+        let parent_index = tx.len();
+        if let Some(parent) = &comment.space_comment_id {
+            tx.push(self.check(&k::comment(&comment.space_id, parent), Ex::cond(EXISTS))?);
+            tx.push(self.check(&k::user(&comment.to_id), Ex::cond(EXISTS))?);
+        }
+        match self.store.transact(tx).await? {
+            Ok(()) => Ok(()),
+            Err(c) if c.condition_failed(1) => match self.space(&comment.space_id).await? {
+                Some(_) => Err(AppError::conflict("该动态评论数已达上限")),
+                None => Err(AppError::not_found("该动态不存在")),
+            },
+            Err(c) if friend_index.is_some_and(|i| c.condition_failed(i)) => {
+                Err(AppError::forbidden("只有好友可以评论"))
+            }
+            Err(c) if c.condition_failed(parent_index) => Err(AppError::not_found("要回复的评论不存在")),
+            Err(c) if c.condition_failed(parent_index + 1) => Err(AppError::not_found("被回复的用户不存在")),
+            Err(c) => Err(AppError::internal(format!("comment cancelled: {c:?}"))),
+        }
+    }
+
+    /// A comment or reply by its ID. Cost: 1 Query on GSI1.
+    pub async fn comment(&self, id: &str) -> Result<Option<Comment>, AppError> {
+        let (gpk, gsk) = k::comment_lookup(id);
+        let items = self
+            .query(Query {
+                key: "#gpk = :gpk AND #gsk = :gsk",
+                ex: Ex::default()
+                    .name("#gsk", keys::GSI1_SK)
+                    .value(":gsk", s(gsk))
+                    .name("#gpk", keys::GSI1_PK)
+                    .value(":gpk", s(gpk)),
+                index: Some(keys::GSI1),
+                limit: Some(1),
+                ..Query::default()
+            })
+            .await?;
+        Ok(items
+            .into_iter()
+            .next()
+            .map(serde_dynamo::from_item::<_, CommentItem>)
+            .transpose()?
+            .map(|i| i.comment))
+    }
+
+    /// Deletes a comment with its replies, or a reply; its author or the moment's author may.
+    /// The comment goes first (with its count), so no new reply can join it; then its replies,
+    /// up to 99 per transaction, each with its count. Cost: 1 Query on GSI1 (+1 GetItem when
+    /// the caller isn't the commenter) + 1 TransactWriteItems (+ 1 Query and 1
+    /// TransactWriteItems per 99 replies).
+    pub async fn delete_comment(&self, caller: &str, kind: u8, id: &str) -> Result<(), AppError> {
+        let comment = self
+            .comment(id)
+            .await?
+            .filter(|c| c.kind == kind)
+            .ok_or_else(|| AppError::not_found("评论不存在"))?;
+        if comment.user_id != caller {
+            let owner = self.space(&comment.space_id).await?.map(|s| s.user_id);
+            if owner.as_deref() != Some(caller) {
+                return Err(AppError::forbidden("只能删除自己的评论或自己动态下的评论"));
+            }
+        }
+        self.delete_counted(&comment.space_id, &[comment.key()]).await?;
+        if comment.space_comment_id.is_none() {
+            let replies = self
+                .query(Query {
+                    consistent: true,
+                    projection: Some("#pk, #sk"),
+                    ..Query::prefix(k::space_partition(&comment.space_id), &format!("{}#", comment.key().sk))
+                })
+                .await?;
+            let keys: Vec<Key> = replies.iter().filter_map(Key::of_item).collect();
+            for chunk in keys.chunks(99) {
+                self.delete_counted(&comment.space_id, chunk).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes comment items of a moment and takes them off its count, in one transaction.
+    async fn delete_counted(&self, space_id: &str, keys: &[Key]) -> Result<(), AppError> {
+        let mut tx = keys
+            .iter()
+            .map(|key| self.delete(key, Ex::cond(EXISTS)))
+            .collect::<Result<Vec<_>, _>>()?;
+        tx.push(self.update(
+            &k::space(space_id),
+            add(attr::COMMENT_COUNT, -(keys.len() as i64), EXISTS),
+        )?);
+        match self.store.transact(tx).await? {
+            Ok(()) => Ok(()),
+            Err(c) if (0..keys.len()).any(|i| c.condition_failed(i)) => Err(AppError::not_found("评论不存在")),
+            Err(c) => Err(AppError::internal(format!("comment delete cancelled: {c:?}"))),
+        }
+    }
+
+    /// Deletes the caller's moment with its likes, comments and replies: marked first (so no
+    /// like or comment joins it, and it leaves its author's listing), then the partition goes.
+    /// Cost: 1 UpdateItem + 1 Query + 1 BatchWriteItem per 25 items + 1 DeleteItem.
+    pub async fn delete_space(&self, caller: &str, space_id: &str) -> Result<(), AppError> {
+        let key = k::space(space_id);
+        match self.mark_deleted(&key, caller).await? {
+            Mark::Done(_) => {}
+            Mark::NotOwner => return Err(AppError::forbidden("只能删除自己的动态")),
+            Mark::Missing => return Err(AppError::not_found("该动态不存在")),
+        }
+        self.delete_collection(&key, &[]).await
+    }
+}
+
+/// Users the threads mention (authors, likers, commenters, addressees), for one profile read.
+pub fn thread_users(threads: &[SpaceThread]) -> Vec<&str> {
+    let mut ids = Vec::new();
+    for t in threads {
+        ids.push(t.space.user_id.as_str());
+        ids.extend(t.likes.iter().map(|l| l.user_id.as_str()));
+        for c in t
+            .comments
+            .iter()
+            .flat_map(|(c, replies)| std::iter::once(c).chain(replies))
+        {
+            ids.extend([c.user_id.as_str(), c.from_id.as_str(), c.to_id.as_str()]);
+        }
+    }
+    ids
+}
