@@ -1,10 +1,11 @@
-//! The single DynamoDB table. Handlers never call the SDK; they call a surface's store
-//! (e.g. [`crate::chatx::ChatxStore`]), which uses the helpers here: conditional
-//! transactions whose outcome is read from the cancellation reasons, batched reads and deletes,
-//! and opaque page cursors.
+//! The single DynamoDB table. Handlers never call the SDK; they call their surface's store,
+//! which uses the helpers here: the one write builder ([`write::Change`]), queries
+//! ([`query::Query`]), conditional transactions whose outcome is read from the cancellation
+//! reasons, batched reads and deletes, soft deletes and item collections, and opaque page cursors.
 
 pub mod cursor;
 pub mod observe;
+pub mod query;
 mod tx;
 pub mod write;
 
@@ -13,15 +14,26 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, DeleteRequest, KeysAndAttributes, Put, TransactWriteItem, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, KeysAndAttributes, TransactWriteItem, WriteRequest};
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
-use crate::keys::{self, Key};
+use crate::keys::Key;
 
 pub use tx::Cancelled;
+
+use query::Query;
+use write::{Change, Written};
+
+/// What [`Store::mark_deleted`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Marked {
+    /// Marked; the item as it is now.
+    Done(Item),
+    /// The item exists but isn't the owner's.
+    NotOwner,
+    Missing,
+}
 
 /// A raw DynamoDB item.
 pub type Item = HashMap<String, AttributeValue>;
@@ -78,38 +90,64 @@ impl Store {
 
     /// A transaction item that creates `item`, failing its condition if the key is taken.
     pub fn put_new(&self, item: Item) -> Result<TransactWriteItem, AppError> {
-        let put = Put::builder()
-            .table_name(self.table.as_ref())
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", keys::PK)
-            .build()
-            .map_err(AppError::internal)?;
-        Ok(TransactWriteItem::builder().put(put).build())
+        write::put_new(self.table(), item)
     }
 
     /// A transaction item that only requires the item at `key` to exist.
     pub fn check_exists(&self, key: &Key) -> Result<TransactWriteItem, AppError> {
-        let check = ConditionCheck::builder()
-            .table_name(self.table.as_ref())
-            .set_key(Some(key.to_item()))
-            .condition_expression("attribute_exists(#pk)")
-            .expression_attribute_names("#pk", keys::PK)
-            .build()
-            .map_err(AppError::internal)?;
-        Ok(TransactWriteItem::builder().condition_check(check).build())
+        Change::new(key.clone()).when_exists().into_check(self.table())
     }
 
     /// A transaction item that deletes the item at `key`, failing its condition if it is gone.
     pub fn delete_existing(&self, key: &Key) -> Result<TransactWriteItem, AppError> {
-        let delete = Delete::builder()
-            .table_name(self.table.as_ref())
-            .set_key(Some(key.to_item()))
-            .condition_expression("attribute_exists(#pk)")
-            .expression_attribute_names("#pk", keys::PK)
-            .build()
-            .map_err(AppError::internal)?;
-        Ok(TransactWriteItem::builder().delete(delete).build())
+        Change::new(key.clone()).when_exists().into_delete(self.table())
+    }
+
+    /// Deletes the item at `key` if it exists; whether it did. Cost: 1 DeleteItem.
+    pub async fn delete_if_exists(&self, key: &Key) -> Result<bool, AppError> {
+        Ok(Change::new(key.clone()).when_exists().delete(self).await?.applied())
+    }
+
+    /// Marks the item at `key` as being deleted, if its `owner.0` attribute is `owner.1`: sets
+    /// `deleted_attr` to now (a retry keeps the first time, so the owner's retry finishes an
+    /// interrupted delete) and removes `unindex` (taking the item out of an index).
+    /// Cost: 1 UpdateItem.
+    pub async fn mark_deleted(
+        &self,
+        key: &Key,
+        deleted_attr: &str,
+        owner: (&str, &str),
+        unindex: &[&str],
+    ) -> Result<Marked, AppError> {
+        let mut change = Change::new(key.clone())
+            .set_if_absent(deleted_attr, n(crate::clock::now_ms()))
+            .when_exists()
+            .when_eq(owner.0, s(owner.1));
+        for attr in unindex {
+            change = change.remove(attr);
+        }
+        Ok(match change.update(self).await? {
+            Written::Applied(item) => Marked::Done(item),
+            Written::Refused(Some(_)) => Marked::NotOwner,
+            Written::Refused(None) => Marked::Missing,
+        })
+    }
+
+    /// Deletes an item collection: the items of `head`'s partition after it (its children), the
+    /// `extra` items, then `head` itself, last, so an interrupted delete can be run again.
+    /// Cost: 1 Query per 1 MB of keys + 1 BatchWriteItem per 25 items + 1 DeleteItem.
+    pub async fn delete_collection(&self, head: &Key, extra: &[Key]) -> Result<(), AppError> {
+        let children = Query::table(head.pk.clone())
+            .after(head.sk.clone())
+            .consistent()
+            .keys_only()
+            .all(self)
+            .await?;
+        let mut keys: Vec<Key> = children.iter().filter_map(Key::of_item).collect();
+        keys.extend_from_slice(extra);
+        self.batch_delete(&keys).await?;
+        Change::new(head.clone()).delete(self).await?;
+        Ok(())
     }
 
     /// Runs a write transaction. `Ok(Err(cancelled))` means a condition failed: the caller
@@ -200,6 +238,16 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// Whether an SDK error is a failed condition of a single-item write (transactions report theirs
+/// in [`Cancelled`]).
+pub fn is_condition_failed<E: aws_sdk_dynamodb::error::ProvideErrorMetadata, R>(
+    err: &aws_sdk_dynamodb::error::SdkError<E, R>,
+) -> bool {
+    err.as_service_error()
+        .and_then(|e| e.code())
+        .is_some_and(|c| c == "ConditionalCheckFailedException")
 }
 
 /// Exponential backoff with full jitter: up to 25 ms, 50 ms, 100 ms, ...

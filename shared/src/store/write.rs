@@ -1,5 +1,8 @@
-//! [`Change`]: one conditional write to one item, built without hand-written placeholders.
-//! It becomes a transaction item (update, delete, condition check) or a single `UpdateItem`.
+//! [`Change`]: one conditional write to one item, built without hand-written placeholders: the
+//! one write builder of every surface. It becomes a transaction item (update, put, delete,
+//! condition check), or is sent on its own ([`Change::update`], [`Change::put`],
+//! [`Change::delete`]), where a failed condition is an outcome ([`Written::Refused`], with the
+//! item as it was), never an error to match.
 //!
 //! ```text
 //! Change::new(keys::info::stats(9))
@@ -14,8 +17,15 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder;
-use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, Put, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    Update,
+};
+use aws_smithy_runtime_api::client::result::CreateUnhandledError;
 
 use super::{Item, Store};
 use crate::error::AppError;
@@ -63,6 +73,13 @@ impl Change {
     pub fn set(mut self, attr: &str, v: AttributeValue) -> Self {
         let (n, v) = (self.name(attr), self.value(v));
         self.sets.push(format!("{n} = {v}"));
+        self
+    }
+
+    /// `SET attr = if_not_exists(attr, v)`: sets `attr` only where it is absent.
+    pub fn set_if_absent(mut self, attr: &str, v: AttributeValue) -> Self {
+        let (n, v) = (self.name(attr), self.value(v));
+        self.sets.push(format!("{n} = if_not_exists({n}, {v})"));
         self
     }
 
@@ -119,6 +136,52 @@ impl Change {
     pub fn when_eq(mut self, attr: &str, v: AttributeValue) -> Self {
         let (n, v) = (self.name(attr), self.value(v));
         self.conditions.push(format!("{n} = {v}"));
+        self
+    }
+
+    /// `attr` must be present.
+    pub fn when_present(mut self, attr: &str) -> Self {
+        let n = self.name(attr);
+        self.conditions.push(format!("attribute_exists({n})"));
+        self
+    }
+
+    /// `attr` must differ from `v` (an absent `attr` differs from everything).
+    pub fn when_ne(self, attr: &str, v: AttributeValue) -> Self {
+        self.compare(attr, "<>", v)
+    }
+
+    /// `attr` must be less than `v`.
+    pub fn when_lt(self, attr: &str, v: AttributeValue) -> Self {
+        self.compare(attr, "<", v)
+    }
+
+    /// `attr` must be at most `v`.
+    pub fn when_le(self, attr: &str, v: AttributeValue) -> Self {
+        self.compare(attr, "<=", v)
+    }
+
+    /// `attr` must be greater than `v`.
+    pub fn when_gt(self, attr: &str, v: AttributeValue) -> Self {
+        self.compare(attr, ">", v)
+    }
+
+    /// `attr` must be at least `v`.
+    pub fn when_ge(self, attr: &str, v: AttributeValue) -> Self {
+        self.compare(attr, ">=", v)
+    }
+
+    /// `attr` must be absent or less than `v` (a counter under its limit).
+    pub fn when_absent_or_lt(mut self, attr: &str, v: AttributeValue) -> Self {
+        let (n, v) = (self.name(attr), self.value(v));
+        self.conditions
+            .push(format!("(attribute_not_exists({n}) OR {n} < {v})"));
+        self
+    }
+
+    fn compare(mut self, attr: &str, op: &str, v: AttributeValue) -> Self {
+        let (n, v) = (self.name(attr), self.value(v));
+        self.conditions.push(format!("{n} {op} {v}"));
         self
     }
 
@@ -212,9 +275,10 @@ impl Change {
         Ok(TransactWriteItem::builder().condition_check(check).build())
     }
 
-    /// The change as a single `UpdateItem`, to send with the return values the caller wants.
-    pub fn update_item(self, store: &Store) -> UpdateItemFluentBuilder {
-        store
+    /// Sends the change as one `UpdateItem`: [`Written::Applied`] with the item as it is now, or
+    /// [`Written::Refused`] with the item as it was when a condition failed. Cost: 1 UpdateItem.
+    pub async fn update(self, store: &Store) -> Result<Written, AppError> {
+        let sent = store
             .client()
             .update_item()
             .table_name(store.table())
@@ -223,6 +287,106 @@ impl Change {
             .set_condition_expression(self.condition())
             .set_expression_attribute_names(self.names())
             .set_expression_attribute_values(self.values())
+            .return_values(ReturnValue::AllNew)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match sent {
+            Ok(out) => Ok(Written::Applied(out.attributes.unwrap_or_default())),
+            Err(err) => refused(err, |e| match e {
+                UpdateItemError::ConditionalCheckFailedException(e) => Some(e.item),
+                _ => None,
+            }),
+        }
+    }
+
+    /// [`Change::update`], where a failed condition means `refused` (typically "not found"):
+    /// the item as it is now. Cost: 1 UpdateItem.
+    pub async fn update_or(self, store: &Store, refused: AppError) -> Result<Item, AppError> {
+        match self.update(store).await? {
+            Written::Applied(item) => Ok(item),
+            Written::Refused(_) => Err(refused),
+        }
+    }
+
+    /// Sends the change's conditions with a `PutItem` of `item` (which replaces the whole item):
+    /// [`Written::Applied`] with an empty item, or [`Written::Refused`] with the item as it was.
+    /// Cost: 1 PutItem.
+    pub async fn put(self, store: &Store, item: Item) -> Result<Written, AppError> {
+        let sent = store
+            .client()
+            .put_item()
+            .table_name(store.table())
+            .set_item(Some(item))
+            .set_condition_expression(self.condition())
+            .set_expression_attribute_names(self.names())
+            .set_expression_attribute_values(self.values())
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match sent {
+            Ok(_) => Ok(Written::Applied(Item::new())),
+            Err(err) => refused(err, |e| match e {
+                PutItemError::ConditionalCheckFailedException(e) => Some(e.item),
+                _ => None,
+            }),
+        }
+    }
+
+    /// Sends the change's conditions with a `DeleteItem` of its key: [`Written::Applied`] with the
+    /// deleted item (empty if there was none), or [`Written::Refused`] with the item as it was.
+    /// Cost: 1 DeleteItem.
+    pub async fn delete(self, store: &Store) -> Result<Written, AppError> {
+        let sent = store
+            .client()
+            .delete_item()
+            .table_name(store.table())
+            .set_key(Some(self.key.to_item()))
+            .set_condition_expression(self.condition())
+            .set_expression_attribute_names(self.names())
+            .set_expression_attribute_values(self.values())
+            .return_values(ReturnValue::AllOld)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        match sent {
+            Ok(out) => Ok(Written::Applied(out.attributes.unwrap_or_default())),
+            Err(err) => refused(err, |e| match e {
+                DeleteItemError::ConditionalCheckFailedException(e) => Some(e.item),
+                _ => None,
+            }),
+        }
+    }
+}
+
+/// What a single conditional write did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Written {
+    /// Written; the item the operation returned (see each operation).
+    Applied(Item),
+    /// A condition failed, nothing was written; the item as it was (`None`: there was none).
+    Refused(Option<Item>),
+}
+
+impl Written {
+    pub fn applied(&self) -> bool {
+        matches!(self, Written::Applied(_))
+    }
+}
+
+/// A failed single-item write: [`Written::Refused`] for a failed condition (`failed` picks the
+/// exception's old item out of the operation's error), else an internal error.
+fn refused<E, R>(err: SdkError<E, R>, failed: impl FnOnce(E) -> Option<Option<Item>>) -> Result<Written, AppError>
+where
+    E: std::error::Error + ProvideErrorMetadata + CreateUnhandledError + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    if !super::is_condition_failed(&err) {
+        return Err(err.into());
+    }
+    match failed(err.into_service_error()) {
+        Some(old) => Ok(Written::Refused(old)),
+        None => Err(AppError::internal("a failed condition without its exception")),
     }
 }
 
