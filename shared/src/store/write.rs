@@ -31,6 +31,17 @@ use super::{Item, Store};
 use crate::error::AppError;
 use crate::keys::{self, Key};
 
+/// `builder` with `change`'s condition, names and values (every SDK builder of a conditional
+/// write, transactional or not, has the same three setters).
+macro_rules! with_expressions {
+    ($builder:expr, $change:expr) => {
+        $builder
+            .set_condition_expression($change.condition())
+            .set_expression_attribute_names($change.names())
+            .set_expression_attribute_values($change.values())
+    };
+}
+
 #[derive(Debug, Clone)]
 pub struct Change {
     key: Key,
@@ -224,39 +235,32 @@ impl Change {
 
     /// The change as a transaction's update.
     pub fn into_update(self, table: &str) -> Result<TransactWriteItem, AppError> {
-        let update = Update::builder()
-            .table_name(table)
-            .set_key(Some(self.key.to_item()))
-            .update_expression(self.update_expression())
-            .set_condition_expression(self.condition())
-            .set_expression_attribute_names(self.names())
-            .set_expression_attribute_values(self.values())
-            .build()
-            .map_err(AppError::internal)?;
+        let update = with_expressions!(
+            Update::builder()
+                .table_name(table)
+                .set_key(Some(self.key.to_item()))
+                .update_expression(self.update_expression()),
+            self
+        )
+        .build()
+        .map_err(AppError::internal)?;
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
     /// The change's conditions as a transaction's delete of the item.
     pub fn into_delete(self, table: &str) -> Result<TransactWriteItem, AppError> {
-        let delete = Delete::builder()
-            .table_name(table)
-            .set_key(Some(self.key.to_item()))
-            .set_condition_expression(self.condition())
-            .set_expression_attribute_names(self.names())
-            .set_expression_attribute_values(self.values())
-            .build()
-            .map_err(AppError::internal)?;
+        let delete = with_expressions!(
+            Delete::builder().table_name(table).set_key(Some(self.key.to_item())),
+            self
+        )
+        .build()
+        .map_err(AppError::internal)?;
         Ok(TransactWriteItem::builder().delete(delete).build())
     }
 
     /// The change's conditions on a transaction's put of `item` (which replaces the whole item).
     pub fn into_put(self, table: &str, item: Item) -> Result<TransactWriteItem, AppError> {
-        let put = Put::builder()
-            .table_name(table)
-            .set_item(Some(item))
-            .set_condition_expression(self.condition())
-            .set_expression_attribute_names(self.names())
-            .set_expression_attribute_values(self.values())
+        let put = with_expressions!(Put::builder().table_name(table).set_item(Some(item)), self)
             .build()
             .map_err(AppError::internal)?;
         Ok(TransactWriteItem::builder().put(put).build())
@@ -264,33 +268,33 @@ impl Change {
 
     /// The change's conditions as a transaction's condition check.
     pub fn into_check(self, table: &str) -> Result<TransactWriteItem, AppError> {
-        let check = ConditionCheck::builder()
-            .table_name(table)
-            .set_key(Some(self.key.to_item()))
-            .set_condition_expression(self.condition())
-            .set_expression_attribute_names(self.names())
-            .set_expression_attribute_values(self.values())
-            .build()
-            .map_err(AppError::internal)?;
+        let check = with_expressions!(
+            ConditionCheck::builder()
+                .table_name(table)
+                .set_key(Some(self.key.to_item())),
+            self
+        )
+        .build()
+        .map_err(AppError::internal)?;
         Ok(TransactWriteItem::builder().condition_check(check).build())
     }
 
     /// Sends the change as one `UpdateItem`: [`Written::Applied`] with the item as it is now, or
     /// [`Written::Refused`] with the item as it was when a condition failed. Cost: 1 UpdateItem.
     pub async fn update(self, store: &Store) -> Result<Written, AppError> {
-        let sent = store
-            .client()
-            .update_item()
-            .table_name(store.table())
-            .set_key(Some(self.key.to_item()))
-            .update_expression(self.update_expression())
-            .set_condition_expression(self.condition())
-            .set_expression_attribute_names(self.names())
-            .set_expression_attribute_values(self.values())
-            .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
+        let sent = with_expressions!(
+            store
+                .client()
+                .update_item()
+                .table_name(store.table())
+                .set_key(Some(self.key.to_item()))
+                .update_expression(self.update_expression()),
+            self
+        )
+        .return_values(ReturnValue::AllNew)
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .send()
+        .await;
         match sent {
             Ok(out) => Ok(Written::Applied(out.attributes.unwrap_or_default())),
             Err(err) => refused(err, |e| match e {
@@ -313,17 +317,13 @@ impl Change {
     /// [`Written::Applied`] with an empty item, or [`Written::Refused`] with the item as it was.
     /// Cost: 1 PutItem.
     pub async fn put(self, store: &Store, item: Item) -> Result<Written, AppError> {
-        let sent = store
-            .client()
-            .put_item()
-            .table_name(store.table())
-            .set_item(Some(item))
-            .set_condition_expression(self.condition())
-            .set_expression_attribute_names(self.names())
-            .set_expression_attribute_values(self.values())
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
+        let sent = with_expressions!(
+            store.client().put_item().table_name(store.table()).set_item(Some(item)),
+            self
+        )
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .send()
+        .await;
         match sent {
             Ok(_) => Ok(Written::Applied(Item::new())),
             Err(err) => refused(err, |e| match e {
@@ -337,18 +337,18 @@ impl Change {
     /// deleted item (empty if there was none), or [`Written::Refused`] with the item as it was.
     /// Cost: 1 DeleteItem.
     pub async fn delete(self, store: &Store) -> Result<Written, AppError> {
-        let sent = store
-            .client()
-            .delete_item()
-            .table_name(store.table())
-            .set_key(Some(self.key.to_item()))
-            .set_condition_expression(self.condition())
-            .set_expression_attribute_names(self.names())
-            .set_expression_attribute_values(self.values())
-            .return_values(ReturnValue::AllOld)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
+        let sent = with_expressions!(
+            store
+                .client()
+                .delete_item()
+                .table_name(store.table())
+                .set_key(Some(self.key.to_item())),
+            self
+        )
+        .return_values(ReturnValue::AllOld)
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .send()
+        .await;
         match sent {
             Ok(out) => Ok(Written::Applied(out.attributes.unwrap_or_default())),
             Err(err) => refused(err, |e| match e {
