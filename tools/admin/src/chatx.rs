@@ -16,11 +16,8 @@ pub enum Command {
 pub async fn run(cmd: Command, state: &AppState) -> super::Result {
     match cmd {
         Command::Token { user_id } => {
-            if !shared::ids::is_valid_id(&user_id) || state.chatx().profile(&user_id).await?.is_none() {
-                return Err(format!("no chatx user {user_id}").into());
-            }
-            println!("{}", state.tokens.issue(&user_id, chatx::AUDIENCE)?);
-            Ok(())
+            let exists = shared::ids::is_valid_id(&user_id) && state.chatx().profile(&user_id).await?.is_some();
+            super::print_token(state, &user_id, chatx::AUDIENCE, exists, "chatx")
         }
     }
 }

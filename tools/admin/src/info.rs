@@ -63,10 +63,8 @@ pub async fn run(cmd: Command, state: &AppState) -> super::Result {
         }
         Command::Unverify { user_id } => show(&store.set_verification(user_id, None).await?),
         Command::Token { user_id } => {
-            if store.user(user_id, true).await?.is_none() {
-                return Err(format!("no info user {user_id}").into());
-            }
-            println!("{}", state.tokens.issue(&user_id.to_string(), info::AUDIENCE)?);
+            let exists = store.user(user_id, true).await?.is_some();
+            super::print_token(state, &user_id.to_string(), info::AUDIENCE, exists, "info")?;
         }
     }
     Ok(())

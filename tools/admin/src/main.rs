@@ -70,3 +70,18 @@ async fn ensure_table() -> Result {
     println!("{name}: {}", if created { "created" } else { "exists" });
     Ok(())
 }
+
+/// Prints a fresh token of `audience` for `user_id`, a user of `surface` who must exist.
+fn print_token(
+    state: &shared::AppState,
+    user_id: &str,
+    audience: shared::auth::Audience,
+    exists: bool,
+    surface: &str,
+) -> Result {
+    if !exists {
+        return Err(format!("no {surface} user {user_id}").into());
+    }
+    println!("{}", state.tokens.issue(user_id, audience)?);
+    Ok(())
+}

@@ -17,11 +17,8 @@ pub enum Command {
 pub async fn run(cmd: Command, state: &AppState) -> super::Result {
     match cmd {
         Command::Token { user_id } => {
-            if !shared::ids::is_valid_id(&user_id) || state.weifchat().user(&user_id).await?.is_none() {
-                return Err(format!("no weifChat user {user_id}").into());
-            }
-            println!("{}", state.tokens.issue(&user_id, weifchat::AUDIENCE)?);
-            Ok(())
+            let exists = shared::ids::is_valid_id(&user_id) && state.weifchat().user(&user_id).await?.is_some();
+            super::print_token(state, &user_id, weifchat::AUDIENCE, exists, "weifChat")
         }
     }
 }
