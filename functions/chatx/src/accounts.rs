@@ -20,6 +20,7 @@ struct RegisterBody {
     face_url: String,
 }
 
+#[tracing::instrument(skip(state, req))]
 pub async fn register(state: &AppState, req: Request) -> Response<Body> {
     wire::public(state, req, move |body: RegisterBody| async move {
         let account = Account::parse(&body.account)?;
@@ -46,6 +47,7 @@ struct LoginBody {
     password: String,
 }
 
+#[tracing::instrument(skip(state, req))]
 pub async fn login(state: &AppState, req: Request) -> Response<Body> {
     wire::public(state, req, move |body: LoginBody| async move {
         let account = Account::parse(&body.account)?;

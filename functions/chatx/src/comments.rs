@@ -22,6 +22,7 @@ struct AddBody {
 
 /// `{postID, replyToCommentID, content}` → `data.comment` with the commenter's public profile.
 /// A reply's target must be a comment of the same post.
+#[tracing::instrument(skip(state, req))]
 pub async fn add(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, body: AddBody| async move {
         let post_id = ids::parse_id(&body.post_id, "postID", "postID and userID are required")?;
@@ -48,6 +49,7 @@ pub async fn add(state: &AppState, req: Request) -> Response<Body> {
 }
 
 /// `{postID, cursor?, count?}` → `data {comments, nextCursor}`, oldest first.
+#[tracing::instrument(skip(state, req))]
 pub async fn list(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |_caller, body: PostPageBody| async move {
         let PostPage { post_id, cursor, size } = body.parse()?;
@@ -77,6 +79,7 @@ struct DeleteBody {
 }
 
 /// `{commentID}`: the commenter or the post's author deletes a comment.
+#[tracing::instrument(skip(state, req))]
 pub async fn delete(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, body: DeleteBody| async move {
         let comment_id = ids::parse_id(&body.comment_id, "commentID", "commentID is required")?;

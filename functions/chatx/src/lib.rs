@@ -4,6 +4,10 @@
 //! Handlers are library code so the Lambda binaries, the local gateway and the tests run the
 //! very same function.
 
+// The futures of instrumented handlers around instrumented store calls nest deeper than the
+// compiler's default layout depth (128).
+#![recursion_limit = "256"]
+
 pub mod accounts;
 pub mod comments;
 mod items;
@@ -13,10 +17,12 @@ pub mod model;
 pub mod posts;
 mod store;
 pub mod users;
+pub mod view;
 pub mod wire;
 
 pub use model::*;
 pub use store::{ChatxStore, Page};
+pub use view::*;
 
 use serde::Deserialize;
 use shared::auth::Audience;

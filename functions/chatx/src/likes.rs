@@ -20,6 +20,7 @@ struct LikeBody {
 
 /// `{postID, cancel}` → `data.likeCount`, the post's like count after the operation.
 /// Like and cancel are idempotent; the liker is the token's user.
+#[tracing::instrument(skip(state, req))]
 pub async fn like(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, body: LikeBody| async move {
         let post_id = ids::parse_id(&body.post_id, "postID", "postID and userID are required")?;
@@ -31,6 +32,7 @@ pub async fn like(state: &AppState, req: Request) -> Response<Body> {
 
 /// `{postID, cursor?, count?}` → `data {likes, nextCursor}`, newest first, each like with
 /// the liker's public profile.
+#[tracing::instrument(skip(state, req))]
 pub async fn list(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |_caller, body: PostPageBody| async move {
         let PostPage { post_id, cursor, size } = body.parse()?;

@@ -184,16 +184,16 @@ impl CommentText {
 
 /// How many items a page holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageSize(i32);
+pub struct PageSize(usize);
 
 impl PageSize {
-    pub const DEFAULT: i32 = 20;
-    pub const MAX: i32 = 100;
+    pub const DEFAULT: usize = 20;
+    pub const MAX: usize = 100;
 
     pub fn parse(raw: Option<i64>) -> Result<Self, AppError> {
-        match raw {
+        match raw.map(usize::try_from) {
             None => Ok(Self(Self::DEFAULT)),
-            Some(n) if (1..=i64::from(Self::MAX)).contains(&n) => Ok(Self(n as i32)),
+            Some(Ok(n)) if (1..=Self::MAX).contains(&n) => Ok(Self(n)),
             Some(_) => Err(AppError::bad_request(format!(
                 "count must be between 1 and {}",
                 Self::MAX
@@ -201,7 +201,7 @@ impl PageSize {
         }
     }
 
-    pub fn get(self) -> i32 {
+    pub fn get(self) -> usize {
         self.0
     }
 }
@@ -216,34 +216,6 @@ pub struct Profile {
     pub face_url: String,
     #[serde(rename = "createTime")]
     pub create_time: i64,
-}
-
-/// The part of a profile shown beside a comment or a like.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PublicProfile {
-    #[serde(rename = "userID")]
-    pub user_id: String,
-    pub nickname: String,
-    #[serde(rename = "faceURL")]
-    pub face_url: String,
-}
-
-impl PublicProfile {
-    /// The profile of `user_id` from `profile`, or an empty one when the user is gone.
-    pub fn of(user_id: &str, profile: Option<&Profile>) -> Self {
-        match profile {
-            Some(p) => Self {
-                user_id: p.user_id.clone(),
-                nickname: p.nickname.clone(),
-                face_url: p.face_url.clone(),
-            },
-            None => Self {
-                user_id: user_id.to_owned(),
-                nickname: String::new(),
-                face_url: String::new(),
-            },
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -282,23 +254,6 @@ pub struct Comment {
 pub struct Like {
     #[serde(rename = "userID")]
     pub user_id: String,
-    pub create_time: i64,
-}
-
-/// A comment as the API shows it: the comment and its author's public profile.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CommentView {
-    #[serde(flatten)]
-    pub comment: Comment,
-    pub commenter: PublicProfile,
-}
-
-/// A like as the API shows it: who liked, with their public profile, and when.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LikeView {
-    #[serde(flatten)]
-    pub user: PublicProfile,
-    #[serde(rename = "createTime")]
     pub create_time: i64,
 }
 

@@ -16,6 +16,7 @@ struct AddBody {
 }
 
 /// `{content, images}` (one of them non-empty) → `data.post`.
+#[tracing::instrument(skip(state, req))]
 pub async fn add(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, body: AddBody| async move {
         let PostBody { content, images } = PostBody::parse(&body.content, &body.images)?;
@@ -47,6 +48,7 @@ fn post_id(raw: &str) -> Result<String, AppError> {
 }
 
 /// `{postID}` → `data.post` with `likeCount`, `commentCount` and `liked` (by the caller).
+#[tracing::instrument(skip(state, req))]
 pub async fn get(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, body: PostIdBody| async move {
         let post_id = post_id(&body.post_id)?;
@@ -61,6 +63,7 @@ pub async fn get(state: &AppState, req: Request) -> Response<Body> {
 }
 
 /// `{postID}`: deletes the caller's own post with its likes and comments.
+#[tracing::instrument(skip(state, req))]
 pub async fn delete(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, body: PostIdBody| async move {
         let post_id = post_id(&body.post_id)?;
@@ -81,6 +84,7 @@ struct ListBody {
 
 /// `{userID?, cursor?, count?}` → `data {posts, nextCursor}`: a user's posts (the caller's
 /// when `userID` is empty), newest first.
+#[tracing::instrument(skip(state, req))]
 pub async fn list(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, body: ListBody| async move {
         let author = if body.user_id.trim().is_empty() {

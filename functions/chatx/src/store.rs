@@ -4,16 +4,16 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{
-    AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
 use super::items::{AccountItem, CommentItem, LikeItem, PostItem, ProfileItem, is_entity};
 use super::model::{Account, Comment, Like, PageSize, Post, Profile};
 use crate::keys::{self as k, attr};
 use shared::error::AppError;
 use shared::keys::{self, Key};
-use shared::store::{Item, Store, cursor, n, s};
+use shared::store::query::{self, Query};
+use shared::store::write::{Change, Written};
+use shared::store::{Item, Marked, Store, cursor, s};
 
 /// One page of a listing; `next_cursor` is empty on the last page.
 #[derive(Debug)]
@@ -30,9 +30,6 @@ pub struct ChatxStore<'a> {
 const TABLE_KEY: &[&str] = &[keys::PK, keys::SK];
 const GSI1_KEY: &[&str] = &[keys::PK, keys::SK, keys::GSI1_PK, keys::GSI1_SK];
 
-/// The condition on a post that may still be liked or commented on.
-const POST_IS_LIVE: &str = "attribute_exists(#pk) AND attribute_not_exists(#deleted)";
-
 impl<'a> ChatxStore<'a> {
     pub fn new(store: &'a Store) -> Self {
         Self { store }
@@ -42,26 +39,20 @@ impl<'a> ChatxStore<'a> {
         self.store.table()
     }
 
-    /// Adds `delta` to a counter of a live post.
+    /// Adds `delta` to a counter of a live post (one that exists and is not being deleted).
     fn bump_post(&self, post_id: &str, counter: &str, delta: i64) -> Result<TransactWriteItem, AppError> {
-        let update = Update::builder()
-            .table_name(self.table())
-            .set_key(Some(k::post(post_id).to_item()))
-            .update_expression("ADD #count :delta")
-            .condition_expression(POST_IS_LIVE)
-            .expression_attribute_names("#count", counter)
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#deleted", attr::DELETED_AT)
-            .expression_attribute_values(":delta", n(delta))
-            .build()
-            .map_err(AppError::internal)?;
-        Ok(TransactWriteItem::builder().update(update).build())
+        Change::new(k::post(post_id))
+            .add(counter, delta)
+            .when_exists()
+            .when_absent(attr::DELETED_AT)
+            .into_update(self.table())
     }
 
     // ---- accounts and profiles ----
 
     /// Creates the account and its profile together; a taken account name is a conflict.
     /// Cost: 1 TransactWriteItems.
+    #[tracing::instrument(skip_all, fields(user_id = %profile.user_id))]
     pub async fn register(&self, account: &Account, password_hash: String, profile: &Profile) -> Result<(), AppError> {
         let account_item = AccountItem::new(account.as_str(), &profile.user_id, password_hash, profile.create_time);
         let tx = vec![
@@ -76,69 +67,45 @@ impl<'a> ChatxStore<'a> {
     }
 
     /// The user ID and password hash of `account`. Cost: 1 GetItem.
+    #[tracing::instrument(skip_all, fields(account = account.as_str()))]
     pub async fn credentials(&self, account: &Account) -> Result<Option<(String, String)>, AppError> {
         let account: Option<AccountItem> = self.store.get(&k::account(account.as_str()), true).await?;
         Ok(account.map(|a| (a.user_id, a.password_hash)))
     }
 
     /// Cost: 1 GetItem.
+    #[tracing::instrument(skip(self))]
     pub async fn profile(&self, user_id: &str) -> Result<Option<Profile>, AppError> {
         let profile: Option<ProfileItem> = self.store.get(&k::user(user_id), false).await?;
         Ok(profile.map(ProfileItem::into_profile))
     }
 
     /// Changes the given fields of an existing profile and returns it. Cost: 1 UpdateItem.
+    #[tracing::instrument(skip(self, nickname, face_url))]
     pub async fn update_profile(
         &self,
         user_id: &str,
         nickname: Option<String>,
         face_url: Option<String>,
     ) -> Result<Profile, AppError> {
-        let mut sets = Vec::new();
-        let mut req = self
-            .store
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(k::user(user_id).to_item()))
-            .condition_expression("attribute_exists(#pk)")
-            .expression_attribute_names("#pk", keys::PK)
-            .return_values(ReturnValue::AllNew);
-        if let Some(nick) = nickname {
-            sets.push("#nickname = :nickname");
-            req = req
-                .expression_attribute_names("#nickname", attr::NICKNAME)
-                .expression_attribute_values(":nickname", s(nick));
-        }
-        if let Some(face) = face_url {
-            sets.push("#face = :face");
-            req = req
-                .expression_attribute_names("#face", attr::FACE_URL)
-                .expression_attribute_values(":face", s(face));
-        }
-        if sets.is_empty() {
+        if nickname.is_none() && face_url.is_none() {
             return Err(AppError::bad_request("nickname or faceURL is required"));
         }
-        let out = req
-            .update_expression(format!("SET {}", sets.join(", ")))
-            .send()
-            .await
-            .map_err(|e| {
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception())
-                {
-                    AppError::not_found("user not found")
-                } else {
-                    AppError::from(e)
-                }
-            })?;
-        let item = out
-            .attributes
-            .ok_or_else(|| AppError::internal("update returned no attributes"))?;
+        let mut change = Change::new(k::user(user_id)).when_exists();
+        if let Some(nick) = nickname {
+            change = change.set(attr::NICKNAME, s(nick));
+        }
+        if let Some(face) = face_url {
+            change = change.set(attr::FACE_URL, s(face));
+        }
+        let item = change
+            .update_or(self.store, AppError::not_found("user not found"))
+            .await?;
         Ok(serde_dynamo::from_item::<_, ProfileItem>(item)?.into_profile())
     }
 
     /// The profiles of `user_ids` that exist. Cost: 1 BatchGetItem per 100 users.
+    #[tracing::instrument(skip_all)]
     pub async fn profiles<'i>(
         &self,
         user_ids: impl IntoIterator<Item = &'i str>,
@@ -158,20 +125,22 @@ impl<'a> ChatxStore<'a> {
     // ---- posts ----
 
     /// Cost: 1 PutItem.
+    #[tracing::instrument(skip_all, fields(post_id = %post.post_id))]
     pub async fn add_post(&self, post: &Post) -> Result<(), AppError> {
-        self.store
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(serde_dynamo::to_item(PostItem::new(post))?))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", keys::PK)
-            .send()
-            .await?;
-        Ok(())
+        let item = serde_dynamo::to_item(PostItem::new(post))?;
+        match Change::new(k::post(&post.post_id))
+            .when_absent(keys::PK)
+            .put(self.store, item)
+            .await?
+        {
+            Written::Applied(_) => Ok(()),
+            // A new UUIDv7 can't collide; if it did, that is a fault.
+            Written::Refused(_) => Err(AppError::internal("post ID taken")),
+        }
     }
 
     /// A live post and whether `viewer` likes it. Cost: 1 BatchGetItem (consistent).
+    #[tracing::instrument(skip(self))]
     pub async fn post(&self, post_id: &str, viewer: &str) -> Result<Option<Post>, AppError> {
         let items = self
             .store
@@ -186,6 +155,7 @@ impl<'a> ChatxStore<'a> {
 
     /// A page of `author`'s posts, newest first, each marked with whether `viewer` likes it.
     /// Cost: 1 Query on GSI1 + 1 BatchGetItem.
+    #[tracing::instrument(skip(self, cursor_in))]
     pub async fn posts_by(
         &self,
         author: &str,
@@ -195,27 +165,14 @@ impl<'a> ChatxStore<'a> {
     ) -> Result<Page<Post>, AppError> {
         let partition = k::user_posts(author);
         let start = cursor::decode(cursor_in, GSI1_KEY, (keys::GSI1_PK, &partition))?;
-        let out = self
-            .store
-            .client()
-            .query()
-            .table_name(self.table())
-            .index_name(keys::GSI1)
-            .key_condition_expression("#gpk = :gpk")
-            .expression_attribute_names("#gpk", keys::GSI1_PK)
-            .expression_attribute_values(":gpk", s(partition))
-            .scan_index_forward(false)
+        let page = Query::gsi1(partition)
+            .newest_first()
             .limit(size.get())
-            .set_exclusive_start_key(start)
-            .send()
+            .start(start)
+            .page(self.store)
             .await?;
-        let next_cursor = out
-            .last_evaluated_key
-            .as_ref()
-            .map(cursor::encode)
-            .transpose()?
-            .unwrap_or_default();
-        let items: Vec<PostItem> = serde_dynamo::from_items(out.items.unwrap_or_default())?;
+        let next_cursor = next_cursor(&page)?;
+        let items: Vec<PostItem> = serde_dynamo::from_items(page.items)?;
         let like_keys: Vec<Key> = items.iter().map(|p| k::like(&p.post_id, viewer)).collect();
         let liked: Vec<String> = if like_keys.is_empty() {
             Vec::new()
@@ -245,68 +202,20 @@ impl<'a> ChatxStore<'a> {
     /// like or comment on it fail its condition; then its item collection is deleted; the post
     /// item goes last. A fault part-way leaves a hidden post that the author's retry finishes.
     /// Cost: 1 UpdateItem + 1 Query per 1 MB of children + 1 BatchWriteItem per 25 + 1 DeleteItem.
+    #[tracing::instrument(skip(self))]
     pub async fn delete_post(&self, post_id: &str, caller: &str) -> Result<(), AppError> {
-        let client = self.store.client();
         let key = k::post(post_id);
-        let marked = client
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(key.to_item()))
-            .update_expression("SET #deleted = if_not_exists(#deleted, :now) REMOVE #gpk, #gsk")
-            .condition_expression("attribute_exists(#pk) AND #user = :caller")
-            .expression_attribute_names("#deleted", attr::DELETED_AT)
-            .expression_attribute_names("#gpk", keys::GSI1_PK)
-            .expression_attribute_names("#gsk", keys::GSI1_SK)
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#user", attr::USER_ID)
-            .expression_attribute_values(":now", n(shared::clock::now_ms()))
-            .expression_attribute_values(":caller", s(caller))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        if let Err(err) = marked {
-            let failed = err.as_service_error().and_then(|se| match se {
-                aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(e) => {
-                    Some(e)
-                }
-                _ => None,
-            });
-            return Err(match failed {
-                Some(e) if e.item().is_some() => AppError::forbidden("only the author can delete a post"),
-                Some(_) => AppError::not_found("post not found"),
-                None => AppError::from(err),
-            });
+        let owner = (attr::USER_ID, caller);
+        match self
+            .store
+            .mark_deleted(&key, attr::DELETED_AT, owner, &[keys::GSI1_PK, keys::GSI1_SK])
+            .await?
+        {
+            Marked::Done(_) => {}
+            Marked::NotOwner => return Err(AppError::forbidden("only the author can delete a post")),
+            Marked::Missing => return Err(AppError::not_found("post not found")),
         }
-
-        let mut start: Option<Item> = None;
-        loop {
-            let out = client
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("#pk = :pk AND #sk > :post")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_names("#sk", keys::SK)
-                .expression_attribute_values(":pk", s(key.pk.clone()))
-                .expression_attribute_values(":post", s(k::POST_SK))
-                .projection_expression("#pk, #sk")
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await?;
-            let children: Vec<Key> = out.items.unwrap_or_default().iter().filter_map(Key::of_item).collect();
-            self.store.batch_delete(&children).await?;
-            match out.last_evaluated_key {
-                Some(k) => start = Some(k),
-                None => break,
-            }
-        }
-        client
-            .delete_item()
-            .table_name(self.table())
-            .set_key(Some(key.to_item()))
-            .send()
-            .await?;
-        Ok(())
+        self.store.delete_collection(&key, &[]).await
     }
 
     // ---- likes ----
@@ -315,6 +224,7 @@ impl<'a> ChatxStore<'a> {
     /// like count afterwards. The like item and the counter change in one transaction, so the
     /// counter always equals the number of like items; a like that is already in the wanted
     /// state is a success. Cost: 1 TransactWriteItems + 1 GetItem (consistent).
+    #[tracing::instrument(skip(self))]
     pub async fn set_like(&self, post_id: &str, user_id: &str, like: bool) -> Result<i64, AppError> {
         let (change, delta) = if like {
             let item = serde_dynamo::to_item(LikeItem::new(post_id, user_id, shared::clock::now_ms()))?;
@@ -334,6 +244,7 @@ impl<'a> ChatxStore<'a> {
             .ok_or_else(|| AppError::not_found("post not found"))
     }
 
+    #[tracing::instrument(skip(self))]
     async fn like_count(&self, post_id: &str) -> Result<Option<i64>, AppError> {
         let out = self
             .store
@@ -358,38 +269,27 @@ impl<'a> ChatxStore<'a> {
 
     /// A page of the post's likes, newest first. The first page also checks that the post
     /// exists. Cost: 1 Query on GSI1 (+ 1 GetItem on the first page).
+    #[tracing::instrument(skip(self, cursor_in))]
     pub async fn likes(&self, post_id: &str, cursor_in: &str, size: PageSize) -> Result<Page<Like>, AppError> {
         let partition = k::post_likes(post_id);
         let start = cursor::decode(cursor_in, GSI1_KEY, (keys::GSI1_PK, &partition))?;
-        let query = self
-            .store
-            .client()
-            .query()
-            .table_name(self.table())
-            .index_name(keys::GSI1)
-            .key_condition_expression("#gpk = :gpk")
-            .expression_attribute_names("#gpk", keys::GSI1_PK)
-            .expression_attribute_values(":gpk", s(partition))
-            .scan_index_forward(false)
+        let first_page = start.is_none();
+        let query = Query::gsi1(partition)
+            .newest_first()
             .limit(size.get())
-            .set_exclusive_start_key(start.clone())
-            .send();
-        let out = if start.is_none() {
-            let (exists, out) = tokio::join!(self.like_count(post_id), query);
+            .start(start)
+            .page(self.store);
+        let page = if first_page {
+            let (exists, page) = tokio::join!(self.like_count(post_id), query);
             if exists?.is_none() {
                 return Err(AppError::not_found("post not found"));
             }
-            out?
+            page?
         } else {
             query.await?
         };
-        let next_cursor = out
-            .last_evaluated_key
-            .as_ref()
-            .map(cursor::encode)
-            .transpose()?
-            .unwrap_or_default();
-        let likes = serde_dynamo::from_items::<_, LikeItem>(out.items.unwrap_or_default())?
+        let next_cursor = next_cursor(&page)?;
+        let likes = serde_dynamo::from_items::<_, LikeItem>(page.items)?
             .into_iter()
             .map(LikeItem::into_like)
             .collect();
@@ -403,6 +303,7 @@ impl<'a> ChatxStore<'a> {
 
     /// Adds a comment and counts it on the post in one transaction. A reply's target must be a
     /// comment of the same post. Cost: 1 TransactWriteItems.
+    #[tracing::instrument(skip_all, fields(post_id = %comment.post_id, comment_id = %comment.comment_id))]
     pub async fn add_comment(&self, comment: &Comment) -> Result<(), AppError> {
         let mut tx = vec![
             self.store.put_new(serde_dynamo::to_item(CommentItem::new(comment))?)?,
@@ -427,27 +328,20 @@ impl<'a> ChatxStore<'a> {
     /// The query reads the post item and its comments together (`#POST` sorts just before
     /// `COMMENT#…`), so the first page proves the post exists without a second request.
     /// Cost: 1 Query (consistent).
+    #[tracing::instrument(skip(self, cursor_in))]
     pub async fn comments(&self, post_id: &str, cursor_in: &str, size: PageSize) -> Result<Page<Comment>, AppError> {
         let partition = k::post_partition(post_id);
         let start = cursor::decode(cursor_in, TABLE_KEY, (keys::PK, &partition))?;
         let first_page = start.is_none();
-        let out = self
-            .store
-            .client()
-            .query()
-            .table_name(self.table())
-            .key_condition_expression("#pk = :pk AND #sk BETWEEN :post AND :end")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#sk", keys::SK)
-            .expression_attribute_values(":pk", s(partition))
-            .expression_attribute_values(":post", s(k::POST_SK))
-            .expression_attribute_values(":end", s(k::COMMENTS_END))
-            .consistent_read(true)
-            .limit(size.get() + i32::from(first_page))
-            .set_exclusive_start_key(start)
-            .send()
+        let page = Query::table(partition)
+            .between(k::POST_SK, k::COMMENTS_END)
+            .consistent()
+            .limit(size.get() + usize::from(first_page))
+            .start(start)
+            .page(self.store)
             .await?;
-        let mut items = out.items.unwrap_or_default();
+        let next_cursor = next_cursor(&page)?;
+        let mut items = page.items;
         if first_page {
             let live_post = items
                 .first()
@@ -457,12 +351,6 @@ impl<'a> ChatxStore<'a> {
             }
             items.remove(0);
         }
-        let next_cursor = out
-            .last_evaluated_key
-            .as_ref()
-            .map(cursor::encode)
-            .transpose()?
-            .unwrap_or_default();
         let comments = serde_dynamo::from_items::<_, CommentItem>(items)?
             .into_iter()
             .map(CommentItem::into_comment)
@@ -476,23 +364,16 @@ impl<'a> ChatxStore<'a> {
     /// Deletes a comment; its author or the post's author may. Replies to it stay (they keep
     /// their `replyToCommentID`). Cost: 1 Query on GSI1 (+ 1 GetItem when the caller is not the
     /// commenter) + 1 TransactWriteItems.
+    #[tracing::instrument(skip(self))]
     pub async fn delete_comment(&self, comment_id: &str, caller: &str) -> Result<(), AppError> {
         let (gpk, gsk) = k::comment_lookup(comment_id);
-        let out = self
-            .store
-            .client()
-            .query()
-            .table_name(self.table())
-            .index_name(keys::GSI1)
-            .key_condition_expression("#gpk = :gpk AND #gsk = :gsk")
-            .expression_attribute_names("#gpk", keys::GSI1_PK)
-            .expression_attribute_names("#gsk", keys::GSI1_SK)
-            .expression_attribute_values(":gpk", s(gpk))
-            .expression_attribute_values(":gsk", s(gsk))
+        // The lookup entry's sort key is exact: BETWEEN it and itself is equality.
+        let found = Query::gsi1(gpk)
+            .between(gsk.clone(), gsk)
             .limit(1)
-            .send()
+            .page(self.store)
             .await?;
-        let Some(item) = out.items.unwrap_or_default().into_iter().next() else {
+        let Some(item) = found.items.into_iter().next() else {
             return Err(AppError::not_found("comment not found"));
         };
         let comment = serde_dynamo::from_item::<_, CommentItem>(item)?.into_comment();
@@ -516,6 +397,7 @@ impl<'a> ChatxStore<'a> {
         }
     }
 
+    #[tracing::instrument(skip(self))]
     async fn post_author(&self, post_id: &str) -> Result<Option<String>, AppError> {
         let out = self
             .store
@@ -531,6 +413,11 @@ impl<'a> ChatxStore<'a> {
             .item
             .and_then(|i| i.get(attr::USER_ID).and_then(|v| v.as_s().ok()).cloned()))
     }
+}
+
+/// The cursor of the page after `page`: empty after the last.
+fn next_cursor(page: &query::Page) -> Result<String, AppError> {
+    Ok(page.next.as_ref().map(cursor::encode).transpose()?.unwrap_or_default())
 }
 
 fn number(item: &Item, name: &str) -> Result<i64, AppError> {

@@ -16,6 +16,7 @@ struct GetBody {
 }
 
 /// `{userID}` → `data.user`. An empty `userID` means the caller.
+#[tracing::instrument(skip(state, req))]
 pub async fn get(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, body: GetBody| async move {
         let user_id = if body.user_id.trim().is_empty() {
@@ -42,6 +43,7 @@ struct UpdateBody {
 }
 
 /// `{nickname?, faceURL?}` (at least one) → `data.user`, the caller's updated profile.
+#[tracing::instrument(skip(state, req))]
 pub async fn update(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, body: UpdateBody| async move {
         let nickname = body

@@ -12,12 +12,14 @@ pub mod posts;
 mod refusal;
 mod store;
 pub mod users;
+pub mod view;
 pub mod wire;
 
 pub use gate::{Identity, Session};
 pub use model::*;
 pub use refusal::{NobaseError, Refusal};
 pub use store::{AppChange, DeveloperChange, NobaseStore};
+pub use view::PostView;
 pub use wire::{Endpoint, Params};
 
 use shared::AppState;

@@ -18,6 +18,7 @@ struct LikeInput {
 }
 
 /// `data` is `操作成功`. Refusals, in the order they are checked: docs/nobase.md.
+#[tracing::instrument(skip(state, req))]
 pub async fn post_like(state: &AppState, req: Request) -> Response<Body> {
     wire::serve(
         state,

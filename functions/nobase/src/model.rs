@@ -427,14 +427,6 @@ pub struct Post {
     pub create_time: i64,
 }
 
-/// A post as the detail endpoint shows it: with whether the caller likes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PostView {
-    #[serde(flatten)]
-    pub post: Post,
-    pub liked: bool,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

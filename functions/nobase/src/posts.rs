@@ -12,6 +12,7 @@ pub const POST_ADD: Endpoint = Endpoint {
 
 /// Adds a post by the user to board `uid`; it starts under review when the app reviews new
 /// posts. `data` is the post as the detail shows it.
+#[tracing::instrument(skip(state, req))]
 pub async fn add(state: &AppState, req: Request) -> Response<Body> {
     wire::serve(
         state,
@@ -54,6 +55,7 @@ pub const POST_DETAIL: Endpoint = Endpoint {
 
 /// Post `id` of board `uid` with its like count and whether the user likes it. A post under
 /// review is shown to its author only.
+#[tracing::instrument(skip(state, req))]
 pub async fn detail(state: &AppState, req: Request) -> Response<Body> {
     wire::serve(
         state,

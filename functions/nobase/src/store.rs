@@ -5,22 +5,24 @@
 //! The operator's functions (create and change developers, apps, boards, posts, user statuses)
 //! are used by `tools/admin`; the rest by the functions.
 
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
 use super::items::{AppItem, BoardItem, DeveloperItem, LikeItem, PostItem, UserItem};
 use super::model::{
-    AccountRange, App, AppStatus, Board, Date, Developer, DeveloperStatus, Post, PostStatus, PostView, User, UserStatus,
+    AccountRange, App, AppStatus, Board, Date, Developer, DeveloperStatus, Post, PostStatus, User, UserStatus,
 };
 use super::refusal::{NobaseError, Refusal};
+use super::view::PostView;
 use crate::keys::{self as k, attr};
 use shared::error::AppError;
 use shared::ids;
 use shared::keys::{self, Key};
+use shared::store::query::Query;
+use shared::store::write::Change;
 use shared::store::{Item, Store, n, s};
+
+/// A user and their password hash.
+type UserAndHash = (User, String);
 
 pub struct NobaseStore<'a> {
     store: &'a Store,
@@ -46,9 +48,6 @@ pub struct DeveloperChange {
     pub vip_until: Option<Date>,
 }
 
-/// A post that may be liked: in a normal state, in the board the request names.
-const POST_IS_LIKEABLE: &str = "attribute_exists(#pk) AND #board = :board AND #status = :normal";
-
 impl<'a> NobaseStore<'a> {
     pub fn new(store: &'a Store) -> Self {
         Self { store }
@@ -66,41 +65,19 @@ impl<'a> NobaseStore<'a> {
         fields: Vec<(&'static str, AttributeValue)>,
         missing: impl Into<shared::error::Msg>,
     ) -> Result<Item, NobaseError> {
-        let mut req = self
-            .store
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(key.to_item()))
-            .condition_expression("attribute_exists(#pk)")
-            .expression_attribute_names("#pk", keys::PK)
-            .return_values(ReturnValue::AllNew);
-        let mut sets = Vec::new();
-        for (i, (name, value)) in fields.into_iter().enumerate() {
-            sets.push(format!("#f{i} = :v{i}"));
-            req = req
-                .expression_attribute_names(format!("#f{i}"), name)
-                .expression_attribute_values(format!(":v{i}"), value);
-        }
-        if sets.is_empty() {
+        if fields.is_empty() {
             return self
                 .store
                 .get_item(key, true)
                 .await?
                 .ok_or_else(|| AppError::not_found(missing).into());
         }
-        match req.update_expression(format!("SET {}", sets.join(", "))).send().await {
-            Ok(out) => Ok(out.attributes.unwrap_or_default()),
-            Err(e)
-                if matches!(
-                    e.as_service_error(),
-                    Some(UpdateItemError::ConditionalCheckFailedException(_))
-                ) =>
-            {
-                Err(AppError::not_found(missing).into())
-            }
-            Err(e) => Err(e.into()),
-        }
+        let change = fields
+            .into_iter()
+            .fold(Change::new(key.clone()).when_exists(), |change, (name, value)| {
+                change.set(name, value)
+            });
+        Ok(change.update_or(self.store, AppError::not_found(missing)).await?)
     }
 
     /// Runs `tx`; a failed condition of item `i` becomes `on_failed(i)` (the first such item
@@ -121,37 +98,20 @@ impl<'a> NobaseStore<'a> {
         }
     }
 
-    /// Writes a new item; `Ok(false)` when an item with its key exists. Cost: 1 PutItem.
-    async fn create(&self, item: Item) -> Result<bool, NobaseError> {
-        let put = self
-            .store
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", keys::PK)
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(true),
-            Err(e)
-                if matches!(
-                    e.as_service_error(),
-                    Some(PutItemError::ConditionalCheckFailedException(_))
-                ) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(e.into()),
-        }
+    /// Writes a new item at `key`; `Ok(false)` when an item with its key exists.
+    /// Cost: 1 PutItem.
+    async fn create(&self, key: Key, item: Item) -> Result<bool, NobaseError> {
+        let written = Change::new(key).when_absent(keys::PK).put(self.store, item).await?;
+        Ok(written.applied())
     }
 
     // ---- developers (operator) ----
 
     /// Cost: 1 PutItem.
+    #[tracing::instrument(skip_all, fields(developer_id = %d.developer_id))]
     pub async fn create_developer(&self, d: &Developer) -> Result<(), NobaseError> {
-        if self.create(serde_dynamo::to_item(DeveloperItem::new(d))?).await? {
+        let item = serde_dynamo::to_item(DeveloperItem::new(d))?;
+        if self.create(k::developer(&d.developer_id), item).await? {
             Ok(())
         } else {
             Err(AppError::conflict(format!("developer {} exists", d.developer_id)).into())
@@ -159,6 +119,7 @@ impl<'a> NobaseStore<'a> {
     }
 
     /// Cost: 1 GetItem.
+    #[tracing::instrument(skip(self))]
     pub async fn developer(&self, developer_id: &str) -> Result<Option<Developer>, NobaseError> {
         if !ids::is_valid_id(developer_id) {
             return Ok(None);
@@ -172,6 +133,7 @@ impl<'a> NobaseStore<'a> {
     }
 
     /// Cost: 1 UpdateItem.
+    #[tracing::instrument(skip(self, change))]
     pub async fn update_developer(
         &self,
         developer_id: &str,
@@ -198,6 +160,7 @@ impl<'a> NobaseStore<'a> {
     // ---- apps ----
 
     /// Creates an app of an existing developer. Cost: 1 TransactWriteItems.
+    #[tracing::instrument(skip_all, fields(appid = %app.appid, developer_id = %app.developer_id))]
     pub async fn create_app(&self, app: &App) -> Result<(), NobaseError> {
         let tx = vec![
             self.store.check_exists(&k::developer(&app.developer_id))?,
@@ -214,6 +177,7 @@ impl<'a> NobaseStore<'a> {
 
     /// The app's configuration: `None` when there is no such app, [`Refusal::AppBroken`] when
     /// its stored configuration can't be used (the reason goes to the logs). Cost: 1 GetItem.
+    #[tracing::instrument(skip(self))]
     pub async fn app(&self, appid: &str) -> Result<Option<App>, NobaseError> {
         if !ids::is_valid_id(appid) {
             return Ok(None);
@@ -235,6 +199,7 @@ impl<'a> NobaseStore<'a> {
 
     /// Changes an app's configuration. A new developer must exist. Cost: 1 UpdateItem (+ 1
     /// GetItem when the developer changes).
+    #[tracing::instrument(skip(self, change))]
     pub async fn update_app(&self, appid: &str, change: AppChange) -> Result<App, NobaseError> {
         let mut fields = Vec::new();
         if let Some(name) = change.name {
@@ -275,6 +240,7 @@ impl<'a> NobaseStore<'a> {
     // ---- boards (operator) ----
 
     /// Creates a board in an existing app. Cost: 1 TransactWriteItems.
+    #[tracing::instrument(skip_all, fields(appid = %board.appid, uid = %board.uid))]
     pub async fn create_board(&self, board: &Board) -> Result<(), NobaseError> {
         let tx = vec![
             self.store.check_exists(&k::app(&board.appid))?,
@@ -290,44 +256,23 @@ impl<'a> NobaseStore<'a> {
     }
 
     /// Every board of an app, in `uid` order. Cost: 1 Query per 1 MB.
+    #[tracing::instrument(skip(self))]
     pub async fn boards(&self, appid: &str) -> Result<Vec<Board>, NobaseError> {
-        let mut boards = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .store
-                .client()
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_names("#sk", keys::SK)
-                .expression_attribute_values(":pk", s(k::app_partition(appid)))
-                .expression_attribute_values(":prefix", s(k::BOARD_PREFIX))
-                .set_exclusive_start_key(start)
-                .send()
-                .await?;
-            boards.extend(
-                serde_dynamo::from_items::<_, BoardItem>(out.items.unwrap_or_default())?
-                    .into_iter()
-                    .map(BoardItem::into_board),
-            );
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(boards);
-            }
-        }
+        let boards = Query::table(k::app_partition(appid))
+            .begins_with(k::BOARD_PREFIX)
+            .all_as::<BoardItem>(self.store)
+            .await?;
+        Ok(boards.into_iter().map(BoardItem::into_board).collect())
     }
 
     // ---- users ----
 
     /// Creates a user; an account taken in this app is [`Refusal::AccountTaken`].
     /// Cost: 1 PutItem.
+    #[tracing::instrument(skip_all, fields(appid = %user.appid, user_id = %user.user_id))]
     pub async fn register(&self, user: &User, password_hash: String) -> Result<(), NobaseError> {
-        if self
-            .create(serde_dynamo::to_item(UserItem::new(user, password_hash))?)
-            .await?
-        {
+        let item = serde_dynamo::to_item(UserItem::new(user, password_hash))?;
+        if self.create(k::user(&user.appid, &user.account), item).await? {
             Ok(())
         } else {
             Err(Refusal::AccountTaken.into())
@@ -335,7 +280,8 @@ impl<'a> NobaseStore<'a> {
     }
 
     /// A user and their password hash. Cost: 1 GetItem.
-    pub async fn user(&self, appid: &str, account: &str) -> Result<Option<(User, String)>, NobaseError> {
+    #[tracing::instrument(skip(self))]
+    pub async fn user(&self, appid: &str, account: &str) -> Result<Option<UserAndHash>, NobaseError> {
         match self.store.get_item(&k::user(appid, account), true).await? {
             Some(item) => Ok(Some(serde_dynamo::from_item::<_, UserItem>(item)?.into_user())),
             None => Ok(None),
@@ -343,6 +289,7 @@ impl<'a> NobaseStore<'a> {
     }
 
     /// Cost: 1 UpdateItem.
+    #[tracing::instrument(skip(self))]
     pub async fn set_user_status(&self, appid: &str, account: &str, status: UserStatus) -> Result<User, NobaseError> {
         let missing = format!("no user {account} in app {appid}");
         let fields = vec![(attr::STATUS, s(status.as_str()))];
@@ -352,11 +299,12 @@ impl<'a> NobaseStore<'a> {
 
     /// A developer and, when `user` names one, a user with their password hash, read together.
     /// Cost: 1 BatchGetItem (consistent).
+    #[tracing::instrument(skip(self))]
     pub async fn developer_and_user(
         &self,
         developer_id: &str,
         user: Option<(&str, &str)>,
-    ) -> Result<(Option<Developer>, Option<(User, String)>), NobaseError> {
+    ) -> Result<(Option<Developer>, Option<UserAndHash>), NobaseError> {
         let mut keys = vec![k::developer(developer_id)];
         keys.extend(user.map(|(appid, account)| k::user(appid, account)));
         let mut developer = None;
@@ -379,6 +327,7 @@ impl<'a> NobaseStore<'a> {
 
     /// Adds a post to an existing board ([`Refusal::BoardMissing`] otherwise).
     /// Cost: 1 TransactWriteItems.
+    #[tracing::instrument(skip_all, fields(appid = %post.appid, post_id = %post.id))]
     pub async fn add_post(&self, post: &Post) -> Result<(), NobaseError> {
         if !ids::is_valid_id(&post.uid) {
             return Err(Refusal::BoardMissing.into());
@@ -395,6 +344,7 @@ impl<'a> NobaseStore<'a> {
     }
 
     /// A post of an app. Cost: 1 GetItem.
+    #[tracing::instrument(skip(self))]
     pub async fn post(&self, appid: &str, post_id: &str) -> Result<Option<Post>, NobaseError> {
         if !ids::is_valid_id(post_id) {
             return Ok(None);
@@ -406,6 +356,7 @@ impl<'a> NobaseStore<'a> {
     }
 
     /// Cost: 1 UpdateItem.
+    #[tracing::instrument(skip(self))]
     pub async fn set_post_status(&self, appid: &str, post_id: &str, status: PostStatus) -> Result<Post, NobaseError> {
         let missing = format!("no post {post_id} in app {appid}");
         if !ids::is_valid_id(post_id) {
@@ -419,6 +370,7 @@ impl<'a> NobaseStore<'a> {
     /// Post `post_id` of board `uid` as `viewer` sees it: [`Refusal::PostMissing`] when there is
     /// no such post in that board, [`Refusal::PostUnderReview`] when it is under review and not
     /// the viewer's. Cost: 1 BatchGetItem (the post and the viewer's like, consistent).
+    #[tracing::instrument(skip(self, viewer), fields(viewer = %viewer.user_id))]
     pub async fn post_view(
         &self,
         appid: &str,
@@ -461,6 +413,7 @@ impl<'a> NobaseStore<'a> {
     /// ([`Refusal::PostUnderReview`], told apart by the post's old image that the failed
     /// condition returns), then [`Refusal::AlreadyLiked`] / [`Refusal::NotLiked`]. Nothing is read
     /// first, and a refused request changes nothing. Cost: 1 TransactWriteItems.
+    #[tracing::instrument(skip(self))]
     pub async fn set_like(
         &self,
         appid: &str,
@@ -473,31 +426,21 @@ impl<'a> NobaseStore<'a> {
             return Err(Refusal::PostMissing.into());
         }
         let delta = if like { 1 } else { -1 };
-        let bump = Update::builder()
-            .table_name(self.table())
-            .set_key(Some(k::post(appid, post_id).to_item()))
-            .update_expression("ADD #count :delta")
-            .condition_expression(POST_IS_LIKEABLE)
-            .expression_attribute_names("#count", attr::LIKE_COUNT)
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#board", attr::BOARD)
-            .expression_attribute_names("#status", attr::STATUS)
-            .expression_attribute_values(":delta", n(delta))
-            .expression_attribute_values(":board", s(uid))
-            .expression_attribute_values(":normal", s(PostStatus::Normal.as_str()))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .build()?;
+        // A post that may be liked: in the board the request names, in a normal state. Its old
+        // image, on a failed condition, tells "under review" from "missing".
+        let bump = Change::new(k::post(appid, post_id))
+            .add(attr::LIKE_COUNT, delta)
+            .when_exists()
+            .when_eq(attr::BOARD, s(uid))
+            .when_eq(attr::STATUS, s(PostStatus::Normal.as_str()))
+            .into_update_returning_old(self.table())?;
         let change = if like {
             let item = serde_dynamo::to_item(LikeItem::new(appid, post_id, user_id, shared::clock::now_ms()))?;
             self.store.put_new(item)?
         } else {
             self.store.delete_existing(&k::like(appid, post_id, user_id))?
         };
-        let tx = vec![
-            self.store.check_exists(&k::board(appid, uid))?,
-            TransactWriteItem::builder().update(bump).build(),
-            change,
-        ];
+        let tx = vec![self.store.check_exists(&k::board(appid, uid))?, bump, change];
         let Err(cancelled) = self.store.transact(tx).await? else {
             return Ok(());
         };

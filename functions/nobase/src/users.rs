@@ -15,6 +15,7 @@ pub const REGISTER: Endpoint = Endpoint {
 /// Creates a user of the app: the account within the app's length range and of
 /// `[A-Za-z0-9_.@-]`, a password of 6–128 characters (stored as an argon2id hash only).
 /// `data` is `注册成功`.
+#[tracing::instrument(skip(state, req))]
 pub async fn register(state: &AppState, req: Request) -> Response<Body> {
     wire::serve(
         state,
@@ -51,6 +52,7 @@ pub const LOGIN: Endpoint = Endpoint {
 
 /// Checks `user` + `pass`. `data` is `{userId, account}`, and in token mode also `token` and
 /// `expires` (epoch seconds): the token the app's other endpoints then want.
+#[tracing::instrument(skip(state, req))]
 pub async fn login(state: &AppState, req: Request) -> Response<Body> {
     wire::serve(
         state,

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::keys::{self, Key, storage as k};
+use crate::store::write::Change;
 use crate::store::{Store, n};
 
 /// The file types the storage API takes, with the extension a node gets.
@@ -182,6 +183,7 @@ impl<'a> Storage<'a> {
 
     /// Issues a node for `req` and a presigned upload for it. Cost: 1 PutItem (no S3 call:
     /// presigning is local).
+    #[tracing::instrument(skip_all, fields(owner = %req.owner, mime = req.mime, size = req.size))]
     pub async fn issue(&self, req: &UploadRequest) -> Result<Upload, AppError> {
         use base64::Engine;
         let (_, ext, kind) =
@@ -206,15 +208,14 @@ impl<'a> Storage<'a> {
             width: None,
             height: None,
         };
-        self.store
-            .client()
-            .put_item()
-            .table_name(self.store.table())
-            .set_item(Some(serde_dynamo::to_item(item)?))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", keys::PK)
-            .send()
+        let written = Change::new(k::node(&node))
+            .when_absent(keys::PK)
+            .put(self.store, serde_dynamo::to_item(item)?)
             .await?;
+        if !written.applied() {
+            // A new UUIDv4 can't collide; if it did, that is a fault.
+            return Err(AppError::internal("storage node taken"));
+        }
         let size = i64::try_from(req.size).map_err(AppError::internal)?;
         let presigned = self
             .s3
@@ -242,6 +243,7 @@ impl<'a> Storage<'a> {
 
     /// A short-lived download URL for `node`, or `None` for a node never issued.
     /// Cost: 1 GetItem (presigning is local).
+    #[tracing::instrument(skip(self))]
     pub async fn download_url(&self, node: &str) -> Result<Option<String>, AppError> {
         if !is_node(node) {
             return Ok(None);
@@ -273,6 +275,7 @@ impl<'a> Storage<'a> {
     /// more than the batched read; a node used for the first time costs one S3 read (a ranged
     /// GET of an image's first bytes, a HEAD of a video) and one UpdateItem recording the result.
     /// Cost: 1 BatchGetItem per 100 nodes (+ the first-use checks, [`PARALLEL_CHECKS`] at a time).
+    #[tracing::instrument(skip_all, fields(nodes = nodes.len()))]
     pub async fn describe(&self, nodes: &[String]) -> Result<HashMap<String, Result<FileInfo, Unusable>>, AppError> {
         let mut out = HashMap::new();
         let valid: Vec<Key> = nodes.iter().filter(|n| is_node(n)).map(|n| k::node(n)).collect();
@@ -382,28 +385,19 @@ async fn check(
 }
 
 /// Records what S3 holds for a node. Cost: 1 UpdateItem.
+#[tracing::instrument(skip_all, fields(node = %info.node))]
 async fn record(store: &Store, info: &FileInfo) -> Result<(), AppError> {
-    let mut sets = vec!["#size = :size"];
-    let mut update = store
-        .client()
-        .update_item()
-        .table_name(store.table())
-        .set_key(Some(k::node(&info.node).to_item()))
-        .condition_expression("attribute_exists(#pk)")
-        .expression_attribute_names("#pk", keys::PK)
-        .expression_attribute_names("#size", k::attr::UPLOADED_SIZE)
-        .expression_attribute_values(":size", n(i64::try_from(info.size).map_err(AppError::internal)?));
+    let size = i64::try_from(info.size).map_err(AppError::internal)?;
+    let mut change = Change::new(k::node(&info.node))
+        .set(k::attr::UPLOADED_SIZE, n(size))
+        .when_exists();
     if let (Some(w), Some(h)) = (info.width, info.height) {
-        sets.extend(["#w = :w", "#h = :h"]);
-        update = update
-            .expression_attribute_names("#w", k::attr::WIDTH)
-            .expression_attribute_names("#h", k::attr::HEIGHT)
-            .expression_attribute_values(":w", n(i64::from(w)))
-            .expression_attribute_values(":h", n(i64::from(h)));
+        change = change
+            .set(k::attr::WIDTH, n(i64::from(w)))
+            .set(k::attr::HEIGHT, n(i64::from(h)));
     }
-    update
-        .update_expression(format!("SET {}", sets.join(", ")))
-        .send()
+    change
+        .update_or(store, AppError::internal("the checked node is gone"))
         .await?;
     Ok(())
 }

@@ -374,6 +374,17 @@ impl Change {
             }),
         }
     }
+
+    /// [`Change::into_update`] whose failed condition carries the item as it was in the
+    /// transaction's cancellation reasons ([`super::Cancelled::item`]), so the outcome can be
+    /// decided from it rather than from a second read.
+    pub fn into_update_returning_old(self, table: &str) -> Result<TransactWriteItem, AppError> {
+        let mut item = self.into_update(table)?;
+        if let Some(update) = item.update.as_mut() {
+            update.return_values_on_condition_check_failure = Some(ReturnValuesOnConditionCheckFailure::AllOld);
+        }
+        Ok(item)
+    }
 }
 
 /// What a single conditional write did.
@@ -480,5 +491,20 @@ mod tests {
                 .condition_expression()
                 .is_some()
         );
+    }
+
+    #[test]
+    fn an_update_can_return_the_old_item_on_a_failed_condition() {
+        let change = Change::new(key()).add("n", 1).when_exists();
+        let plain = change.clone().into_update("t").unwrap();
+        assert_eq!(plain.update().unwrap().return_values_on_condition_check_failure(), None);
+        let keeping = change.into_update_returning_old("t").unwrap();
+        let update = keeping.update().unwrap();
+        assert_eq!(
+            update.return_values_on_condition_check_failure(),
+            Some(&ReturnValuesOnConditionCheckFailure::AllOld)
+        );
+        assert_eq!(update.update_expression(), "ADD #n :v0");
+        assert_eq!(update.condition_expression(), Some("attribute_exists(#PK)"));
     }
 }
