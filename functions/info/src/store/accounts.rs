@@ -84,7 +84,7 @@ impl InfoStore<'_> {
     }
 
     async fn update_user(&self, change: Change) -> Result<UserItem, AppError> {
-        self.update_returning(change, || AppError::not_found("User not found."))
+        self.update_returning(change, AppError::not_found("User not found."))
             .await
     }
 }

@@ -10,6 +10,7 @@ use crate::model::name_key;
 use shared::clock;
 use shared::error::AppError;
 use shared::storage::FileInfo;
+use shared::store::query::Query;
 use shared::store::write::{Change, put_new};
 use shared::store::{n, s};
 
@@ -88,7 +89,10 @@ impl InfoStore<'_> {
     /// Every category (trashed ones too), by `sort` descending then ID. Categories share one
     /// partition; there are few. Cost: 1 Query per 1 MB of categories.
     pub async fn categories(&self) -> Result<Vec<CategoryItem>, AppError> {
-        let items = self.query_all(k::CATEGORIES, Some(k::CATEGORY_PREFIX), false).await?;
+        let items = Query::table(k::CATEGORIES)
+            .begins_with(k::CATEGORY_PREFIX)
+            .all(self.store)
+            .await?;
         let mut categories: Vec<CategoryItem> = serde_dynamo::from_items(items)?;
         categories.sort_by(|a, b| b.sort.cmp(&a.sort).then(a.id.cmp(&b.id)));
         Ok(categories)
@@ -97,8 +101,9 @@ impl InfoStore<'_> {
     /// An author's info counts per category. Cost: 1 Query (one item per category the author
     /// has written in).
     pub async fn author_counts(&self, author: u64) -> Result<HashMap<u64, Counts>, AppError> {
-        let items = self
-            .query_all(&k::user_partition(author), Some(k::AUTHOR_COUNTS_PREFIX), false)
+        let items = Query::table(k::user_partition(author))
+            .begins_with(k::AUTHOR_COUNTS_PREFIX)
+            .all(self.store)
             .await?;
         Ok(serde_dynamo::from_items::<_, AuthorCountsItem>(items)?
             .into_iter()
@@ -130,7 +135,7 @@ impl InfoStore<'_> {
             }
             let renamed = change.name.as_deref().filter(|new| *new != current.name);
             let Some(new_name) = renamed else {
-                return self.update_returning(update, not_found).await;
+                return self.update_returning(update, not_found()).await;
             };
             let (old_key, new_key) = (name_key(&current.name), name_key(new_name));
             let mut tx = vec![

@@ -8,8 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use super::{InfoStore, entity_of};
 use crate::items::{CommentEntryItem, Counts, EntryItem, FeedItem, InfoItem, RelationItem, StatsItem, UserItem};
@@ -18,7 +17,8 @@ use crate::model::{INFOS_ADMIN, InfoChange, Media};
 use shared::clock;
 use shared::error::AppError;
 use shared::keys::{self, Key};
-use shared::store::write::{Change, put, put_new};
+use shared::store::query::Query;
+use shared::store::write::{Change, Written, put, put_new};
 use shared::store::{Item, n};
 
 /// How many times a change that lost a race with another change of the same info is tried.
@@ -289,10 +289,7 @@ impl InfoStore<'_> {
             .when_exists()
             .when_absent(attr::DELETED_AT)
             .when_absent(attr::PURGING)
-            .update_item(self.store)
-            .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send();
+            .update(self.store);
         let relation = |r| viewer.map(|v| k::relation(v, r, id));
         let (like_key, favorite_key, user_key) = (
             relation(Relation::Like),
@@ -303,12 +300,10 @@ impl InfoStore<'_> {
         keys.extend([&like_key, &favorite_key, &user_key].into_iter().flatten().cloned());
         let read = self.store.batch_get(&keys, true);
         let (counted, items) = tokio::join!(count_view, read);
-        let stats_item = match counted {
-            Ok(out) => out.attributes,
-            Err(e) => match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(f)) => f.item.clone(),
-                _ => return Err(AppError::from(e)),
-            },
+        // A trashed info is not counted, but its stats are read all the same.
+        let stats_item = match counted? {
+            Written::Applied(item) => Some(item),
+            Written::Refused(old) => old,
         };
         let Some(stats_item) = stats_item else {
             return Ok(None);
@@ -453,14 +448,20 @@ impl InfoStore<'_> {
             } else {
                 Relation::Favorite
             };
-            for item in self.query_all(&k::info_partition(id), Some(prefix), true).await? {
+            let relations = Query::table(k::info_partition(id))
+                .begins_with(prefix)
+                .consistent()
+                .all(self.store)
+                .await?;
+            for item in relations {
                 let r: RelationItem = serde_dynamo::from_item(item)?;
                 doomed.push(Key { pk: r.pk, sk: r.sk });
                 doomed.push(k::relation(r.user_id, relation, id));
             }
         }
-        let comment_entries = self
-            .query_all(&k::comments(Some(id), k::CommentKind::All), None, true)
+        let comment_entries = Query::table(k::comments(Some(id), k::CommentKind::All))
+            .consistent()
+            .all(self.store)
             .await?;
         let feed_keys: Vec<Key> = serde_dynamo::from_items::<_, CommentEntryItem>(comment_entries)?
             .into_iter()

@@ -121,6 +121,8 @@ impl Run<'_, '_> {
                 missing
             }
             .min(self.budget);
+            // Not `shared::store::query::Query`: its pages stop at 1,000 items, and a deep offset
+            // reads up to `MAX_OFFSET` small entries in one request.
             let page = self
                 .store
                 .store

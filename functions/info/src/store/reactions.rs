@@ -88,15 +88,7 @@ impl InfoStore<'_> {
                 Err(c) => return Err(AppError::internal(format!("share cancelled: {c:?}"))),
             }
         }
-        match stats.update_item(self.store).send().await {
-            Ok(_) => Ok(None),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Err(not_found())
-            }
-            Err(e) => Err(AppError::from(e)),
-        }
+        stats.update_or(self.store, not_found()).await?;
+        Ok(None)
     }
 }
