@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::InfoStore;
 use crate::items::{AuthorCountsItem, CategoryItem, CategoryNameItem, Counts};
 use crate::keys::{self as k, attr, counter, entity};
-use crate::model::name_key;
+use crate::model::{CategoryName, name_key};
 use shared::clock;
 use shared::error::AppError;
 use shared::storage::FileInfo;
@@ -25,7 +25,7 @@ fn busy() -> AppError {
 /// What a category change sets; `None` leaves a field as it is.
 #[derive(Debug, Default)]
 pub struct CategoryChange {
-    pub name: Option<String>,
+    pub name: Option<CategoryName>,
     pub icon: Option<FileInfo>,
     pub sort: Option<i64>,
     pub deleted: Option<bool>,
@@ -43,6 +43,7 @@ impl InfoStore<'_> {
     /// Creates a category; its name is claimed in the same transaction, so of two concurrent
     /// creates with one name exactly one succeeds. Cost: 1 UpdateItem (the ID) + 1
     /// TransactWriteItems.
+    #[tracing::instrument(skip(self, name, icon))]
     pub async fn create_category(
         &self,
         name: &str,
@@ -82,12 +83,14 @@ impl InfoStore<'_> {
     }
 
     /// Cost: 1 GetItem.
+    #[tracing::instrument(skip(self))]
     pub async fn category(&self, id: u64, consistent: bool) -> Result<Option<CategoryItem>, AppError> {
         self.store.get(&k::category(id), consistent).await
     }
 
     /// Every category (trashed ones too), by `sort` descending then ID. Categories share one
     /// partition; there are few. Cost: 1 Query per 1 MB of categories.
+    #[tracing::instrument(skip(self))]
     pub async fn categories(&self) -> Result<Vec<CategoryItem>, AppError> {
         let items = Query::table(k::CATEGORIES)
             .begins_with(k::CATEGORY_PREFIX)
@@ -100,6 +103,7 @@ impl InfoStore<'_> {
 
     /// An author's info counts per category. Cost: 1 Query (one item per category the author
     /// has written in).
+    #[tracing::instrument(skip(self))]
     pub async fn author_counts(&self, author: u64) -> Result<HashMap<u64, Counts>, AppError> {
         let items = Query::table(k::user_partition(author))
             .begins_with(k::AUTHOR_COUNTS_PREFIX)
@@ -114,6 +118,7 @@ impl InfoStore<'_> {
     /// Changes a category. A rename moves the name's claim in the same transaction (and is
     /// refused if the name is taken); `deleted` soft-deletes or restores.
     /// Cost: 1 GetItem (consistent) + 1 TransactWriteItems for a rename, else 1 UpdateItem.
+    #[tracing::instrument(skip(self, change))]
     pub async fn update_category(&self, id: u64, change: CategoryChange) -> Result<CategoryItem, AppError> {
         for attempt in 0..ATTEMPTS {
             if attempt > 0 {
@@ -169,6 +174,7 @@ impl InfoStore<'_> {
     /// category has no infos; creating an info adds to that count under the condition that the
     /// category exists, so an info created concurrently either counts (and the delete is
     /// refused) or finds no category. Cost: 1 GetItem (consistent) + 1 TransactWriteItems.
+    #[tracing::instrument(skip(self))]
     pub async fn delete_category(&self, id: u64) -> Result<(), AppError> {
         for attempt in 0..ATTEMPTS {
             if attempt > 0 {

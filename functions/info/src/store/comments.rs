@@ -13,9 +13,9 @@ use shared::clock;
 use shared::error::AppError;
 use shared::keys::Key;
 use shared::storage::FileInfo;
+use shared::store::Item;
 use shared::store::query::Query;
 use shared::store::write::{Change, put_new};
-use shared::store::Item;
 
 /// A validated comment, its files described.
 #[derive(Debug, Clone)]
@@ -43,6 +43,7 @@ impl InfoStore<'_> {
     /// Publishes a comment on a published info and counts it, in one transaction; a repeated
     /// `feed_mark` of the same user is refused. Cost: 1 UpdateItem (the ID) + 1
     /// TransactWriteItems (stats, feed, 2–8 listing entries, the mark).
+    #[tracing::instrument(skip_all, fields(info_id = new.info_id, user_id = new.user_id))]
     pub async fn add_comment(&self, new: NewFeed) -> Result<FeedItem, AppError> {
         let table = self.table();
         let id = self.next_id(counter::FEED).await?;
@@ -101,6 +102,7 @@ impl InfoStore<'_> {
     /// A page of comments of one info (`Some`) or of every info, of the query's kind, after the
     /// query's `after` in its order. Cost: 1 Query + 1 BatchGetItem (the feeds, their users and,
     /// for every info's comments, their infos).
+    #[tracing::instrument(skip(self))]
     pub async fn comments(&self, info: Option<u64>, q: &CommentQuery) -> Result<CommentPage, AppError> {
         let mut query = Query::table(k::comments(info, q.kind)).limit(q.limit);
         if q.desc {

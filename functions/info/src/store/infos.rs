@@ -225,6 +225,7 @@ impl InfoStore<'_> {
 
     /// Publishes an info. Cost: 1 UpdateItem (the ID) + 1 TransactWriteItems (info, stats, 3–6
     /// listing entries, category and author counts, author check).
+    #[tracing::instrument(skip_all, fields(author_id = new.author_id, category_id = new.category_id))]
     pub async fn create_info(&self, new: NewInfo) -> Result<(InfoItem, StatsItem), AppError> {
         let id = self.next_id(counter::INFO).await?;
         let now = clock::now_ms();
@@ -266,6 +267,7 @@ impl InfoStore<'_> {
 
     /// An info and its stats (consistent). `None` once a delete has begun.
     /// Cost: 1 BatchGetItem.
+    #[tracing::instrument(skip(self))]
     pub async fn info_with_stats(&self, id: u64) -> Result<Option<(InfoItem, StatsItem)>, AppError> {
         let items = self.store.batch_get(&[k::info(id), k::stats(id)], true).await?;
         let (mut info, mut stats) = (None, None);
@@ -283,6 +285,7 @@ impl InfoStore<'_> {
     /// whether the viewer likes and favorites it. `None` for an info that doesn't exist, or
     /// that is trashed and not the viewer's to see.
     /// Cost: 1 UpdateItem (the view) and 1 BatchGetItem (consistent), in parallel.
+    #[tracing::instrument(skip(self))]
     pub async fn view_info(&self, id: u64, viewer: Option<u64>) -> Result<Option<Viewed>, AppError> {
         let count_view = Change::new(k::stats(id))
             .add(attr::VIEWS_COUNT, 1)
@@ -337,6 +340,7 @@ impl InfoStore<'_> {
     /// the featuring flags, the trashed state or another author. The change is conditional on
     /// the revision read; a change that loses a race with another is read and applied again.
     /// Cost: 1 BatchGetItem (consistent) + 1 TransactWriteItems.
+    #[tracing::instrument(skip(self, editor, change), fields(editor = editor.id))]
     pub async fn update_info(
         &self,
         id: u64,
@@ -403,6 +407,7 @@ impl InfoStore<'_> {
     /// out twice.
     /// Cost: 1 GetItem + 1 TransactWriteItems + 2 Queries per 1 MB of likes, favorites and
     /// comments + 1 BatchGetItem per 100 comments + 1 BatchWriteItem per 25 deletes.
+    #[tracing::instrument(skip(self, editor), fields(editor = editor.id))]
     pub async fn delete_info(&self, id: u64, editor: &UserItem) -> Result<(), AppError> {
         for attempt in 0..ATTEMPTS {
             if attempt > 0 {
@@ -487,6 +492,7 @@ impl InfoStore<'_> {
 
     /// The infos and stats of `ids` that exist and are not being deleted, by ID.
     /// Cost: 1 BatchGetItem per 50 infos.
+    #[tracing::instrument(skip(self))]
     pub async fn infos(&self, ids: &[u64]) -> Result<HashMap<u64, (InfoItem, StatsItem)>, AppError> {
         let keys: Vec<Key> = ids.iter().flat_map(|id| [k::info(*id), k::stats(*id)]).collect();
         let found = self.store.batch_get(&keys, false).await?;
