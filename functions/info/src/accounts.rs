@@ -2,15 +2,15 @@
 //! `GET /api/v2/user` (the signed-in user). Register and login answer
 //! `{access_token, token_type, expires_in}`.
 
+use crate::request::{Login, Registration};
+use crate::view;
 use crate::wire::{self, Reply};
-use crate::{Password, view};
 use serde_json::{Value, json};
 use shared::auth::password;
 use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState};
 
 use crate::InfoState;
-use crate::checked;
 
 fn token(state: &AppState, user_id: u64) -> Result<Value, AppError> {
     Ok(json!({
@@ -21,13 +21,10 @@ fn token(state: &AppState, user_id: u64) -> Result<Value, AppError> {
 }
 
 /// `{name, password}` → 201 with a token. Names are unique, case-insensitively.
+#[tracing::instrument(skip(state, req))]
 pub async fn register(state: &AppState, req: Request) -> Response<Body> {
     wire::public(state, req, move |input| async move {
-        let mut v = input.validator();
-        let name = crate::user_name(&mut v, "name");
-        let password = Password::parse(&mut v, "password");
-        v.finish()?;
-        let (name, password) = (checked(name)?, checked(password)?);
+        let Registration { name, password } = input.parse()?;
         let hash = password::hash(password.expose()).await?;
         let user = state.info().register(&name, hash).await?;
         Reply::created(token(state, user.id)?)
@@ -36,18 +33,13 @@ pub async fn register(state: &AppState, req: Request) -> Response<Body> {
 }
 
 /// `{login, password}` → 200 with a token; 422 for a wrong name or password alike.
+#[tracing::instrument(skip(state, req))]
 pub async fn login(state: &AppState, req: Request) -> Response<Body> {
     wire::public(state, req, move |input| async move {
-        let mut v = input.validator();
-        v.required("login");
-        v.required("password");
-        let login = v.string("login");
-        let given = v.string("password");
-        v.finish()?;
-        let (login, given) = (checked(login)?, checked(given)?);
-        let account = state.info().account(login).await?;
+        let Login { login, password } = input.parse()?;
+        let account = state.info().account(&login).await?;
         // An unknown name still spends one verification, so timing doesn't tell names apart.
-        let matches = password::verify(given, account.as_ref().map(|a| a.password_hash.as_str())).await?;
+        let matches = password::verify(password.expose(), account.as_ref().map(|a| a.password_hash.as_str())).await?;
         match account {
             Some(a) if matches => Reply::ok(token(state, a.user_id)?),
             _ => Err(AppError::BadCredentials(
@@ -59,6 +51,7 @@ pub async fn login(state: &AppState, req: Request) -> Response<Body> {
 }
 
 /// The signed-in user, with their abilities and points.
+#[tracing::instrument(skip(state, req))]
 pub async fn me(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, _| async move {
         let user = crate::signed_in(state, &caller).await?;

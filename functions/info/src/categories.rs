@@ -2,28 +2,27 @@
 //! (and `POST /info/categories`), `PUT|PATCH /info/categories/{id}`, `DELETE /info/categories/{id}`.
 //! Creating, changing and deleting need the `infos:admin` ability.
 
+use std::collections::HashMap;
+
 use crate::items::{CategoryItem, Counts};
-use crate::wire::{self, Input, Reply, Validator};
-use crate::{CategoryChange, Trashed, view};
+use crate::request::{CategoryEdit, CategoryListQuery, CategoryQuery, NewCategory};
+use crate::view;
+use crate::wire::{self, Input, Reply};
+use crate::{InfoStore, Node};
 use serde_json::Value;
 use shared::lambda::{Body, Request, Response};
-use shared::storage::Kind;
+use shared::storage::{FileInfo, Kind};
 use shared::{AppError, AppState};
 
 use crate::InfoState;
-use crate::{Files, admin, checked};
+use crate::{Files, admin};
 
 fn category_id(input: &Input) -> Result<u64, AppError> {
     crate::path_id(input.path("id"), "Category")
 }
 
-/// `count_by_author_id`: the author whose counts each category carries.
-fn count_by_author(v: &mut Validator<'_>) -> Option<u64> {
-    crate::id(v, "count_by_author_id")
-}
-
 /// The icon named by `icon`, described (an uploaded image).
-async fn icon(state: &AppState, node: Option<String>) -> Result<Option<shared::storage::FileInfo>, AppError> {
+async fn icon(state: &AppState, node: Option<Node>) -> Result<Option<FileInfo>, AppError> {
     let Some(node) = node else {
         return Ok(None);
     };
@@ -32,49 +31,47 @@ async fn icon(state: &AppState, node: Option<String>) -> Result<Option<shared::s
     Ok(files.describe(state).await?.pop())
 }
 
-fn render(c: &CategoryItem, author: Option<u64>, counts: &std::collections::HashMap<u64, Counts>) -> Value {
+/// `author`'s counts per category, if asked for.
+async fn counts_of(store: &InfoStore<'_>, author: Option<u64>) -> Result<HashMap<u64, Counts>, AppError> {
+    match author {
+        Some(a) => store.author_counts(a).await,
+        None => Ok(HashMap::new()),
+    }
+}
+
+fn render(c: &CategoryItem, author: Option<u64>, counts: &HashMap<u64, Counts>) -> Value {
     view::category(c, author.map(|a| (a, counts.get(&c.id).copied().unwrap_or_default())))
 }
 
 /// One category, trashed or not; `count_by_author_id` adds that author's counts in it.
+#[tracing::instrument(skip(state, req))]
 pub async fn get(state: &AppState, req: Request) -> Response<Body> {
     wire::optional(state, req, move |_, input| async move {
         let id = category_id(&input)?;
-        let mut v = input.validator();
-        let author = count_by_author(&mut v);
-        v.finish()?;
+        let CategoryQuery { count_by_author } = input.parse()?;
         let store = state.info();
-        let (category, counts) = tokio::join!(store.category(id, false), async {
-            match author {
-                Some(a) => store.author_counts(a).await,
-                None => Ok(Default::default()),
-            }
-        });
+        let (category, counts) = tokio::join!(store.category(id, false), counts_of(&store, count_by_author));
         let category = category?.ok_or_else(|| AppError::not_found("Category not found."))?;
-        Reply::ok(render(&category, author, &counts?))
+        Reply::ok(render(&category, count_by_author, &counts?))
     })
     .await
 }
 
 /// The categories by `sort` (largest first); `trashed` = `without` (default), `with` or `only`.
+#[tracing::instrument(skip(state, req))]
 pub async fn list(state: &AppState, req: Request) -> Response<Body> {
     wire::optional(state, req, move |_, input| async move {
-        let mut v = input.validator();
-        let trashed = Trashed::parse(&mut v);
-        let author = count_by_author(&mut v);
-        v.finish()?;
+        let CategoryListQuery {
+            trashed,
+            count_by_author,
+        } = input.parse()?;
         let store = state.info();
-        let (categories, counts) = tokio::join!(store.categories(), async {
-            match author {
-                Some(a) => store.author_counts(a).await,
-                None => Ok(Default::default()),
-            }
-        });
+        let (categories, counts) = tokio::join!(store.categories(), counts_of(&store, count_by_author));
         let counts = counts?;
         let out: Vec<Value> = categories?
             .iter()
             .filter(|c| trashed.includes(c.deleted_at.is_some()))
-            .map(|c| render(c, author, &counts))
+            .map(|c| render(c, count_by_author, &counts))
             .collect();
         Reply::ok(out)
     })
@@ -82,50 +79,34 @@ pub async fn list(state: &AppState, req: Request) -> Response<Body> {
 }
 
 /// `{name, icon?, sort}` → 201 with the category. `infos:admin` only.
+#[tracing::instrument(skip(state, req))]
 pub async fn create(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, input| async move {
         admin(state, &caller).await?;
-        let mut v = input.validator();
-        v.required("name");
-        let name = crate::category_name(&mut v, "name");
-        let icon_node = crate::node(&mut v, "icon");
-        v.required("sort");
-        let sort = crate::sort(&mut v, "sort");
-        v.finish()?;
-        let icon = icon(state, icon_node).await?;
-        let category = state
-            .info()
-            .create_category(&checked(name)?, icon, checked(sort)?)
-            .await?;
+        let new: NewCategory = input.parse()?;
+        let icon = icon(state, new.icon).await?;
+        let category = state.info().create_category(&new.name, icon, new.sort).await?;
         Reply::created(view::category(&category, None))
     })
     .await
 }
 
 /// `{name?, icon?, sort?, deleted?}` → 200 with the category. `infos:admin` only.
+#[tracing::instrument(skip(state, req))]
 pub async fn update(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, input| async move {
         let id = category_id(&input)?;
         admin(state, &caller).await?;
-        let mut v = input.validator();
-        let name = crate::category_name(&mut v, "name");
-        let icon_node = crate::node(&mut v, "icon");
-        let sort = crate::sort(&mut v, "sort");
-        let deleted = v.boolean("deleted");
-        v.finish()?;
-        let change = CategoryChange {
-            name,
-            icon: icon(state, icon_node).await?,
-            sort,
-            deleted,
-        };
-        let category = state.info().update_category(id, change).await?;
+        let edit: CategoryEdit = input.parse()?;
+        let icon = icon(state, edit.icon.clone()).await?;
+        let category = state.info().update_category(id, edit.with_icon(icon)).await?;
         Reply::ok(view::category(&category, None))
     })
     .await
 }
 
 /// Deletes a category that has no infos. `infos:admin` only.
+#[tracing::instrument(skip(state, req))]
 pub async fn delete(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, input| async move {
         let id = category_id(&input)?;

@@ -10,7 +10,7 @@ use shared::storage::Kind;
 use shared::{AppError, AppState};
 
 use crate::InfoState;
-use crate::{Files, checked, signed_in, viewer};
+use crate::{Files, signed_in, viewer};
 
 /// A comment with its author and the info it is about (`null` when that info is not shown to
 /// the caller).
@@ -21,13 +21,11 @@ fn render(feed: &FeedItem, info: Option<&(InfoItem, StatsItem)>, author: Option<
 
 /// `{repostable_type: "infos", repostable_id, feed_content?, feed_from?, feed_mark?, images?,
 /// video?}` → 201 with the feed, its `repostable`, `repostable_type` and `repostable_id`.
+#[tracing::instrument(skip(state, req))]
 pub async fn create(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, input| async move {
         let me = signed_in(state, &caller).await?;
-        let mut v = input.validator();
-        let draft = FeedDraft::parse(&mut v);
-        v.finish()?;
-        let draft = checked(draft)?;
+        let draft: FeedDraft = input.parse()?;
         let mut files = Files::default();
         for (i, node) in draft.images.iter().enumerate() {
             files.want(format!("images.{i}"), node.clone(), Kind::Image);
@@ -77,12 +75,11 @@ fn render_page(page: &CommentPage, info: Option<&(InfoItem, StatsItem)>) -> Vec<
 
 /// An info's comments: `type` (image, video, image_or_video), `after` (an ID), `order` (desc by
 /// default), `limit` (15).
+#[tracing::instrument(skip(state, req))]
 pub async fn list(state: &AppState, req: Request) -> Response<Body> {
     wire::optional(state, req, move |caller, input| async move {
         let id = crate::path_id(input.path("id"), "Info")?;
-        let mut v = input.validator();
-        let q = CommentQuery::parse(&mut v);
-        v.finish()?;
+        let q: CommentQuery = input.parse()?;
         let store = state.info();
         let (about, page) = tokio::join!(store.info_with_stats(id), store.comments(Some(id), &q));
         let about = about?.ok_or_else(|| AppError::not_found("Info not found."))?;
@@ -96,11 +93,10 @@ pub async fn list(state: &AppState, req: Request) -> Response<Body> {
 
 /// Every info's comments, with the same parameters; a comment on a trashed info has
 /// `repostable: null`.
+#[tracing::instrument(skip(state, req))]
 pub async fn list_all(state: &AppState, req: Request) -> Response<Body> {
     wire::optional(state, req, move |_, input| async move {
-        let mut v = input.validator();
-        let q = CommentQuery::parse(&mut v);
-        v.finish()?;
+        let q: CommentQuery = input.parse()?;
         let page = state.info().comments(None, &q).await?;
         Reply::ok(render_page(&page, None))
     })

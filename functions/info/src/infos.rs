@@ -1,8 +1,9 @@
 //! Infos: `GET /infos/{id}`, `GET /infos`, `POST /infos`, `PATCH /infos/{id}`, `DELETE /infos/{id}`.
 
 use crate::items::{InfoItem, StatsItem};
+use crate::request::{InfoDraft, InfoQuery};
 use crate::wire::{self, Input, Reply};
-use crate::{INFOS_ADMIN, InfoFields, ListQuery, Media, MediaRef, NewInfo, PageEntry, Trashed, With, view};
+use crate::{INFOS_ADMIN, InfoFields, ListQuery, Media, MediaRef, PageEntry, Trashed, With, view};
 use serde_json::{Map, Value, json};
 use shared::auth::TokenError;
 use shared::lambda::{Body, Request, Response};
@@ -10,7 +11,7 @@ use shared::storage::Kind;
 use shared::{AppError, AppState};
 
 use crate::InfoState;
-use crate::{Files, admin, checked, signed_in, viewer};
+use crate::{Files, admin, signed_in, viewer};
 
 fn info_id(input: &Input) -> Result<u64, AppError> {
     crate::path_id(input.path("id"), "Info")
@@ -28,14 +29,17 @@ async fn medias(state: &AppState, refs: Option<&[MediaRef]>) -> Result<Option<Ve
             files.want(format!("content_medias.{i}.video"), video.clone(), Kind::Video);
         }
     }
+    // One file per node wanted, in the order wanted.
     let mut described = files.describe(state).await?.into_iter();
+    let mut next = || {
+        described
+            .next()
+            .ok_or_else(|| AppError::internal("storage described fewer files than wanted"))
+    };
     let mut out = Vec::with_capacity(refs.len());
     for m in refs {
-        let image = checked(described.next())?;
-        let video = match m.video {
-            Some(_) => Some(checked(described.next())?),
-            None => None,
-        };
+        let image = next()?;
+        let video = m.video.as_ref().map(|_| next()).transpose()?;
         out.push(Media { image, video });
     }
     Ok(Some(out))
@@ -81,12 +85,11 @@ fn created(info: &InfoItem, stats: &StatsItem) -> Value {
 
 /// One info; counts a view. Adds `liked` and `favorited` (the caller's; `false` when
 /// anonymous) and the relations of `with`. A trashed info is shown to its author and admins only.
+#[tracing::instrument(skip(state, req))]
 pub async fn get(state: &AppState, req: Request) -> Response<Body> {
     wire::optional(state, req, move |caller, input| async move {
         let id = info_id(&input)?;
-        let mut v = input.validator();
-        let with = With::parse(&mut v);
-        v.finish()?;
+        let InfoQuery { with } = input.parse()?;
         let viewer = caller.as_ref().map(crate::user_id).transpose()?;
         let viewed = state
             .info()
@@ -124,11 +127,10 @@ pub async fn get(state: &AppState, req: Request) -> Response<Body> {
 
 /// A page of infos: every filter and order of the seed (see `docs/info.md`). With `page`, a
 /// Laravel `simplePaginate` object; else a bare array.
+#[tracing::instrument(skip(state, req))]
 pub async fn list(state: &AppState, req: Request) -> Response<Body> {
     wire::optional(state, req, move |caller, input| async move {
-        let mut v = input.validator();
-        let q = ListQuery::parse(&mut v);
-        v.finish()?;
+        let q: ListQuery = input.parse()?;
         let viewer_id = caller.as_ref().map(crate::user_id).transpose()?;
         if q.only.is_some() && viewer_id.is_none() {
             return Err(AppError::Unauthenticated(TokenError::Missing));
@@ -154,24 +156,13 @@ pub async fn list(state: &AppState, req: Request) -> Response<Body> {
 }
 
 /// Publishes an info (`infos:admin` only) → 201 with it (without appended and relation fields).
+#[tracing::instrument(skip(state, req))]
 pub async fn create(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, input| async move {
         let me = admin(state, &caller).await?;
-        let mut v = input.validator();
-        let f = InfoFields::parse(&mut v, true);
-        v.finish()?;
-        let content_medias = medias(state, f.content_medias.as_deref()).await?.unwrap_or_default();
-        let new = NewInfo {
-            author_id: f.author_id.unwrap_or(me.id),
-            category_id: checked(f.category_id)?,
-            title: checked(f.title)?,
-            summary: f.summary,
-            content: checked(f.content)?,
-            content_medias,
-            recommend: f.recommend.unwrap_or(false),
-            topped: f.topped.unwrap_or(false),
-            category_topped: f.category_topped.unwrap_or(false),
-        };
+        let draft: InfoDraft = input.parse()?;
+        let content_medias = medias(state, Some(&draft.content_medias)).await?.unwrap_or_default();
+        let new = draft.publish(me.id, content_medias);
         let (info, stats) = state.info().create_info(new).await?;
         Reply::created(created(&info, &stats))
     })
@@ -180,13 +171,12 @@ pub async fn create(state: &AppState, req: Request) -> Response<Body> {
 
 /// Changes an info: its author, or an `infos:admin` user (who alone may set `recommend`,
 /// `topped`, `category_topped`, `deleted` or another `author_id`) → 200 with it.
+#[tracing::instrument(skip(state, req))]
 pub async fn update(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, input| async move {
         let id = info_id(&input)?;
         let me = signed_in(state, &caller).await?;
-        let mut v = input.validator();
-        let f = InfoFields::parse(&mut v, false);
-        v.finish()?;
+        let f: InfoFields = input.parse()?;
         let content_medias = medias(state, f.content_medias.as_deref()).await?;
         let change = f.with_medias(content_medias);
         let (info, stats) = state.info().update_info(id, &me, &change).await?;
@@ -197,6 +187,7 @@ pub async fn update(state: &AppState, req: Request) -> Response<Body> {
 
 /// Deletes an info (its author, or an `infos:admin` user) with its likes, favorites and
 /// comments → 204.
+#[tracing::instrument(skip(state, req))]
 pub async fn delete(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, input| async move {
         let id = info_id(&input)?;

@@ -11,6 +11,7 @@ pub mod items;
 pub mod keys;
 pub mod model;
 pub mod reactions;
+pub mod request;
 pub mod storage;
 mod store;
 pub mod view;
@@ -68,11 +69,6 @@ impl InfoState for AppState {
     fn info(&self) -> InfoStore<'_> {
         InfoStore::new(&self.store, InfoSettings::get().share_points)
     }
-}
-
-/// A value the validator has vouched for: present once validation passed.
-fn checked<T>(value: Option<T>) -> Result<T, AppError> {
-    value.ok_or_else(|| AppError::internal("a validated field is missing"))
 }
 
 /// The signed-in user. A token of a user that no longer exists is refused like a bad token.

@@ -66,6 +66,49 @@ pub fn name_key(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
+/// A text that passed its rules: it can only be made by its parser below.
+macro_rules! valid_text {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(v: $name) -> String {
+                v.0
+            }
+        }
+    };
+}
+
+valid_text!(
+    /// A user's name as registered ([`user_name`]).
+    UserName
+);
+valid_text!(
+    /// A category's name ([`category_name`]).
+    CategoryName
+);
+valid_text!(
+    /// A storage node a field names ([`node`]); whether it is uploaded, and of the right kind,
+    /// storage tells later.
+    Node
+);
+
 fn gb18030_max(v: &mut Validator<'_>, field: &str, s: &str, max: usize) -> bool {
     let ok = gb18030_len(s) <= max;
     if !ok {
@@ -82,7 +125,7 @@ fn gb18030_max(v: &mut Validator<'_>, field: &str, s: &str, max: usize) -> bool 
 
 /// A registering user's name: 2–24 in GB18030 length, of letters, digits, `_` and CJK, not
 /// starting with a digit (ThinkSNS's `username` rule).
-pub fn user_name(v: &mut Validator<'_>, field: &str) -> Option<String> {
+pub fn user_name(v: &mut Validator<'_>, field: &str) -> Option<UserName> {
     if !v.required(field) {
         return None;
     }
@@ -105,7 +148,7 @@ pub fn user_name(v: &mut Validator<'_>, field: &str) -> Option<String> {
         );
         return None;
     }
-    gb18030_max(v, field, name, MAX_USER_NAME).then(|| name.to_owned())
+    gb18030_max(v, field, name, MAX_USER_NAME).then(|| UserName(name.to_owned()))
 }
 
 /// A plaintext password (never printed).
@@ -135,6 +178,11 @@ impl Password {
         Some(Self(raw.to_owned()))
     }
 
+    /// A password as given at login: any string (a wrong one is simply wrong).
+    pub fn given(v: &mut Validator<'_>, field: &str) -> Option<Self> {
+        v.string(field).map(|p| Self(p.to_owned()))
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -147,19 +195,19 @@ impl std::fmt::Debug for Password {
 }
 
 /// A category name: 1–24 in GB18030 length.
-pub fn category_name(v: &mut Validator<'_>, field: &str) -> Option<String> {
+pub fn category_name(v: &mut Validator<'_>, field: &str) -> Option<CategoryName> {
     let name = v.string(field)?;
-    gb18030_max(v, field, name, MAX_CATEGORY_NAME).then(|| name.to_owned())
+    gb18030_max(v, field, name, MAX_CATEGORY_NAME).then(|| CategoryName(name.to_owned()))
 }
 
 /// A storage node named by a field (its usability is checked against storage later).
-pub fn node(v: &mut Validator<'_>, field: &str) -> Option<String> {
+pub fn node(v: &mut Validator<'_>, field: &str) -> Option<Node> {
     let node = v.string(field)?;
     if !shared::storage::is_node(node) {
         v.fail(field, format!("The selected {} is invalid.", attribute(field)));
         return None;
     }
-    Some(node.to_owned())
+    Some(Node(node.to_owned()))
 }
 
 /// A `sort` value (an integer that fits in 32 bits, as a MySQL `int` column would).

@@ -18,24 +18,29 @@ async fn set(state: &AppState, req: Request, relation: Relation, on: bool) -> Re
     .await
 }
 
+#[tracing::instrument(skip(state, req))]
 pub async fn like(state: &AppState, req: Request) -> Response<Body> {
     set(state, req, Relation::Like, true).await
 }
 
+#[tracing::instrument(skip(state, req))]
 pub async fn unlike(state: &AppState, req: Request) -> Response<Body> {
     set(state, req, Relation::Like, false).await
 }
 
+#[tracing::instrument(skip(state, req))]
 pub async fn favorite(state: &AppState, req: Request) -> Response<Body> {
     set(state, req, Relation::Favorite, true).await
 }
 
+#[tracing::instrument(skip(state, req))]
 pub async fn unfavorite(state: &AppState, req: Request) -> Response<Body> {
     set(state, req, Relation::Favorite, false).await
 }
 
 /// Counts a share: 201 `{"amount": N}` when it earns the sharer points (their first share of
 /// this info, `INFO_SHARE_POINTS`), else 204. Anonymous shares count, without points.
+#[tracing::instrument(skip(state, req))]
 pub async fn share(state: &AppState, req: Request) -> Response<Body> {
     wire::optional(state, req, move |caller, input| async move {
         let id = crate::path_id(input.path("id"), "Info")?;

@@ -239,7 +239,9 @@ where
             }
         };
         let input = Input::from_request(&req)?;
-        run(caller, input).await
+        // Boxed: a route's future (its store calls, the SDK's requests) nests deep enough that
+        // wrapping it in the handler's span would pass the compiler's type-depth limit.
+        Box::pin(run(caller, input)).await
     })
     .await
 }
@@ -338,6 +340,25 @@ impl Input {
             errors: FieldErrors::default(),
         }
     }
+
+    /// The typed request `T`, or the 422 naming every field that keeps it from being one.
+    pub fn parse<T: FromInput>(&self) -> Result<T, AppError> {
+        T::from_input(self)
+    }
+
+    /// What `rules` make of the fields, once every field passed them; else the 422 naming every
+    /// field that failed. `rules` gives `None` only where a field failed.
+    pub fn validate<'a, T>(&'a self, rules: impl FnOnce(&mut Validator<'a>) -> Option<T>) -> Result<T, AppError> {
+        let mut v = self.validator();
+        let value = rules(&mut v);
+        v.finish()?;
+        value.ok_or_else(|| AppError::internal("a rule gave no value and failed no field"))
+    }
+}
+
+/// A typed request, parsed from a route's [`Input`]: it exists only when every field is valid.
+pub trait FromInput: Sized {
+    fn from_input(input: &Input) -> Result<Self, AppError>;
 }
 
 fn is_blank(v: &Value) -> bool {

@@ -14,6 +14,7 @@ use shared::store::write::{Change, put_new};
 impl InfoStore<'_> {
     /// Registers `name` (unique, case-insensitively) with a password hash; the user gets the
     /// next user ID. Cost: 1 UpdateItem (the ID) + 1 TransactWriteItems.
+    #[tracing::instrument(skip_all)]
     pub async fn register(&self, name: &str, password_hash: String) -> Result<UserItem, AppError> {
         let id = self.next_id(counter::USER).await?;
         let now = clock::now_ms();
@@ -40,16 +41,19 @@ impl InfoStore<'_> {
     }
 
     /// The account of a login name. Cost: 1 GetItem (consistent).
+    #[tracing::instrument(skip_all)]
     pub async fn account(&self, name: &str) -> Result<Option<AccountItem>, AppError> {
         self.store.get(&k::account(&name_key(name)), true).await
     }
 
     /// Cost: 1 GetItem.
+    #[tracing::instrument(skip(self))]
     pub async fn user(&self, id: u64, consistent: bool) -> Result<Option<UserItem>, AppError> {
         self.store.get(&k::user(id), consistent).await
     }
 
     /// The users of `ids` that exist. Cost: 1 BatchGetItem per 100.
+    #[tracing::instrument(skip_all)]
     pub async fn users(&self, ids: impl IntoIterator<Item = u64>) -> Result<HashMap<u64, UserItem>, AppError> {
         let keys: Vec<_> = ids.into_iter().map(k::user).collect();
         if keys.is_empty() {
@@ -63,6 +67,7 @@ impl InfoStore<'_> {
     }
 
     /// Grants (or revokes) `ability` to user `id`; idempotent. Cost: 1 UpdateItem.
+    #[tracing::instrument(skip(self))]
     pub async fn set_ability(&self, id: u64, ability: &str, grant: bool) -> Result<UserItem, AppError> {
         let change = Change::new(k::user(id)).when_exists();
         let change = if grant {
@@ -74,6 +79,7 @@ impl InfoStore<'_> {
     }
 
     /// Sets (or removes) a user's verification. Cost: 1 UpdateItem.
+    #[tracing::instrument(skip(self, verification))]
     pub async fn set_verification(&self, id: u64, verification: Option<Verification>) -> Result<UserItem, AppError> {
         let value = verification.map(serde_dynamo::to_attribute_value).transpose()?;
         let change = Change::new(k::user(id))
@@ -84,7 +90,7 @@ impl InfoStore<'_> {
     }
 
     async fn update_user(&self, change: Change) -> Result<UserItem, AppError> {
-        self.update_returning(change, || AppError::not_found("User not found."))
+        self.update_returning(change, AppError::not_found("User not found."))
             .await
     }
 }

@@ -6,10 +6,11 @@ use std::collections::HashMap;
 use super::InfoStore;
 use crate::items::{AuthorCountsItem, CategoryItem, CategoryNameItem, Counts};
 use crate::keys::{self as k, attr, counter, entity};
-use crate::model::name_key;
+use crate::model::{CategoryName, name_key};
 use shared::clock;
 use shared::error::AppError;
 use shared::storage::FileInfo;
+use shared::store::query::Query;
 use shared::store::write::{Change, put_new};
 use shared::store::{n, s};
 
@@ -24,7 +25,7 @@ fn busy() -> AppError {
 /// What a category change sets; `None` leaves a field as it is.
 #[derive(Debug, Default)]
 pub struct CategoryChange {
-    pub name: Option<String>,
+    pub name: Option<CategoryName>,
     pub icon: Option<FileInfo>,
     pub sort: Option<i64>,
     pub deleted: Option<bool>,
@@ -42,6 +43,7 @@ impl InfoStore<'_> {
     /// Creates a category; its name is claimed in the same transaction, so of two concurrent
     /// creates with one name exactly one succeeds. Cost: 1 UpdateItem (the ID) + 1
     /// TransactWriteItems.
+    #[tracing::instrument(skip(self, name, icon))]
     pub async fn create_category(
         &self,
         name: &str,
@@ -81,14 +83,19 @@ impl InfoStore<'_> {
     }
 
     /// Cost: 1 GetItem.
+    #[tracing::instrument(skip(self))]
     pub async fn category(&self, id: u64, consistent: bool) -> Result<Option<CategoryItem>, AppError> {
         self.store.get(&k::category(id), consistent).await
     }
 
     /// Every category (trashed ones too), by `sort` descending then ID. Categories share one
     /// partition; there are few. Cost: 1 Query per 1 MB of categories.
+    #[tracing::instrument(skip(self))]
     pub async fn categories(&self) -> Result<Vec<CategoryItem>, AppError> {
-        let items = self.query_all(k::CATEGORIES, Some(k::CATEGORY_PREFIX), false).await?;
+        let items = Query::table(k::CATEGORIES)
+            .begins_with(k::CATEGORY_PREFIX)
+            .all(self.store)
+            .await?;
         let mut categories: Vec<CategoryItem> = serde_dynamo::from_items(items)?;
         categories.sort_by(|a, b| b.sort.cmp(&a.sort).then(a.id.cmp(&b.id)));
         Ok(categories)
@@ -96,9 +103,11 @@ impl InfoStore<'_> {
 
     /// An author's info counts per category. Cost: 1 Query (one item per category the author
     /// has written in).
+    #[tracing::instrument(skip(self))]
     pub async fn author_counts(&self, author: u64) -> Result<HashMap<u64, Counts>, AppError> {
-        let items = self
-            .query_all(&k::user_partition(author), Some(k::AUTHOR_COUNTS_PREFIX), false)
+        let items = Query::table(k::user_partition(author))
+            .begins_with(k::AUTHOR_COUNTS_PREFIX)
+            .all(self.store)
             .await?;
         Ok(serde_dynamo::from_items::<_, AuthorCountsItem>(items)?
             .into_iter()
@@ -109,6 +118,7 @@ impl InfoStore<'_> {
     /// Changes a category. A rename moves the name's claim in the same transaction (and is
     /// refused if the name is taken); `deleted` soft-deletes or restores.
     /// Cost: 1 GetItem (consistent) + 1 TransactWriteItems for a rename, else 1 UpdateItem.
+    #[tracing::instrument(skip(self, change))]
     pub async fn update_category(&self, id: u64, change: CategoryChange) -> Result<CategoryItem, AppError> {
         for attempt in 0..ATTEMPTS {
             if attempt > 0 {
@@ -130,7 +140,7 @@ impl InfoStore<'_> {
             }
             let renamed = change.name.as_deref().filter(|new| *new != current.name);
             let Some(new_name) = renamed else {
-                return self.update_returning(update, not_found).await;
+                return self.update_returning(update, not_found()).await;
             };
             let (old_key, new_key) = (name_key(&current.name), name_key(new_name));
             let mut tx = vec![
@@ -164,6 +174,7 @@ impl InfoStore<'_> {
     /// category has no infos; creating an info adds to that count under the condition that the
     /// category exists, so an info created concurrently either counts (and the delete is
     /// refused) or finds no category. Cost: 1 GetItem (consistent) + 1 TransactWriteItems.
+    #[tracing::instrument(skip(self))]
     pub async fn delete_category(&self, id: u64) -> Result<(), AppError> {
         for attempt in 0..ATTEMPTS {
             if attempt > 0 {

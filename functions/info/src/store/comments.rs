@@ -11,10 +11,11 @@ use crate::keys::{self as k, attr, counter, entity};
 use crate::model::CommentQuery;
 use shared::clock;
 use shared::error::AppError;
-use shared::keys::{self, Key};
+use shared::keys::Key;
 use shared::storage::FileInfo;
+use shared::store::Item;
+use shared::store::query::Query;
 use shared::store::write::{Change, put_new};
-use shared::store::{Item, s};
 
 /// A validated comment, its files described.
 #[derive(Debug, Clone)]
@@ -42,6 +43,7 @@ impl InfoStore<'_> {
     /// Publishes a comment on a published info and counts it, in one transaction; a repeated
     /// `feed_mark` of the same user is refused. Cost: 1 UpdateItem (the ID) + 1
     /// TransactWriteItems (stats, feed, 2–8 listing entries, the mark).
+    #[tracing::instrument(skip_all, fields(info_id = new.info_id, user_id = new.user_id))]
     pub async fn add_comment(&self, new: NewFeed) -> Result<FeedItem, AppError> {
         let table = self.table();
         let id = self.next_id(counter::FEED).await?;
@@ -100,29 +102,18 @@ impl InfoStore<'_> {
     /// A page of comments of one info (`Some`) or of every info, of the query's kind, after the
     /// query's `after` in its order. Cost: 1 Query + 1 BatchGetItem (the feeds, their users and,
     /// for every info's comments, their infos).
+    #[tracing::instrument(skip(self))]
     pub async fn comments(&self, info: Option<u64>, q: &CommentQuery) -> Result<CommentPage, AppError> {
-        let mut query = self
-            .store
-            .client()
-            .query()
-            .table_name(self.table())
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_values(":pk", s(k::comments(info, q.kind)))
-            .scan_index_forward(!q.desc)
-            .limit(q.limit as i32);
-        query = match q.after {
-            Some(after) => query
-                .key_condition_expression(if q.desc {
-                    "#pk = :pk AND #sk < :after"
-                } else {
-                    "#pk = :pk AND #sk > :after"
-                })
-                .expression_attribute_names("#sk", keys::SK)
-                .expression_attribute_values(":after", s(k::id_part(after))),
-            None => query.key_condition_expression("#pk = :pk"),
+        let mut query = Query::table(k::comments(info, q.kind)).limit(q.limit);
+        if q.desc {
+            query = query.newest_first();
+        }
+        query = match q.after.map(k::id_part) {
+            Some(after) if q.desc => query.before(after),
+            Some(after) => query.after(after),
+            None => query,
         };
-        let out = query.send().await?;
-        let entries: Vec<CommentEntryItem> = serde_dynamo::from_items(out.items.unwrap_or_default())?;
+        let entries: Vec<CommentEntryItem> = serde_dynamo::from_items(query.page(self.store).await?.items)?;
         if entries.is_empty() {
             return Ok(CommentPage::default());
         }

@@ -8,8 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure, TransactWriteItem};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use super::{InfoStore, entity_of};
 use crate::items::{CommentEntryItem, Counts, EntryItem, FeedItem, InfoItem, RelationItem, StatsItem, UserItem};
@@ -18,7 +17,8 @@ use crate::model::{INFOS_ADMIN, InfoChange, Media};
 use shared::clock;
 use shared::error::AppError;
 use shared::keys::{self, Key};
-use shared::store::write::{Change, put, put_new};
+use shared::store::query::Query;
+use shared::store::write::{Change, Written, put, put_new};
 use shared::store::{Item, n};
 
 /// How many times a change that lost a race with another change of the same info is tried.
@@ -225,6 +225,7 @@ impl InfoStore<'_> {
 
     /// Publishes an info. Cost: 1 UpdateItem (the ID) + 1 TransactWriteItems (info, stats, 3–6
     /// listing entries, category and author counts, author check).
+    #[tracing::instrument(skip_all, fields(author_id = new.author_id, category_id = new.category_id))]
     pub async fn create_info(&self, new: NewInfo) -> Result<(InfoItem, StatsItem), AppError> {
         let id = self.next_id(counter::INFO).await?;
         let now = clock::now_ms();
@@ -266,6 +267,7 @@ impl InfoStore<'_> {
 
     /// An info and its stats (consistent). `None` once a delete has begun.
     /// Cost: 1 BatchGetItem.
+    #[tracing::instrument(skip(self))]
     pub async fn info_with_stats(&self, id: u64) -> Result<Option<(InfoItem, StatsItem)>, AppError> {
         let items = self.store.batch_get(&[k::info(id), k::stats(id)], true).await?;
         let (mut info, mut stats) = (None, None);
@@ -283,16 +285,14 @@ impl InfoStore<'_> {
     /// whether the viewer likes and favorites it. `None` for an info that doesn't exist, or
     /// that is trashed and not the viewer's to see.
     /// Cost: 1 UpdateItem (the view) and 1 BatchGetItem (consistent), in parallel.
+    #[tracing::instrument(skip(self))]
     pub async fn view_info(&self, id: u64, viewer: Option<u64>) -> Result<Option<Viewed>, AppError> {
         let count_view = Change::new(k::stats(id))
             .add(attr::VIEWS_COUNT, 1)
             .when_exists()
             .when_absent(attr::DELETED_AT)
             .when_absent(attr::PURGING)
-            .update_item(self.store)
-            .return_values(ReturnValue::AllNew)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send();
+            .update(self.store);
         let relation = |r| viewer.map(|v| k::relation(v, r, id));
         let (like_key, favorite_key, user_key) = (
             relation(Relation::Like),
@@ -303,12 +303,10 @@ impl InfoStore<'_> {
         keys.extend([&like_key, &favorite_key, &user_key].into_iter().flatten().cloned());
         let read = self.store.batch_get(&keys, true);
         let (counted, items) = tokio::join!(count_view, read);
-        let stats_item = match counted {
-            Ok(out) => out.attributes,
-            Err(e) => match e.as_service_error() {
-                Some(UpdateItemError::ConditionalCheckFailedException(f)) => f.item.clone(),
-                _ => return Err(AppError::from(e)),
-            },
+        // A trashed info is not counted, but its stats are read all the same.
+        let stats_item = match counted? {
+            Written::Applied(item) => Some(item),
+            Written::Refused(old) => old,
         };
         let Some(stats_item) = stats_item else {
             return Ok(None);
@@ -342,6 +340,7 @@ impl InfoStore<'_> {
     /// the featuring flags, the trashed state or another author. The change is conditional on
     /// the revision read; a change that loses a race with another is read and applied again.
     /// Cost: 1 BatchGetItem (consistent) + 1 TransactWriteItems.
+    #[tracing::instrument(skip(self, editor, change), fields(editor = editor.id))]
     pub async fn update_info(
         &self,
         id: u64,
@@ -408,6 +407,7 @@ impl InfoStore<'_> {
     /// out twice.
     /// Cost: 1 GetItem + 1 TransactWriteItems + 2 Queries per 1 MB of likes, favorites and
     /// comments + 1 BatchGetItem per 100 comments + 1 BatchWriteItem per 25 deletes.
+    #[tracing::instrument(skip(self, editor), fields(editor = editor.id))]
     pub async fn delete_info(&self, id: u64, editor: &UserItem) -> Result<(), AppError> {
         for attempt in 0..ATTEMPTS {
             if attempt > 0 {
@@ -453,14 +453,20 @@ impl InfoStore<'_> {
             } else {
                 Relation::Favorite
             };
-            for item in self.query_all(&k::info_partition(id), Some(prefix), true).await? {
+            let relations = Query::table(k::info_partition(id))
+                .begins_with(prefix)
+                .consistent()
+                .all(self.store)
+                .await?;
+            for item in relations {
                 let r: RelationItem = serde_dynamo::from_item(item)?;
                 doomed.push(Key { pk: r.pk, sk: r.sk });
                 doomed.push(k::relation(r.user_id, relation, id));
             }
         }
-        let comment_entries = self
-            .query_all(&k::comments(Some(id), k::CommentKind::All), None, true)
+        let comment_entries = Query::table(k::comments(Some(id), k::CommentKind::All))
+            .consistent()
+            .all(self.store)
             .await?;
         let feed_keys: Vec<Key> = serde_dynamo::from_items::<_, CommentEntryItem>(comment_entries)?
             .into_iter()
@@ -486,6 +492,7 @@ impl InfoStore<'_> {
 
     /// The infos and stats of `ids` that exist and are not being deleted, by ID.
     /// Cost: 1 BatchGetItem per 50 infos.
+    #[tracing::instrument(skip(self))]
     pub async fn infos(&self, ids: &[u64]) -> Result<HashMap<u64, (InfoItem, StatsItem)>, AppError> {
         let keys: Vec<Key> = ids.iter().flat_map(|id| [k::info(*id), k::stats(*id)]).collect();
         let found = self.store.batch_get(&keys, false).await?;

@@ -121,6 +121,8 @@ impl Run<'_, '_> {
                 missing
             }
             .min(self.budget);
+            // Not `shared::store::query::Query`: its pages stop at 1,000 items, and a deep offset
+            // reads up to `MAX_OFFSET` small entries in one request.
             let page = self
                 .store
                 .store
@@ -243,6 +245,7 @@ impl InfoStore<'_> {
     /// list trashed infos and, for `list_type`, is signed in). Cost: see the module docs; for
     /// the common listings 1 Query of `offset + limit + 1` entries (per merged partition) and 1
     /// BatchGetItem of the page.
+    #[tracing::instrument(skip(self, q))]
     pub async fn list_infos(&self, q: &ListQuery, viewer: Option<u64>) -> Result<InfoPage, AppError> {
         let order = q.order.normalized();
         let want = q.window.offset + q.window.limit + 1;

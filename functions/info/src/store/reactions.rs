@@ -19,6 +19,7 @@ impl InfoStore<'_> {
     /// user's partition and the info's counter change together: the counter always equals the
     /// number of reactions. A new like needs a published info; taking one back only an info that
     /// is not being deleted. Cost: 1 TransactWriteItems.
+    #[tracing::instrument(skip(self))]
     pub async fn set_relation(&self, info: u64, user: u64, relation: Relation, on: bool) -> Result<(), AppError> {
         let table = self.table();
         let (key, counter, entity) = match relation {
@@ -55,6 +56,7 @@ impl InfoStore<'_> {
     /// configured points, recorded in their points ledger in the same transaction; the answer
     /// is the points earned, if any. Cost: 1 TransactWriteItems; a later share by the same user
     /// 1 cancelled TransactWriteItems + 1 UpdateItem; an anonymous share 1 UpdateItem.
+    #[tracing::instrument(skip(self))]
     pub async fn share(&self, info: u64, sharer: Option<u64>) -> Result<Option<i64>, AppError> {
         let table = self.table();
         let stats = Change::new(k::stats(info))
@@ -88,15 +90,7 @@ impl InfoStore<'_> {
                 Err(c) => return Err(AppError::internal(format!("share cancelled: {c:?}"))),
             }
         }
-        match stats.update_item(self.store).send().await {
-            Ok(_) => Ok(None),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Err(not_found())
-            }
-            Err(e) => Err(AppError::from(e)),
-        }
+        stats.update_or(self.store, not_found()).await?;
+        Ok(None)
     }
 }
