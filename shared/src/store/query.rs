@@ -15,9 +15,6 @@ use super::{Item, Store, s};
 use crate::error::AppError;
 use crate::keys::{GSI1, GSI1_PK, GSI1_SK, GSI2, GSI2_PK, GSI2_SK, PK, SK};
 
-/// DynamoDB's largest page is 1 MB; a page asks for at most this many items.
-const MAX_PAGE_ITEMS: usize = 1000;
-
 /// A condition on the sort key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Sort {
@@ -187,7 +184,8 @@ impl Query {
         values
     }
 
-    /// One page: up to the limit (or 1 MB) of items, and where the next page starts.
+    /// One page: up to the limit of items (DynamoDB also ends a page at 1 MB), and where the next
+    /// page starts.
     /// Cost: 1 Query.
     pub async fn page(self, store: &Store) -> Result<Page, AppError> {
         let (names, projection) = self.names();
@@ -202,7 +200,7 @@ impl Query {
             .set_projection_expression(projection)
             .scan_index_forward(self.forward)
             .consistent_read(self.consistent)
-            .set_limit(self.limit.map(|l| l.clamp(1, MAX_PAGE_ITEMS) as i32))
+            .set_limit(self.limit.map(|l| i32::try_from(l.max(1)).unwrap_or(i32::MAX)))
             .set_exclusive_start_key(self.start)
             .send()
             .await?;

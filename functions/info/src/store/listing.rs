@@ -32,8 +32,9 @@ use crate::items::{CategoryItem, EntryItem, InfoItem, StatsItem, UserItem};
 use crate::keys::{self as k, Relation, Scope, Shelf, entity};
 use crate::model::{ListQuery, SortField, Trashed};
 use shared::error::AppError;
-use shared::keys::{self, Key};
-use shared::store::{Item, s};
+use shared::keys::Key;
+use shared::store::Item;
+use shared::store::query::Query;
 
 /// How many infos an order that no partition keeps is computed over: the newest matching ones.
 pub const SORT_WINDOW: usize = 300;
@@ -121,30 +122,18 @@ impl Run<'_, '_> {
                 missing
             }
             .min(self.budget);
-            // Not `shared::store::query::Query`: its pages stop at 1,000 items, and a deep offset
-            // reads up to `MAX_OFFSET` small entries in one request.
-            let page = self
-                .store
-                .store
-                .client()
-                .query()
-                .table_name(self.store.table())
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_values(":pk", s(pk.clone()))
-                .scan_index_forward(forward)
-                .limit(i32::try_from(chunk).unwrap_or(i32::MAX))
-                .set_exclusive_start_key(start.take())
-                .send()
+            let query = Query::table(pk.clone()).limit(chunk).start(start.take());
+            let page = if forward { query } else { query.newest_first() }
+                .page(&self.store.store)
                 .await?;
-            let items = page.items.unwrap_or_default();
+            let items = page.items;
             self.budget = self.budget.saturating_sub(items.len());
             let entries: Vec<EntryItem> = match source {
                 Source::Entries { .. } => serde_dynamo::from_items(items)?,
                 Source::Relations { .. } => self.load(items).await?,
             };
             out.extend(entries.into_iter().filter(|e| self.filter.matches(e)));
-            match page.last_evaluated_key {
+            match page.next {
                 Some(key) => start = Some(key),
                 None => break,
             }
