@@ -1,21 +1,19 @@
-//! The end-to-end test harness. [`spawn_app`] starts the local gateway on a random port, in
-//! process, with its own DynamoDB clients (so request counts are per test), against the
-//! DynamoDB and S3 API server that `make test` starts (`AWS_ENDPOINT_URL_DYNAMODB`,
-//! `AWS_ENDPOINT_URL_S3`). The chatx tests share one table and every test one bucket, created
-//! once per run from `template.yaml`, each isolating itself by its own IDs; the info tests each
-//! get a table of their own ([`spawn_app_on_own_table`]).
+//! The harness: [`spawn_app`] starts the local gateway on a random port, in process, with its
+//! own DynamoDB clients (so request counts are per test), against the DynamoDB and S3 API server
+//! that `make test` starts (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_S3`). The chatx,
+//! nobase and weifChat tests share one table and every test one bucket, created once per run
+//! from `template.yaml`, each isolating itself by its own IDs; the info tests each get a table
+//! of their own ([`spawn_app_on_own_table`]). [`TestApp`]'s helpers here know no surface: raw
+//! HTTP calls, the request log, and reads of what is stored, by the surfaces' own keys.
 
 use std::sync::{Arc, OnceLock};
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use local_gateway::{Gateway, Template, all_functions, bucket, table, template_path};
-use serde_json::{Value, json};
+use serde_json::Value;
 use shared::config::Config;
+use shared::keys::{Key, PK, SK};
 use shared::store::observe::{Call, RequestLog};
-
-pub use serde_json;
-
-pub mod weif;
 
 struct Run {
     table: String,
@@ -148,15 +146,6 @@ async fn spawn_on(config: Config) -> TestApp {
     }
 }
 
-/// A registered chatx user.
-#[derive(Debug, Clone)]
-pub struct User {
-    pub user_id: String,
-    pub token: String,
-    pub account: String,
-    pub password: String,
-}
-
 /// A unique string for this test run (account names, contents).
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
@@ -189,58 +178,6 @@ impl TestApp {
         (status, json)
     }
 
-    /// A chatx call: `POST path` with `operationID` and `token` headers; asserts HTTP 200 and
-    /// returns the envelope.
-    pub async fn chatx(&self, path: &str, token: &str, body: Value) -> Value {
-        let op = unique("op-");
-        let (status, env) = self
-            .raw(
-                "POST",
-                path,
-                &[("operationID", &op), ("token", token)],
-                body.to_string(),
-            )
-            .await;
-        assert_eq!(status, 200, "{path}: {env}");
-        env
-    }
-
-    /// Like [`TestApp::chatx`], but asserts success and returns `data`.
-    pub async fn chatx_ok(&self, path: &str, token: &str, body: Value) -> Value {
-        let env = self.chatx(path, token, body).await;
-        assert_eq!(env["errCode"], 0, "{path}: {env}");
-        env.get("data").cloned().unwrap_or(Value::Null)
-    }
-
-    pub async fn register(&self) -> User {
-        let account = unique("u");
-        let password = "secret-pass".to_owned();
-        let data = self
-            .chatx_ok(
-                "/chatx/account/register",
-                "",
-                json!({"account": account, "password": password, "nickname": format!("nick {account}"), "faceURL": format!("https://cdn.example.com/{account}.png")}),
-            )
-            .await;
-        User {
-            user_id: data["userID"].as_str().unwrap().to_owned(),
-            token: data["token"].as_str().unwrap().to_owned(),
-            account,
-            password,
-        }
-    }
-
-    pub async fn add_post(&self, user: &User, content: &str) -> String {
-        let data = self
-            .chatx_ok(
-                "/chatx/moments/post/add",
-                &user.token,
-                json!({"content": content, "images": []}),
-            )
-            .await;
-        data["post"]["postID"].as_str().unwrap().to_owned()
-    }
-
     /// The DynamoDB requests function `binary` has made since the last call.
     pub fn requests(&self, binary: &str) -> Vec<String> {
         self.gateway.requests(binary).take()
@@ -265,7 +202,8 @@ impl TestApp {
     }
 
     /// How many items of partition `pk` have a sort key starting with `sk_prefix` (a direct,
-    /// consistent read of the table: what is really stored).
+    /// consistent read of the table: what is really stored). Both come from the surface's
+    /// `keys` module (`chatx::keys::post_partition(id)`, `chatx::keys::LIKE_PREFIX`).
     pub async fn count_items(&self, pk: &str, sk_prefix: &str) -> usize {
         let mut count = 0;
         let mut start = None;
@@ -276,10 +214,10 @@ impl TestApp {
                 .table_name(&self.table)
                 .expression_attribute_values(":pk", AttributeValue::S(pk.into()));
             query = if sk_prefix.is_empty() {
-                query.key_condition_expression("PK = :pk")
+                query.key_condition_expression(format!("{PK} = :pk"))
             } else {
                 query
-                    .key_condition_expression("PK = :pk AND begins_with(SK, :sk)")
+                    .key_condition_expression(format!("{PK} = :pk AND begins_with({SK}, :sk)"))
                     .expression_attribute_values(":sk", AttributeValue::S(sk_prefix.into()))
             };
             let out = query
@@ -296,13 +234,12 @@ impl TestApp {
         }
     }
 
-    /// The stored item at (pk, sk), if any.
-    pub async fn item(&self, pk: &str, sk: &str) -> Option<std::collections::HashMap<String, AttributeValue>> {
+    /// The stored item at `key` (built by its surface's `keys` module), if any.
+    pub async fn item(&self, key: &Key) -> Option<std::collections::HashMap<String, AttributeValue>> {
         self.dynamo
             .get_item()
             .table_name(&self.table)
-            .key("PK", AttributeValue::S(pk.into()))
-            .key("SK", AttributeValue::S(sk.into()))
+            .set_key(Some(key.to_item()))
             .consistent_read(true)
             .send()
             .await
@@ -310,5 +247,3 @@ impl TestApp {
             .item
     }
 }
-
-pub mod info;

@@ -1,0 +1,12 @@
+//! End-to-end test support: the [`harness`] (a gateway per test against the DynamoDB and S3 API
+//! server) and one module of helpers per surface. The tests themselves are in `tests/e2e`.
+
+pub mod chatx;
+pub mod harness;
+pub mod info;
+pub mod nobase;
+pub mod weif;
+
+pub use chatx::User;
+pub use harness::{TestApp, config, spawn_app, spawn_app_on_own_table, unique};
+pub use serde_json;
