@@ -1,25 +1,19 @@
 //! Handler tier: requests built as API Gateway builds them, straight into the handlers. Only
 //! what is decided before any store call is tested here; the rest runs end to end in `tests/`.
 
-use shared::lambda::{Body, Request};
-use shared::testing::offline_state;
+use shared::lambda::{Body, Request, Response};
+use shared::testing::{self, offline_state};
 
 use super::functions;
 
+/// A chatx call: `POST` with the wire's headers (`operationID`, `token`) and a JSON body.
 fn request(headers: &[(&str, &str)], body: &str) -> Request {
-    let mut builder = shared::lambda::http::Request::builder().method("POST").uri("/chatx/x");
-    for (k, v) in headers {
-        builder = builder.header(*k, *v);
-    }
-    builder.body(Body::Text(body.into())).unwrap()
+    testing::request("POST", "/chatx/x").headers(headers).body(body).build()
 }
 
-fn envelope(resp: &shared::lambda::Response<Body>) -> serde_json::Value {
+fn envelope(resp: &Response<Body>) -> serde_json::Value {
     assert_eq!(resp.status(), 200, "chatx answers every request with HTTP 200");
-    match resp.body() {
-        Body::Text(t) => serde_json::from_str(t).unwrap(),
-        other => panic!("unexpected body {other:?}"),
-    }
+    testing::json_body(resp)
 }
 
 #[tokio::test]

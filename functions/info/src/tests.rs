@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use shared::auth::{Audience, Tokens};
 use shared::lambda::{Body, Request, Response};
-use shared::testing::offline_state;
+use shared::testing::{self, offline_state};
 
 use super::functions;
 
@@ -20,29 +20,18 @@ const OPTIONAL: &[&str] = &[
     "info-comment-list-all",
 ];
 
+/// A REST call: `method` with headers, the route's path parameters (`{id}`) and a body.
 fn request(method: &str, headers: &[(&str, &str)], path: &[(&str, &str)], body: &str) -> Request {
-    use shared::lambda::RequestExt;
-    let mut builder = shared::lambda::http::Request::builder()
-        .method(method)
-        .uri("https://api.example.com/api/v2/x");
-    for (k, v) in headers {
-        builder = builder.header(*k, *v);
-    }
-    let params: std::collections::HashMap<String, String> =
-        path.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    builder
-        .body(Body::Text(body.into()))
-        .unwrap()
-        .with_path_parameters(params)
+    testing::request(method, "https://api.example.com/api/v2/x")
+        .headers(headers)
+        .path(path)
+        .body(body)
+        .build()
 }
 
+/// REST answers in the HTTP status: the status and the JSON body (`null` when empty).
 fn answer(resp: &Response<Body>) -> (u16, Value) {
-    let body = match resp.body() {
-        Body::Text(t) => serde_json::from_str(t).unwrap(),
-        Body::Empty => Value::Null,
-        other => panic!("unexpected body {other:?}"),
-    };
-    (resp.status().as_u16(), body)
+    (resp.status().as_u16(), testing::json_body(resp))
 }
 
 async fn call(binary: &str, req: Request) -> (u16, Value) {

@@ -3,25 +3,19 @@
 //! the fault envelope); the rest runs end to end in `tests/`.
 
 use crate::Endpoint;
-use shared::lambda::{Body, Request};
-use shared::testing::offline_state;
+use shared::lambda::{Body, Request, Response};
+use shared::testing::{self, offline_state};
 
 use super::{functions, likes, posts, users};
 
+/// A nobase call: `GET` with its parameters in the raw query string, no body.
 fn get(query: &str) -> Request {
-    shared::lambda::http::Request::builder()
-        .method("GET")
-        .uri(format!("/api/x?{query}"))
-        .body(Body::Empty)
-        .unwrap()
+    testing::request("GET", &format!("/api/x?{query}")).build()
 }
 
-fn envelope(resp: &shared::lambda::Response<Body>) -> serde_json::Value {
+fn envelope(resp: &Response<Body>) -> serde_json::Value {
     assert_eq!(resp.status(), 200, "nobase answers every request with HTTP 200");
-    match resp.body() {
-        Body::Text(t) => serde_json::from_str(t).unwrap(),
-        other => panic!("unexpected body {other:?}"),
-    }
+    testing::json_body(resp)
 }
 
 fn endpoints() -> Vec<(&'static str, Endpoint)> {

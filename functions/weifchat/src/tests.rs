@@ -1,41 +1,26 @@
 //! Handler tier: requests built as API Gateway builds them, straight into the handlers. Only
 //! what is decided before any store call is tested here; the rest runs end to end in `tests/`.
 
-use lambda_http::RequestExt;
 use serde_json::{Value, json};
 use shared::auth::Audience;
-use shared::lambda::{Body, Request};
-use shared::testing::offline_state;
+use shared::lambda::{Body, Request, Response};
+use shared::testing::{self, offline_state};
 
 use super::functions;
 
+/// A weifChat call: `Authorization: Bearer`, the query string and path (`/:type`) parameters
+/// API Gateway extracts, and a JSON body.
 fn request(token: Option<&str>, query: &[(&str, &str)], path: &[(&str, &str)], body: Value) -> Request {
-    let mut builder = shared::lambda::http::Request::builder()
-        .method("POST")
-        .uri("/x")
-        .header("content-type", "application/json");
+    let mut req = testing::request("POST", "/x").header("content-type", "application/json");
     if let Some(t) = token {
-        builder = builder.header("authorization", format!("Bearer {t}"));
+        req = req.header("authorization", &format!("Bearer {t}"));
     }
-    let to_map = |pairs: &[(&str, &str)]| {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect::<std::collections::HashMap<_, _>>()
-    };
-    builder
-        .body(Body::Text(body.to_string()))
-        .unwrap()
-        .with_query_string_parameters(to_map(query))
-        .with_path_parameters(to_map(path))
+    req.body(body.to_string()).query(query).path(path).build()
 }
 
-fn envelope(resp: &shared::lambda::Response<Body>) -> Value {
+fn envelope(resp: &Response<Body>) -> Value {
     assert_eq!(resp.status(), 200, "weifChat answers every request with HTTP 200");
-    match resp.body() {
-        Body::Text(t) => serde_json::from_str(t).unwrap(),
-        other => panic!("unexpected body {other:?}"),
-    }
+    testing::json_body(resp)
 }
 
 async fn call(binary: &str, req: Request) -> Value {

@@ -2,6 +2,7 @@
 //! race-free unique account names, profile get and update.
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use chatx::keys as k;
 use e2e::serde_json::json;
 use e2e::{spawn_app, unique};
 
@@ -47,10 +48,7 @@ async fn register_and_login_need_operation_id_but_no_token() {
 async fn passwords_are_stored_as_argon2id_hashes_only() {
     let app = spawn_app().await;
     let user = app.register().await;
-    let item = app
-        .item(&format!("CHATX#ACCOUNT#{}", user.account), "ACCOUNT")
-        .await
-        .expect("account item");
+    let item = app.item(&k::account(&user.account)).await.expect("account item");
     let stored: Vec<String> = item.values().filter_map(|v| v.as_s().ok().cloned()).collect();
     assert!(
         stored.iter().all(|v| !v.contains(&user.password)),
@@ -149,7 +147,7 @@ async fn registration_input_is_validated_and_nothing_is_written() {
         let env = app.chatx(REGISTER, "", body.clone()).await;
         assert_eq!(env, json!({"errCode":1001,"errMsg":"ArgsError","errDlt":msg}), "{body}");
     }
-    assert!(app.item(&format!("CHATX#ACCOUNT#{account}"), "ACCOUNT").await.is_none());
+    assert!(app.item(&k::account(&account)).await.is_none());
 }
 
 #[tokio::test]
@@ -182,10 +180,7 @@ async fn profile_update_changes_only_the_callers_profile() {
         .chatx_ok("/chatx/user/get", &other.token, json!({"userID": me.user_id}))
         .await;
     assert_eq!(seen["user"]["nickname"], "Bob");
-    let theirs = app
-        .item(&format!("CHATX#USER#{}", other.user_id), "PROFILE")
-        .await
-        .unwrap();
+    let theirs = app.item(&k::user(&other.user_id)).await.unwrap();
     assert_eq!(
         theirs.get("nickname"),
         Some(&AttributeValue::S(format!("nick {}", other.account)))

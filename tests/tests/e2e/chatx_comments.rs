@@ -1,6 +1,7 @@
 //! Seed 001, `POST /chatx/moments/comment/add`: every row of its error table, the example,
 //! reply validation beyond the seed; and the comment list and delete around it.
 
+use chatx::keys as k;
 use e2e::serde_json::{Value, json};
 use e2e::{spawn_app, unique};
 
@@ -64,7 +65,10 @@ async fn seed_001_errcode_1001_when_content_is_empty() {
             "{content}"
         );
     }
-    assert_eq!(app.count_items(&format!("CHATX#POST#{post_id}"), "COMMENT#").await, 0);
+    assert_eq!(
+        app.count_items(&k::post_partition(&post_id), k::COMMENT_PREFIX).await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -79,7 +83,7 @@ async fn seed_001_post_not_found_is_errcode_1004_and_writes_nothing() {
         env,
         json!({"errCode":1004,"errMsg":"RecordNotFoundError","errDlt":"post not found"})
     );
-    assert_eq!(app.count_items(&format!("CHATX#POST#{ghost}"), "").await, 0);
+    assert_eq!(app.count_items(&k::post_partition(&ghost), "").await, 0);
 }
 
 #[tokio::test]
@@ -212,7 +216,10 @@ async fn a_reply_targets_a_comment_of_the_same_post() {
         )
         .await;
     assert_eq!(env["errDlt"], "replyToCommentID is invalid");
-    assert_eq!(app.count_items(&format!("CHATX#POST#{post_id}"), "COMMENT#").await, 2);
+    assert_eq!(
+        app.count_items(&k::post_partition(&post_id), k::COMMENT_PREFIX).await,
+        2
+    );
     let post = app
         .chatx_ok("/chatx/moments/post/get", &user.token, json!({"postID": post_id}))
         .await;
@@ -333,11 +340,17 @@ async fn only_the_commenter_or_the_post_author_deletes_a_comment() {
     let env = app.chatx(delete, &stranger.token, json!({"commentID": c1})).await;
     assert_eq!(env["errCode"], 1002, "{env}");
     assert_eq!(env["errMsg"], "NoPermissionError");
-    assert_eq!(app.count_items(&format!("CHATX#POST#{post_id}"), "COMMENT#").await, 2);
+    assert_eq!(
+        app.count_items(&k::post_partition(&post_id), k::COMMENT_PREFIX).await,
+        2
+    );
 
     app.chatx_ok(delete, &commenter.token, json!({"commentID": c1})).await;
     app.chatx_ok(delete, &author.token, json!({"commentID": c2})).await;
-    assert_eq!(app.count_items(&format!("CHATX#POST#{post_id}"), "COMMENT#").await, 0);
+    assert_eq!(
+        app.count_items(&k::post_partition(&post_id), k::COMMENT_PREFIX).await,
+        0
+    );
     let post = app
         .chatx_ok("/chatx/moments/post/get", &author.token, json!({"postID": post_id}))
         .await;

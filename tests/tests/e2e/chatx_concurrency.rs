@@ -1,5 +1,6 @@
 //! Many requests at once through the gateway; the counts must be exact.
 
+use chatx::keys as k;
 use e2e::serde_json::{Value, json};
 use e2e::{TestApp, User, spawn_app};
 
@@ -38,7 +39,7 @@ async fn users(app: &TestApp, n: usize) -> Vec<User> {
 }
 
 async fn stored_count(app: &TestApp, post_id: &str) -> i64 {
-    let post = app.item(&format!("CHATX#POST#{post_id}"), "#POST").await.unwrap();
+    let post = app.item(&k::post(post_id)).await.unwrap();
     post.get("likeCount")
         .and_then(|v| v.as_n().ok())
         .map_or(0, |n| n.parse().unwrap())
@@ -56,7 +57,7 @@ async fn fifty_users_liking_at_once_make_fifty() {
     );
     assert!(answers.contains(&json!(50)), "the last like to commit sees all fifty");
     assert_eq!(stored_count(&app, &post_id).await, 50);
-    assert_eq!(app.count_items(&format!("CHATX#POST#{post_id}"), "LIKE#").await, 50);
+    assert_eq!(app.count_items(&k::post_partition(&post_id), k::LIKE_PREFIX).await, 50);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -67,7 +68,7 @@ async fn one_user_liking_fifty_times_at_once_makes_one() {
     let answers = like_all(&app, &post_id, vec![(user, false); 50]).await;
     assert!(answers.iter().all(|c| *c == 1), "{answers:?}");
     assert_eq!(stored_count(&app, &post_id).await, 1);
-    assert_eq!(app.count_items(&format!("CHATX#POST#{post_id}"), "LIKE#").await, 1);
+    assert_eq!(app.count_items(&k::post_partition(&post_id), k::LIKE_PREFIX).await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -88,7 +89,7 @@ async fn a_storm_of_likes_and_cancels_keeps_the_counter_equal_to_the_likes() {
         answers.iter().all(|c| (0..=12).contains(&c.as_i64().unwrap())),
         "{answers:?}"
     );
-    let items = app.count_items(&format!("CHATX#POST#{post_id}"), "LIKE#").await as i64;
+    let items = app.count_items(&k::post_partition(&post_id), k::LIKE_PREFIX).await as i64;
     assert_eq!(stored_count(&app, &post_id).await, items);
     let post = app
         .chatx_ok("/chatx/moments/post/get", &people[0].token, json!({"postID": post_id}))
@@ -128,5 +129,8 @@ async fn concurrent_comments_are_all_counted() {
         .chatx_ok("/chatx/moments/post/get", &user.token, json!({"postID": post_id}))
         .await;
     assert_eq!(post["post"]["commentCount"], 30);
-    assert_eq!(app.count_items(&format!("CHATX#POST#{post_id}"), "COMMENT#").await, 30);
+    assert_eq!(
+        app.count_items(&k::post_partition(&post_id), k::COMMENT_PREFIX).await,
+        30
+    );
 }

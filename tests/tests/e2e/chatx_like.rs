@@ -1,6 +1,7 @@
 //! Seed 000, `POST /chatx/moments/like`: every row of its error table, its examples and the
 //! guarantees beyond the seed (idempotence, identity from the token, request budget).
 
+use chatx::keys as k;
 use e2e::serde_json::json;
 use e2e::{spawn_app, unique};
 
@@ -64,7 +65,7 @@ async fn seed_000_post_not_found_is_errcode_1004_and_writes_nothing() {
             json!({"errCode":1004,"errMsg":"RecordNotFoundError","errDlt":"post not found"})
         );
     }
-    assert_eq!(app.count_items(&format!("CHATX#POST#{ghost}"), "").await, 0);
+    assert_eq!(app.count_items(&k::post_partition(&ghost), "").await, 0);
 }
 
 #[tokio::test]
@@ -114,14 +115,14 @@ async fn like_and_cancel_are_idempotent() {
         let data = app.chatx_ok(LIKE, &user.token, json!({"postID": post_id})).await;
         assert_eq!(data["likeCount"], 1, "cancel omitted means like");
     }
-    assert_eq!(app.count_items(&format!("CHATX#POST#{post_id}"), "LIKE#").await, 1);
+    assert_eq!(app.count_items(&k::post_partition(&post_id), k::LIKE_PREFIX).await, 1);
     for _ in 0..3 {
         let data = app
             .chatx_ok(LIKE, &user.token, json!({"postID": post_id, "cancel": true}))
             .await;
         assert_eq!(data["likeCount"], 0);
     }
-    assert_eq!(app.count_items(&format!("CHATX#POST#{post_id}"), "LIKE#").await, 0);
+    assert_eq!(app.count_items(&k::post_partition(&post_id), k::LIKE_PREFIX).await, 0);
 }
 
 #[tokio::test]
@@ -131,9 +132,8 @@ async fn the_liker_is_the_token_user_never_a_body_user_id() {
     let post_id = app.add_post(&other, "p").await;
     app.chatx_ok(LIKE, &me.token, json!({"postID": post_id, "userID": other.user_id}))
         .await;
-    let pk = format!("CHATX#POST#{post_id}");
-    assert!(app.item(&pk, &format!("LIKE#{}", me.user_id)).await.is_some());
-    assert!(app.item(&pk, &format!("LIKE#{}", other.user_id)).await.is_none());
+    assert!(app.item(&k::like(&post_id, &me.user_id)).await.is_some());
+    assert!(app.item(&k::like(&post_id, &other.user_id)).await.is_none());
 }
 
 #[tokio::test]
@@ -189,7 +189,7 @@ async fn bad_tokens_get_distinct_token_codes() {
             "{env}"
         );
     }
-    assert_eq!(app.count_items(&format!("CHATX#POST#{post_id}"), "LIKE#").await, 0);
+    assert_eq!(app.count_items(&k::post_partition(&post_id), k::LIKE_PREFIX).await, 0);
 }
 
 #[tokio::test]
@@ -211,7 +211,7 @@ async fn malformed_wrong_typed_and_oversized_bodies_are_1001_and_write_nothing()
         assert_eq!(env["errCode"], 1001, "{body:.60}: {env}");
         assert_eq!(env["errMsg"], "ArgsError");
     }
-    assert_eq!(app.count_items(&format!("CHATX#POST#{post_id}"), "LIKE#").await, 0);
+    assert_eq!(app.count_items(&k::post_partition(&post_id), k::LIKE_PREFIX).await, 0);
 }
 
 #[tokio::test]

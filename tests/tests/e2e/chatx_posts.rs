@@ -1,5 +1,6 @@
 //! Moments posts: add, get, list with cursors, and delete with its cascade.
 
+use chatx::keys as k;
 use e2e::serde_json::json;
 use e2e::{spawn_app, unique};
 
@@ -147,7 +148,7 @@ async fn only_the_author_deletes_a_post_and_its_likes_and_comments_go_with_it() 
         )
         .await;
     }
-    let pk = format!("CHATX#POST#{post_id}");
+    let pk = k::post_partition(&post_id);
     assert_eq!(app.count_items(&pk, "").await, 5);
 
     let env = app
@@ -195,7 +196,7 @@ async fn a_post_with_more_children_than_one_batch_is_deleted_whole() {
     }
     app.chatx_ok("/chatx/moments/post/delete", &author.token, json!({"postID": post_id}))
         .await;
-    assert_eq!(app.count_items(&format!("CHATX#POST#{post_id}"), "").await, 0);
+    assert_eq!(app.count_items(&k::post_partition(&post_id), "").await, 0);
 }
 
 /// A delete that dies right after its first step (the post marked, its likes and comments still
@@ -214,12 +215,11 @@ async fn a_delete_interrupted_after_marking_the_post_is_finished_by_a_retry() {
         json!({"postID": post_id, "content": "c"}),
     )
     .await;
-    let pk = format!("CHATX#POST#{post_id}");
+    let pk = k::post_partition(&post_id);
     app.dynamo
         .update_item()
         .table_name(&app.table)
-        .key("PK", AttributeValue::S(pk.clone()))
-        .key("SK", AttributeValue::S("#POST".into()))
+        .set_key(Some(k::post(&post_id).to_item()))
         .update_expression("SET deletedAt = :now REMOVE GSI1PK, GSI1SK")
         .expression_attribute_values(":now", AttributeValue::N(shared::clock::now_ms().to_string()))
         .send()

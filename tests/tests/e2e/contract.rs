@@ -167,10 +167,164 @@ async fn unknown_routes_and_methods_get_api_gateways_not_found() {
     }
 }
 
+/// The surface (crate) a registered function belongs to.
+fn surface(f: &shared::lambda::Function) -> &'static str {
+    f.handler_path.split("::").next().unwrap().trim()
+}
+
+/// `Ok` when `body` (with HTTP `status`) is an answer in `surface`'s wire style and not its
+/// answer to a fault on our side (an internal error): chatx answers HTTP 200 `errCode` (500 is
+/// the fault), nobase HTTP 200 `code` (405 `操作失败` is the fault), weifChat HTTP 200 `status`
+/// (404, each route's own failure body, is the fault), the info module a REST status with a
+/// JSON message or data (5xx is the fault).
+fn answer_without_fault(surface: &str, status: u16, body: &Value) -> Result<(), String> {
+    let refuse = |why: &str| Err(format!("{surface}: {why}: HTTP {status} {body}"));
+    if surface == "info" {
+        if status >= 500 {
+            return refuse("a server error");
+        }
+        if !(body.is_array() || body["message"].is_string()) {
+            return refuse("not a REST answer (a JSON message or data)");
+        }
+        return Ok(());
+    }
+    if status != 200 {
+        return refuse("an envelope style answers HTTP 200");
+    }
+    let (code_field, fault) = match surface {
+        "chatx" => ("errCode", body["errCode"] == 500),
+        "nobase" => ("code", body["code"] == 405 && body["data"] == "操作失败"),
+        "weifchat" => ("status", body["status"] == 404),
+        other => return refuse(&format!("unknown surface {other}")),
+    };
+    if !body[code_field].is_i64() {
+        return refuse(&format!("not this surface's envelope (no integer `{code_field}`)"));
+    }
+    if fault {
+        return refuse("the answer to an internal error");
+    }
+    Ok(())
+}
+
+/// The check the fixtures go through can fail: it refuses each surface's answer to an internal
+/// error (as the handler tier renders them), and an answer in another surface's style, and
+/// accepts successes and client errors.
+#[test]
+fn the_answer_check_refuses_each_surfaces_internal_error() {
+    let faults = [
+        (
+            "chatx",
+            200,
+            json!({"errCode": 500, "errMsg": "ServerInternalError", "errDlt": "internal error"}),
+        ),
+        ("nobase", 200, json!({"code": 405, "msg": "fail", "data": "操作失败"})),
+        ("weifchat", 200, json!({"status": 404, "msg": "注册失败"})),
+        ("weifchat", 200, json!({"status": 404, "data": "服务器错误"})),
+        (
+            "weifchat",
+            200,
+            json!({"status": 404, "msg": "服务器错误", "result": false}),
+        ),
+        ("info", 500, json!({"message": "Server Error"})),
+    ];
+    for (surface, status, body) in faults {
+        assert!(
+            answer_without_fault(surface, status, &body).is_err(),
+            "{surface} {status} {body}"
+        );
+    }
+    let foreign = [
+        ("chatx", 200, json!({"code": 200, "msg": "success", "data": null})),
+        ("nobase", 200, json!({"status": 200, "msg": "ok"})),
+        ("weifchat", 200, json!({"errCode": 0, "errMsg": "", "errDlt": ""})),
+        ("weifchat", 500, json!({"status": 200})),
+        ("info", 200, json!({"errCode": 0})),
+        ("other", 200, json!({"errCode": 0})),
+    ];
+    for (surface, status, body) in foreign {
+        assert!(
+            answer_without_fault(surface, status, &body).is_err(),
+            "{surface} {status} {body}"
+        );
+    }
+    let fine = [
+        ("chatx", 200, json!({"errCode": 0, "errMsg": "", "errDlt": ""})),
+        (
+            "chatx",
+            200,
+            json!({"errCode": 1001, "errMsg": "ArgsError", "errDlt": "token is empty"}),
+        ),
+        (
+            "nobase",
+            200,
+            json!({"code": 200, "msg": "success", "data": "点赞成功"}),
+        ),
+        (
+            "nobase",
+            200,
+            json!({"code": 405, "msg": "fail", "data": "like参数错误(需为1或2)"}),
+        ),
+        ("weifchat", 200, json!({"status": 200, "msg": "登录成功"})),
+        ("weifchat", 200, json!({"status": 400, "msg": "该用户已注册"})),
+        ("info", 200, json!([])),
+        ("info", 404, json!({"message": "Not Found"})),
+    ];
+    for (surface, status, body) in fine {
+        assert_eq!(
+            answer_without_fault(surface, status, &body),
+            Ok(()),
+            "{surface} {status} {body}"
+        );
+    }
+}
+
+/// The check refuses what each surface's handler really answers when its store fails (every
+/// store call of the offline state fails at once, as an internal error).
+#[tokio::test]
+async fn the_answer_check_refuses_each_surfaces_real_answer_to_a_store_fault() {
+    use shared::testing::{offline_state, request};
+    let state = offline_state();
+    let chatx_token = state.tokens.issue("u1", chatx::AUDIENCE).unwrap();
+    let info_token = format!("Bearer {}", state.tokens.issue("7", info::AUDIENCE).unwrap());
+    let cases = [
+        (
+            "chatx-moments-like",
+            request("POST", "/chatx/moments/like")
+                .headers(&[("operationID", "op"), ("token", &chatx_token)])
+                .body(r#"{"postID":"p1"}"#),
+        ),
+        (
+            "nobase-bbs-post-like",
+            request("GET", "/api/bbs/post_like?appid=a1&uid=b1&id=p1&like=1&signature=s"),
+        ),
+        (
+            "weif-login",
+            request("POST", "/login")
+                .header("content-type", "application/json")
+                .body(r#"{"phone":"13800000000","password":"x"}"#),
+        ),
+        (
+            "info-like",
+            request("PUT", "/api/v2/feeds/1/like")
+                .header("authorization", &info_token)
+                .path(&[("id", "1")]),
+        ),
+    ];
+    let functions = all_functions();
+    for (binary, req) in cases {
+        let f = functions.iter().find(|f| f.binary == binary).unwrap();
+        let response = (f.handler)(&state, req.build()).await;
+        let (status, body) = (response.status().as_u16(), shared::testing::json_body(&response));
+        assert!(
+            answer_without_fault(surface(f), status, &body).is_err(),
+            "{binary}: HTTP {status} {body}"
+        );
+    }
+}
+
 /// The checked-in API Gateway events (for `cargo lambda invoke --data-file`) are real HTTP API
-/// v2 events of template routes, and the handlers answer them in their surface's style (an
-/// envelope for chatx, nobase and weifChat; a REST status with a JSON message or data for the
-/// info module).
+/// v2 events of template routes, and the handlers answer them in their surface's style, without
+/// a fault (see [`answer_without_fault`]).
 #[tokio::test]
 async fn event_fixtures_are_http_api_events_of_template_routes() {
     let app = spawn_app().await;
@@ -197,22 +351,8 @@ async fn event_fixtures_are_http_api_events_of_template_routes() {
             lambda_http::Body::Text(t) => e2e::serde_json::from_str(t).unwrap(),
             other => panic!("{other:?}"),
         };
-        if route_path.starts_with("/api/v2/") {
-            // The info module answers REST: a status and a JSON message or data.
-            assert!(status < 500, "{}: {status} {body}", path.display());
-            assert!(
-                body.is_array() || body["message"].is_string(),
-                "{}: {body}",
-                path.display()
-            );
-        } else {
-            // The envelope styles answer HTTP 200: chatx `errCode`, nobase `code`, weifChat `status`.
-            assert_eq!(status, 200, "{}", path.display());
-            assert!(
-                body["errCode"].is_i64() || body["code"].is_i64() || body["status"].is_i64(),
-                "{}: {body}",
-                path.display()
-            );
+        if let Err(why) = answer_without_fault(surface(f), status, &body) {
+            panic!("{}: {why}", path.display());
         }
         seen += 1;
     }

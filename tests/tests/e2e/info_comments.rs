@@ -4,6 +4,7 @@
 use e2e::info::InfoUser;
 use e2e::serde_json::{Value, json};
 use e2e::{TestApp, spawn_app_on_own_table, unique};
+use info::keys::{self as k, CommentKind};
 
 const FEEDS: &str = "/api/v2/feeds";
 
@@ -116,7 +117,7 @@ async fn seed_004_publishing_a_comment_needs_a_token_and_an_info() {
         ),
         "no comments on a trashed info"
     );
-    let item = app.item(&format!("INFO#INFO#{id:012}"), "STATS").await.unwrap();
+    let item = app.item(&k::stats(id)).await.unwrap();
     assert_eq!(
         item["comments_count"].as_n().unwrap(),
         "0",
@@ -286,8 +287,5 @@ async fn concurrent_comments_are_all_counted() {
         .rest_ok(200, "GET", &format!("/api/v2/infos/{id}"), None, None)
         .await;
     assert_eq!(info["comments_count"], 30);
-    assert_eq!(
-        app.count_items(&format!("INFO#COMMENTS#INFO#{id:012}#ALL"), "").await,
-        30
-    );
+    assert_eq!(app.count_items(&k::comments(Some(id), CommentKind::All), "").await, 30);
 }

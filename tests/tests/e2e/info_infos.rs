@@ -6,6 +6,8 @@ use e2e::info::InfoUser;
 use e2e::serde_json::{Value, json};
 use e2e::{TestApp, spawn_app_on_own_table, unique};
 use info::InfoState;
+use info::keys::{self as k, CommentKind, Relation, Scope, Shelf};
+use shared::keys::Key;
 
 const INFOS: &str = "/api/v2/infos";
 
@@ -674,7 +676,7 @@ async fn seed_004_delete_info_removes_likes_favorites_comments_and_fixes_the_cou
         app.rest_ok(201, "POST", "/api/v2/feeds", Some(&fan.token), Some(body))
             .await;
     }
-    let partition = format!("INFO#INFO#{id:012}");
+    let partition = k::info_partition(id);
     assert_eq!(
         app.count_items(&partition, "").await,
         5,
@@ -686,24 +688,15 @@ async fn seed_004_delete_info_removes_likes_favorites_comments_and_fixes_the_cou
     );
 
     assert_eq!(app.count_items(&partition, "").await, 0);
-    for kind in ["ALL", "IMAGE", "MEDIA"] {
-        assert_eq!(
-            app.count_items(&format!("INFO#COMMENTS#INFO#{id:012}#{kind}"), "")
-                .await,
-            0,
-            "{kind}"
-        );
+    for kind in [CommentKind::All, CommentKind::Image, CommentKind::ImageOrVideo] {
+        assert_eq!(app.count_items(&k::comments(Some(id), kind), "").await, 0, "{kind:?}");
     }
     assert_eq!(
-        app.count_items(&format!("INFO#USER#{:012}#LIKES", fan.id), "").await,
+        app.count_items(&k::relations(fan.id, Relation::Like), "").await,
         0,
         "the fan's copy of the like is gone too"
     );
-    assert_eq!(
-        app.count_items(&format!("INFO#USER#{:012}#FAVORITES", fan.id), "")
-            .await,
-        0
-    );
+    assert_eq!(app.count_items(&k::relations(fan.id, Relation::Favorite), "").await, 0);
     let all = app
         .rest_ok(200, "GET", "/api/v2/info/comments?limit=50", None, None)
         .await;
@@ -729,33 +722,25 @@ async fn an_interrupted_delete_is_finished_by_a_retry_without_counting_twice() {
     app.rest_ok(200, "GET", &info(&i["id"]), None, None).await;
     // A delete that died after its first transaction: the info is marked, its listing entries
     // are gone and it is out of its category's counts.
-    use aws_sdk_dynamodb::types::AttributeValue::{N, S};
-    for (pk, sk) in [
-        ("INFO#LIST#PUBLISHED".to_owned(), format!("{id:012}")),
-        (format!("INFO#LIST#PUBLISHED#CATEGORY#{c:012}"), format!("{id:012}")),
-        (
-            format!("INFO#LIST#PUBLISHED#AUTHOR#{:012}", admin.id),
-            format!("{id:012}"),
-        ),
-    ] {
-        let key = app.item(&pk, &sk).await;
-        assert!(key.is_some(), "{pk} {sk}");
+    use aws_sdk_dynamodb::types::AttributeValue::N;
+    for scope in [Scope::All, Scope::Category(c), Scope::Author(admin.id)] {
+        let key = Key::new(k::listing(Shelf::Published, scope), k::by_id(id));
+        let item = app.item(&key).await;
+        assert!(item.is_some(), "{key:?}");
         app.dynamo
             .delete_item()
             .table_name(&app.table)
-            .key("PK", S(pk))
-            .key("SK", S(sk))
+            .set_key(Some(key.to_item()))
             .send()
             .await
             .unwrap();
     }
     let now = shared::clock::now_ms().to_string();
-    for sk in ["INFO", "STATS"] {
+    for key in [k::info(id), k::stats(id)] {
         app.dynamo
             .update_item()
             .table_name(&app.table)
-            .key("PK", S(format!("INFO#INFO#{id:012}")))
-            .key("SK", S(sk.into()))
+            .set_key(Some(key.to_item()))
             .update_expression("SET purging = :now")
             .expression_attribute_values(":now", N(now.clone()))
             .send()
@@ -765,8 +750,7 @@ async fn an_interrupted_delete_is_finished_by_a_retry_without_counting_twice() {
     app.dynamo
         .update_item()
         .table_name(&app.table)
-        .key("PK", S("INFO#CATEGORIES".into()))
-        .key("SK", S(format!("CATEGORY#{c:012}")))
+        .set_key(Some(k::category(c).to_item()))
         .update_expression("ADD published_count :m, infos_count :m")
         .expression_attribute_values(":m", N("-1".into()))
         .send()
@@ -787,6 +771,6 @@ async fn an_interrupted_delete_is_finished_by_a_retry_without_counting_twice() {
         app.rest("DELETE", &info(&i["id"]), Some(&admin.token), None).await.0,
         204
     );
-    assert_eq!(app.count_items(&format!("INFO#INFO#{id:012}"), "").await, 0);
+    assert_eq!(app.count_items(&k::info_partition(id), "").await, 0);
     assert_eq!(category_counts(&app, c).await, (0, 0, 0));
 }

@@ -12,7 +12,7 @@ use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use e2e::serde_json::Value;
 use e2e::{TestApp, spawn_app_on_own_table};
 use info::items::{InfoItem, RelationItem, StatsItem};
-use info::keys::{self as k, Relation, entity};
+use info::keys::{self as k, Relation, Scope, Shelf, entity};
 use shared::store::Item;
 use shared::store::observe::Call;
 
@@ -103,7 +103,7 @@ async fn common_listings_read_about_one_page_with_a_thousand_infos_in_the_table(
     let (writer, fan) = (app.info_user().await, app.info_user().await);
     let categories = [app.category(&admin).await, app.category(&admin).await];
     fill(&app, [admin.id, writer.id], categories, fan.id).await;
-    let published = app.count_items("INFO#LIST#PUBLISHED", "").await;
+    let published = app.count_items(&k::listing(Shelf::Published, Scope::All), "").await;
     assert_eq!(published, INFOS as usize, "the table holds {INFOS} infos");
     app.calls("info-list");
 

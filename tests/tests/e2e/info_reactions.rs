@@ -4,6 +4,7 @@
 use e2e::info::InfoUser;
 use e2e::serde_json::{Value, json};
 use e2e::{TestApp, spawn_app_on_own_table};
+use info::keys::{self as k, Relation};
 
 fn at(id: u64, what: &str) -> String {
     format!("/api/v2/infos/{id}/{what}")
@@ -24,11 +25,11 @@ async fn stats(app: &TestApp, id: u64, token: Option<&str>) -> Value {
 
 /// Likes (or favorites) stored in the info's partition, and their copies in users' partitions.
 async fn stored(app: &TestApp, id: u64, prefix: &str) -> usize {
-    app.count_items(&format!("INFO#INFO#{id:012}"), prefix).await
+    app.count_items(&k::info_partition(id), prefix).await
 }
 
 async fn stored_counter(app: &TestApp, id: u64, counter: &str) -> i64 {
-    let item = app.item(&format!("INFO#INFO#{id:012}"), "STATS").await.unwrap();
+    let item = app.item(&k::stats(id)).await.unwrap();
     item.get(counter).map_or(0, |v| v.as_n().unwrap().parse().unwrap())
 }
 
@@ -74,7 +75,7 @@ async fn seed_004_unlike_204_every_time() {
     }
     let seen = stats(&app, id, Some(&fan.token)).await;
     assert_eq!((&seen["likes_count"], &seen["liked"]), (&json!(0), &json!(false)));
-    assert_eq!(stored(&app, id, "LIKE#").await, 0);
+    assert_eq!(stored(&app, id, k::LIKE_PREFIX).await, 0);
 }
 
 #[tokio::test]
@@ -178,9 +179,9 @@ async fn fifty_users_liking_at_once_make_fifty() {
     let fans = users(&app, 50).await;
     storm(&app, id, "like", fans.iter().cloned().map(|u| (u, true)).collect()).await;
     assert_eq!(stored_counter(&app, id, "likes_count").await, 50);
-    assert_eq!(stored(&app, id, "LIKE#").await, 50);
+    assert_eq!(stored(&app, id, k::LIKE_PREFIX).await, 50);
     for fan in &fans[..3] {
-        assert_eq!(app.count_items(&format!("INFO#USER#{:012}#LIKES", fan.id), "").await, 1);
+        assert_eq!(app.count_items(&k::relations(fan.id, Relation::Like), "").await, 1);
     }
 }
 
@@ -191,7 +192,7 @@ async fn one_user_liking_fifty_times_at_once_makes_one() {
     let fan = app.info_user().await;
     storm(&app, id, "like", vec![(fan.clone(), true); 50]).await;
     assert_eq!(stored_counter(&app, id, "likes_count").await, 1);
-    assert_eq!(stored(&app, id, "LIKE#").await, 1);
+    assert_eq!(stored(&app, id, k::LIKE_PREFIX).await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -201,7 +202,7 @@ async fn one_user_favoriting_fifty_times_at_once_makes_one() {
     let fan = app.info_user().await;
     storm(&app, id, "favorite", vec![(fan.clone(), true); 50]).await;
     assert_eq!(stored_counter(&app, id, "favorites_count").await, 1);
-    assert_eq!(stored(&app, id, "FAVORITE#").await, 1);
+    assert_eq!(stored(&app, id, k::FAVORITE_PREFIX).await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -215,16 +216,14 @@ async fn storms_of_likes_favorites_and_takebacks_keep_counters_equal_to_records(
             .collect();
         storm(&app, id, what, calls).await;
     }
-    let likes = stored(&app, id, "LIKE#").await as i64;
-    let favorites = stored(&app, id, "FAVORITE#").await as i64;
+    let likes = stored(&app, id, k::LIKE_PREFIX).await as i64;
+    let favorites = stored(&app, id, k::FAVORITE_PREFIX).await as i64;
     assert_eq!(stored_counter(&app, id, "likes_count").await, likes);
     assert_eq!(stored_counter(&app, id, "favorites_count").await, favorites);
     let mut copies = (0, 0);
     for fan in &fans {
-        copies.0 += app.count_items(&format!("INFO#USER#{:012}#LIKES", fan.id), "").await as i64;
-        copies.1 += app
-            .count_items(&format!("INFO#USER#{:012}#FAVORITES", fan.id), "")
-            .await as i64;
+        copies.0 += app.count_items(&k::relations(fan.id, Relation::Like), "").await as i64;
+        copies.1 += app.count_items(&k::relations(fan.id, Relation::Favorite), "").await as i64;
     }
     assert_eq!(copies, (likes, favorites), "each like is also in its user's partition");
 }
@@ -250,10 +249,7 @@ async fn seed_004_hit_share_201_with_points_the_first_time_then_204() {
     assert_eq!(stats(&app, id, None).await["shares_count"], 3, "every share counts");
     let me = app.rest_ok(200, "GET", "/api/v2/user", Some(&fan.token), None).await;
     assert_eq!(me["points"], 2);
-    let ledger = app
-        .item(&format!("INFO#USER#{:012}", fan.id), &format!("POINTS#SHARE#{id:012}"))
-        .await
-        .unwrap();
+    let ledger = app.item(&k::share_reward(fan.id, id)).await.unwrap();
     assert_eq!(ledger["amount"].as_n().unwrap(), "2");
 }
 

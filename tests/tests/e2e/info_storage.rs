@@ -86,7 +86,7 @@ async fn an_images_size_is_read_from_the_file_and_recorded_on_first_use() {
     let node = app.image(&admin, 300, 150).await;
     let stored = |node: String| {
         let app = &app;
-        async move { app.item(&format!("STORAGE#NODE#{node}"), "NODE").await.unwrap() }
+        async move { app.item(&shared::keys::storage::node(&node)).await.unwrap() }
     };
     assert!(!stored(node.clone()).await.contains_key("width"), "unknown until used");
     let category = app

@@ -20,7 +20,6 @@ mod nobase_concurrency;
 mod nobase_post_like;
 mod nobase_posts;
 mod nobase_users;
-mod nobase_world;
 mod weif_accounts;
 mod weif_authorization;
 mod weif_friends;

@@ -8,7 +8,7 @@ use nobase::{
 };
 use shared::AppError;
 
-use crate::nobase_world::World;
+use e2e::nobase::World;
 
 fn is_not_found(e: &NobaseError) -> bool {
     matches!(e, NobaseError::App(AppError::NotFound(_)))

@@ -4,7 +4,7 @@
 use e2e::serde_json::Value;
 use e2e::{TestApp, spawn_app};
 
-use crate::nobase_world::{Member, POST_LIKE, Setup, World, encode};
+use e2e::nobase::{Member, POST_LIKE, Setup, World, encode};
 
 /// Fires every `(member, like)` at once (GET, as the seed's query-string examples) and returns
 /// each call's `like` with its answer's code.

@@ -7,7 +7,7 @@ use nobase::{
     AccountRange, AppChange, AppStatus, Date, DeveloperChange, DeveloperStatus, PostStatus, UserStatus, gate,
 };
 
-use crate::nobase_world::{POST_LIKE, Setup, World, fail, get, ok, owned, post_form};
+use e2e::nobase::{POST_LIKE, Setup, World, fail, get, ok, owned, post_form};
 
 fn without(params: &[(&'static str, String)], name: &str) -> Vec<(&'static str, String)> {
     params.iter().filter(|(k, _)| *k != name).cloned().collect()
@@ -69,7 +69,7 @@ async fn a_body_parameter_wins_over_the_query_string() {
     let app = spawn_app().await;
     let world = World::new(&app).await;
     let member = world.member(&app).await;
-    let query = crate::nobase_world::encode(&world.like_params(&member, "9"));
+    let query = e2e::nobase::encode(&world.like_params(&member, "9"));
     let (_, env) = app
         .raw(
             "POST",
@@ -365,7 +365,7 @@ async fn seed_002_400_app_config_broken() {
         ("tokenMode", aws_sdk_dynamodb::types::AttributeValue::S("yes".into())),
     ];
     for (attr, value) in breakages {
-        let mut item = app.item(&key.pk, &key.sk).await.unwrap();
+        let mut item = app.item(&key).await.unwrap();
         let good = item.insert(attr.to_owned(), value).unwrap();
         put(&app, item.clone()).await;
         let env = get(&app, POST_LIKE, &world.like_params(&member, "1")).await;
@@ -373,7 +373,7 @@ async fn seed_002_400_app_config_broken() {
         item.insert(attr.to_owned(), good);
         put(&app, item).await;
     }
-    let mut item = app.item(&key.pk, &key.sk).await.unwrap();
+    let mut item = app.item(&key).await.unwrap();
     item.remove("developerId");
     put(&app, item).await;
     let env = get(&app, POST_LIKE, &world.like_params(&member, "1")).await;
@@ -504,7 +504,7 @@ async fn seed_002_407_post_missing_or_not_in_that_board() {
         }
     }
     assert_eq!(world.likes(&app, &world.post).await, (0, 0));
-    let ghost_partition = format!("NOBASE#APP#{}#POST#{ghost}", world.appid);
+    let ghost_partition = nobase::keys::post_partition(&world.appid, &ghost);
     assert_eq!(
         app.count_items(&ghost_partition, "").await,
         0,
@@ -704,7 +704,7 @@ async fn secrets_of_a_request_are_never_logged_or_stored() {
     );
     let state = shared::AppState::new(e2e::config(), app.dynamo.clone());
     for pass in [member.pass.clone(), "a-wrong-password".to_owned()] {
-        let query = crate::nobase_world::encode(&with(&world.like_params(&member, "1"), "pass", &pass));
+        let query = e2e::nobase::encode(&with(&world.like_params(&member, "1"), "pass", &pass));
         let request = shared::lambda::http::Request::builder()
             .method("GET")
             .uri(format!("{POST_LIKE}?{query}"))
@@ -721,7 +721,7 @@ async fn secrets_of_a_request_are_never_logged_or_stored() {
         assert!(!text.contains(secret), "{secret} in the logs:\n{text}");
     }
     let key = nobase::keys::user(&world.appid, &member.account);
-    let stored = format!("{:?}", app.item(&key.pk, &key.sk).await.unwrap());
+    let stored = format!("{:?}", app.item(&key).await.unwrap());
     assert!(!stored.contains(&member.pass), "{stored}");
 }
 

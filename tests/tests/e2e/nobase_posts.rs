@@ -4,7 +4,7 @@ use e2e::serde_json::json;
 use e2e::{spawn_app, unique};
 use nobase::PostStatus;
 
-use crate::nobase_world::{POST_ADD, POST_DETAIL, POST_LIKE, Setup, World, fail, get, ok, owned, post_form};
+use e2e::nobase::{POST_ADD, POST_DETAIL, POST_LIKE, Setup, World, fail, get, ok, owned, post_form};
 
 #[tokio::test]
 async fn a_new_post_is_shown_with_its_like_count_and_whether_the_user_likes_it() {
@@ -77,7 +77,7 @@ async fn in_an_app_that_reviews_posts_a_new_post_waits_and_only_its_author_sees_
     let env = post_form(&app, POST_ADD, &add).await;
     assert_eq!(env["data"]["status"], "review", "{env}");
     let id = env["data"]["id"].as_str().unwrap().to_owned();
-    let detail = |m: &crate::nobase_world::Member| {
+    let detail = |m: &e2e::nobase::Member| {
         let mut p = world.params(&owned(&[("uid", &world.board), ("id", &id)]));
         p.extend(m.identity());
         p

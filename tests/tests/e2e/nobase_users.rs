@@ -4,7 +4,7 @@ use e2e::serde_json::json;
 use e2e::{spawn_app, unique};
 use nobase::{AccountRange, AppChange, AppStatus, UserStatus};
 
-use crate::nobase_world::{LOGIN, POST_LIKE, REGISTER, Setup, World, fail, get, ok, owned, post_form};
+use e2e::nobase::{LOGIN, POST_LIKE, REGISTER, Setup, World, fail, get, ok, owned, post_form};
 
 #[tokio::test]
 async fn register_then_login_in_token_mode_issues_a_token_bound_to_the_app() {
@@ -89,7 +89,7 @@ async fn register_refuses_a_taken_account_and_stores_only_an_argon2id_hash() {
         fail(405, "该账号已被注册!")
     );
     let key = nobase::keys::user(&world.appid, &account);
-    let item = app.item(&key.pk, &key.sk).await.unwrap();
+    let item = app.item(&key).await.unwrap();
     let hash = item["passwordHash"].as_s().unwrap();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     let text = format!("{item:?}");
@@ -131,10 +131,9 @@ async fn register_checks_the_apps_account_range_the_characters_and_the_password(
     assert_eq!(env, fail(204, "接口参数错误:缺少user"));
     let env = post_form(&app, REGISTER, &world.params(&owned(&[("user", "abcd")]))).await;
     assert_eq!(env, fail(204, "接口参数错误:缺少pass"));
-    let prefix = format!("NOBASE#APP#{}#USER#", world.appid);
     for account in ["abc", "abcdefg", "ab#cd", "abcd"] {
         assert!(
-            app.item(&format!("{prefix}{account}"), "USER").await.is_none(),
+            app.item(&nobase::keys::user(&world.appid, account)).await.is_none(),
             "{account}"
         );
     }
@@ -164,6 +163,5 @@ async fn register_runs_the_app_checks_first() {
         post_form(&app, REGISTER, &world.params(&creds)).await,
         fail(404, "应用已停用!")
     );
-    let key = nobase::keys::user(&world.appid, "abcd");
-    assert!(app.item(&key.pk, &key.sk).await.is_none());
+    assert!(app.item(&nobase::keys::user(&world.appid, "abcd")).await.is_none());
 }

@@ -4,6 +4,7 @@
 use e2e::serde_json::{Value, json};
 use e2e::spawn_app;
 use e2e::weif::{WeifUser, field, phone};
+use weifchat::keys as k;
 
 const REGISTER: &str = "/register";
 const LOGIN: &str = "/login";
@@ -123,7 +124,7 @@ async fn register_400_the_user_is_registered_even_under_concurrent_registration(
         answers[1..].iter().all(|a| *a == (400, "该用户已注册".to_owned())),
         "{answers:?}"
     );
-    assert_eq!(app.count_items(&format!("WEIF#PHONE#{phone}"), "").await, 1);
+    assert_eq!(app.count_items(&k::account(&phone).pk, "").await, 1);
     let env = app
         .weif_post(
             REGISTER,
@@ -138,10 +139,7 @@ async fn register_400_the_user_is_registered_even_under_concurrent_registration(
 async fn passwords_are_stored_as_argon2id_hashes_only() {
     let app = spawn_app().await;
     let user = app.weif_register().await;
-    let item = app
-        .item(&format!("WEIF#PHONE#{}", user.phone), "ACCOUNT")
-        .await
-        .expect("account item");
+    let item = app.item(&k::account(&user.phone)).await.expect("account item");
     assert!(
         item.values()
             .filter_map(|v| v.as_s().ok())
@@ -150,7 +148,7 @@ async fn passwords_are_stored_as_argon2id_hashes_only() {
     );
     let hash = item.get("passwordHash").and_then(|v| v.as_s().ok()).unwrap();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
-    let profile = app.item(&format!("WEIF#USER#{}", user.id), "PROFILE").await.unwrap();
+    let profile = app.item(&k::user(&user.id)).await.unwrap();
     assert!(!profile.contains_key("passwordHash"));
 }
 

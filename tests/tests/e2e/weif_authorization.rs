@@ -6,6 +6,7 @@ use e2e::serde_json::{Value, json};
 use e2e::weif::WeifUser;
 use e2e::{TestApp, spawn_app};
 use local_gateway::{Template, template_path};
+use weifchat::keys as k;
 
 const NOT_YOU: &str = "身份不符, 无权操作";
 
@@ -14,7 +15,7 @@ fn refused(msg: &str) -> Value {
 }
 
 async fn friend_count(app: &TestApp, user: &WeifUser) -> usize {
-    app.count_items(&format!("WEIF#USER#{}", user.id), "FRIEND#").await
+    app.count_items(&k::user_partition(&user.id), k::FRIEND_PREFIX).await
 }
 
 #[tokio::test]
@@ -182,7 +183,7 @@ async fn group(app: &TestApp) -> (WeifUser, WeifUser, WeifUser, String) {
 }
 
 async fn member_count(app: &TestApp, group: &str) -> usize {
-    app.count_items(&format!("WEIF#GROUP#{group}"), "MEMBER#").await
+    app.count_items(&k::group_partition(group), k::MEMBER_PREFIX).await
 }
 
 #[tokio::test]
@@ -215,7 +216,7 @@ async fn group_add_refuses_asking_in_someone_elses_name() {
         .weif_post("/group/add", &c.token, json!({"groupId": group, "userId": d.id}))
         .await;
     assert_eq!(env, refused(NOT_YOU));
-    assert_eq!(app.count_items(&format!("WEIF#GROUP#{group}"), "JOIN#").await, 0);
+    assert_eq!(app.count_items(&k::group_partition(&group), k::JOIN_PREFIX).await, 0);
 }
 
 #[tokio::test]
@@ -228,7 +229,7 @@ async fn group_refuse_is_the_owners_alone() {
         .weif_post("/group/refuse", &b.token, json!({"userId": c.id, "groupId": group}))
         .await;
     assert_eq!(env, refused("只有群主可以操作"));
-    assert_eq!(app.count_items(&format!("WEIF#GROUP#{group}"), "JOIN#").await, 1);
+    assert_eq!(app.count_items(&k::group_partition(&group), k::JOIN_PREFIX).await, 1);
 }
 
 #[tokio::test]
@@ -344,7 +345,7 @@ async fn space_del_refuses_deleting_someone_elses_moment() {
     let space = app.weif_space(&a, "a's").await;
     let env = app.weif_get("/space/del", &b.token, &[("_id", &space)]).await;
     assert_eq!(env, refused("只能删除自己的动态"));
-    assert_eq!(app.count_items(&format!("WEIF#SPACE#{space}"), "#SPACE").await, 1);
+    assert_eq!(app.count_items(&k::space_partition(&space), k::SPACE_SK).await, 1);
 }
 
 #[tokio::test]
@@ -365,7 +366,7 @@ async fn space_like_refuses_liking_in_someone_elses_name() {
         .weif_post("/space/like", &a.token, json!({"spaceId": space, "userId": b.id}))
         .await;
     assert_eq!(env, refused(NOT_YOU));
-    assert_eq!(app.count_items(&format!("WEIF#SPACE#{space}"), "LIKE#").await, 0);
+    assert_eq!(app.count_items(&k::space_partition(&space), k::LIKE_PREFIX).await, 0);
 }
 
 #[tokio::test]
@@ -381,7 +382,7 @@ async fn space_comment_add_refuses_commenting_in_someone_elses_name() {
         )
         .await;
     assert_eq!(env, refused(NOT_YOU));
-    assert_eq!(app.count_items(&format!("WEIF#SPACE#{space}"), "COMMENT#").await, 0);
+    assert_eq!(app.count_items(&k::space_partition(&space), k::COMMENT_PREFIX).await, 0);
 }
 
 #[tokio::test]
@@ -402,7 +403,7 @@ async fn space_comment_del_refuses_someone_elses_comment_on_someone_elses_moment
         .weif_get("/space/comment/del/0", &c.token, &[("_id", &comment)])
         .await;
     assert_eq!(env, refused("只能删除自己的评论或自己动态下的评论"));
-    assert_eq!(app.count_items(&format!("WEIF#SPACE#{space}"), "COMMENT#").await, 1);
+    assert_eq!(app.count_items(&k::space_partition(&space), k::COMMENT_PREFIX).await, 1);
 }
 
 #[tokio::test]
@@ -413,7 +414,7 @@ async fn notes_add_refuses_writing_in_someone_elses_name() {
         .weif_post("/notes/add", &b.token, json!({"userId": a.id, "text": "as a"}))
         .await;
     assert_eq!(env, refused(NOT_YOU));
-    assert_eq!(app.count_items(&format!("WEIF#USER#{}", a.id), "NOTE#").await, 0);
+    assert_eq!(app.count_items(&k::user_partition(&a.id), k::NOTE_PREFIX).await, 0);
 }
 
 #[tokio::test]
@@ -436,5 +437,5 @@ async fn notes_del_cannot_reach_someone_elses_note() {
     let id = env["_id"].as_str().unwrap();
     let env = app.weif_get("/notes/del", &b.token, &[("_id", id)]).await;
     assert_eq!(env, json!({"status": 400, "msg": "便签不存在"}));
-    assert_eq!(app.count_items(&format!("WEIF#USER#{}", a.id), "NOTE#").await, 1);
+    assert_eq!(app.count_items(&k::user_partition(&a.id), k::NOTE_PREFIX).await, 1);
 }

@@ -6,6 +6,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::serde_json::{Value, json};
 use e2e::weif::{WeifUser, field, keys};
 use e2e::{TestApp, spawn_app};
+use weifchat::keys as k;
 
 async fn request(app: &TestApp, from: &WeifUser, to: &WeifUser) -> Value {
     app.weif_post(
@@ -48,8 +49,8 @@ async fn requests(app: &TestApp, user: &WeifUser) -> Vec<Value> {
 
 /// Friend edge items stored in a user's partition, and their friend count.
 async fn stored(app: &TestApp, user: &WeifUser) -> (usize, i64) {
-    let edges = app.count_items(&format!("WEIF#USER#{}", user.id), "FRIEND#").await;
-    let profile = app.item(&format!("WEIF#USER#{}", user.id), "PROFILE").await.unwrap();
+    let edges = app.count_items(&k::user_partition(&user.id), k::FRIEND_PREFIX).await;
+    let profile = app.item(&k::user(&user.id)).await.unwrap();
     let count = profile["friendCount"].as_n().unwrap().parse().unwrap();
     (edges, count)
 }
@@ -262,8 +263,7 @@ async fn a_user_at_the_friend_limit_cannot_accept_more() {
     app.dynamo
         .update_item()
         .table_name(&app.table)
-        .key("PK", AttributeValue::S(format!("WEIF#USER#{}", b.id)))
-        .key("SK", AttributeValue::S("PROFILE".into()))
+        .set_key(Some(k::user(&b.id).to_item()))
         .update_expression("SET friendCount = :max")
         .expression_attribute_values(":max", AttributeValue::N("500".into()))
         .send()

@@ -5,6 +5,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::serde_json::{Value, json};
 use e2e::weif::{WeifUser, field, keys};
 use e2e::{TestApp, spawn_app, unique};
+use weifchat::keys as k;
 
 async fn home(app: &TestApp, user: &WeifUser, group: &str) -> Value {
     app.weif_get("/home/group", &user.token, &[("groupId", group), ("userId", &user.id)])
@@ -41,7 +42,7 @@ async fn answer(app: &TestApp, path: &str, by: &WeifUser, user: &WeifUser, group
 }
 
 async fn member_count(app: &TestApp, group: &str) -> i64 {
-    let item = app.item(&format!("WEIF#GROUP#{group}"), "#GROUP").await.unwrap();
+    let item = app.item(&k::group(group)).await.unwrap();
     item["memberCount"].as_n().unwrap().parse().unwrap()
 }
 
@@ -94,7 +95,7 @@ async fn create_group_200_makes_the_caller_its_owner_and_first_member() {
     );
     assert_eq!(doc["userId"], owner.id.as_str());
     let number = doc["groupNumber"].as_i64().expect("a number");
-    assert!(app.item(&format!("WEIF#GROUPNO#{number}"), "GROUPNO").await.is_some());
+    assert!(app.item(&k::group_number(number)).await.is_some());
     let created = doc["creatTime"].as_str().unwrap();
     assert!(created.contains('年') && created.ends_with('日'), "{created}");
     assert_eq!(member_count(&app, group).await, 1);
@@ -429,8 +430,8 @@ async fn del_group_200_dissolves_it_with_memberships_requests_and_number() {
     assert_eq!(env, json!({"status": 403, "msg": "只有群主可以解散群聊"}));
     let env = app.weif_get("/del/group", &owner.token, &[("groupId", &group)]).await;
     assert_eq!(env, json!({"status": 200, "msg": "已解散"}));
-    assert_eq!(app.count_items(&format!("WEIF#GROUP#{group}"), "").await, 0);
-    assert!(app.item(&format!("WEIF#GROUPNO#{number}"), "GROUPNO").await.is_none());
+    assert_eq!(app.count_items(&k::group_partition(&group), "").await, 0);
+    assert!(app.item(&k::group_number(number)).await.is_none());
     assert!(my_groups(&app, &member).await.is_empty() && my_groups(&app, &owner).await.is_empty());
     assert!(join_requests(&app, &owner).await.is_empty());
     assert_eq!(
@@ -473,8 +474,7 @@ async fn a_full_group_takes_no_more_members() {
     app.dynamo
         .update_item()
         .table_name(&app.table)
-        .key("PK", AttributeValue::S(format!("WEIF#GROUP#{group}")))
-        .key("SK", AttributeValue::S("#GROUP".into()))
+        .set_key(Some(k::group(&group).to_item()))
         .update_expression("SET memberCount = :max")
         .expression_attribute_values(":max", AttributeValue::N("500".into()))
         .send()
@@ -522,7 +522,7 @@ async fn concurrent_join_requests_and_agrees_count_the_member_once() {
     )
     .await;
     assert_eq!(asks.iter().filter(|e| e["status"] == 200).count(), 1, "{asks:?}");
-    assert_eq!(app.count_items(&format!("WEIF#GROUP#{group}"), "JOIN#").await, 1);
+    assert_eq!(app.count_items(&k::group_partition(&group), k::JOIN_PREFIX).await, 1);
     let agrees = at_once(
         &app,
         15,
@@ -533,6 +533,6 @@ async fn concurrent_join_requests_and_agrees_count_the_member_once() {
     .await;
     assert_eq!(agrees.iter().filter(|e| e["status"] == 200).count(), 1, "{agrees:?}");
     assert_eq!(member_count(&app, &group).await, 2);
-    assert_eq!(app.count_items(&format!("WEIF#GROUP#{group}"), "MEMBER#").await, 2);
-    assert_eq!(app.count_items(&format!("WEIF#GROUP#{group}"), "JOIN#").await, 0);
+    assert_eq!(app.count_items(&k::group_partition(&group), k::MEMBER_PREFIX).await, 2);
+    assert_eq!(app.count_items(&k::group_partition(&group), k::JOIN_PREFIX).await, 0);
 }

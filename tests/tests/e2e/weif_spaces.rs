@@ -4,6 +4,7 @@
 use e2e::serde_json::{Value, json};
 use e2e::weif::{WeifUser, field, keys};
 use e2e::{TestApp, spawn_app};
+use weifchat::keys as k;
 
 /// `2023-9-12 16:53`: unpadded month, day and hour, padded minutes.
 fn is_minute_time(s: &str) -> bool {
@@ -53,13 +54,13 @@ async fn reply(app: &TestApp, user: &WeifUser, space: &str, comment: &str, to: &
 }
 
 async fn stored_counts(app: &TestApp, space: &str) -> (i64, i64) {
-    let item = app.item(&format!("WEIF#SPACE#{space}"), "#SPACE").await.unwrap();
+    let item = app.item(&k::space(space)).await.unwrap();
     let n = |name: &str| item[name].as_n().unwrap().parse().unwrap();
     (n("likeCount"), n("commentCount"))
 }
 
 async fn stored_items(app: &TestApp, space: &str, prefix: &str) -> i64 {
-    app.count_items(&format!("WEIF#SPACE#{space}"), prefix).await as i64
+    app.count_items(&k::space_partition(space), prefix).await as i64
 }
 
 #[tokio::test]
@@ -321,7 +322,7 @@ async fn space_like_200_toggles_and_answers_the_new_state() {
         json!({"isLike": false, "likeCount": 1})
     );
     assert_eq!(stored_counts(&app, &space).await.0, 1);
-    assert_eq!(stored_items(&app, &space, "LIKE#").await, 1);
+    assert_eq!(stored_items(&app, &space, k::LIKE_PREFIX).await, 1);
 }
 
 #[tokio::test]
@@ -377,11 +378,11 @@ async fn concurrent_toggles_by_one_user_leave_it_liked_iff_their_number_is_odd()
     let answers = toggles(&app, &even, std::slice::from_ref(&user), 24).await;
     assert_eq!(answers.iter().filter(|a| a["data"]["isLike"] == true).count(), 12);
     assert_eq!(stored_counts(&app, &even).await.0, 0);
-    assert_eq!(stored_items(&app, &even, "LIKE#").await, 0);
+    assert_eq!(stored_items(&app, &even, k::LIKE_PREFIX).await, 0);
     let odd = app.weif_space(&user, "odd").await;
     toggles(&app, &odd, std::slice::from_ref(&user), 25).await;
     assert_eq!(stored_counts(&app, &odd).await.0, 1);
-    assert_eq!(stored_items(&app, &odd, "LIKE#").await, 1);
+    assert_eq!(stored_items(&app, &odd, k::LIKE_PREFIX).await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -399,7 +400,7 @@ async fn thirty_friends_liking_at_once_make_thirty() {
     assert!(answers.iter().all(|a| a["data"]["isLike"] == true));
     assert!(answers.iter().any(|a| a["data"]["likeCount"] == 30));
     assert_eq!(stored_counts(&app, &space).await.0, 30);
-    assert_eq!(stored_items(&app, &space, "LIKE#").await, 30);
+    assert_eq!(stored_items(&app, &space, k::LIKE_PREFIX).await, 30);
     assert_eq!(feed(&app, &author).await[0]["likeList"].as_array().unwrap().len(), 30);
 }
 
@@ -418,7 +419,7 @@ async fn a_storm_of_toggles_keeps_the_counter_equal_to_the_likes() {
         .map(|_| people[rand::random_range(0..people.len())].clone())
         .collect();
     toggles(&app, &space, &calls, calls.len()).await;
-    let items = stored_items(&app, &space, "LIKE#").await;
+    let items = stored_items(&app, &space, k::LIKE_PREFIX).await;
     assert_eq!(stored_counts(&app, &space).await.0, items);
     // Each user's likes equal the parity of their toggles.
     let liked: i64 = people
@@ -528,7 +529,7 @@ async fn space_comment_del_200_a_comment_goes_with_its_replies() {
         json!({"status": 200, "msg": "删除成功"})
     );
     assert_eq!(stored_counts(&app, &space).await.1, 1);
-    assert_eq!(stored_items(&app, &space, "COMMENT#").await, 1);
+    assert_eq!(stored_items(&app, &space, k::COMMENT_PREFIX).await, 1);
     let entry = &feed(&app, &me).await[0];
     assert_eq!(entry["commentList"][0]["textarea"], "keep");
     assert_eq!(entry["replyList"], json!([[]]));
@@ -587,7 +588,7 @@ async fn space_del_200_deletes_the_moment_with_its_likes_comments_and_replies() 
     assert_eq!(env, json!({"status": 403, "msg": "只能删除自己的动态"}));
     let env = app.weif_get("/space/del", &me.token, &[("_id", &space)]).await;
     assert_eq!(env, json!({"status": 200, "msg": "删除成功"}));
-    assert_eq!(app.count_items(&format!("WEIF#SPACE#{space}"), "").await, 0);
+    assert_eq!(app.count_items(&k::space_partition(&space), "").await, 0);
     assert!(feed(&app, &me).await.is_empty() && feed(&app, &friend).await.is_empty());
     let env = app.weif_get("/space/del", &me.token, &[("_id", &space)]).await;
     assert_eq!(env, json!({"status": 400, "msg": "该动态不存在"}));
@@ -618,7 +619,7 @@ async fn concurrent_comments_are_all_counted() {
         assert_eq!(env.unwrap()["status"], 200);
     }
     assert_eq!(stored_counts(&app, &space).await.1, 25);
-    assert_eq!(stored_items(&app, &space, "COMMENT#").await, 25);
+    assert_eq!(stored_items(&app, &space, k::COMMENT_PREFIX).await, 25);
 }
 
 #[tokio::test]
@@ -646,11 +647,7 @@ async fn a_moment_at_the_comment_limit_takes_no_more() {
     app.dynamo
         .update_item()
         .table_name(&app.table)
-        .key(
-            "PK",
-            aws_sdk_dynamodb::types::AttributeValue::S(format!("WEIF#SPACE#{space}")),
-        )
-        .key("SK", aws_sdk_dynamodb::types::AttributeValue::S("#SPACE".into()))
+        .set_key(Some(k::space(&space).to_item()))
         .update_expression("SET commentCount = :max")
         .expression_attribute_values(":max", aws_sdk_dynamodb::types::AttributeValue::N("500".into()))
         .send()
@@ -660,5 +657,5 @@ async fn a_moment_at_the_comment_limit_takes_no_more() {
         comment(&app, &user, &space, "one too many").await,
         json!({"status": 400, "msg": "该动态评论数已达上限"})
     );
-    assert_eq!(stored_items(&app, &space, "COMMENT#").await, 0);
+    assert_eq!(stored_items(&app, &space, k::COMMENT_PREFIX).await, 0);
 }

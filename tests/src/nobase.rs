@@ -2,14 +2,15 @@
 //! through the shared store exactly as the operator's command line (`admin nobase …`) does, and
 //! users who register (and log in) through the API. Each test builds its own, with its own IDs.
 
-use e2e::serde_json::{Value, json};
-use e2e::{TestApp, unique};
 use nobase::NobaseState;
 use nobase::{
     AccountRange, App, AppStatus, Board, Date, Developer, DeveloperStatus, NobaseStore, Post, PostStatus, User,
-    UserStatus, gate, signature,
+    UserStatus, gate, keys, signature,
 };
+use serde_json::{Value, json};
 use shared::AppState;
+
+use crate::{TestApp, unique};
 
 pub const POST_LIKE: &str = "/api/bbs/post_like";
 pub const POST_ADD: &str = "/api/bbs/post_add";
@@ -122,7 +123,7 @@ impl World {
     }
 
     pub async fn with(app: &TestApp, setup: Setup) -> Self {
-        let state = AppState::new(e2e::config(), app.dynamo.clone());
+        let state = AppState::new(crate::config(), app.dynamo.clone());
         let developer = Developer {
             developer_id: unique("dev_"),
             name: "Demo developer".into(),
@@ -291,12 +292,12 @@ impl World {
 
     /// The post's stored `likeCount` and the number of like items actually stored under it.
     pub async fn likes(&self, app: &TestApp, post: &str) -> (i64, usize) {
-        let partition = format!("NOBASE#APP#{}#POST#{post}", self.appid);
-        let item = app.item(&partition, "#POST").await.expect("post item");
+        let item = app.item(&keys::post(&self.appid, post)).await.expect("post item");
         let count = item
-            .get("likeCount")
+            .get(keys::attr::LIKE_COUNT)
             .and_then(|v| v.as_n().ok())
             .map_or(0, |n| n.parse().unwrap());
-        (count, app.count_items(&partition, "LIKE#").await)
+        let partition = keys::post_partition(&self.appid, post);
+        (count, app.count_items(&partition, keys::LIKE_PREFIX).await)
     }
 }

@@ -1,0 +1,249 @@
+//! The harness: [`spawn_app`] starts the local gateway on a random port, in process, with its
+//! own DynamoDB clients (so request counts are per test), against the DynamoDB and S3 API server
+//! that `make test` starts (`AWS_ENDPOINT_URL_DYNAMODB`, `AWS_ENDPOINT_URL_S3`). The chatx,
+//! nobase and weifChat tests share one table and every test one bucket, created once per run
+//! from `template.yaml`, each isolating itself by its own IDs; the info tests each get a table
+//! of their own ([`spawn_app_on_own_table`]). [`TestApp`]'s helpers here know no surface: raw
+//! HTTP calls, the request log, and reads of what is stored, by the surfaces' own keys.
+
+use std::sync::{Arc, OnceLock};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use local_gateway::{Gateway, Template, all_functions, bucket, table, template_path};
+use serde_json::Value;
+use shared::config::Config;
+use shared::keys::{Key, PK, SK};
+use shared::store::observe::{Call, RequestLog};
+
+struct Run {
+    table: String,
+    bucket: String,
+    secret: String,
+    template: Template,
+}
+
+/// The per-run setup: a fresh table from the template and a random token secret.
+fn run() -> &'static Run {
+    static RUN: OnceLock<Run> = OnceLock::new();
+    RUN.get_or_init(|| {
+        assert!(
+            std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB").is_some(),
+            "end-to-end tests need a DynamoDB API server: run them with `make test`"
+        );
+        let template = Template::load(template_path()).expect("template.yaml");
+        let table = format!("e2e-{}", uuid::Uuid::new_v4().simple());
+        let bucket = table.clone();
+        let secret = format!("{:032x}{:032x}", rand::random::<u128>(), rand::random::<u128>());
+        let def = template.table.clone();
+        let (name, bucket_name) = (table.clone(), bucket.clone());
+        // The SDK client lives in its own runtime here; each test builds its own clients.
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let sdk = shared::state::sdk_config().await;
+                table::ensure_table(&aws_sdk_dynamodb::Client::new(&sdk), &name, &def)
+                    .await
+                    .expect("create table");
+                let s3 = aws_sdk_s3::Client::from_conf(shared::state::s3_config(&sdk).build());
+                bucket::ensure_bucket(&s3, &bucket_name).await.expect("create bucket");
+            })
+        })
+        .join()
+        .expect("table setup");
+        Run {
+            table,
+            bucket,
+            secret,
+            template,
+        }
+    })
+}
+
+pub struct TestApp {
+    pub base_url: String,
+    pub http: reqwest::Client,
+    pub gateway: Arc<Gateway>,
+    /// An unrestricted client on the same table, for assertions on what is stored.
+    pub dynamo: aws_sdk_dynamodb::Client,
+    pub table: String,
+    pub tokens: shared::auth::Tokens,
+    /// The functions' configuration (its table is `table`).
+    pub config: Config,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+pub fn config() -> Config {
+    let run = run();
+    Config::from_lookup(|k| match k {
+        "TABLE_NAME" => Some(run.table.clone()),
+        "TOKEN_SECRET" => Some(run.secret.clone()),
+        "STORAGE_BUCKET" => Some(run.bucket.clone()),
+        _ => None,
+    })
+    .expect("test config")
+}
+
+/// Logs go to the test's captured output, so a failing test shows what the server logged.
+fn init_logs() {
+    static LOGS: OnceLock<()> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .try_init();
+    });
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_on(config()).await
+}
+
+/// An app on a table of its own (same template, secret and bucket). moto snapshots a whole table
+/// for every transaction on it, so a test that writes much keeps its data out of the shared
+/// table; the info module's tests each use one.
+pub async fn spawn_app_on_own_table() -> TestApp {
+    let run = run();
+    let mut config = config();
+    config.table_name = format!("e2e-own-{}", uuid::Uuid::new_v4().simple());
+    let sdk = shared::state::sdk_config().await;
+    table::ensure_table(
+        &aws_sdk_dynamodb::Client::new(&sdk),
+        &config.table_name,
+        &run.template.table,
+    )
+    .await
+    .expect("create table");
+    spawn_on(config).await
+}
+
+async fn spawn_on(config: Config) -> TestApp {
+    init_logs();
+    let run = run();
+    let sdk = shared::state::sdk_config().await;
+    let gateway = Arc::new(Gateway::new(&run.template, all_functions(), &config, &sdk).expect("gateway"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(gateway.clone().serve(listener));
+    TestApp {
+        base_url,
+        http: reqwest::Client::new(),
+        gateway,
+        dynamo: aws_sdk_dynamodb::Client::new(&sdk),
+        table: config.table_name.clone(),
+        tokens: shared::auth::Tokens::new(config.token_secret.expose(), config.token_ttl_secs),
+        config,
+        server,
+    }
+}
+
+/// A unique string for this test run (account names, contents).
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}{}", &uuid::Uuid::new_v4().simple().to_string()[..12])
+}
+
+impl TestApp {
+    /// Sends `body` as-is to `path` with `headers` (JSON unless they name a content type);
+    /// returns the HTTP status and the JSON answer.
+    pub async fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: impl Into<reqwest::Body>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method.parse().expect("method"), format!("{}{path}", self.base_url))
+            .body(body);
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+            req = req.header("content-type", "application/json");
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.expect("body");
+        let json = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+        (status, json)
+    }
+
+    /// The DynamoDB requests function `binary` has made since the last call.
+    pub fn requests(&self, binary: &str) -> Vec<String> {
+        self.gateway.requests(binary).take()
+    }
+
+    pub fn request_log(&self, binary: &str) -> &RequestLog {
+        self.gateway.requests(binary)
+    }
+
+    /// The DynamoDB calls (operation and items read) function `binary` has made since the last
+    /// call.
+    pub fn calls(&self, binary: &str) -> Vec<Call> {
+        self.gateway.requests(binary).take_calls()
+    }
+
+    /// State with unrestricted clients on the test table and bucket: for setting up what only
+    /// an operator can (the admin CLI's own store calls) and filling the table fast.
+    pub async fn operator(&self) -> shared::AppState {
+        let sdk = shared::state::sdk_config().await;
+        let s3 = aws_sdk_s3::Client::from_conf(shared::state::s3_config(&sdk).build());
+        shared::AppState::new(self.config.clone(), self.dynamo.clone()).with_s3(s3)
+    }
+
+    /// How many items of partition `pk` have a sort key starting with `sk_prefix` (a direct,
+    /// consistent read of the table: what is really stored). Both come from the surface's
+    /// `keys` module (`chatx::keys::post_partition(id)`, `chatx::keys::LIKE_PREFIX`).
+    pub async fn count_items(&self, pk: &str, sk_prefix: &str) -> usize {
+        let mut count = 0;
+        let mut start = None;
+        loop {
+            let mut query = self
+                .dynamo
+                .query()
+                .table_name(&self.table)
+                .expression_attribute_values(":pk", AttributeValue::S(pk.into()));
+            query = if sk_prefix.is_empty() {
+                query.key_condition_expression(format!("{PK} = :pk"))
+            } else {
+                query
+                    .key_condition_expression(format!("{PK} = :pk AND begins_with({SK}, :sk)"))
+                    .expression_attribute_values(":sk", AttributeValue::S(sk_prefix.into()))
+            };
+            let out = query
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .expect("query");
+            count += out.items().len();
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return count;
+            }
+        }
+    }
+
+    /// The stored item at `key` (built by its surface's `keys` module), if any.
+    pub async fn item(&self, key: &Key) -> Option<std::collections::HashMap<String, AttributeValue>> {
+        self.dynamo
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key.to_item()))
+            .consistent_read(true)
+            .send()
+            .await
+            .expect("get")
+            .item
+    }
+}
