@@ -1,5 +1,5 @@
-//! Support for handler-tier tests (enabled by the `testing` feature in the functions crates'
-//! dev-dependencies): an offline state, requests built as API Gateway builds them, and the
+//! Support for tests (the `testing` feature, a dev-dependency of the surface crates and the
+//! end-to-end tests): an offline state, requests built as API Gateway builds them, and the
 //! JSON body of an answer.
 
 use std::collections::HashMap;
