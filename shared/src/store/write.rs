@@ -279,23 +279,6 @@ impl Change {
         Ok(TransactWriteItem::builder().condition_check(check).build())
     }
 
-    /// The change as a single `UpdateItem` builder, for the return values the caller wants.
-    /// Prefer [`Change::update`]; this goes once the info module's store uses it.
-    pub fn update_item(
-        self,
-        store: &Store,
-    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
-        with_expressions!(
-            store
-                .client()
-                .update_item()
-                .table_name(store.table())
-                .set_key(Some(self.key.to_item()))
-                .update_expression(self.update_expression()),
-            self
-        )
-    }
-
     /// Sends the change as one `UpdateItem`: [`Written::Applied`] with the item as it is now, or
     /// [`Written::Refused`] with the item as it was when a condition failed. Cost: 1 UpdateItem.
     pub async fn update(self, store: &Store) -> Result<Written, AppError> {
