@@ -4,10 +4,6 @@
 //! Handlers are library code so the Lambda binaries, the local gateway and the tests run the
 //! very same function.
 
-// The futures of instrumented handlers around instrumented store calls nest deeper than the
-// compiler's default layout depth (128).
-#![recursion_limit = "256"]
-
 pub mod accounts;
 pub mod comments;
 mod items;

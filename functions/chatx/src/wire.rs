@@ -178,7 +178,8 @@ where
             None
         };
         let body: B = http::json_body(&req)?;
-        let data = run(caller, body).await?;
+        // Boxed: the route's future, instrumented, would nest past the compiler's type-depth limit.
+        let data = Box::pin(run(caller, body)).await?;
         serde_json::to_value(data).map_err(AppError::internal)
     })
     .await
