@@ -10,7 +10,7 @@ use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, clock, ids};
 
 use crate::WeifState;
-use crate::views::SignedIn;
+use crate::view::SignedIn;
 
 /// A new user's avatar and signature, as the seed's samples show them.
 pub const DEFAULT_AVATAR: &str = "/user_pic1.jpeg";

@@ -8,7 +8,7 @@ use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, auth::Caller, clock};
 
 use crate::WeifState;
-use crate::views::{FriendView, UserBrief, UserSigned};
+use crate::view::{FriendView, UserBrief, UserSigned};
 
 /// `userId` (the caller) and `friendId`, checked together.
 fn pair(caller: &Caller, p: &Params) -> Result<String, AppError> {

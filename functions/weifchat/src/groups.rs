@@ -11,7 +11,7 @@ use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, clock, ids};
 
 use crate::WeifState;
-use crate::views::{GroupDoc, GroupInfo, JoinRequest, MemberView, MyGroup, UserBrief, UserMember};
+use crate::view::{GroupDoc, GroupInfo, JoinRequest, MemberView, MyGroup, UserBrief, UserMember};
 
 /// A new group's picture, as the seed's samples show it.
 pub const DEFAULT_GROUP_PICTURE: &str = "/group_pic.png";
@@ -87,7 +87,7 @@ pub async fn home(state: &AppState, req: Request) -> Response<Body> {
 async fn group_with_members(
     state: &AppState,
     group_id: &str,
-) -> Result<(Group, Vec<Membership>, crate::views::Users), AppError> {
+) -> Result<(Group, Vec<Membership>, crate::view::Users), AppError> {
     let store = state.weifchat();
     let (group, members) = tokio::join!(store.group(group_id), store.members(group_id));
     let group = group?.ok_or_else(no_group)?;

@@ -17,7 +17,7 @@ pub mod spaces;
 mod store;
 pub mod time;
 pub mod users;
-mod views;
+mod view;
 pub mod wire;
 
 pub use items::{Comment, Friend, Group, Like, Membership, Note, Space, User};

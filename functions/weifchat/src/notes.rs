@@ -7,7 +7,7 @@ use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, clock, ids};
 
 use crate::WeifState;
-use crate::views::NoteView;
+use crate::view::NoteView;
 
 /// A note's colour when none is given.
 pub const DEFAULT_COLOR: &str = "#fff5a8";

@@ -11,7 +11,7 @@ use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, clock, ids};
 
 use crate::WeifState;
-use crate::views::{SpaceDoc, SpaceEntry, UserCode};
+use crate::view::{SpaceDoc, SpaceEntry, UserCode};
 
 /// Moments per page of the feed and of a user's space.
 pub const SPACES_PER_PAGE: usize = 20;

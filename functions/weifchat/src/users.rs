@@ -9,7 +9,7 @@ use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, clock};
 
 use crate::WeifState;
-use crate::views::{GroupBrief, Profile, UserBrief, UserSigned};
+use crate::view::{GroupBrief, Profile, UserBrief, UserSigned};
 
 fn not_found() -> AppError {
     AppError::not_found("该用户不存在")
