@@ -2,13 +2,14 @@
 //! number (their unique items), and a bounded prefix search on nicknames and group names (a
 //! GSI1 partition per first character, sorted by the lowercased name).
 
-use super::{Query, WeifStore};
+use super::WeifStore;
 use crate::items::{AccountItem, Group, GroupItem, GroupNumberItem, User, UserItem, WaifCodeItem, is_entity};
 use crate::keys as k;
 use crate::model;
 use shared::error::AppError;
-use shared::keys::{self, Key};
-use shared::store::s;
+use shared::keys::Key;
+use shared::store::Item;
+use shared::store::query::Query;
 
 /// The most prefix matches a search returns of each kind.
 pub const SEARCH_LIMIT: usize = 20;
@@ -79,21 +80,14 @@ impl WeifStore {
     }
 
     /// Up to [`SEARCH_LIMIT`] items of a name index partition whose name starts with `prefix`.
-    async fn prefix(&self, index: Option<(String, String)>) -> Result<Vec<shared::store::Item>, AppError> {
+    async fn prefix(&self, index: Option<(String, String)>) -> Result<Vec<Item>, AppError> {
         let Some((partition, prefix)) = index else {
             return Ok(Vec::new());
         };
-        self.query(Query {
-            key: "#gpk = :gpk AND begins_with(#gsk, :prefix)",
-            ex: super::Ex::default()
-                .name("#gpk", keys::GSI1_PK)
-                .name("#gsk", keys::GSI1_SK)
-                .value(":gpk", s(partition))
-                .value(":prefix", s(prefix)),
-            index: Some(keys::GSI1),
-            limit: Some(SEARCH_LIMIT),
-            ..Query::default()
-        })
-        .await
+        Query::gsi1(partition)
+            .begins_with(prefix)
+            .limit(SEARCH_LIMIT)
+            .all(&self.store)
+            .await
     }
 }
