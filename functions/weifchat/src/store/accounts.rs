@@ -38,6 +38,7 @@ impl WeifStore {
     /// Creates the account, the user and its WaiFCode in one transaction: a taken phone is
     /// `该用户已注册` (whatever the concurrency); a taken WaiFCode is drawn again.
     /// Cost: 1 TransactWriteItems (+1 per redraw).
+    #[tracing::instrument(skip_all, fields(user_id = %reg.user.id))]
     pub async fn register(&self, reg: Registration) -> Result<User, AppError> {
         let mut user = reg.user;
         for _ in 0..CODE_ATTEMPTS {
@@ -63,12 +64,14 @@ impl WeifStore {
     }
 
     /// The user ID and password hash of a phone's account. Cost: 1 GetItem (consistent).
+    #[tracing::instrument(skip_all)]
     pub async fn credentials(&self, phone: &str) -> Result<Option<(String, String)>, AppError> {
         let account: Option<AccountItem> = self.store.get(&k::account(phone), true).await?;
         Ok(account.map(|a| (a.user_id, a.password_hash)))
     }
 
     /// Cost: 1 GetItem.
+    #[tracing::instrument(skip(self))]
     pub async fn user(&self, id: &str) -> Result<Option<User>, AppError> {
         let item: Option<UserItem> = self.store.get(&k::user(id), false).await?;
         Ok(item.map(|i| i.user))
@@ -76,6 +79,7 @@ impl WeifStore {
 
     /// Changes a user's profile (and its place in the nickname index) and returns it.
     /// Cost: 1 UpdateItem.
+    #[tracing::instrument(skip(self, changes))]
     pub async fn update_user(&self, id: &str, changes: UserChanges) -> Result<User, AppError> {
         let (gpk, gsk) = k::nick_index(&changes.nick, id).ok_or_else(|| AppError::internal("empty nick"))?;
         let mut change = Change::new(k::user(id))

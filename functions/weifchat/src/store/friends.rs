@@ -65,12 +65,14 @@ fn pending(key: Key, incoming: bool) -> Change {
 
 impl WeifStore {
     /// `user_id`'s side of its relation with `other`. Cost: 1 GetItem.
+    #[tracing::instrument(skip(self))]
     pub async fn friend(&self, user_id: &str, other: &str, consistent: bool) -> Result<Option<Friend>, AppError> {
         let item: Option<FriendItem> = self.store.get(&k::friend(user_id, other), consistent).await?;
         Ok(item.map(|i| i.friend))
     }
 
     /// How `viewer` stands with `other`. Cost: 1 GetItem (none for oneself).
+    #[tracing::instrument(skip(self))]
     pub async fn friend_state(&self, viewer: &str, other: &str) -> Result<FriendState, AppError> {
         if viewer == other {
             return Ok(FriendState::Myself);
@@ -79,6 +81,7 @@ impl WeifStore {
     }
 
     /// Whether `viewer` may see `owner`'s moments: its own, or a friend's. Cost: 0–1 GetItem.
+    #[tracing::instrument(skip(self))]
     pub async fn is_self_or_friend(&self, viewer: &str, owner: &str) -> Result<bool, AppError> {
         Ok(matches!(
             self.friend_state(viewer, owner).await?,
@@ -89,6 +92,7 @@ impl WeifStore {
     /// `from` asks `to` to be friends. Both sides are created in one transaction on the
     /// condition that neither exists and `to` is a user, so concurrent requests can't
     /// duplicate. Cost: 1 TransactWriteItems (+1 GetItem to word a refusal).
+    #[tracing::instrument(skip(self))]
     pub async fn request_friend(&self, from: &str, to: &str, now: i64) -> Result<(), AppError> {
         if from == to {
             return Err(AppError::bad_request("不能添加自己为好友"));
@@ -125,6 +129,7 @@ impl WeifStore {
 
     /// `me` accepts `requester`'s request: both sides become friends and each user counts one
     /// more friend (at most [`MAX_FRIENDS`]). Cost: 1 TransactWriteItems.
+    #[tracing::instrument(skip(self))]
     pub async fn agree_friend(&self, me: &str, requester: &str, now: i64) -> Result<(), AppError> {
         if me == requester {
             return Err(no_request());
@@ -160,6 +165,7 @@ impl WeifStore {
     }
 
     /// `me` refuses `requester`'s request: both sides go. Cost: 1 TransactWriteItems.
+    #[tracing::instrument(skip(self))]
     pub async fn refuse_friend(&self, me: &str, requester: &str) -> Result<(), AppError> {
         if me == requester {
             return Err(no_request());
@@ -179,6 +185,7 @@ impl WeifStore {
     /// request either sent), on both sides. Each attempt's transaction expects the state it
     /// read; if an answer changed it meanwhile, the next attempt sees the new state.
     /// Cost: 1 GetItem (consistent) + 1 TransactWriteItems per attempt.
+    #[tracing::instrument(skip(self))]
     pub async fn remove_friend(&self, me: &str, other: &str) -> Result<(), AppError> {
         let not_friends = || AppError::not_found("你们还不是好友");
         if me == other {
@@ -214,11 +221,13 @@ impl WeifStore {
     }
 
     /// `me`'s friends, oldest friendship first. Cost: 1 Query on GSI1 (≤ 500 small items).
+    #[tracing::instrument(skip(self))]
     pub async fn friends(&self, me: &str) -> Result<Vec<Friend>, AppError> {
         self.edges(k::friends(me)).await
     }
 
     /// The requests `me` has received and not answered, oldest first. Cost: 1 Query on GSI1.
+    #[tracing::instrument(skip(self))]
     pub async fn friend_requests(&self, me: &str) -> Result<Vec<Friend>, AppError> {
         self.edges(k::friend_requests(me)).await
     }

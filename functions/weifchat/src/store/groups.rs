@@ -65,6 +65,7 @@ impl WeifStore {
     /// Creates a group with its owner as first member and a unique group number (the
     /// creation time in milliseconds, or the next free one). Cost: 1 TransactWriteItems
     /// (+1 per taken number).
+    #[tracing::instrument(skip_all, fields(group_id = %group.id, owner = %group.owner_id))]
     pub async fn create_group(&self, mut group: Group) -> Result<Group, AppError> {
         let owner = Membership {
             id: ids::new_id(),
@@ -90,12 +91,14 @@ impl WeifStore {
     }
 
     /// A group, unless it doesn't exist or is being dissolved. Cost: 1 GetItem.
+    #[tracing::instrument(skip(self))]
     pub async fn group(&self, id: &str) -> Result<Option<Group>, AppError> {
         let item: Option<GroupItem> = self.store.get(&k::group(id), false).await?;
         Ok(item.and_then(GroupItem::live))
     }
 
     /// The live groups among `ids`. Cost: 1 BatchGetItem per 100.
+    #[tracing::instrument(skip_all)]
     pub async fn groups<'i>(&self, ids: impl IntoIterator<Item = &'i str>) -> Result<HashMap<String, Group>, AppError> {
         let mut keys: Vec<Key> = Vec::new();
         for id in ids {
@@ -122,6 +125,7 @@ impl WeifStore {
     }
 
     /// A group's members, oldest first (the owner leads). Cost: 1 Query (≤ 500 small items).
+    #[tracing::instrument(skip(self))]
     pub async fn members(&self, group_id: &str) -> Result<Vec<Membership>, AppError> {
         let items: Vec<MembershipItem> = Query::table(k::group_partition(group_id))
             .begins_with(k::MEMBER_PREFIX)
@@ -134,6 +138,7 @@ impl WeifStore {
 
     /// A group, its members and `viewer`'s standing. Cost: 1 BatchGetItem {group, viewer's
     /// request} and 1 Query of the members, at once.
+    #[tracing::instrument(skip(self))]
     pub async fn group_home(&self, group_id: &str, viewer: &str) -> Result<Option<GroupHome>, AppError> {
         let keys = [k::group(group_id), k::join(group_id, viewer)];
         let (heads, members) = tokio::join!(self.store.batch_get(&keys, false), self.members(group_id));
@@ -158,6 +163,7 @@ impl WeifStore {
 
     /// `user_id` asks to join: the request is written on the condition that none is pending,
     /// the user isn't a member and the group is live. Cost: 1 GetItem + 1 TransactWriteItems.
+    #[tracing::instrument(skip(self))]
     pub async fn request_join(&self, group_id: &str, user_id: &str, now: i64) -> Result<(), AppError> {
         let group = self.group(group_id).await?.ok_or_else(no_group)?;
         let request = Membership {
@@ -184,6 +190,7 @@ impl WeifStore {
     }
 
     /// The owner refuses a join request. Cost: 1 GetItem + 1 DeleteItem.
+    #[tracing::instrument(skip(self))]
     pub async fn refuse_join(&self, caller: &str, group_id: &str, user_id: &str) -> Result<(), AppError> {
         self.owned_group(caller, group_id).await?;
         if self.store.delete_if_exists(&k::join(group_id, user_id)).await? {
@@ -196,6 +203,7 @@ impl WeifStore {
     /// The owner accepts a join request: the request becomes a membership and the group counts
     /// it, in one transaction (a full or dissolving group refuses). Cost: 1 GetItem +
     /// 1 TransactWriteItems.
+    #[tracing::instrument(skip(self))]
     pub async fn agree_join(&self, caller: &str, group_id: &str, user_id: &str, now: i64) -> Result<(), AppError> {
         self.owned_group(caller, group_id).await?;
         let member = Membership {
@@ -227,6 +235,7 @@ impl WeifStore {
 
     /// Removes `user_id` from a group: the user leaving, or the owner removing a member (the
     /// owner can't leave; dissolving is their way out). Cost: 1 GetItem + 1 TransactWriteItems.
+    #[tracing::instrument(skip(self))]
     pub async fn remove_member(&self, caller: &str, group_id: &str, user_id: &str) -> Result<(), AppError> {
         let group = self.group(group_id).await?.ok_or_else(no_group)?;
         if user_id == group.owner_id {
@@ -254,6 +263,7 @@ impl WeifStore {
     /// any more, and it leaves the name index), then its requests, members, number and the
     /// group item are deleted. A fault part-way leaves a hidden group the owner's retry
     /// finishes. Cost: 1 UpdateItem + 1 Query + 1 BatchWriteItem per 25 items + 1 DeleteItem.
+    #[tracing::instrument(skip(self))]
     pub async fn dissolve_group(&self, caller: &str, group_id: &str) -> Result<(), AppError> {
         let key = k::group(group_id);
         let marked = self
@@ -277,6 +287,7 @@ impl WeifStore {
 
     /// The owner changes a group's name, introduction and (when given) picture.
     /// Cost: 1 UpdateItem.
+    #[tracing::instrument(skip(self, name, sign, img_url))]
     pub async fn update_group(
         &self,
         caller: &str,
@@ -306,12 +317,14 @@ impl WeifStore {
     }
 
     /// The groups `user_id` belongs to (memberships, oldest first). Cost: 1 Query on GSI1.
+    #[tracing::instrument(skip(self))]
     pub async fn user_groups(&self, user_id: &str) -> Result<Vec<Membership>, AppError> {
         self.memberships(k::user_groups(user_id)).await
     }
 
     /// The unanswered join requests to the groups `owner` owns, oldest first.
     /// Cost: 1 Query on GSI1.
+    #[tracing::instrument(skip(self))]
     pub async fn join_requests(&self, owner: &str) -> Result<Vec<Membership>, AppError> {
         self.memberships(k::group_requests(owner)).await
     }

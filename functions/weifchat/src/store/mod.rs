@@ -74,6 +74,7 @@ impl WeifStore {
     }
 
     /// The users named, by ID. Cost: 1 BatchGetItem per 100 users.
+    #[tracing::instrument(skip_all)]
     pub async fn users<'i>(&self, ids: impl IntoIterator<Item = &'i str>) -> Result<HashMap<String, User>, AppError> {
         let mut keys: Vec<Key> = Vec::new();
         for id in ids {

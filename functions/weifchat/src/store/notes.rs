@@ -14,6 +14,7 @@ pub const NOTES_PER_PAGE: usize = 12;
 
 impl WeifStore {
     /// Cost: 1 PutItem.
+    #[tracing::instrument(skip_all, fields(note_id = %note.id, user_id = %note.user_id))]
     pub async fn add_note(&self, note: &Note) -> Result<(), AppError> {
         let item = serde_dynamo::to_item(NoteItem::new(note))?;
         match Change::new(k::note(&note.user_id, &note.id))
@@ -28,6 +29,7 @@ impl WeifStore {
 
     /// Page `page` (from 1) of a user's notes, newest first. The query reads the newest
     /// `page × 12` and keeps the last 12. Cost: 1 Query (more past 1 MB).
+    #[tracing::instrument(skip(self))]
     pub async fn notes(&self, user_id: &str, page: usize) -> Result<Vec<Note>, AppError> {
         let items: Vec<NoteItem> = Query::table(k::user_partition(user_id))
             .begins_with(k::NOTE_PREFIX)
@@ -44,6 +46,7 @@ impl WeifStore {
 
     /// Deletes one of the user's notes; another user's note is not found under their key.
     /// Cost: 1 DeleteItem.
+    #[tracing::instrument(skip(self))]
     pub async fn delete_note(&self, user_id: &str, note_id: &str) -> Result<(), AppError> {
         if self.store.delete_if_exists(&k::note(user_id, note_id)).await? {
             Ok(())

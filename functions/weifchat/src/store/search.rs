@@ -25,6 +25,7 @@ impl WeifStore {
     /// Cost, all at once: 1 GetItem per exact key the keyword could be (phone, WaiFCode,
     /// group number) + 1 Query on GSI1 per name index (≤ 20 items each); then 1 BatchGetItem
     /// for the exact hits.
+    #[tracing::instrument(skip_all)]
     pub async fn search(&self, keyword: &str) -> Result<SearchHits, AppError> {
         let keyword = keyword.trim();
         let phone_key = model::phone(keyword).ok().map(|p| k::account(&p));
@@ -34,12 +35,14 @@ impl WeifStore {
             .ok()
             .filter(|n| *n > 0 && keyword.bytes().all(|b| b.is_ascii_digit()))
             .map(k::group_number);
+        // Boxed: side by side, five SDK calls make one ~100 KB future, which an unoptimised
+        // build copies on the stack (under the handler's span it overflowed a 2 MB thread).
         let (by_phone, by_code, by_number, nicks, names) = tokio::join!(
-            self.get_opt::<AccountItem>(phone_key),
-            self.get_opt::<WaifCodeItem>(code_key),
-            self.get_opt::<GroupNumberItem>(number_key),
-            self.prefix(k::nick_search(keyword)),
-            self.prefix(k::group_name_search(keyword)),
+            Box::pin(self.get_opt::<AccountItem>(phone_key)),
+            Box::pin(self.get_opt::<WaifCodeItem>(code_key)),
+            Box::pin(self.get_opt::<GroupNumberItem>(number_key)),
+            Box::pin(self.prefix(k::nick_search(keyword))),
+            Box::pin(self.prefix(k::group_name_search(keyword))),
         );
         let mut exact: Vec<Key> = [by_phone?.map(|a| a.user_id), by_code?.map(|c| c.user_id)]
             .into_iter()

@@ -52,6 +52,7 @@ fn bump(space_id: &str, counter: &str, delta: i64) -> Change {
 
 impl WeifStore {
     /// Cost: 1 PutItem.
+    #[tracing::instrument(skip_all, fields(space_id = %space.id, user_id = %space.user_id))]
     pub async fn add_space(&self, space: &Space) -> Result<(), AppError> {
         let item = serde_dynamo::to_item(SpaceItem::new(space))?;
         match Change::new(k::space(&space.id))
@@ -65,12 +66,14 @@ impl WeifStore {
     }
 
     /// A live moment. Cost: 1 GetItem.
+    #[tracing::instrument(skip(self))]
     pub async fn space(&self, id: &str) -> Result<Option<Space>, AppError> {
         let item: Option<SpaceItem> = self.store.get(&k::space(id), false).await?;
         Ok(item.and_then(SpaceItem::live))
     }
 
     /// A user's newest `limit` moments, newest first. Cost: 1 Query on GSI1.
+    #[tracing::instrument(skip(self))]
     pub async fn spaces_of(&self, user_id: &str, limit: usize) -> Result<Vec<Space>, AppError> {
         let items: Vec<SpaceItem> = Query::gsi1(k::user_spaces(user_id))
             .newest_first()
@@ -85,6 +88,7 @@ impl WeifStore {
     /// `page × per_page` of each author, merged, hold the page; those queries return the IDs
     /// only (the GSI1 sort key), so a deep page stays small in memory. Cost: 1 Query on GSI1
     /// for the friends + 1 Query on GSI1 per author (the viewer and ≤ 500 friends), 16 at a time.
+    #[tracing::instrument(skip(self))]
     pub async fn feed(&self, viewer: &str, page: usize, per_page: usize) -> Result<Vec<String>, AppError> {
         let mut authors = vec![viewer.to_owned()];
         authors.extend(self.friends(viewer).await?.into_iter().map(|f| f.friend_id));
@@ -110,6 +114,7 @@ impl WeifStore {
 
     /// Each live moment of `ids` (in that order) with its likes, comments and replies.
     /// Cost: 1 Query per moment (its partition: ≤ 1,002 small items), 16 at a time.
+    #[tracing::instrument(skip_all, fields(count = ids.len()))]
     pub async fn threads(&self, ids: Vec<String>) -> Result<Vec<SpaceThread>, AppError> {
         let threads = self
             .fan_out(ids, |store, id| async move { store.thread(&id).await })
@@ -119,6 +124,7 @@ impl WeifStore {
 
     /// A moment's partition read at once: the moment (first), its comments each followed by
     /// its replies, its likes. `None` if the moment is gone or being deleted.
+    #[tracing::instrument(skip(self))]
     async fn thread(&self, id: &str) -> Result<Option<SpaceThread>, AppError> {
         let mut items = Query::table(k::space_partition(id)).all(&self.store).await?.into_iter();
         let Some(head) = items.next().filter(|i| is_entity(i, k::entity::SPACE)) else {
@@ -169,6 +175,7 @@ impl WeifStore {
     /// toggle commits exactly one of them, so the counter always equals the likes and n
     /// concurrent toggles by one user leave it liked iff n is odd.
     /// Cost: 1 GetItem + 1–2 TransactWriteItems per attempt + 1 GetItem (consistent).
+    #[tracing::instrument(skip(self))]
     pub async fn toggle_like(&self, viewer: &str, space_id: &str, now: i64) -> Result<LikeOutcome, AppError> {
         let space = self
             .space(space_id)
@@ -230,6 +237,7 @@ impl WeifStore {
     /// Adds a comment or a reply, counted on the moment (at most [`MAX_SPACE_COMMENTS`]), on
     /// the conditions that the moment is live, the commenter is its author or a friend of
     /// theirs, and a reply's comment and addressee exist. Cost: 1 TransactWriteItems.
+    #[tracing::instrument(skip_all, fields(comment_id = %comment.id, space_id = %comment.space_id, owner = %owner))]
     pub async fn add_comment(&self, comment: &Comment, owner: &str) -> Result<(), AppError> {
         let mut tx = vec![
             self.put_new(CommentItem::new(comment))?,
@@ -261,6 +269,7 @@ impl WeifStore {
     }
 
     /// A comment or reply by its ID. Cost: 1 Query on GSI1.
+    #[tracing::instrument(skip(self))]
     pub async fn comment(&self, id: &str) -> Result<Option<Comment>, AppError> {
         let (gpk, gsk) = k::comment_lookup(id);
         // The one item whose GSI1 sort key is `gsk`.
@@ -282,6 +291,7 @@ impl WeifStore {
     /// up to 99 per transaction, each with its count. Cost: 1 Query on GSI1 (+1 GetItem when
     /// the caller isn't the commenter) + 1 TransactWriteItems (+ 1 Query and 1
     /// TransactWriteItems per 99 replies).
+    #[tracing::instrument(skip(self))]
     pub async fn delete_comment(&self, caller: &str, kind: u8, id: &str) -> Result<(), AppError> {
         let comment = self
             .comment(id)
@@ -332,6 +342,7 @@ impl WeifStore {
     /// Deletes the caller's moment with its likes, comments and replies: marked first (so no
     /// like or comment joins it, and it leaves its author's listing), then the partition goes.
     /// Cost: 1 UpdateItem + 1 Query + 1 BatchWriteItem per 25 items + 1 DeleteItem.
+    #[tracing::instrument(skip(self))]
     pub async fn delete_space(&self, caller: &str, space_id: &str) -> Result<(), AppError> {
         let key = k::space(space_id);
         let marked = self
