@@ -10,7 +10,7 @@ use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, clock, ids};
 
 use crate::WeifState;
-use crate::views::SignedIn;
+use crate::view::SignedIn;
 
 /// A new user's avatar and signature, as the seed's samples show them.
 pub const DEFAULT_AVATAR: &str = "/user_pic1.jpeg";
@@ -19,6 +19,7 @@ pub const DEFAULT_SIGN: &str = "这个人很高冷, 暂时没有留下什么";
 const REGISTER: Route = Route::body(Failure::Msg("注册失败"));
 
 /// `{phone, password, nick}` → `注册成功` with the profile and a token.
+#[tracing::instrument(skip(state, req))]
 pub async fn register(state: &AppState, req: Request) -> Response<Body> {
     wire::public(state, req, REGISTER, move |p| async move {
         let (phone, password, nick) = (
@@ -49,6 +50,7 @@ const LOGIN: Route = Route::body(Failure::Msg("登录失败"));
 
 /// `{phone, password}` → `登录成功` with the profile and a token; an unknown phone is
 /// `400 该用户不存在`, a wrong password `401 密码错误` (the seed's rows).
+#[tracing::instrument(skip(state, req))]
 pub async fn login(state: &AppState, req: Request) -> Response<Body> {
     wire::public(state, req, LOGIN, move |p| async move {
         let (phone, password) = (model::phone(p.text("phone")), Password::given(p.text("password"))).all()?;

@@ -8,7 +8,7 @@ use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, auth::Caller, clock};
 
 use crate::WeifState;
-use crate::views::{FriendView, UserBrief, UserSigned};
+use crate::view::{FriendView, UserBrief, UserSigned};
 
 /// `userId` (the caller) and `friendId`, checked together.
 fn pair(caller: &Caller, p: &Params) -> Result<String, AppError> {
@@ -27,6 +27,7 @@ fn me(caller: &Caller, p: &Params) -> Result<String, AppError> {
 const ADD: Route = Route::body(Failure::Msg("申请失败,请重试"));
 
 /// `POST {userId, friendId}` → `申请中`. Not to oneself, not twice, not to a friend.
+#[tracing::instrument(skip(state, req))]
 pub async fn add(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, ADD, move |caller, p| async move {
         let friend = pair(&caller, &p)?;
@@ -56,6 +57,7 @@ const CONTACTS: Route = Route::query(Failure::Msg("请求失败"));
 
 /// `GET ?userId=` → the caller's friends (state 1), oldest friendship first, each with
 /// `friendId` populated as `{_id, nick, imgUrl, sign}`.
+#[tracing::instrument(skip(state, req))]
 pub async fn contacts(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, CONTACTS, move |caller, p| async move {
         let me = me(&caller, &p)?;
@@ -68,6 +70,7 @@ pub async fn contacts(state: &AppState, req: Request) -> Response<Body> {
 const DELETE: Route = Route::query(Failure::Msg("删除失败"));
 
 /// `GET ?userId=&friendId=` → `删除成功`: the relation goes on both sides.
+#[tracing::instrument(skip(state, req))]
 pub async fn delete(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, DELETE, move |caller, p| async move {
         let friend = pair(&caller, &p)?;
@@ -81,6 +84,7 @@ const REQUESTS: Route = Route::query(Failure::Msg("服务器错误"));
 
 /// `GET ?userId=` → the requests the caller has received and not answered (state 0), each
 /// with the requester as `friendId {_id, nick, imgUrl}`.
+#[tracing::instrument(skip(state, req))]
 pub async fn requests(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, REQUESTS, move |caller, p| async move {
         let me = me(&caller, &p)?;
@@ -93,6 +97,7 @@ pub async fn requests(state: &AppState, req: Request) -> Response<Body> {
 const AGREE: Route = Route::body(Failure::Msg("添加失败"));
 
 /// `POST {userId, friendId}` → `添加成功`: the caller accepts `friendId`'s request.
+#[tracing::instrument(skip(state, req))]
 pub async fn agree(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, AGREE, move |caller, p| async move {
         let friend = pair(&caller, &p)?;
@@ -108,6 +113,7 @@ pub async fn agree(state: &AppState, req: Request) -> Response<Body> {
 const REFUSE: Route = Route::body(Failure::Msg("服务器错误"));
 
 /// `POST {userId, friendId}` → `已拒绝`: the caller refuses `friendId`'s request.
+#[tracing::instrument(skip(state, req))]
 pub async fn refuse(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, REFUSE, move |caller, p| async move {
         let friend = pair(&caller, &p)?;

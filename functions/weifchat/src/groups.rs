@@ -11,7 +11,7 @@ use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, clock, ids};
 
 use crate::WeifState;
-use crate::views::{GroupDoc, GroupInfo, JoinRequest, MemberView, MyGroup, UserBrief, UserMember};
+use crate::view::{GroupDoc, GroupInfo, JoinRequest, MemberView, MyGroup, UserBrief, UserMember};
 
 /// A new group's picture, as the seed's samples show it.
 pub const DEFAULT_GROUP_PICTURE: &str = "/group_pic.png";
@@ -24,6 +24,7 @@ const CREATE: Route = Route::body(Failure::Msg("创建失败"));
 
 /// `POST {userId, groupName, sign, imgUrl?}` → `创建成功`: the caller owns the new group and is
 /// its first member.
+#[tracing::instrument(skip(state, req))]
 pub async fn create(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, CREATE, move |caller, p| async move {
         let (me, name, sign, img_url) = (
@@ -54,6 +55,7 @@ const HOME: Route = Route::query(Failure::Data("服务器错误"));
 /// `GET ?groupId=&userId=<caller>` → `data {group, groupUser, statis}` and, beside `data`,
 /// the caller's `state` (0 requested, 1 member, 2 neither). `statis` counts the members who
 /// are male, female and born 2000–2009.
+#[tracing::instrument(skip(state, req))]
 pub async fn home(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, HOME, move |caller, p| async move {
         let (group_id, me) = (id_param(&p, "groupId"), id_param(&p, "userId")).all()?;
@@ -87,7 +89,7 @@ pub async fn home(state: &AppState, req: Request) -> Response<Body> {
 async fn group_with_members(
     state: &AppState,
     group_id: &str,
-) -> Result<(Group, Vec<Membership>, crate::views::Users), AppError> {
+) -> Result<(Group, Vec<Membership>, crate::view::Users), AppError> {
     let store = state.weifchat();
     let (group, members) = tokio::join!(store.group(group_id), store.members(group_id));
     let group = group?.ok_or_else(no_group)?;
@@ -99,6 +101,7 @@ async fn group_with_members(
 const MEMBERS: Route = Route::query(Failure::Msg("服务器错误"));
 
 /// `GET ?groupId=` → `data {groupUser, groupCreateUserId}`, members oldest first.
+#[tracing::instrument(skip(state, req))]
 pub async fn members(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, MEMBERS, move |_caller, p| async move {
         let (group_id,) = (id_param(&p, "groupId"),).all()?;
@@ -116,6 +119,7 @@ const JOIN: Route = Route::body(Failure::Msg("申请失败"));
 
 /// `POST /group/add {groupId, userId}` → `已发送` (the seed lists this route as `/login`,
 /// which is login's; see docs/decisions.md).
+#[tracing::instrument(skip(state, req))]
 pub async fn join(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, JOIN, move |caller, p| async move {
         let (group_id, me) = (id_param(&p, "groupId"), id_param(&p, "userId")).all()?;
@@ -135,6 +139,7 @@ const REFUSE: Route = Route::body(Failure::Msg("服务器错误"));
 
 /// `POST {userId, groupId}` → `已拒绝`: the owner refuses `userId`'s request (the seed lists
 /// `phone`/`password` here; it takes what agree takes).
+#[tracing::instrument(skip(state, req))]
 pub async fn refuse(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, REFUSE, move |caller, p| async move {
         let (user_id, group_id) = member_and_group(&p)?;
@@ -150,6 +155,7 @@ pub async fn refuse(state: &AppState, req: Request) -> Response<Body> {
 const AGREE: Route = Route::body(Failure::Msg("添加失败"));
 
 /// `POST {userId, groupId}` → `添加成功`: the owner accepts `userId`'s request.
+#[tracing::instrument(skip(state, req))]
 pub async fn agree(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, AGREE, move |caller, p| async move {
         let (user_id, group_id) = member_and_group(&p)?;
@@ -165,6 +171,7 @@ pub async fn agree(state: &AppState, req: Request) -> Response<Body> {
 const CONTACTS: Route = Route::query(Failure::Msg("请求失败"));
 
 /// `GET ?userId=` → the caller's groups (memberships with `groupId` populated), oldest first.
+#[tracing::instrument(skip(state, req))]
 pub async fn contacts(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, CONTACTS, move |caller, p| async move {
         let (me,) = (id_param(&p, "userId"),).all()?;
@@ -185,6 +192,7 @@ const EDIT_INFO: Route = Route::query(Failure::Msg("服务器错误"));
 
 /// `GET ?groupId=&groupLeaderId=<caller>` → `data {groupInfo, groupUserList}`: the owner's
 /// view for editing, the members without the owner.
+#[tracing::instrument(skip(state, req))]
 pub async fn edit_info(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, EDIT_INFO, move |caller, p| async move {
         let (group_id, leader) = (id_param(&p, "groupId"), id_param(&p, "groupLeaderId")).all()?;
@@ -206,6 +214,7 @@ pub async fn edit_info(state: &AppState, req: Request) -> Response<Body> {
 const UPDATE: Route = Route::body(Failure::Msg("修改失败"));
 
 /// `POST {_id: groupId, groupName, sign, imgUrl?}` → `修改成功` (owner only).
+#[tracing::instrument(skip(state, req))]
 pub async fn update(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, UPDATE, move |caller, p| async move {
         let (group_id, name, sign, img_url) = (
@@ -227,6 +236,7 @@ pub async fn update(state: &AppState, req: Request) -> Response<Body> {
 const REMOVE_MEMBER: Route = Route::query(Failure::Msg("移除失败"));
 
 /// `GET ?userId=&groupId=` → `已退出`: the caller leaves, or the owner removes `userId`.
+#[tracing::instrument(skip(state, req))]
 pub async fn remove_member(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, REMOVE_MEMBER, move |caller, p| async move {
         let (user_id, group_id) = member_and_group(&p)?;
@@ -242,6 +252,7 @@ pub async fn remove_member(state: &AppState, req: Request) -> Response<Body> {
 const DISSOLVE: Route = Route::query(Failure::Msg("error"));
 
 /// `GET ?groupId=` → `已解散`: the owner dissolves the group; memberships and requests go too.
+#[tracing::instrument(skip(state, req))]
 pub async fn dissolve(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, DISSOLVE, move |caller, p| async move {
         let (group_id,) = (id_param(&p, "groupId"),).all()?;
@@ -255,6 +266,7 @@ const REQUESTS: Route = Route::query(Failure::Data("服务器错误"));
 
 /// `GET ?userId=<caller>` → the unanswered requests to join the caller's groups, oldest
 /// first, with `groupId` and `userId` populated.
+#[tracing::instrument(skip(state, req))]
 pub async fn requests(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, REQUESTS, move |caller, p| async move {
         let (me,) = (id_param(&p, "userId"),).all()?;

@@ -7,7 +7,7 @@ use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, clock, ids};
 
 use crate::WeifState;
-use crate::views::NoteView;
+use crate::view::NoteView;
 
 /// A note's colour when none is given.
 pub const DEFAULT_COLOR: &str = "#fff5a8";
@@ -16,6 +16,7 @@ const ADD: Route = Route::body(Failure::Msg("服务器错误"));
 
 /// `POST {userId, text, color?}` → `已发布` with the note's `_id`. The note's `time` is the
 /// server's (the seed lets the client send one; it is ignored).
+#[tracing::instrument(skip(state, req))]
 pub async fn add(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, ADD, move |caller, p| async move {
         let (me, text, color) = (
@@ -41,6 +42,7 @@ pub async fn add(state: &AppState, req: Request) -> Response<Body> {
 const LIST: Route = Route::query(Failure::Data("服务器错误"));
 
 /// `GET ?pageNum=` → the caller's notes, newest first, 12 a page.
+#[tracing::instrument(skip(state, req))]
 pub async fn list(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, LIST, move |caller, p| async move {
         let (page,) = (model::page_num(p.text("pageNum")),).all()?;
@@ -60,6 +62,7 @@ pub async fn list(state: &AppState, req: Request) -> Response<Body> {
 const DELETE: Route = Route::query(Failure::Msg("删除失败, 请稍后再试"));
 
 /// `GET ?_id=<noteId>` → `删除成功`: one of the caller's notes.
+#[tracing::instrument(skip(state, req))]
 pub async fn delete(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, DELETE, move |caller, p| async move {
         let (note_id,) = (id_param(&p, "_id"),).all()?;

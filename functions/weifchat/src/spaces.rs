@@ -11,7 +11,7 @@ use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, clock, ids};
 
 use crate::WeifState;
-use crate::views::{SpaceDoc, SpaceEntry, UserCode};
+use crate::view::{SpaceDoc, SpaceEntry, UserCode};
 
 /// Moments per page of the feed and of a user's space.
 pub const SPACES_PER_PAGE: usize = 20;
@@ -20,6 +20,7 @@ const ADD: Route = Route::body(Failure::Msg("发布失败"));
 
 /// `POST {userId, textDesc?, photos?}` → `发布成功`; `photos` is a JSON array of image
 /// addresses (sent `JSON.stringify`-ed, or as an array), one of the two is required.
+#[tracing::instrument(skip(state, req))]
 pub async fn add(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, ADD, move |caller, p| async move {
         let (me, (text_desc, photos)) = (
@@ -46,6 +47,7 @@ const FEED: Route = Route::query(Failure::Msg("服务器错误"));
 /// `GET ?userId=<caller>&pageNum?` → the caller's and their friends' moments, newest first,
 /// 20 a page, each with `isLike`, `likeList`, `commentList` and `replyList` (one list of
 /// replies per comment).
+#[tracing::instrument(skip(state, req))]
 pub async fn feed(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, FEED, move |caller, p| async move {
         let (me, page) = (id_param(&p, "userId"), model::page_num(p.text("pageNum"))).all()?;
@@ -64,6 +66,7 @@ const DELETE: Route = Route::query(Failure::Msg("删除失败"));
 
 /// `GET ?_id=<spaceId>` → `删除成功`: the caller's own moment, with its likes, comments and
 /// replies (#30 and #35 are this one route).
+#[tracing::instrument(skip(state, req))]
 pub async fn delete(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, DELETE, move |caller, p| async move {
         let (space_id,) = (id_param(&p, "_id"),).all()?;
@@ -77,6 +80,7 @@ const DETAILS: Route = Route::query(Failure::Msg("error"));
 
 /// `GET ?userId=<whose space>&pageNum?` → `data {spaces, user}`: that user's moments, newest
 /// first, 20 a page, and `{_id, WaiFCode, nick, imgUrl}`. Only the user and their friends.
+#[tracing::instrument(skip(state, req))]
 pub async fn details(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, DETAILS, move |caller, p| async move {
         let (owner, page) = (id_param(&p, "userId"), model::page_num(p.text("pageNum"))).all()?;
@@ -103,6 +107,7 @@ const LIKE: Route = Route::body(Failure::Msg("服务器错误"));
 
 /// `POST {spaceId, userId}` → `success`, and `data {isLike, likeCount}`: a toggle (the seed
 /// has no cancel flag; the lists carry `isLike`), race-free, see `WeifStore::toggle_like`.
+#[tracing::instrument(skip(state, req))]
 pub async fn like(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, LIKE, move |caller, p| async move {
         let (space_id, me) = (id_param(&p, "spaceId"), id_param(&p, "userId")).all()?;
@@ -118,6 +123,7 @@ const COMMENT_ADD: Route = Route::body(Failure::Msg("error")).path_params(&["typ
 /// `POST /space/comment/add/{type}` with `{userId, spaceId, textarea, fromId?, toId,
 /// spaceCommentId}` → `success`. Type 0 comments on the moment (`fromId` = `toId` = the
 /// caller); type 1 replies to comment `spaceCommentId`, addressed to `toId`.
+#[tracing::instrument(skip(state, req))]
 pub async fn comment_add(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, COMMENT_ADD, move |caller, p| async move {
         let kind = CommentType::parse(p.path("type"));
@@ -173,6 +179,7 @@ const COMMENT_DELETE: Route = Route::query(Failure::Msg("服务器错误")).path
 
 /// `GET /space/comment/del/{type}?_id=<comment or reply>` → `删除成功`: by its author or the
 /// moment's author; a comment's replies go with it.
+#[tracing::instrument(skip(state, req))]
 pub async fn comment_delete(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, COMMENT_DELETE, move |caller, p| async move {
         let (kind, id) = (CommentType::parse(p.path("type")), id_param(&p, "_id")).all()?;

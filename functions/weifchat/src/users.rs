@@ -9,7 +9,7 @@ use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, clock};
 
 use crate::WeifState;
-use crate::views::{GroupBrief, Profile, UserBrief, UserSigned};
+use crate::view::{GroupBrief, Profile, UserBrief, UserSigned};
 
 fn not_found() -> AppError {
     AppError::not_found("该用户不存在")
@@ -19,6 +19,7 @@ const HOME: Route = Route::query(Failure::Msg("加载失败"));
 
 /// `GET ?_id=<caller>&urlId=<user>` → `data {user, friendState}` (0 requested, 1 friends,
 /// 2 strangers, 3 oneself, 4 invited by them). The phone shows on one's own home only.
+#[tracing::instrument(skip(state, req))]
 pub async fn home(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, HOME, move |caller, p| async move {
         let (me, url_id) = (id_param(&p, "_id"), id_param(&p, "urlId")).all()?;
@@ -37,6 +38,7 @@ pub async fn home(state: &AppState, req: Request) -> Response<Body> {
 const TAB_INFO: Route = Route::query(Failure::Data("服务器错误"));
 
 /// `GET ?_id=<caller>` → `data {_id, nick, imgUrl}`.
+#[tracing::instrument(skip(state, req))]
 pub async fn tabbar_info(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, TAB_INFO, move |caller, p| async move {
         let (me,) = (id_param(&p, "_id"),).all()?;
@@ -52,6 +54,7 @@ const UPDATE: Route = Route::body(Failure::Msg("保存失败"));
 /// `POST {_id, nick, sex, birthday?, sign?, imgUrl?}` → `保存成功` with `start`, the star sign
 /// of the birthday now saved. Absent optional fields stay as they are; an empty `birthday` or
 /// `sign` clears it.
+#[tracing::instrument(skip(state, req))]
 pub async fn update(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, UPDATE, move |caller, p| async move {
         let (me, nick, sex, birthday, sign, img_url) = (
@@ -87,6 +90,7 @@ const MAX_KEYWORD_CHARS: usize = 64;
 /// `GET ?keyword=` → `data {friendList, groupList}`: users by exact phone or WaiFCode or
 /// nickname prefix, groups by exact group number or name prefix (at most 20 prefix matches
 /// each). An empty keyword and no match are the seed's two 400 rows.
+#[tracing::instrument(skip(state, req))]
 pub async fn search(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, SEARCH, move |_caller, p| async move {
         let keyword = p.text("keyword").trim();

@@ -1,13 +1,12 @@
 //! Accounts (phone + password hash) and users (the profile others see).
 
-use aws_sdk_dynamodb::types::ReturnValue;
-
-use super::{EXISTS, Ex, WeifStore, condition_failed};
+use super::WeifStore;
 use crate::items::{AccountItem, User, UserItem, WaifCodeItem};
 use crate::keys::{self as k, attr};
 use shared::error::AppError;
 use shared::keys;
 use shared::store::s;
+use shared::store::write::Change;
 
 /// How many times a register draws a new WaiFCode after a collision (1 in 10^10 each).
 const CODE_ATTEMPTS: usize = 5;
@@ -39,6 +38,7 @@ impl WeifStore {
     /// Creates the account, the user and its WaiFCode in one transaction: a taken phone is
     /// `该用户已注册` (whatever the concurrency); a taken WaiFCode is drawn again.
     /// Cost: 1 TransactWriteItems (+1 per redraw).
+    #[tracing::instrument(skip_all, fields(user_id = %reg.user.id))]
     pub async fn register(&self, reg: Registration) -> Result<User, AppError> {
         let mut user = reg.user;
         for _ in 0..CODE_ATTEMPTS {
@@ -64,12 +64,14 @@ impl WeifStore {
     }
 
     /// The user ID and password hash of a phone's account. Cost: 1 GetItem (consistent).
+    #[tracing::instrument(skip_all)]
     pub async fn credentials(&self, phone: &str) -> Result<Option<(String, String)>, AppError> {
         let account: Option<AccountItem> = self.store.get(&k::account(phone), true).await?;
         Ok(account.map(|a| (a.user_id, a.password_hash)))
     }
 
     /// Cost: 1 GetItem.
+    #[tracing::instrument(skip(self))]
     pub async fn user(&self, id: &str) -> Result<Option<User>, AppError> {
         let item: Option<UserItem> = self.store.get(&k::user(id), false).await?;
         Ok(item.map(|i| i.user))
@@ -77,51 +79,27 @@ impl WeifStore {
 
     /// Changes a user's profile (and its place in the nickname index) and returns it.
     /// Cost: 1 UpdateItem.
+    #[tracing::instrument(skip(self, changes))]
     pub async fn update_user(&self, id: &str, changes: UserChanges) -> Result<User, AppError> {
         let (gpk, gsk) = k::nick_index(&changes.nick, id).ok_or_else(|| AppError::internal("empty nick"))?;
-        let mut sets = vec!["#nick = :nick", "#sex = :sex", "#gpk = :gpk", "#gsk = :gsk"];
-        let mut ex = Ex::cond(EXISTS)
-            .name("#nick", attr::NICK)
-            .name("#sex", attr::SEX)
-            .name("#gpk", keys::GSI1_PK)
-            .name("#gsk", keys::GSI1_SK)
-            .value(":nick", s(changes.nick))
-            .value(":sex", s(changes.sex))
-            .value(":gpk", s(gpk))
-            .value(":gsk", s(gsk));
-        for (value, set, name, attr) in [
-            (changes.birthday, "#birthday = :birthday", "#birthday", attr::BIRTHDAY),
-            (changes.sign, "#sign = :sign", "#sign", attr::SIGN),
-            (changes.img_url, "#img = :img", "#img", attr::IMG_URL),
+        let mut change = Change::new(k::user(id))
+            .set(attr::NICK, s(changes.nick))
+            .set(attr::SEX, s(changes.sex))
+            .set(keys::GSI1_PK, s(gpk))
+            .set(keys::GSI1_SK, s(gsk))
+            .when_exists();
+        for (name, value) in [
+            (attr::BIRTHDAY, changes.birthday),
+            (attr::SIGN, changes.sign),
+            (attr::IMG_URL, changes.img_url),
         ] {
             if let Some(v) = value {
-                sets.push(set);
-                let placeholder = set.split(" = ").nth(1).unwrap_or_default();
-                ex = ex.name(name, attr).value(placeholder, s(v));
+                change = change.set(name, s(v));
             }
         }
-        let out = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(k::user(id).to_item()))
-            .update_expression(format!("SET {}", sets.join(", ")))
-            .set_condition_expression(ex.cond.clone())
-            .set_expression_attribute_names(ex.names())
-            .set_expression_attribute_values(ex.values())
-            .return_values(ReturnValue::AllNew)
-            .send()
-            .await
-            .map_err(|e| {
-                if condition_failed(&e) {
-                    AppError::not_found("该用户不存在")
-                } else {
-                    AppError::from(e)
-                }
-            })?;
-        let item = out
-            .attributes
-            .ok_or_else(|| AppError::internal("update returned no attributes"))?;
+        let item = change
+            .update_or(&self.store, AppError::not_found("该用户不存在"))
+            .await?;
         Ok(serde_dynamo::from_item::<_, UserItem>(item)?.user)
     }
 }

@@ -4,12 +4,16 @@
 //! or removing deletes both. Each transaction's conditions say which state it expects, so of
 //! two concurrent answers exactly one applies, and a request can't exist twice.
 
-use super::{EXISTS, Ex, MAX_FRIENDS, Query, WeifStore, add};
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::{MAX_FRIENDS, WeifStore};
 use crate::items::{Friend, FriendItem};
 use crate::keys::{self as k, attr};
 use shared::error::AppError;
 use shared::ids;
-use shared::keys;
+use shared::keys::{self, Key};
+use shared::store::query::Query;
+use shared::store::write::Change;
 use shared::store::{n, s};
 
 /// How a user stands with another (`friendState` of `/home/user`).
@@ -52,23 +56,23 @@ fn no_request() -> AppError {
     AppError::not_found("好友申请不存在或已处理")
 }
 
-/// The condition of an unanswered request's side: the receiver's (`incoming`) or the sender's.
-fn pending(incoming: bool) -> Ex {
-    Ex::cond("#state = :zero AND #incoming = :incoming")
-        .name("#state", attr::STATE)
-        .name("#incoming", attr::INCOMING)
-        .value(":zero", n(0))
-        .value(":incoming", aws_sdk_dynamodb::types::AttributeValue::Bool(incoming))
+/// A change to an unanswered request's side (`key`): the receiver's (`incoming`) or the sender's.
+fn pending(key: Key, incoming: bool) -> Change {
+    Change::new(key)
+        .when_eq(attr::STATE, n(0))
+        .when_eq(attr::INCOMING, AttributeValue::Bool(incoming))
 }
 
 impl WeifStore {
     /// `user_id`'s side of its relation with `other`. Cost: 1 GetItem.
+    #[tracing::instrument(skip(self))]
     pub async fn friend(&self, user_id: &str, other: &str, consistent: bool) -> Result<Option<Friend>, AppError> {
         let item: Option<FriendItem> = self.store.get(&k::friend(user_id, other), consistent).await?;
         Ok(item.map(|i| i.friend))
     }
 
     /// How `viewer` stands with `other`. Cost: 1 GetItem (none for oneself).
+    #[tracing::instrument(skip(self))]
     pub async fn friend_state(&self, viewer: &str, other: &str) -> Result<FriendState, AppError> {
         if viewer == other {
             return Ok(FriendState::Myself);
@@ -77,6 +81,7 @@ impl WeifStore {
     }
 
     /// Whether `viewer` may see `owner`'s moments: its own, or a friend's. Cost: 0–1 GetItem.
+    #[tracing::instrument(skip(self))]
     pub async fn is_self_or_friend(&self, viewer: &str, owner: &str) -> Result<bool, AppError> {
         Ok(matches!(
             self.friend_state(viewer, owner).await?,
@@ -87,6 +92,7 @@ impl WeifStore {
     /// `from` asks `to` to be friends. Both sides are created in one transaction on the
     /// condition that neither exists and `to` is a user, so concurrent requests can't
     /// duplicate. Cost: 1 TransactWriteItems (+1 GetItem to word a refusal).
+    #[tracing::instrument(skip(self))]
     pub async fn request_friend(&self, from: &str, to: &str, now: i64) -> Result<(), AppError> {
         if from == to {
             return Err(AppError::bad_request("不能添加自己为好友"));
@@ -103,7 +109,7 @@ impl WeifStore {
         let tx = vec![
             self.put_new(FriendItem::request(&side(from, to, false)))?,
             self.put_new(FriendItem::request(&side(to, from, true)))?,
-            self.check(&k::user(to), Ex::cond(EXISTS))?,
+            self.store.check_exists(&k::user(to))?,
         ];
         match self.store.transact(tx).await? {
             Ok(()) => Ok(()),
@@ -123,34 +129,25 @@ impl WeifStore {
 
     /// `me` accepts `requester`'s request: both sides become friends and each user counts one
     /// more friend (at most [`MAX_FRIENDS`]). Cost: 1 TransactWriteItems.
+    #[tracing::instrument(skip(self))]
     pub async fn agree_friend(&self, me: &str, requester: &str, now: i64) -> Result<(), AppError> {
         if me == requester {
             return Err(no_request());
         }
         let befriend = |user: &str, other: &str, incoming: bool| {
-            self.update(
-                &k::friend(user, other),
-                pending(incoming)
-                    .with_update("SET #state = :one, #gpk = :gpk, #gsk = :gsk, #time = :now")
-                    .name("#gpk", keys::GSI1_PK)
-                    .name("#gsk", keys::GSI1_SK)
-                    .name("#time", attr::TIME)
-                    .value(":one", n(1))
-                    .value(":gpk", s(k::friends(user)))
-                    .value(":gsk", s(k::by_time(now, &[other])))
-                    .value(":now", n(now)),
-            )
+            pending(k::friend(user, other), incoming)
+                .set(attr::STATE, n(1))
+                .set(keys::GSI1_PK, s(k::friends(user)))
+                .set(keys::GSI1_SK, s(k::by_time(now, &[other])))
+                .set(attr::TIME, n(now))
+                .into_update(self.table())
         };
         let count = |user: &str| {
-            self.update(
-                &k::user(user),
-                add(
-                    attr::FRIEND_COUNT,
-                    1,
-                    "attribute_exists(#pk) AND (attribute_not_exists(#n) OR #n < :max)",
-                )
-                .value(":max", n(MAX_FRIENDS)),
-            )
+            Change::new(k::user(user))
+                .add(attr::FRIEND_COUNT, 1)
+                .when_exists()
+                .when_absent_or_lt(attr::FRIEND_COUNT, n(MAX_FRIENDS))
+                .into_update(self.table())
         };
         let tx = vec![
             befriend(me, requester, true)?,
@@ -168,13 +165,14 @@ impl WeifStore {
     }
 
     /// `me` refuses `requester`'s request: both sides go. Cost: 1 TransactWriteItems.
+    #[tracing::instrument(skip(self))]
     pub async fn refuse_friend(&self, me: &str, requester: &str) -> Result<(), AppError> {
         if me == requester {
             return Err(no_request());
         }
         let tx = vec![
-            self.delete(&k::friend(me, requester), pending(true))?,
-            self.delete(&k::friend(requester, me), pending(false))?,
+            pending(k::friend(me, requester), true).into_delete(self.table())?,
+            pending(k::friend(requester, me), false).into_delete(self.table())?,
         ];
         match self.store.transact(tx).await? {
             Ok(()) => Ok(()),
@@ -187,6 +185,7 @@ impl WeifStore {
     /// request either sent), on both sides. Each attempt's transaction expects the state it
     /// read; if an answer changed it meanwhile, the next attempt sees the new state.
     /// Cost: 1 GetItem (consistent) + 1 TransactWriteItems per attempt.
+    #[tracing::instrument(skip(self))]
     pub async fn remove_friend(&self, me: &str, other: &str) -> Result<(), AppError> {
         let not_friends = || AppError::not_found("你们还不是好友");
         if me == other {
@@ -196,18 +195,20 @@ impl WeifStore {
             let Some(edge) = self.friend(me, other, true).await? else {
                 return Err(not_friends());
             };
-            let in_state = || {
-                Ex::cond("#state = :state")
-                    .name("#state", attr::STATE)
-                    .value(":state", n(i64::from(edge.state)))
+            let in_state = |key: Key| {
+                Change::new(key)
+                    .when_eq(attr::STATE, n(i64::from(edge.state)))
+                    .into_delete(self.table())
             };
-            let mut tx = vec![
-                self.delete(&k::friend(me, other), in_state())?,
-                self.delete(&k::friend(other, me), in_state())?,
-            ];
+            let mut tx = vec![in_state(k::friend(me, other))?, in_state(k::friend(other, me))?];
             if edge.state == 1 {
                 for user in [me, other] {
-                    tx.push(self.update(&k::user(user), add(attr::FRIEND_COUNT, -1, EXISTS))?);
+                    tx.push(
+                        Change::new(k::user(user))
+                            .add(attr::FRIEND_COUNT, -1)
+                            .when_exists()
+                            .into_update(self.table())?,
+                    );
                 }
             }
             match self.store.transact(tx).await? {
@@ -220,17 +221,19 @@ impl WeifStore {
     }
 
     /// `me`'s friends, oldest friendship first. Cost: 1 Query on GSI1 (≤ 500 small items).
+    #[tracing::instrument(skip(self))]
     pub async fn friends(&self, me: &str) -> Result<Vec<Friend>, AppError> {
         self.edges(k::friends(me)).await
     }
 
     /// The requests `me` has received and not answered, oldest first. Cost: 1 Query on GSI1.
+    #[tracing::instrument(skip(self))]
     pub async fn friend_requests(&self, me: &str) -> Result<Vec<Friend>, AppError> {
         self.edges(k::friend_requests(me)).await
     }
 
     async fn edges(&self, partition: String) -> Result<Vec<Friend>, AppError> {
-        let items: Vec<FriendItem> = self.query_as(Query::gsi1(partition)).await?;
+        let items: Vec<FriendItem> = Query::gsi1(partition).all_as(&self.store).await?;
         Ok(items.into_iter().map(|i| i.friend).collect())
     }
 }

@@ -5,15 +5,15 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
-
-use super::{EXISTS, Ex, MAX_GROUP_MEMBERS, Mark, NOT_EXISTS, Query, WeifStore, add, failed_update};
+use super::{MAX_GROUP_MEMBERS, WeifStore};
 use crate::items::{Group, GroupItem, GroupNumberItem, Membership, MembershipItem, is_entity};
 use crate::keys::{self as k, attr};
 use shared::error::AppError;
 use shared::ids;
 use shared::keys::{self, Key};
-use shared::store::{n, s};
+use shared::store::query::Query;
+use shared::store::write::{Change, Written};
+use shared::store::{Marked, n, s};
 
 /// How many consecutive group numbers a create tries (numbers are creation milliseconds, as
 /// in the original, made unique by a number item).
@@ -48,7 +48,10 @@ pub struct GroupHome {
     pub state: JoinState,
 }
 
-const GROUP_IS_LIVE: &str = "attribute_exists(#pk) AND attribute_not_exists(#deleted)";
+/// A change to group `id` while it exists and isn't being dissolved.
+fn live_group(id: &str) -> Change {
+    Change::new(k::group(id)).when_exists().when_absent(attr::DELETED_AT)
+}
 
 fn no_group() -> AppError {
     AppError::not_found("该群不存在")
@@ -62,6 +65,7 @@ impl WeifStore {
     /// Creates a group with its owner as first member and a unique group number (the
     /// creation time in milliseconds, or the next free one). Cost: 1 TransactWriteItems
     /// (+1 per taken number).
+    #[tracing::instrument(skip_all, fields(group_id = %group.id, owner = %group.owner_id))]
     pub async fn create_group(&self, mut group: Group) -> Result<Group, AppError> {
         let owner = Membership {
             id: ids::new_id(),
@@ -87,12 +91,14 @@ impl WeifStore {
     }
 
     /// A group, unless it doesn't exist or is being dissolved. Cost: 1 GetItem.
+    #[tracing::instrument(skip(self))]
     pub async fn group(&self, id: &str) -> Result<Option<Group>, AppError> {
         let item: Option<GroupItem> = self.store.get(&k::group(id), false).await?;
         Ok(item.and_then(GroupItem::live))
     }
 
     /// The live groups among `ids`. Cost: 1 BatchGetItem per 100.
+    #[tracing::instrument(skip_all)]
     pub async fn groups<'i>(&self, ids: impl IntoIterator<Item = &'i str>) -> Result<HashMap<String, Group>, AppError> {
         let mut keys: Vec<Key> = Vec::new();
         for id in ids {
@@ -119,9 +125,11 @@ impl WeifStore {
     }
 
     /// A group's members, oldest first (the owner leads). Cost: 1 Query (≤ 500 small items).
+    #[tracing::instrument(skip(self))]
     pub async fn members(&self, group_id: &str) -> Result<Vec<Membership>, AppError> {
-        let items: Vec<MembershipItem> = self
-            .query_as(Query::prefix(k::group_partition(group_id), k::MEMBER_PREFIX))
+        let items: Vec<MembershipItem> = Query::table(k::group_partition(group_id))
+            .begins_with(k::MEMBER_PREFIX)
+            .all_as(&self.store)
             .await?;
         let mut members: Vec<Membership> = items.into_iter().map(|i| i.membership).collect();
         members.sort_by(|a, b| (a.time, &a.id).cmp(&(b.time, &b.id)));
@@ -130,6 +138,7 @@ impl WeifStore {
 
     /// A group, its members and `viewer`'s standing. Cost: 1 BatchGetItem {group, viewer's
     /// request} and 1 Query of the members, at once.
+    #[tracing::instrument(skip(self))]
     pub async fn group_home(&self, group_id: &str, viewer: &str) -> Result<Option<GroupHome>, AppError> {
         let keys = [k::group(group_id), k::join(group_id, viewer)];
         let (heads, members) = tokio::join!(self.store.batch_get(&keys, false), self.members(group_id));
@@ -154,6 +163,7 @@ impl WeifStore {
 
     /// `user_id` asks to join: the request is written on the condition that none is pending,
     /// the user isn't a member and the group is live. Cost: 1 GetItem + 1 TransactWriteItems.
+    #[tracing::instrument(skip(self))]
     pub async fn request_join(&self, group_id: &str, user_id: &str, now: i64) -> Result<(), AppError> {
         let group = self.group(group_id).await?.ok_or_else(no_group)?;
         let request = Membership {
@@ -165,11 +175,10 @@ impl WeifStore {
         };
         let tx = vec![
             self.put_new(MembershipItem::join_request(&request))?,
-            self.check(&k::member(group_id, user_id), Ex::cond(NOT_EXISTS))?,
-            self.check(
-                &k::group(group_id),
-                Ex::cond(GROUP_IS_LIVE).name("#deleted", attr::DELETED_AT),
-            )?,
+            Change::new(k::member(group_id, user_id))
+                .when_absent(keys::PK)
+                .into_check(self.table())?,
+            live_group(group_id).into_check(self.table())?,
         ];
         match self.store.transact(tx).await? {
             Ok(()) => Ok(()),
@@ -181,9 +190,10 @@ impl WeifStore {
     }
 
     /// The owner refuses a join request. Cost: 1 GetItem + 1 DeleteItem.
+    #[tracing::instrument(skip(self))]
     pub async fn refuse_join(&self, caller: &str, group_id: &str, user_id: &str) -> Result<(), AppError> {
         self.owned_group(caller, group_id).await?;
-        if self.delete_if_exists(&k::join(group_id, user_id)).await? {
+        if self.store.delete_if_exists(&k::join(group_id, user_id)).await? {
             Ok(())
         } else {
             Err(no_request())
@@ -193,6 +203,7 @@ impl WeifStore {
     /// The owner accepts a join request: the request becomes a membership and the group counts
     /// it, in one transaction (a full or dissolving group refuses). Cost: 1 GetItem +
     /// 1 TransactWriteItems.
+    #[tracing::instrument(skip(self))]
     pub async fn agree_join(&self, caller: &str, group_id: &str, user_id: &str, now: i64) -> Result<(), AppError> {
         self.owned_group(caller, group_id).await?;
         let member = Membership {
@@ -203,14 +214,12 @@ impl WeifStore {
             time: now,
         };
         let tx = vec![
-            self.delete(&k::join(group_id, user_id), Ex::cond(EXISTS))?,
+            self.store.delete_existing(&k::join(group_id, user_id))?,
             self.put_new(MembershipItem::member(&member))?,
-            self.update(
-                &k::group(group_id),
-                add(attr::MEMBER_COUNT, 1, &format!("{GROUP_IS_LIVE} AND #n < :max"))
-                    .name("#deleted", attr::DELETED_AT)
-                    .value(":max", n(MAX_GROUP_MEMBERS)),
-            )?,
+            live_group(group_id)
+                .add(attr::MEMBER_COUNT, 1)
+                .when_lt(attr::MEMBER_COUNT, n(MAX_GROUP_MEMBERS))
+                .into_update(self.table())?,
         ];
         match self.store.transact(tx).await? {
             Ok(()) => Ok(()),
@@ -226,6 +235,7 @@ impl WeifStore {
 
     /// Removes `user_id` from a group: the user leaving, or the owner removing a member (the
     /// owner can't leave; dissolving is their way out). Cost: 1 GetItem + 1 TransactWriteItems.
+    #[tracing::instrument(skip(self))]
     pub async fn remove_member(&self, caller: &str, group_id: &str, user_id: &str) -> Result<(), AppError> {
         let group = self.group(group_id).await?.ok_or_else(no_group)?;
         if user_id == group.owner_id {
@@ -235,8 +245,11 @@ impl WeifStore {
             return Err(AppError::forbidden("只有群主可以移除群成员"));
         }
         let tx = vec![
-            self.delete(&k::member(group_id, user_id), Ex::cond(EXISTS))?,
-            self.update(&k::group(group_id), add(attr::MEMBER_COUNT, -1, EXISTS))?,
+            self.store.delete_existing(&k::member(group_id, user_id))?,
+            Change::new(k::group(group_id))
+                .add(attr::MEMBER_COUNT, -1)
+                .when_exists()
+                .into_update(self.table())?,
         ];
         match self.store.transact(tx).await? {
             Ok(()) => Ok(()),
@@ -250,18 +263,31 @@ impl WeifStore {
     /// any more, and it leaves the name index), then its requests, members, number and the
     /// group item are deleted. A fault part-way leaves a hidden group the owner's retry
     /// finishes. Cost: 1 UpdateItem + 1 Query + 1 BatchWriteItem per 25 items + 1 DeleteItem.
+    #[tracing::instrument(skip(self))]
     pub async fn dissolve_group(&self, caller: &str, group_id: &str) -> Result<(), AppError> {
         let key = k::group(group_id);
-        let group = match self.mark_deleted(&key, caller).await? {
-            Mark::Done(item) => serde_dynamo::from_item::<_, GroupItem>(item)?.group,
-            Mark::NotOwner => return Err(AppError::forbidden("只有群主可以解散群聊")),
-            Mark::Missing => return Err(no_group()),
+        let marked = self
+            .store
+            .mark_deleted(
+                &key,
+                attr::DELETED_AT,
+                (attr::USER_ID, caller),
+                &[keys::GSI1_PK, keys::GSI1_SK],
+            )
+            .await?;
+        let group = match marked {
+            Marked::Done(item) => serde_dynamo::from_item::<_, GroupItem>(item)?.group,
+            Marked::NotOwner => return Err(AppError::forbidden("只有群主可以解散群聊")),
+            Marked::Missing => return Err(no_group()),
         };
-        self.delete_collection(&key, &[k::group_number(group.number)]).await
+        self.store
+            .delete_collection(&key, &[k::group_number(group.number)])
+            .await
     }
 
     /// The owner changes a group's name, introduction and (when given) picture.
     /// Cost: 1 UpdateItem.
+    #[tracing::instrument(skip(self, name, sign, img_url))]
     pub async fn update_group(
         &self,
         caller: &str,
@@ -271,58 +297,40 @@ impl WeifStore {
         img_url: Option<String>,
     ) -> Result<(), AppError> {
         let (gpk, gsk) = k::group_name_index(&name, group_id).ok_or_else(|| AppError::internal("empty group name"))?;
-        let mut set = "SET #name = :name, #sign = :sign, #gpk = :gpk, #gsk = :gsk".to_owned();
-        let mut ex = Ex::cond(format!("{GROUP_IS_LIVE} AND #owner = :caller"))
-            .name("#deleted", attr::DELETED_AT)
-            .name("#owner", attr::USER_ID)
-            .name("#name", attr::GROUP_NAME)
-            .name("#sign", attr::SIGN)
-            .name("#gpk", keys::GSI1_PK)
-            .name("#gsk", keys::GSI1_SK)
-            .value(":caller", s(caller))
-            .value(":name", s(name))
-            .value(":sign", s(sign))
-            .value(":gpk", s(gpk))
-            .value(":gsk", s(gsk));
-        if let Some(img) = img_url {
-            set.push_str(", #img = :img");
-            ex = ex.name("#img", attr::IMG_URL).value(":img", s(img));
-        }
-        let out = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(k::group(group_id).to_item()))
-            .update_expression(set)
-            .set_condition_expression(ex.cond.clone())
-            .set_expression_attribute_names(ex.names())
-            .set_expression_attribute_values(ex.values())
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        match out {
-            Ok(_) => Ok(()),
-            Err(e) => Err(match failed_update(&e) {
-                Some(Some(old)) if !old.contains_key(attr::DELETED_AT) => AppError::forbidden("只有群主可以修改群信息"),
-                Some(_) => no_group(),
-                None => AppError::from(e),
-            }),
+        let change = live_group(group_id)
+            .when_eq(attr::USER_ID, s(caller))
+            .set(attr::GROUP_NAME, s(name))
+            .set(attr::SIGN, s(sign))
+            .set(keys::GSI1_PK, s(gpk))
+            .set(keys::GSI1_SK, s(gsk));
+        let change = match img_url {
+            Some(img) => change.set(attr::IMG_URL, s(img)),
+            None => change,
+        };
+        match change.update(&self.store).await? {
+            Written::Applied(_) => Ok(()),
+            Written::Refused(Some(old)) if !old.contains_key(attr::DELETED_AT) => {
+                Err(AppError::forbidden("只有群主可以修改群信息"))
+            }
+            Written::Refused(_) => Err(no_group()),
         }
     }
 
     /// The groups `user_id` belongs to (memberships, oldest first). Cost: 1 Query on GSI1.
+    #[tracing::instrument(skip(self))]
     pub async fn user_groups(&self, user_id: &str) -> Result<Vec<Membership>, AppError> {
         self.memberships(k::user_groups(user_id)).await
     }
 
     /// The unanswered join requests to the groups `owner` owns, oldest first.
     /// Cost: 1 Query on GSI1.
+    #[tracing::instrument(skip(self))]
     pub async fn join_requests(&self, owner: &str) -> Result<Vec<Membership>, AppError> {
         self.memberships(k::group_requests(owner)).await
     }
 
     async fn memberships(&self, partition: String) -> Result<Vec<Membership>, AppError> {
-        let items: Vec<MembershipItem> = self.query_as(Query::gsi1(partition)).await?;
+        let items: Vec<MembershipItem> = Query::gsi1(partition).all_as(&self.store).await?;
         Ok(items.into_iter().map(|i| i.membership).collect())
     }
 }

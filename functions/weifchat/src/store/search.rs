@@ -2,13 +2,14 @@
 //! number (their unique items), and a bounded prefix search on nicknames and group names (a
 //! GSI1 partition per first character, sorted by the lowercased name).
 
-use super::{Query, WeifStore};
+use super::WeifStore;
 use crate::items::{AccountItem, Group, GroupItem, GroupNumberItem, User, UserItem, WaifCodeItem, is_entity};
 use crate::keys as k;
 use crate::model;
 use shared::error::AppError;
-use shared::keys::{self, Key};
-use shared::store::s;
+use shared::keys::Key;
+use shared::store::Item;
+use shared::store::query::Query;
 
 /// The most prefix matches a search returns of each kind.
 pub const SEARCH_LIMIT: usize = 20;
@@ -24,6 +25,7 @@ impl WeifStore {
     /// Cost, all at once: 1 GetItem per exact key the keyword could be (phone, WaiFCode,
     /// group number) + 1 Query on GSI1 per name index (≤ 20 items each); then 1 BatchGetItem
     /// for the exact hits.
+    #[tracing::instrument(skip_all)]
     pub async fn search(&self, keyword: &str) -> Result<SearchHits, AppError> {
         let keyword = keyword.trim();
         let phone_key = model::phone(keyword).ok().map(|p| k::account(&p));
@@ -33,12 +35,14 @@ impl WeifStore {
             .ok()
             .filter(|n| *n > 0 && keyword.bytes().all(|b| b.is_ascii_digit()))
             .map(k::group_number);
+        // Boxed: side by side, five SDK calls make one ~100 KB future, which an unoptimised
+        // build copies on the stack (under the handler's span it overflowed a 2 MB thread).
         let (by_phone, by_code, by_number, nicks, names) = tokio::join!(
-            self.get_opt::<AccountItem>(phone_key),
-            self.get_opt::<WaifCodeItem>(code_key),
-            self.get_opt::<GroupNumberItem>(number_key),
-            self.prefix(k::nick_search(keyword)),
-            self.prefix(k::group_name_search(keyword)),
+            Box::pin(self.get_opt::<AccountItem>(phone_key)),
+            Box::pin(self.get_opt::<WaifCodeItem>(code_key)),
+            Box::pin(self.get_opt::<GroupNumberItem>(number_key)),
+            Box::pin(self.prefix(k::nick_search(keyword))),
+            Box::pin(self.prefix(k::group_name_search(keyword))),
         );
         let mut exact: Vec<Key> = [by_phone?.map(|a| a.user_id), by_code?.map(|c| c.user_id)]
             .into_iter()
@@ -79,21 +83,14 @@ impl WeifStore {
     }
 
     /// Up to [`SEARCH_LIMIT`] items of a name index partition whose name starts with `prefix`.
-    async fn prefix(&self, index: Option<(String, String)>) -> Result<Vec<shared::store::Item>, AppError> {
+    async fn prefix(&self, index: Option<(String, String)>) -> Result<Vec<Item>, AppError> {
         let Some((partition, prefix)) = index else {
             return Ok(Vec::new());
         };
-        self.query(Query {
-            key: "#gpk = :gpk AND begins_with(#gsk, :prefix)",
-            ex: super::Ex::default()
-                .name("#gpk", keys::GSI1_PK)
-                .name("#gsk", keys::GSI1_SK)
-                .value(":gpk", s(partition))
-                .value(":prefix", s(prefix)),
-            index: Some(keys::GSI1),
-            limit: Some(SEARCH_LIMIT),
-            ..Query::default()
-        })
-        .await
+        Query::gsi1(partition)
+            .begins_with(prefix)
+            .limit(SEARCH_LIMIT)
+            .all(&self.store)
+            .await
     }
 }

@@ -4,13 +4,17 @@
 //! them; only the author and the author's friends may like or comment (a condition on the
 //! friendship inside the transaction).
 
-use super::{EXISTS, Ex, MAX_SPACE_COMMENTS, Mark, Query, WeifStore, add};
+use aws_sdk_dynamodb::types::TransactWriteItem;
+
+use super::{MAX_SPACE_COMMENTS, WeifStore};
 use crate::items::{Comment, CommentItem, Like, LikeItem, Space, SpaceItem, is_entity};
 use crate::keys::{self as k, attr};
 use shared::error::AppError;
 use shared::ids;
 use shared::keys::{self, Key};
-use shared::store::{n, s};
+use shared::store::query::Query;
+use shared::store::write::{Change, Written};
+use shared::store::{Marked, n};
 
 /// How many times a like toggle retries when concurrent toggles by the same user keep
 /// changing the state under it (each retry follows someone else's committed toggle), with a
@@ -21,8 +25,6 @@ async fn pause_before_retry(attempt: u64) {
     let max_ms = (attempt * 4).min(40);
     tokio::time::sleep(std::time::Duration::from_millis(rand::random_range(0..=max_ms))).await;
 }
-
-const SPACE_IS_LIVE: &str = "attribute_exists(#pk) AND attribute_not_exists(#deleted)";
 
 /// A moment with its likes (oldest first) and its comments, each with its replies (oldest
 /// first).
@@ -40,39 +42,43 @@ pub struct LikeOutcome {
     pub like_count: i64,
 }
 
-/// A moment's counter changing by `delta`, while the moment is live.
-fn bump(counter: &str, delta: i64, extra: &str) -> Ex {
-    add(counter, delta, &format!("{SPACE_IS_LIVE}{extra}")).name("#deleted", attr::DELETED_AT)
+/// A moment's counter changing by `delta`, while the moment exists and isn't being deleted.
+fn bump(space_id: &str, counter: &str, delta: i64) -> Change {
+    Change::new(k::space(space_id))
+        .add(counter, delta)
+        .when_exists()
+        .when_absent(attr::DELETED_AT)
 }
 
 impl WeifStore {
     /// Cost: 1 PutItem.
+    #[tracing::instrument(skip_all, fields(space_id = %space.id, user_id = %space.user_id))]
     pub async fn add_space(&self, space: &Space) -> Result<(), AppError> {
-        self.client()
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(serde_dynamo::to_item(SpaceItem::new(space))?))
-            .condition_expression(super::NOT_EXISTS)
-            .expression_attribute_names("#pk", keys::PK)
-            .send()
-            .await?;
-        Ok(())
+        let item = serde_dynamo::to_item(SpaceItem::new(space))?;
+        match Change::new(k::space(&space.id))
+            .when_absent(keys::PK)
+            .put(&self.store, item)
+            .await?
+        {
+            Written::Applied(_) => Ok(()),
+            Written::Refused(_) => Err(AppError::internal(format!("space {} already exists", space.id))),
+        }
     }
 
     /// A live moment. Cost: 1 GetItem.
+    #[tracing::instrument(skip(self))]
     pub async fn space(&self, id: &str) -> Result<Option<Space>, AppError> {
         let item: Option<SpaceItem> = self.store.get(&k::space(id), false).await?;
         Ok(item.and_then(SpaceItem::live))
     }
 
     /// A user's newest `limit` moments, newest first. Cost: 1 Query on GSI1.
+    #[tracing::instrument(skip(self))]
     pub async fn spaces_of(&self, user_id: &str, limit: usize) -> Result<Vec<Space>, AppError> {
-        let items: Vec<SpaceItem> = self
-            .query_as(Query {
-                forward: false,
-                limit: Some(limit),
-                ..Query::gsi1(k::user_spaces(user_id))
-            })
+        let items: Vec<SpaceItem> = Query::gsi1(k::user_spaces(user_id))
+            .newest_first()
+            .limit(limit)
+            .all_as(&self.store)
             .await?;
         Ok(items.into_iter().filter_map(SpaceItem::live).collect())
     }
@@ -82,19 +88,18 @@ impl WeifStore {
     /// `page × per_page` of each author, merged, hold the page; those queries return the IDs
     /// only (the GSI1 sort key), so a deep page stays small in memory. Cost: 1 Query on GSI1
     /// for the friends + 1 Query on GSI1 per author (the viewer and ≤ 500 friends), 16 at a time.
+    #[tracing::instrument(skip(self))]
     pub async fn feed(&self, viewer: &str, page: usize, per_page: usize) -> Result<Vec<String>, AppError> {
         let mut authors = vec![viewer.to_owned()];
         authors.extend(self.friends(viewer).await?.into_iter().map(|f| f.friend_id));
         let wanted = page * per_page;
         let per_author = self
             .fan_out(authors, move |store, author| async move {
-                let items = store
-                    .query(Query {
-                        forward: false,
-                        limit: Some(wanted),
-                        projection: Some("#gsk"),
-                        ..Query::gsi1(k::user_spaces(&author)).with_name("#gsk", keys::GSI1_SK)
-                    })
+                let items = Query::gsi1(k::user_spaces(&author))
+                    .newest_first()
+                    .limit(wanted)
+                    .project(&[keys::GSI1_SK])
+                    .all(&store.store)
                     .await?;
                 Ok(items
                     .into_iter()
@@ -109,6 +114,7 @@ impl WeifStore {
 
     /// Each live moment of `ids` (in that order) with its likes, comments and replies.
     /// Cost: 1 Query per moment (its partition: ≤ 1,002 small items), 16 at a time.
+    #[tracing::instrument(skip_all, fields(count = ids.len()))]
     pub async fn threads(&self, ids: Vec<String>) -> Result<Vec<SpaceThread>, AppError> {
         let threads = self
             .fan_out(ids, |store, id| async move { store.thread(&id).await })
@@ -118,17 +124,9 @@ impl WeifStore {
 
     /// A moment's partition read at once: the moment (first), its comments each followed by
     /// its replies, its likes. `None` if the moment is gone or being deleted.
+    #[tracing::instrument(skip(self))]
     async fn thread(&self, id: &str) -> Result<Option<SpaceThread>, AppError> {
-        let mut items = self
-            .query(Query {
-                key: "#pk = :pk",
-                ex: Ex::default()
-                    .name("#pk", keys::PK)
-                    .value(":pk", s(k::space_partition(id))),
-                ..Query::default()
-            })
-            .await?
-            .into_iter();
+        let mut items = Query::table(k::space_partition(id)).all(&self.store).await?.into_iter();
         let Some(head) = items.next().filter(|i| is_entity(i, k::entity::SPACE)) else {
             return Ok(None);
         };
@@ -161,21 +159,14 @@ impl WeifStore {
     }
 
     /// The friendship condition for writing on `owner`'s moment (none for the owner).
-    fn friend_check(
-        &self,
-        viewer: &str,
-        owner: &str,
-    ) -> Result<Option<aws_sdk_dynamodb::types::TransactWriteItem>, AppError> {
+    fn friend_check(&self, viewer: &str, owner: &str) -> Result<Option<TransactWriteItem>, AppError> {
         if viewer == owner {
             return Ok(None);
         }
-        self.check(
-            &k::friend(viewer, owner),
-            Ex::cond("#state = :one")
-                .name("#state", attr::STATE)
-                .value(":one", n(1)),
-        )
-        .map(Some)
+        Change::new(k::friend(viewer, owner))
+            .when_eq(attr::STATE, n(1))
+            .into_check(self.table())
+            .map(Some)
     }
 
     /// Toggles `viewer`'s like of a moment. A like is one transaction (the like item absent →
@@ -184,6 +175,7 @@ impl WeifStore {
     /// toggle commits exactly one of them, so the counter always equals the likes and n
     /// concurrent toggles by one user leave it liked iff n is odd.
     /// Cost: 1 GetItem + 1–2 TransactWriteItems per attempt + 1 GetItem (consistent).
+    #[tracing::instrument(skip(self))]
     pub async fn toggle_like(&self, viewer: &str, space_id: &str, now: i64) -> Result<LikeOutcome, AppError> {
         let space = self
             .space(space_id)
@@ -200,7 +192,7 @@ impl WeifStore {
             };
             let mut tx = vec![
                 self.put_new(LikeItem::new(&like))?,
-                self.update(&k::space(space_id), bump(attr::LIKE_COUNT, 1, ""))?,
+                bump(space_id, attr::LIKE_COUNT, 1).into_update(self.table())?,
             ];
             tx.extend(self.friend_check(viewer, &space.user_id)?);
             let liked = match self.store.transact(tx).await? {
@@ -208,8 +200,8 @@ impl WeifStore {
                 Err(c) if c.condition_failed(1) => return Err(gone()),
                 Err(c) if c.condition_failed(0) => {
                     let tx = vec![
-                        self.delete(&k::like(space_id, viewer), Ex::cond(EXISTS))?,
-                        self.update(&k::space(space_id), bump(attr::LIKE_COUNT, -1, ""))?,
+                        self.store.delete_existing(&k::like(space_id, viewer))?,
+                        bump(space_id, attr::LIKE_COUNT, -1).into_update(self.table())?,
                     ];
                     match self.store.transact(tx).await? {
                         Ok(()) => false,
@@ -231,17 +223,8 @@ impl WeifStore {
     }
 
     async fn counter(&self, key: &Key, name: &str) -> Result<i64, AppError> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key.to_item()))
-            .consistent_read(true)
-            .projection_expression("#c")
-            .expression_attribute_names("#c", name)
-            .send()
-            .await?;
-        match out.item.as_ref().and_then(|i| i.get(name)) {
+        let item = self.store.get_item(key, true).await?;
+        match item.as_ref().and_then(|i| i.get(name)) {
             Some(v) => v
                 .as_n()
                 .map_err(|_| AppError::internal(format!("{name} is not a number")))?
@@ -254,21 +237,21 @@ impl WeifStore {
     /// Adds a comment or a reply, counted on the moment (at most [`MAX_SPACE_COMMENTS`]), on
     /// the conditions that the moment is live, the commenter is its author or a friend of
     /// theirs, and a reply's comment and addressee exist. Cost: 1 TransactWriteItems.
+    #[tracing::instrument(skip_all, fields(comment_id = %comment.id, space_id = %comment.space_id, owner = %owner))]
     pub async fn add_comment(&self, comment: &Comment, owner: &str) -> Result<(), AppError> {
         let mut tx = vec![
             self.put_new(CommentItem::new(comment))?,
-            self.update(
-                &k::space(&comment.space_id),
-                bump(attr::COMMENT_COUNT, 1, " AND #n < :max").value(":max", n(MAX_SPACE_COMMENTS)),
-            )?,
+            bump(&comment.space_id, attr::COMMENT_COUNT, 1)
+                .when_lt(attr::COMMENT_COUNT, n(MAX_SPACE_COMMENTS))
+                .into_update(self.table())?,
         ];
         let friend = self.friend_check(&comment.user_id, owner)?;
         let friend_index = friend.as_ref().map(|_| tx.len());
         tx.extend(friend);
         let parent_index = tx.len();
         if let Some(parent) = &comment.space_comment_id {
-            tx.push(self.check(&k::comment(&comment.space_id, parent), Ex::cond(EXISTS))?);
-            tx.push(self.check(&k::user(&comment.to_id), Ex::cond(EXISTS))?);
+            tx.push(self.store.check_exists(&k::comment(&comment.space_id, parent))?);
+            tx.push(self.store.check_exists(&k::user(&comment.to_id))?);
         }
         match self.store.transact(tx).await? {
             Ok(()) => Ok(()),
@@ -286,20 +269,14 @@ impl WeifStore {
     }
 
     /// A comment or reply by its ID. Cost: 1 Query on GSI1.
+    #[tracing::instrument(skip(self))]
     pub async fn comment(&self, id: &str) -> Result<Option<Comment>, AppError> {
         let (gpk, gsk) = k::comment_lookup(id);
-        let items = self
-            .query(Query {
-                key: "#gpk = :gpk AND #gsk = :gsk",
-                ex: Ex::default()
-                    .name("#gsk", keys::GSI1_SK)
-                    .value(":gsk", s(gsk))
-                    .name("#gpk", keys::GSI1_PK)
-                    .value(":gpk", s(gpk)),
-                index: Some(keys::GSI1),
-                limit: Some(1),
-                ..Query::default()
-            })
+        // The one item whose GSI1 sort key is `gsk`.
+        let items = Query::gsi1(gpk)
+            .between(gsk.clone(), gsk)
+            .limit(1)
+            .all(&self.store)
             .await?;
         Ok(items
             .into_iter()
@@ -314,6 +291,7 @@ impl WeifStore {
     /// up to 99 per transaction, each with its count. Cost: 1 Query on GSI1 (+1 GetItem when
     /// the caller isn't the commenter) + 1 TransactWriteItems (+ 1 Query and 1
     /// TransactWriteItems per 99 replies).
+    #[tracing::instrument(skip(self))]
     pub async fn delete_comment(&self, caller: &str, kind: u8, id: &str) -> Result<(), AppError> {
         let comment = self
             .comment(id)
@@ -328,12 +306,11 @@ impl WeifStore {
         }
         self.delete_counted(&comment.space_id, &[comment.key()]).await?;
         if comment.space_comment_id.is_none() {
-            let replies = self
-                .query(Query {
-                    consistent: true,
-                    projection: Some("#pk, #sk"),
-                    ..Query::prefix(k::space_partition(&comment.space_id), &format!("{}#", comment.key().sk))
-                })
+            let replies = Query::table(k::space_partition(&comment.space_id))
+                .begins_with(format!("{}#", comment.key().sk))
+                .consistent()
+                .keys_only()
+                .all(&self.store)
                 .await?;
             let keys: Vec<Key> = replies.iter().filter_map(Key::of_item).collect();
             for chunk in keys.chunks(99) {
@@ -347,12 +324,14 @@ impl WeifStore {
     async fn delete_counted(&self, space_id: &str, keys: &[Key]) -> Result<(), AppError> {
         let mut tx = keys
             .iter()
-            .map(|key| self.delete(key, Ex::cond(EXISTS)))
+            .map(|key| self.store.delete_existing(key))
             .collect::<Result<Vec<_>, _>>()?;
-        tx.push(self.update(
-            &k::space(space_id),
-            add(attr::COMMENT_COUNT, -(keys.len() as i64), EXISTS),
-        )?);
+        tx.push(
+            Change::new(k::space(space_id))
+                .add(attr::COMMENT_COUNT, -(keys.len() as i64))
+                .when_exists()
+                .into_update(self.table())?,
+        );
         match self.store.transact(tx).await? {
             Ok(()) => Ok(()),
             Err(c) if (0..keys.len()).any(|i| c.condition_failed(i)) => Err(AppError::not_found("评论不存在")),
@@ -363,14 +342,24 @@ impl WeifStore {
     /// Deletes the caller's moment with its likes, comments and replies: marked first (so no
     /// like or comment joins it, and it leaves its author's listing), then the partition goes.
     /// Cost: 1 UpdateItem + 1 Query + 1 BatchWriteItem per 25 items + 1 DeleteItem.
+    #[tracing::instrument(skip(self))]
     pub async fn delete_space(&self, caller: &str, space_id: &str) -> Result<(), AppError> {
         let key = k::space(space_id);
-        match self.mark_deleted(&key, caller).await? {
-            Mark::Done(_) => {}
-            Mark::NotOwner => return Err(AppError::forbidden("只能删除自己的动态")),
-            Mark::Missing => return Err(AppError::not_found("该动态不存在")),
+        let marked = self
+            .store
+            .mark_deleted(
+                &key,
+                attr::DELETED_AT,
+                (attr::USER_ID, caller),
+                &[keys::GSI1_PK, keys::GSI1_SK],
+            )
+            .await?;
+        match marked {
+            Marked::Done(_) => {}
+            Marked::NotOwner => return Err(AppError::forbidden("只能删除自己的动态")),
+            Marked::Missing => return Err(AppError::not_found("该动态不存在")),
         }
-        self.delete_collection(&key, &[]).await
+        self.store.delete_collection(&key, &[]).await
     }
 }
 
