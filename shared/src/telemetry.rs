@@ -17,7 +17,7 @@ pub fn init() {
         builder
             .json()
             .with_current_span(true)
-            .with_span_list(false)
+            .with_span_list(true)
             .without_time()
             .with_ansi(false)
             .try_init()

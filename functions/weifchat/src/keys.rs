@@ -196,8 +196,14 @@ pub fn comment(space_id: &str, comment_id: &str) -> Key {
 pub fn reply(space_id: &str, comment_id: &str, reply_id: &str) -> Key {
     Key::new(
         space_partition(space_id),
-        format!("{COMMENT_PREFIX}{comment_id}#REPLY#{reply_id}"),
+        format!("{}{reply_id}", replies_prefix(comment_id)),
     )
+}
+
+/// The sort-key prefix of a comment's replies (they follow the comment in its moment's
+/// partition).
+pub fn replies_prefix(comment_id: &str) -> String {
+    format!("{COMMENT_PREFIX}{comment_id}#REPLY#")
 }
 
 /// GSI1 key that finds a comment or reply by its ID alone.
@@ -235,6 +241,14 @@ mod tests {
             k::group_name_index("歪f群", "g1"),
             Some(("WEIF#GROUPNAME#歪".into(), "歪f群#g1".into()))
         );
+    }
+
+    #[test]
+    fn a_reply_is_under_its_comments_replies_prefix() {
+        let reply = k::reply("s", "c1", "r1").sk;
+        assert!(reply.starts_with(&k::replies_prefix("c1")));
+        assert!(reply.starts_with(&k::comment("s", "c1").sk));
+        assert!(!k::comment("s", "c1").sk.starts_with(&k::replies_prefix("c1")));
     }
 
     #[test]

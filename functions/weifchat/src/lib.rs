@@ -5,11 +5,6 @@
 //! Every route but register and login needs `Authorization: Bearer <token>`; a parameter that
 //! names the caller (`_id`, `userId`, `groupLeaderId`, `fromId`) must be the token's user.
 
-// Each handler and store call is a span around an async body; the deepest (register: handler,
-// wire, store, transaction retry, SDK call) nest past the default limit of 128 layout queries
-// in the workspace build (`make test`).
-#![recursion_limit = "256"]
-
 pub mod accounts;
 pub mod fields;
 pub mod friends;

@@ -393,7 +393,8 @@ where
             None
         };
         let params = Params::read(&req, route.source)?;
-        run(caller, params).await
+        // Boxed: the route's future, instrumented, would nest past the compiler's type-depth limit.
+        Box::pin(run(caller, params)).await
     })
     .await
 }

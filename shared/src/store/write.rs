@@ -279,22 +279,6 @@ impl Change {
         Ok(TransactWriteItem::builder().condition_check(check).build())
     }
 
-    /// TEMPORARY, added by the lead (uncommitted, do not commit): HEAD's info crate still calls this.
-    pub fn update_item(
-        self,
-        store: &Store,
-    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
-        store
-            .client()
-            .update_item()
-            .table_name(store.table())
-            .set_key(Some(self.key.to_item()))
-            .update_expression(self.update_expression())
-            .set_condition_expression(self.condition())
-            .set_expression_attribute_names(self.names())
-            .set_expression_attribute_values(self.values())
-    }
-
     /// Sends the change as one `UpdateItem`: [`Written::Applied`] with the item as it is now, or
     /// [`Written::Refused`] with the item as it was when a condition failed. Cost: 1 UpdateItem.
     pub async fn update(self, store: &Store) -> Result<Written, AppError> {

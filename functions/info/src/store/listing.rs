@@ -124,7 +124,7 @@ impl Run<'_, '_> {
             .min(self.budget);
             let query = Query::table(pk.clone()).limit(chunk).start(start.take());
             let page = if forward { query } else { query.newest_first() }
-                .page(&self.store.store)
+                .page(self.store.store)
                 .await?;
             let items = page.items;
             self.budget = self.budget.saturating_sub(items.len());

@@ -307,7 +307,7 @@ impl WeifStore {
         self.delete_counted(&comment.space_id, &[comment.key()]).await?;
         if comment.space_comment_id.is_none() {
             let replies = Query::table(k::space_partition(&comment.space_id))
-                .begins_with(format!("{}#", comment.key().sk))
+                .begins_with(k::replies_prefix(&comment.id))
                 .consistent()
                 .keys_only()
                 .all(&self.store)
