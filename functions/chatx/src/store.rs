@@ -246,19 +246,11 @@ impl<'a> ChatxStore<'a> {
 
     #[tracing::instrument(skip(self))]
     async fn like_count(&self, post_id: &str) -> Result<Option<i64>, AppError> {
-        let out = self
+        let read = self
             .store
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(k::post(post_id).to_item()))
-            .consistent_read(true)
-            .projection_expression("#count, #deleted")
-            .expression_attribute_names("#count", attr::LIKE_COUNT)
-            .expression_attribute_names("#deleted", attr::DELETED_AT)
-            .send()
+            .get_attrs(&k::post(post_id), &[attr::LIKE_COUNT, attr::DELETED_AT], true)
             .await?;
-        let Some(item) = out.item else {
+        let Some(item) = read else {
             return Ok(None);
         };
         if item.contains_key(attr::DELETED_AT) {
@@ -399,19 +391,8 @@ impl<'a> ChatxStore<'a> {
 
     #[tracing::instrument(skip(self))]
     async fn post_author(&self, post_id: &str) -> Result<Option<String>, AppError> {
-        let out = self
-            .store
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(k::post(post_id).to_item()))
-            .projection_expression("#user")
-            .expression_attribute_names("#user", attr::USER_ID)
-            .send()
-            .await?;
-        Ok(out
-            .item
-            .and_then(|i| i.get(attr::USER_ID).and_then(|v| v.as_s().ok()).cloned()))
+        let read = self.store.get_attrs(&k::post(post_id), &[attr::USER_ID], false).await?;
+        Ok(read.and_then(|i| i.get(attr::USER_ID).and_then(|v| v.as_s().ok()).cloned()))
     }
 }
 

@@ -17,7 +17,7 @@ pub use crate::error::TokenError;
 pub const ISSUER: &str = "social-backend";
 
 /// Which API surface a token is for: a token of one surface is refused by the others. Each
-/// surface declares its own (`pub const AUDIENCE: Audience = Audience::new("chatx")`).
+/// surface declares its own (`pub const AUDIENCE: Audience = Audience::new("<surface>")`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Audience(&'static str);
 
@@ -177,8 +177,8 @@ mod tests {
     use super::*;
     use base64::Engine;
 
-    const CHATX: Audience = Audience::new("chatx");
-    const NOBASE: Audience = Audience::new("nobase");
+    const ALPHA: Audience = Audience::new("alpha");
+    const BETA: Audience = Audience::new("beta");
 
     fn tokens() -> Tokens {
         Tokens::new(&[7u8; 32], 3600)
@@ -187,31 +187,31 @@ mod tests {
     #[test]
     fn issued_token_verifies_to_its_user() {
         let t = tokens();
-        let token = t.issue("u1", CHATX).unwrap();
-        assert_eq!(t.verify(&token, CHATX).unwrap().user_id(), "u1");
+        let token = t.issue("u1", ALPHA).unwrap();
+        assert_eq!(t.verify(&token, ALPHA).unwrap().user_id(), "u1");
     }
 
     #[test]
     fn empty_token_is_missing() {
-        assert_eq!(tokens().verify("  ", CHATX), Err(TokenError::Missing));
+        assert_eq!(tokens().verify("  ", ALPHA), Err(TokenError::Missing));
     }
 
     #[test]
     fn garbage_is_malformed() {
-        assert_eq!(tokens().verify("not-a-jwt", CHATX), Err(TokenError::Malformed));
+        assert_eq!(tokens().verify("not-a-jwt", ALPHA), Err(TokenError::Malformed));
     }
 
     #[test]
     fn other_secret_is_invalid() {
-        let token = Tokens::new(&[9u8; 32], 3600).issue("u1", CHATX).unwrap();
-        assert_eq!(tokens().verify(&token, CHATX), Err(TokenError::Invalid));
+        let token = Tokens::new(&[9u8; 32], 3600).issue("u1", ALPHA).unwrap();
+        assert_eq!(tokens().verify(&token, ALPHA), Err(TokenError::Invalid));
     }
 
     #[test]
     fn expired_token_is_expired() {
         let t = tokens();
-        let token = t.issue_expired("u1", CHATX, 10).unwrap();
-        assert_eq!(t.verify(&token, CHATX), Err(TokenError::Expired));
+        let token = t.issue_expired("u1", ALPHA, 10).unwrap();
+        assert_eq!(t.verify(&token, ALPHA), Err(TokenError::Expired));
     }
 
     fn signed(t: &Tokens, alg: Algorithm, aud: &str, iss: &str) -> String {
@@ -235,37 +235,37 @@ mod tests {
     #[test]
     fn extra_claims_travel_signed_and_come_back() {
         let t = tokens();
-        let issued = t.issue_with("u1", NOBASE, &Bound { app: "a1".into() }).unwrap();
+        let issued = t.issue_with("u1", BETA, &Bound { app: "a1".into() }).unwrap();
         assert!(issued.expires_at > clock::now_secs());
-        let (caller, bound) = t.verify_with::<Bound>(&issued.token, NOBASE).unwrap();
+        let (caller, bound) = t.verify_with::<Bound>(&issued.token, BETA).unwrap();
         assert_eq!(caller.user_id(), "u1");
         assert_eq!(bound, Bound { app: "a1".into() });
         // The plain verification still accepts it; its audience still binds it.
-        assert!(t.verify(&issued.token, NOBASE).is_ok());
-        assert_eq!(t.verify(&issued.token, CHATX), Err(TokenError::Invalid));
+        assert!(t.verify(&issued.token, BETA).is_ok());
+        assert_eq!(t.verify(&issued.token, ALPHA), Err(TokenError::Invalid));
     }
 
     #[test]
     fn a_token_without_the_surfaces_claims_is_refused() {
         let t = tokens();
-        let plain = t.issue("u1", NOBASE).unwrap();
-        assert!(t.verify_with::<Bound>(&plain, NOBASE).is_err());
+        let plain = t.issue("u1", BETA).unwrap();
+        assert!(t.verify_with::<Bound>(&plain, BETA).is_err());
     }
 
     #[test]
     fn expired_tokens_with_extra_claims_are_expired() {
         let t = tokens();
         let token = t
-            .issue_expired_with("u1", NOBASE, &Bound { app: "a1".into() }, 5)
+            .issue_expired_with("u1", BETA, &Bound { app: "a1".into() }, 5)
             .unwrap();
-        assert_eq!(t.verify_with::<Bound>(&token, NOBASE).unwrap_err(), TokenError::Expired);
+        assert_eq!(t.verify_with::<Bound>(&token, BETA).unwrap_err(), TokenError::Expired);
     }
 
     #[test]
     fn wrong_audience_is_invalid() {
         let t = tokens();
         assert_eq!(
-            t.verify(&signed(&t, Algorithm::HS256, "info", ISSUER), CHATX),
+            t.verify(&signed(&t, Algorithm::HS256, "gamma", ISSUER), ALPHA),
             Err(TokenError::Invalid)
         );
     }
@@ -274,7 +274,7 @@ mod tests {
     fn wrong_issuer_is_invalid() {
         let t = tokens();
         assert_eq!(
-            t.verify(&signed(&t, Algorithm::HS256, "chatx", "someone"), CHATX),
+            t.verify(&signed(&t, Algorithm::HS256, "alpha", "someone"), ALPHA),
             Err(TokenError::Invalid)
         );
     }
@@ -283,7 +283,7 @@ mod tests {
     fn other_algorithms_are_refused_even_with_the_right_key() {
         let t = tokens();
         assert_eq!(
-            t.verify(&signed(&t, Algorithm::HS512, "chatx", ISSUER), CHATX),
+            t.verify(&signed(&t, Algorithm::HS512, "alpha", ISSUER), ALPHA),
             Err(TokenError::Invalid)
         );
     }
@@ -294,9 +294,9 @@ mod tests {
         let header = b64.encode(br#"{"alg":"none","typ":"JWT"}"#);
         let exp = clock::now_secs() + 3600;
         let claims = b64.encode(format!(
-            r#"{{"sub":"u1","aud":"chatx","iss":"{ISSUER}","iat":0,"exp":{exp}}}"#
+            r#"{{"sub":"u1","aud":"alpha","iss":"{ISSUER}","iat":0,"exp":{exp}}}"#
         ));
         let token = format!("{header}.{claims}.");
-        assert!(tokens().verify(&token, CHATX).is_err());
+        assert!(tokens().verify(&token, ALPHA).is_err());
     }
 }

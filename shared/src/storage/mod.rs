@@ -248,17 +248,12 @@ impl<'a> Storage<'a> {
         if !is_node(node) {
             return Ok(None);
         }
-        let out = self
+        if self
             .store
-            .client()
-            .get_item()
-            .table_name(self.store.table())
-            .set_key(Some(k::node(node).to_item()))
-            .projection_expression("#pk")
-            .expression_attribute_names("#pk", keys::PK)
-            .send()
-            .await?;
-        if out.item.is_none() {
+            .get_attrs(&k::node(node), &[keys::PK], false)
+            .await?
+            .is_none()
+        {
             return Ok(None);
         }
         let presigned = self

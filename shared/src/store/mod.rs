@@ -79,6 +79,31 @@ impl Store {
         Ok(out.item)
     }
 
+    /// Only the attributes `attrs` of the item at `key` (an item without any of them reads as an
+    /// empty item). Cost: 1 GetItem.
+    pub async fn get_attrs(&self, key: &Key, attrs: &[&str], consistent: bool) -> Result<Option<Item>, AppError> {
+        let names: HashMap<String, String> = attrs
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (format!("#a{i}"), (*a).to_owned()))
+            .collect();
+        let projection = (0..attrs.len())
+            .map(|i| format!("#a{i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let out = self
+            .client
+            .get_item()
+            .table_name(self.table.as_ref())
+            .set_key(Some(key.to_item()))
+            .consistent_read(consistent)
+            .projection_expression(projection)
+            .set_expression_attribute_names(Some(names))
+            .send()
+            .await?;
+        Ok(out.item)
+    }
+
     /// The item at `key`, as `T`. Cost: 1 GetItem.
     pub async fn get<T: DeserializeOwned>(&self, key: &Key, consistent: bool) -> Result<Option<T>, AppError> {
         Ok(self
