@@ -1,5 +1,10 @@
 # The two commands a new user needs: `make dev` and `make test`. See README.md.
-.PHONY: dev test build lint clean
+.PHONY: help dev test build tools lint clean
+.DEFAULT_GOAL := help
+
+## List the targets.
+help:
+	@awk '/^## /{doc=substr($$0,4); next} /^[a-z]+:/{if(doc){split($$1,t,":"); printf "  make %-6s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
 ## Run the whole API locally (DynamoDB API server, table, gateway on 127.0.0.1:$PORT, default 3000).
 dev:
@@ -13,10 +18,15 @@ test:
 build:
 	@scripts/build.sh
 
+## Install the local tools alone (cargo-lambda with zig into .venv/bin): for `cargo lambda watch/invoke`.
+tools:
+	@scripts/tools.sh
+
 ## Clippy with warnings as errors.
 lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 
+## Remove build output and the local stack's files.
 clean:
 	cargo clean
 	rm -rf .local .aws-sam

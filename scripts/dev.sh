@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # `make dev`: the whole API locally, in the foreground. A DynamoDB API server (moto), the table
-# from template.yaml, and the local gateway on 127.0.0.1:${PORT:-3000}. Ctrl-C stops all.
+# from template.yaml, and the local gateway on 127.0.0.1:${PORT:-3000}. Ctrl-C (or SIGTERM)
+# stops all of it. A busy port stops it before anything starts, so a second `make dev` leaves
+# the running stack and its files alone.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+
+PORT="${PORT:-3000}"
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+  echo "make dev: 127.0.0.1:$PORT is already in use (another \`make dev\`?); stop it or run PORT=<free port> make dev" >&2
+  exit 1
+fi
 
 ensure_python_tools test
 mkdir -p .local
@@ -14,8 +22,19 @@ fi
 set -a; source .local/dev.env; set +a
 
 cargo build --quiet -p local-gateway
+GATEWAY_PID=""
+stop_all() {
+  if [[ -n "$GATEWAY_PID" ]]; then
+    kill "$GATEWAY_PID" 2>/dev/null || true
+    wait "$GATEWAY_PID" 2>/dev/null || true
+  fi
+  stop_moto
+  rm -f .local/lambda.env
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 start_moto "${MOTO_PORT:-$(free_port)}" .local/moto.log
-trap 'stop_moto; rm -f .local/lambda.env' EXIT
 export TABLE_NAME="${TABLE_NAME:-social-local}"
 export STORAGE_BUCKET="${STORAGE_BUCKET:-social-local-storage}"
 # The environment a function has in this stack: for `cargo lambda watch --env-file` and
@@ -31,4 +50,8 @@ export STORAGE_BUCKET="${STORAGE_BUCKET:-social-local-storage}"
   echo "AWS_REGION=$AWS_REGION"
 } > .local/lambda.env
 echo "DynamoDB API server (moto) at $AWS_ENDPOINT_URL_DYNAMODB; function environment in .local/lambda.env"
-PORT="${PORT:-3000}" "$ROOT/target/debug/local-gateway"
+# In the background, so a signal to this script reaches its trap at once (bash defers traps
+# while a foreground child runs) and the gateway is stopped with everything else.
+PORT="$PORT" "$ROOT/target/debug/local-gateway" &
+GATEWAY_PID=$!
+wait "$GATEWAY_PID"

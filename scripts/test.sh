@@ -12,6 +12,9 @@ step "template: cfn-lint and sam validate --lint"
 "$VENV/bin/cfn-lint" template.yaml
 "$VENV/bin/sam" validate --lint --region us-east-1 --template-file template.yaml
 
+step "OpenAPI documents: valid OpenAPI 3"
+"$VENV/bin/openapi-spec-validator" docs/openapi/*.yaml
+
 step "formatting"
 cargo fmt --all --check
 
