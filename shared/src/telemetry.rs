@@ -1,5 +1,6 @@
-//! Logging: JSON lines in Lambda (CloudWatch), compact text elsewhere. `RUST_LOG` filters
-//! (default `info`).
+//! Logging: JSON lines in Lambda (CloudWatch), each with its whole span list (the request's ID,
+//! route and caller, the store call); compact text elsewhere, coloured only on a terminal.
+//! `RUST_LOG` filters (default `info`).
 //!
 //! Whatever `RUST_LOG` says, the Lambda runtime's TRACE record of each raw event is never
 //! written: events carry passwords (register, login, nobase's user+pass mode), tokens and app
@@ -22,7 +23,9 @@ pub fn init() {
             .with_ansi(false)
             .try_init()
     } else {
-        builder.compact().try_init()
+        // Colour only on a terminal: a log redirected to a file stays plain text.
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        builder.compact().with_ansi(ansi).try_init()
     };
 }
 
