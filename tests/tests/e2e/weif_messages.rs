@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use e2e::serde_json::{Value, json};
 use e2e::weif::{WeifUser, field, text};
 use e2e::{TestApp, spawn_app};
+use local_gateway::{Template, template_path};
 use weifchat::keys as k;
 use weifchat::{Chat, Message, WeifStore};
 
@@ -444,4 +445,44 @@ async fn pages_lists_and_marks_cost_one_page_with_1000_messages() {
     let page = store.messages_after(&chat, 995, None).await.unwrap();
     assert_eq!(seqs(&page.messages), [996, 997, 998, 999, 1000]);
     assert!(page.next.is_none());
+}
+
+#[tokio::test]
+async fn every_message_route_needs_a_weifchat_token() {
+    let app = spawn_app().await;
+    let chatx_token = app.tokens.issue("u1", chatx::AUDIENCE).unwrap();
+    let template = Template::load(template_path()).unwrap();
+    let routes: Vec<_> = template
+        .functions
+        .iter()
+        .filter(|f| f.binary.starts_with("weif-message-"))
+        .flat_map(|f| f.routes.iter())
+        .collect();
+    assert_eq!(routes.len(), 4, "{routes:?}");
+    for route in routes {
+        let path = route.path.replace("{type}", "friend");
+        for headers in [vec![], vec![("authorization", format!("Bearer {chatx_token}"))]] {
+            let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let (status, env) = app.raw(&route.method, &path, &headers, "{}").await;
+            assert_eq!(status, 200, "{route:?}");
+            assert_eq!(env["status"], 401, "{route:?}: {env}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn message_routes_refuse_another_users_id() {
+    let app = spawn_app().await;
+    let (a, b, _) = app.weif_people().await;
+    let group = app.weif_group(&b, "g").await;
+    let not_you = json!({"status": 403, "msg": "身份不符, 无权操作"});
+    let (id, group_id) = (b.id.as_str(), group.as_str());
+    for (path, query) in [
+        ("/message/group", vec![("userId", id), ("groupId", group_id)]),
+        ("/message/list", vec![("userId", id)]),
+        ("/message/read/friend", vec![("userId", id), ("id", a.id.as_str())]),
+        ("/message/read/group", vec![("userId", id), ("id", group_id)]),
+    ] {
+        assert_eq!(app.weif_get(path, &a.token, &query).await, not_you, "{path}");
+    }
 }
