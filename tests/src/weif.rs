@@ -186,3 +186,20 @@ impl TestApp {
         space["_id"].as_str().unwrap().to_owned()
     }
 }
+
+// ---- messages (issue 9) ----
+
+impl TestApp {
+    /// The weifChat store on the test table. Messages are sent over the WebSocket API, which
+    /// comes in a later issue: until then tests send them by calling the store directly, as the
+    /// socket functions will.
+    pub async fn weif_store(&self) -> weifchat::WeifStore {
+        use weifchat::WeifState;
+        self.operator().await.weifchat()
+    }
+}
+
+/// A text message's content.
+pub fn text(message: &str) -> weifchat::model::Content {
+    weifchat::model::Content::new(0, message).expect("valid message")
+}

@@ -439,6 +439,118 @@ impl NoteItem {
     }
 }
 
+// ---- messages (issue 9) ----
+
+/// A stored chat message, private (`to_id` the receiver) or in a group (`group_id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// The sequence number in its chat, from 1, gap-free.
+    pub seq: u64,
+    #[serde(rename = "fromId")]
+    pub from_id: String,
+    #[serde(rename = "toId", default, skip_serializing_if = "Option::is_none")]
+    pub to_id: Option<String>,
+    #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    #[serde(rename = "msgType")]
+    pub msg_type: u8,
+    pub message: String,
+    pub time: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct MessageItem {
+    #[serde(flatten)]
+    pub head: Head,
+    #[serde(flatten)]
+    pub message: Message,
+}
+
+impl MessageItem {
+    pub fn new(chat: &str, m: &Message) -> Self {
+        Self {
+            head: Head::new(k::message(chat, m.seq), k::entity::MESSAGE),
+            message: m.clone(),
+        }
+    }
+}
+
+/// A chat's last message, as the conversation list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastMessage {
+    #[serde(rename = "_id")]
+    pub id: String,
+    #[serde(rename = "fromId")]
+    pub from_id: String,
+    #[serde(rename = "msgType")]
+    pub msg_type: u8,
+    pub message: String,
+    pub time: i64,
+}
+
+impl LastMessage {
+    pub fn of(m: &Message) -> Self {
+        Self {
+            id: m.id.clone(),
+            from_id: m.from_id.clone(),
+            msg_type: m.msg_type,
+            message: m.message.clone(),
+            time: m.time,
+        }
+    }
+}
+
+/// A chat's head: the sequence counter (`lastSeq`, the last message's number) and the last
+/// message. Absent until the first message.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct ChatHeadItem {
+    #[serde(flatten)]
+    pub head: Head,
+    #[serde(rename = "lastSeq")]
+    pub last_seq: u64,
+    #[serde(rename = "lastMsg")]
+    pub last_msg: LastMessage,
+}
+
+/// A user's side of a private chat: the last message, how far the user has read (`readSeq`)
+/// and how many messages to them are unread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Conversation {
+    #[serde(rename = "userId")]
+    pub user_id: String,
+    #[serde(rename = "peerId")]
+    pub peer_id: String,
+    #[serde(rename = "lastSeq")]
+    pub last_seq: u64,
+    #[serde(rename = "lastTime")]
+    pub last_time: i64,
+    #[serde(rename = "lastMsg")]
+    pub last_msg: LastMessage,
+    #[serde(rename = "readSeq", default)]
+    pub read_seq: u64,
+    #[serde(default)]
+    pub unread: u64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct ConversationItem {
+    #[serde(flatten)]
+    pub head: Head,
+    #[serde(flatten)]
+    pub conversation: Conversation,
+}
+
+/// A membership's read mark (`readSeq` on the `MEMBER#` item), as the member index lists it.
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct MemberMarkItem {
+    #[serde(rename = "groupId")]
+    pub group_id: String,
+    #[serde(rename = "readSeq", default)]
+    pub read_seq: u64,
+}
+
 /// Whether a raw item is of `entity`.
 pub(super) fn is_entity(item: &shared::store::Item, entity: &str) -> bool {
     item.get(shared::keys::ENTITY)
@@ -574,5 +686,46 @@ mod tests {
         assert_eq!(c.key(), k::reply("s", "c", "r"));
         let item: Item = serde_dynamo::to_item(CommentItem::new(&c)).unwrap();
         assert!(is_entity(&item, k::entity::COMMENT));
+    }
+
+    #[test]
+    fn message_items_use_the_expression_attribute_names() {
+        let m = Message {
+            id: "m".into(),
+            seq: 3,
+            from_id: "a".into(),
+            to_id: Some("b".into()),
+            group_id: None,
+            msg_type: 0,
+            message: "hi".into(),
+            time: 1,
+        };
+        let item: Item = serde_dynamo::to_item(MessageItem::new(&k::private_chat("a", "b"), &m)).unwrap();
+        assert_eq!(item["SK"].as_s().unwrap(), "MSG#000000000003");
+        let conv = Conversation {
+            user_id: "a".into(),
+            peer_id: "b".into(),
+            last_seq: 3,
+            last_time: 1,
+            last_msg: LastMessage::of(&m),
+            read_seq: 2,
+            unread: 1,
+        };
+        let item: Item = serde_dynamo::to_item(ConversationItem {
+            head: Head::new(k::conversation("a", "b"), k::entity::CONVERSATION),
+            conversation: conv,
+        })
+        .unwrap();
+        has(
+            &item,
+            &[
+                attr::LAST_SEQ,
+                attr::LAST_TIME,
+                attr::LAST_MSG,
+                attr::READ_SEQ,
+                attr::UNREAD,
+                attr::PEER_ID,
+            ],
+        );
     }
 }

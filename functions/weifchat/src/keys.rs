@@ -15,6 +15,11 @@
 //! | comment (type 0) | `WEIF#SPACE#<spaceId>` | `COMMENT#<commentId>` | `WEIF#COMMENT#<commentId>` / `COMMENT` |
 //! | reply (type 1) | `WEIF#SPACE#<spaceId>` | `COMMENT#<commentId>#REPLY#<replyId>` | `WEIF#COMMENT#<replyId>` / `COMMENT` |
 //! | like | `WEIF#SPACE#<spaceId>` | `LIKE#<userId>` | |
+//! | private chat head (seq counter) | `WEIF#CHAT#<low>#<high>` (the two user IDs sorted) | `#CHAT` | |
+//! | private message | `WEIF#CHAT#<low>#<high>` | `MSG#<seq, 12 digits>` | |
+//! | group chat head (seq counter) | `WEIF#GROUPCHAT#<groupId>` | `#CHAT` | |
+//! | group message | `WEIF#GROUPCHAT#<groupId>` | `MSG#<seq, 12 digits>` | |
+//! | conversation (a user's side of a private chat) | `WEIF#USER#<userId>` | `CONV#FRIEND#<otherId>` | `WEIF#USER#<userId>#CONVS` / `<lastTime>#<otherId>` |
 //!
 //! `<c>` is the first character of the lowercased name: the partition of a bounded prefix search.
 use shared::keys::{Key, time_part};
@@ -36,6 +41,10 @@ pub mod entity {
     pub const SPACE: &str = "WeifSpace";
     pub const COMMENT: &str = "WeifComment";
     pub const LIKE: &str = "WeifLike";
+    // -- messages (issue 9) --
+    pub const CHAT_HEAD: &str = "WeifChatHead";
+    pub const MESSAGE: &str = "WeifMessage";
+    pub const CONVERSATION: &str = "WeifConversation";
 }
 
 /// Attribute names used in expressions (items map them with serde renames; tests in
@@ -57,6 +66,13 @@ pub mod attr {
     pub const LIKE_COUNT: &str = "likeCount";
     pub const COMMENT_COUNT: &str = "commentCount";
     pub const DELETED_AT: &str = "deletedAt";
+    // -- messages (issue 9) --
+    pub const LAST_SEQ: &str = "lastSeq";
+    pub const LAST_TIME: &str = "lastTime";
+    pub const LAST_MSG: &str = "lastMsg";
+    pub const READ_SEQ: &str = "readSeq";
+    pub const UNREAD: &str = "unread";
+    pub const PEER_ID: &str = "peerId";
 }
 
 pub const PROFILE_SK: &str = "PROFILE";
@@ -211,6 +227,44 @@ pub fn comment_lookup(id: &str) -> (String, String) {
     (format!("WEIF#COMMENT#{id}"), COMMENT_LOOKUP_SK.to_owned())
 }
 
+// ---- messages (issue 9): chat partitions, messages by sequence number, conversations ----
+
+pub const CHAT_HEAD_SK: &str = "#CHAT";
+pub const MESSAGE_PREFIX: &str = "MSG#";
+pub const CONVERSATION_PREFIX: &str = "CONV#FRIEND#";
+
+/// The partition of the private chat between `a` and `b`: the same for both (IDs sorted).
+pub fn private_chat(a: &str, b: &str) -> String {
+    let (low, high) = if a <= b { (a, b) } else { (b, a) };
+    format!("WEIF#CHAT#{low}#{high}")
+}
+
+/// The partition of a group's messages: apart from the group's, so the group's own queries
+/// and its dissolving never walk its history.
+pub fn group_chat(group_id: &str) -> String {
+    format!("WEIF#GROUPCHAT#{group_id}")
+}
+
+/// A chat's head: its sequence counter and last message. Sorts before its messages.
+pub fn chat_head(chat: &str) -> Key {
+    Key::new(chat, CHAT_HEAD_SK)
+}
+
+/// The message numbered `seq` (from 1) of a chat: zero-padded, so sort order is seq order.
+pub fn message(chat: &str, seq: u64) -> Key {
+    Key::new(chat, format!("{MESSAGE_PREFIX}{seq:012}"))
+}
+
+/// `user_id`'s side of its private chat with `other`.
+pub fn conversation(user_id: &str, other: &str) -> Key {
+    Key::new(user_partition(user_id), format!("{CONVERSATION_PREFIX}{other}"))
+}
+
+/// GSI1 partition of a user's private conversations, by `<lastTime>#<otherId>`.
+pub fn conversations(user_id: &str) -> String {
+    format!("WEIF#USER#{user_id}#CONVS")
+}
+
 #[cfg(test)]
 mod tests {
     use super::{self as k};
@@ -231,6 +285,18 @@ mod tests {
             Key::new("WEIF#SPACE#s1", "COMMENT#c1#REPLY#r1")
         );
         assert_eq!(k::by_time(42, &["g1", "u1"]), "0000000000042#g1#u1");
+        assert_eq!(k::private_chat("u2", "u1"), "WEIF#CHAT#u1#u2");
+        assert_eq!(k::private_chat("u1", "u2"), k::private_chat("u2", "u1"));
+        assert_eq!(
+            k::chat_head(&k::group_chat("g1")),
+            Key::new("WEIF#GROUPCHAT#g1", "#CHAT")
+        );
+        assert_eq!(
+            k::message(&k::private_chat("a", "b"), 7),
+            Key::new("WEIF#CHAT#a#b", "MSG#000000000007")
+        );
+        assert_eq!(k::conversation("u1", "u2"), Key::new("WEIF#USER#u1", "CONV#FRIEND#u2"));
+        assert_eq!(k::conversations("u1"), "WEIF#USER#u1#CONVS");
         assert_eq!(
             k::nick_index("  Wifi歪f ", "u1"),
             Some(("WEIF#NICK#w".into(), "wifi歪f#u1".into()))
@@ -269,6 +335,22 @@ mod tests {
     }
 
     #[test]
+    fn messages_sort_by_seq_after_their_chat_head() {
+        let chat = k::private_chat("a", "b");
+        let head = k::chat_head(&chat).sk;
+        let (m9, m10, m1000) = (
+            k::message(&chat, 9).sk,
+            k::message(&chat, 10).sk,
+            k::message(&chat, 1000).sk,
+        );
+        assert!(head < m9 && m9 < m10 && m10 < m1000);
+        assert!(m1000.starts_with(k::MESSAGE_PREFIX));
+        // Conversations sit in the user's partition apart from friend edges and notes.
+        let conv = k::conversation("u", "v").sk;
+        assert!(!conv.starts_with(k::FRIEND_PREFIX) && !conv.starts_with(k::NOTE_PREFIX));
+    }
+
+    #[test]
     fn every_key_and_index_partition_is_under_the_registered_prefix() {
         assert!(PREFIXES.contains(&k::PREFIX));
         let keys: Vec<Key> = vec![
@@ -285,6 +367,9 @@ mod tests {
             k::like("s", "u"),
             k::comment("s", "c"),
             k::reply("s", "c", "r"),
+            k::chat_head(&k::private_chat("u", "v")),
+            k::message(&k::group_chat("g"), 1),
+            k::conversation("u", "v"),
         ];
         let partitions: Vec<String> = vec![
             k::friends("u"),
@@ -295,6 +380,7 @@ mod tests {
             k::comment_lookup("c").0,
             k::nick_index("n", "u").unwrap().0,
             k::group_name_index("g", "g").unwrap().0,
+            k::conversations("u"),
         ];
         for pk in keys.into_iter().map(|key| key.pk).chain(partitions) {
             assert!(pk.starts_with(k::PREFIX), "{pk}");

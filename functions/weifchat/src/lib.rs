@@ -11,6 +11,7 @@ pub mod friends;
 pub mod groups;
 mod items;
 pub mod keys;
+pub mod messages;
 pub mod model;
 pub mod notes;
 pub mod spaces;
@@ -20,7 +21,7 @@ pub mod users;
 mod view;
 pub mod wire;
 
-pub use items::{Comment, Friend, Group, Like, Membership, Note, Space, User};
+pub use items::{Comment, Conversation, Friend, Group, LastMessage, Like, Membership, Message, Note, Space, User};
 pub use store::*;
 
 use shared::AppState;
@@ -76,6 +77,11 @@ shared::functions! {
     "weif-notes-add" => notes::add,
     "weif-notes-get" => notes::list,
     "weif-notes-del" => notes::delete,
+    // -- messages (issue 9) --
+    "weif-message-friend" => messages::friend_history,
+    "weif-message-group" => messages::group_history,
+    "weif-message-list" => messages::list,
+    "weif-message-read" => messages::read,
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! `手机号不合法` and `手机号不能为空`). Limits are listed in `docs/weifchat.md`.
 
 use crate::fields::{Field, invalid};
+use shared::AppError;
 
 use super::time;
 
@@ -331,6 +332,105 @@ impl CommentType {
     }
 }
 
+// ---- messages (issue 9) ----
+
+/// A message's kind, as the client's `MessageType` numbers it: 0 text, 1 image, 2 video, 3 file,
+/// 4 a single emoji, 5 markdown, 6 voice call, 7 video call, 8 screen sharing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MsgType(u8);
+
+impl MsgType {
+    pub const MAX: u8 = 8;
+
+    pub fn parse(raw: i64) -> Result<Self, AppError> {
+        match u8::try_from(raw) {
+            Ok(n) if n <= Self::MAX => Ok(Self(n)),
+            _ => Err(AppError::invalid("msgType", "msgType必须为0-8的整数")),
+        }
+    }
+
+    pub fn number(self) -> u8 {
+        self.0
+    }
+}
+
+/// A message's text (a file or image message carries its JSON description here).
+///
+/// Limit: at most [`MessageText::MAX_JSON_BYTES`] bytes *as a JSON string* (escapes counted),
+/// so a pushed message with its envelope (sender, group, times: under 1 KB) stays well under
+/// API Gateway's 32 KB WebSocket frame; that is 24,000 ASCII or 8,000 CJK characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageText(String);
+
+impl MessageText {
+    pub const MAX_JSON_BYTES: usize = 24_000;
+
+    pub fn parse(raw: impl Into<String>) -> Result<Self, AppError> {
+        let raw = raw.into();
+        if raw.is_empty() {
+            return Err(AppError::invalid("message", "消息内容不能为空"));
+        }
+        let json_len = serde_json::to_string(&raw).map_err(AppError::internal)?.len();
+        if json_len > Self::MAX_JSON_BYTES {
+            return Err(AppError::invalid("message", "消息内容过长"));
+        }
+        Ok(Self(raw))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What a user sends: a valid kind and text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Content {
+    pub msg_type: MsgType,
+    pub message: MessageText,
+}
+
+impl Content {
+    pub fn new(msg_type: i64, message: impl Into<String>) -> Result<Self, AppError> {
+        Ok(Self {
+            msg_type: MsgType::parse(msg_type)?,
+            message: MessageText::parse(message)?,
+        })
+    }
+}
+
+/// The largest chat history page number (20 messages a page: 2,000,000 messages back); each
+/// page costs the same whatever its number.
+pub const MAX_HISTORY_PAGE: u32 = 100_000;
+
+/// `pageNum` of a chat history: 1 when absent, else 1–100000.
+pub fn history_page(raw: &str) -> Field<u32> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(1);
+    }
+    match raw.parse::<u32>() {
+        Ok(n) if (1..=MAX_HISTORY_PAGE).contains(&n) => Ok(n),
+        _ => invalid("pageNum", format!("pageNum必须为1-{MAX_HISTORY_PAGE}的整数")),
+    }
+}
+
+/// `:type` of `/message/read/:type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChatType {
+    Friend,
+    Group,
+}
+
+impl ChatType {
+    pub fn parse(raw: &str) -> Field<Self> {
+        match raw.trim() {
+            "friend" => Ok(Self::Friend),
+            "group" => Ok(Self::Group),
+            _ => invalid("type", "type必须为friend或group"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -476,5 +576,28 @@ mod tests {
         assert_eq!(CommentType::parse("0").unwrap(), CommentType::Comment);
         assert_eq!(CommentType::parse("1").unwrap().number(), 1);
         assert_eq!(messages(CommentType::parse("2")), ["type必须为0或1"]);
+    }
+
+    #[test]
+    fn message_content_is_checked() {
+        assert!(Content::new(0, "hi").is_ok());
+        assert!(Content::new(8, "x").is_ok());
+        assert!(Content::new(9, "x").is_err());
+        assert!(Content::new(-1, "x").is_err());
+        assert!(Content::new(0, "").is_err());
+        assert!(MessageText::parse("a".repeat(MessageText::MAX_JSON_BYTES - 2)).is_ok());
+        assert!(MessageText::parse("a".repeat(MessageText::MAX_JSON_BYTES - 1)).is_err());
+        // Escapes count: a quote is two bytes in the frame.
+        assert!(MessageText::parse("\"".repeat(MessageText::MAX_JSON_BYTES / 2)).is_err());
+        assert!(MessageText::parse("歪".repeat(7_999)).is_ok());
+    }
+
+    #[test]
+    fn history_page_and_chat_type() {
+        assert_eq!(history_page("").unwrap(), 1);
+        assert_eq!(history_page("51").unwrap(), 51);
+        assert!(history_page("0").is_err());
+        assert_eq!(ChatType::parse("group").unwrap(), ChatType::Group);
+        assert_eq!(messages(ChatType::parse("x")), vec!["type必须为friend或group"]);
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::{Comment, Friend, Group, Like, Membership, Note, Space, User, model, time};
+use crate::{Comment, Friend, Group, LastMessage, Like, Membership, Message, Note, Space, User, model, time};
 use serde::Serialize;
 
 /// MongoDB's version key, always 0 here (documents are never re-versioned).
@@ -537,5 +537,201 @@ impl NoteView {
             time: time::js_date(n.time),
             v: V,
         }
+    }
+}
+
+// ---- messages (issue 9) ----
+
+/// `{_id, nick}` (`friendNick` of the private history).
+#[derive(Serialize)]
+pub struct UserNick {
+    #[serde(rename = "_id")]
+    id: String,
+    nick: String,
+}
+
+impl UserNick {
+    pub fn of(u: &User) -> Self {
+        Self {
+            id: u.id.clone(),
+            nick: u.nick.clone(),
+        }
+    }
+}
+
+/// `{_id, groupName}` (`groupNick` of the group history).
+#[derive(Serialize)]
+pub struct GroupNick {
+    #[serde(rename = "_id")]
+    id: String,
+    #[serde(rename = "groupName")]
+    name: String,
+}
+
+impl GroupNick {
+    pub fn of(g: &Group) -> Self {
+        Self {
+            id: g.id.clone(),
+            name: g.name.clone(),
+        }
+    }
+}
+
+/// A private message of the history: sender (`userId`) and receiver (`friendId`) populated,
+/// `state` 1 once the receiver has read it.
+#[derive(Serialize)]
+pub struct PrivateMessageView {
+    #[serde(rename = "_id")]
+    id: String,
+    #[serde(rename = "userId")]
+    from: Option<UserBrief>,
+    #[serde(rename = "friendId")]
+    to: Option<UserBrief>,
+    message: String,
+    #[serde(rename = "msgType")]
+    msg_type: u8,
+    time: String,
+    state: u8,
+    __v: u8,
+}
+
+impl PrivateMessageView {
+    pub fn of(m: &Message, users: &Users, read: bool) -> Self {
+        Self {
+            id: m.id.clone(),
+            from: UserBrief::lookup(users, &m.from_id),
+            to: m.to_id.as_deref().and_then(|id| UserBrief::lookup(users, id)),
+            message: m.message.clone(),
+            msg_type: m.msg_type,
+            time: time::js_date(m.time),
+            state: u8::from(read),
+            __v: V,
+        }
+    }
+}
+
+/// A group message of the history, its sender populated.
+#[derive(Serialize)]
+pub struct GroupMessageView {
+    #[serde(rename = "_id")]
+    id: String,
+    #[serde(rename = "groupId")]
+    group_id: String,
+    #[serde(rename = "userId")]
+    from: Option<UserBrief>,
+    message: String,
+    #[serde(rename = "msgType")]
+    msg_type: u8,
+    time: String,
+    __v: u8,
+}
+
+impl GroupMessageView {
+    pub fn of(m: &Message, users: &Users) -> Self {
+        Self {
+            id: m.id.clone(),
+            group_id: m.group_id.clone().unwrap_or_default(),
+            from: UserBrief::lookup(users, &m.from_id),
+            message: m.message.clone(),
+            msg_type: m.msg_type,
+            time: time::js_date(m.time),
+            __v: V,
+        }
+    }
+}
+
+/// `lastMsg` of a conversation: `{_id, message, msgType, time}` for a friend, without `_id`
+/// for a group (as the seed prints them).
+#[derive(Serialize)]
+pub struct LastMsgView {
+    #[serde(rename = "_id", skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    message: String,
+    #[serde(rename = "msgType")]
+    msg_type: u8,
+    time: String,
+}
+
+impl LastMsgView {
+    fn of(m: &LastMessage, with_id: bool) -> Self {
+        Self {
+            id: with_id.then(|| m.id.clone()),
+            message: m.message.clone(),
+            msg_type: m.msg_type,
+            time: time::js_date(m.time),
+        }
+    }
+}
+
+/// An entry of `/message/list`: a friend's or a group's conversation.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum ChatEntry {
+    Friend {
+        #[serde(rename = "_id")]
+        id: String,
+        nick: String,
+        #[serde(rename = "imgUrl")]
+        img_url: String,
+        #[serde(rename = "lastMsg")]
+        last_msg: LastMsgView,
+        #[serde(rename = "type")]
+        kind: &'static str,
+        #[serde(rename = "unreadMsgCount")]
+        unread: u64,
+    },
+    Group {
+        #[serde(rename = "_id")]
+        id: String,
+        #[serde(rename = "groupName")]
+        name: String,
+        #[serde(rename = "imgUrl")]
+        img_url: String,
+        #[serde(rename = "lastMsg")]
+        last_msg: LastMsgView,
+        #[serde(rename = "type")]
+        kind: &'static str,
+        #[serde(rename = "unreadMsgCount")]
+        unread: u64,
+    },
+}
+
+impl ChatEntry {
+    /// The caller's conversations, the most recent message first; a conversation whose peer
+    /// is gone is left out.
+    pub fn list(c: &crate::Conversations) -> Vec<Self> {
+        let mut timed: Vec<(i64, Self)> = Vec::new();
+        for conv in &c.private {
+            let Some(peer) = c.users.get(&conv.peer_id) else {
+                continue;
+            };
+            timed.push((
+                conv.last_time,
+                Self::Friend {
+                    id: peer.id.clone(),
+                    nick: peer.nick.clone(),
+                    img_url: peer.img_url.clone(),
+                    last_msg: LastMsgView::of(&conv.last_msg, true),
+                    kind: "friendChat",
+                    unread: conv.unread,
+                },
+            ));
+        }
+        for g in &c.groups {
+            timed.push((
+                g.last_msg.time,
+                Self::Group {
+                    id: g.group.id.clone(),
+                    name: g.group.name.clone(),
+                    img_url: g.group.img_url.clone(),
+                    last_msg: LastMsgView::of(&g.last_msg, false),
+                    kind: "groupChat",
+                    unread: g.unread,
+                },
+            ));
+        }
+        // Stable: equal times keep the store's order.
+        timed.sort_by_key(|e| std::cmp::Reverse(e.0));
+        timed.into_iter().map(|(_, e)| e).collect()
     }
 }

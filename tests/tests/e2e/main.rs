@@ -24,5 +24,6 @@ mod weif_accounts;
 mod weif_authorization;
 mod weif_friends;
 mod weif_groups;
+mod weif_messages;
 mod weif_notes;
 mod weif_spaces;

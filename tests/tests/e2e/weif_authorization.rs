@@ -27,6 +27,8 @@ async fn every_route_but_register_and_login_needs_a_weifchat_token() {
         .functions
         .iter()
         .filter(|f| f.binary.starts_with("weif-") && !["weif-register", "weif-login"].contains(&f.binary.as_str()))
+        // The message routes (issue 9) are checked in weif_messages.rs.
+        .filter(|f| !f.binary.starts_with("weif-message-"))
         .flat_map(|f| f.routes.iter())
         .collect();
     assert_eq!(weif.len(), 32, "{weif:?}");

@@ -6,6 +6,7 @@
 mod accounts;
 mod friends;
 mod groups;
+mod messages;
 mod notes;
 mod search;
 mod spaces;
@@ -27,6 +28,10 @@ use shared::store::Store;
 pub use accounts::{Registration, UserChanges, new_waif_code};
 pub use friends::FriendState;
 pub use groups::{GroupHome, JoinState};
+pub use messages::{
+    Chat, Conversations, GroupChat, GroupConversation, MESSAGES_PER_PAGE, PrivateChat, SEND_ATTEMPTS, SYNC_PAGE,
+    SyncPage, page_range,
+};
 pub use notes::NOTES_PER_PAGE;
 pub use search::SEARCH_LIMIT;
 pub use search::SearchHits;

@@ -1,0 +1,180 @@
+//! Chat history and unread counts (#36, #37, #43, #44): a private or group history page, the
+//! caller's conversation list, marking a conversation read. Messages are sent over the
+//! WebSocket API (a later issue) through `WeifStore::send_private` / `send_group`; the model
+//! and its costs are in `store/messages.rs` and `docs/weifchat.md`.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::fields::Fields;
+use crate::model::{self, ChatType};
+use crate::view::{ChatEntry, GroupMessageView, GroupNick, PrivateMessageView, UserNick};
+use crate::wire::{self, Failure, Reply, Route, id_param, must_be_caller};
+use crate::{Chat, WeifState};
+use shared::lambda::{Body, Request, Response};
+use shared::{AppError, AppState};
+
+/// `data` of a private history page.
+#[derive(Serialize)]
+struct FriendPage {
+    #[serde(rename = "friendNick")]
+    friend: Option<UserNick>,
+    #[serde(rename = "messageList")]
+    messages: Vec<PrivateMessageView>,
+}
+
+/// `data` of a group history page.
+#[derive(Serialize)]
+struct GroupPage {
+    #[serde(rename = "groupNick")]
+    group: GroupNick,
+    #[serde(rename = "messageList")]
+    messages: Vec<GroupMessageView>,
+}
+
+/// `data` of the not-friends answer.
+#[derive(Serialize)]
+struct NotFriends {
+    #[serde(rename = "friendNick")]
+    friend: Option<UserNick>,
+}
+
+const NO_MORE: &str = "暂无更多";
+
+const FRIEND: Route = Route::query(Failure::Msg("服务器错误"));
+
+/// `GET ?userId=<caller>&friendId&pageNum?` → `{friendNick, messageList}`: 20 messages a page,
+/// the newest page first, oldest first within it; `state` 1 once the receiver read it.
+/// Not friends: 202 `您与ta还不是好友哦`; past the end: 201 `暂无更多` (page 1 of an empty chat
+/// is an empty list).
+#[tracing::instrument(skip(state, req))]
+pub async fn friend_history(state: &AppState, req: Request) -> Response<Body> {
+    wire::authed(state, req, FRIEND, move |caller, p| async move {
+        let (me, friend, page) = (
+            id_param(&p, "userId"),
+            id_param(&p, "friendId"),
+            model::history_page(p.text("pageNum")),
+        )
+            .all()?;
+        must_be_caller(&caller, &me)?;
+        let store = state.weifchat();
+        let chat = store.private_chat(&me, &friend).await?;
+        let nick = chat.friend.as_ref().map(UserNick::of);
+        if !chat.are_friends {
+            return Reply::msg("您与ta还不是好友哦")
+                .status(202)
+                .with_data(NotFriends { friend: nick });
+        }
+        let Some(messages) = store
+            .history(&Chat::private(&me, &friend), chat.last_seq(), page)
+            .await?
+        else {
+            if page > 1 {
+                return Reply::msg(NO_MORE).status(201).with_data(nick);
+            }
+            return Reply::data(FriendPage {
+                friend: nick,
+                messages: Vec::new(),
+            });
+        };
+        let users: HashMap<_, _> = chat
+            .me
+            .iter()
+            .chain(&chat.friend)
+            .map(|u| (u.id.clone(), u.clone()))
+            .collect();
+        let list = messages
+            .iter()
+            .map(|m| PrivateMessageView::of(m, &users, chat.is_read(m)))
+            .collect();
+        Reply::data(FriendPage {
+            friend: nick,
+            messages: list,
+        })
+    })
+    .await
+}
+
+const GROUP: Route = Route::query(Failure::Msg("服务器错误"));
+
+/// `GET ?userId=<caller>&groupId&pageNum?` → `{groupNick, messageList}`, paged as the private
+/// history. Not a member: 202 `您还未加入该群哦`; past the end: 201 `暂无更多`; no such
+/// group: 400 `该群不存在`.
+#[tracing::instrument(skip(state, req))]
+pub async fn group_history(state: &AppState, req: Request) -> Response<Body> {
+    wire::authed(state, req, GROUP, move |caller, p| async move {
+        let (me, group_id, page) = (
+            id_param(&p, "userId"),
+            id_param(&p, "groupId"),
+            model::history_page(p.text("pageNum")),
+        )
+            .all()?;
+        must_be_caller(&caller, &me)?;
+        let store = state.weifchat();
+        let chat = store.group_chat(&group_id, &me).await?;
+        let Some(group) = chat.group else {
+            return Err(AppError::not_found("该群不存在"));
+        };
+        if !chat.member {
+            return Reply::msg("您还未加入该群哦")
+                .status(202)
+                .with_data(GroupNick::of(&group));
+        }
+        let Some(messages) = store.history(&Chat::group(&group_id), chat.last_seq, page).await? else {
+            if page > 1 {
+                return Reply::msg(NO_MORE).status(201).with_data(GroupNick::of(&group));
+            }
+            return Reply::data(GroupPage {
+                group: GroupNick::of(&group),
+                messages: Vec::new(),
+            });
+        };
+        let users = store.users(messages.iter().map(|m| m.from_id.as_str())).await?;
+        Reply::data(GroupPage {
+            group: GroupNick::of(&group),
+            messages: messages.iter().map(|m| GroupMessageView::of(m, &users)).collect(),
+        })
+    })
+    .await
+}
+
+const LIST: Route = Route::query(Failure::Msg("服务器错误"));
+
+/// `GET ?userId=<caller>` → the caller's conversations with messages, the latest first: friends
+/// (`type: friendChat`) and groups (`groupChat`), each with `lastMsg` and `unreadMsgCount`.
+#[tracing::instrument(skip(state, req))]
+pub async fn list(state: &AppState, req: Request) -> Response<Body> {
+    wire::authed(state, req, LIST, move |caller, p| async move {
+        let (me,) = (id_param(&p, "userId"),).all()?;
+        must_be_caller(&caller, &me)?;
+        let conversations = state.weifchat().conversations(&me).await?;
+        Reply::data(ChatEntry::list(&conversations))
+    })
+    .await
+}
+
+const READ: Route = Route::query(Failure::Msg("服务器错误")).path_params(&["type"]);
+
+/// `GET /message/read/:type?userId=<caller>&id` → `已读`: the caller's chat with friend `id`
+/// (`friend`) or in group `id` (`group`) is read up to its last message. Idempotent; a chat the
+/// caller has no part in writes nothing.
+#[tracing::instrument(skip(state, req))]
+pub async fn read(state: &AppState, req: Request) -> Response<Body> {
+    wire::authed(state, req, READ, move |caller, p| async move {
+        let (kind, me, id) = (
+            ChatType::parse(p.path("type")),
+            id_param(&p, "userId"),
+            id_param(&p, "id"),
+        )
+            .all()?;
+        must_be_caller(&caller, &me)?;
+        let store = state.weifchat();
+        match kind {
+            ChatType::Friend => store.mark_private_read(&me, &id).await?,
+            ChatType::Group => store.mark_group_read(&me, &id).await?,
+        }
+        Ok::<_, AppError>(Reply::msg("已读"))
+    })
+    .await
+}
