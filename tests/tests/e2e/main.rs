@@ -26,3 +26,4 @@ mod weif_friends;
 mod weif_groups;
 mod weif_notes;
 mod weif_spaces;
+mod weif_uploads;

@@ -259,7 +259,9 @@ fn parse_function(
                         .collect::<Result<_, _>>()?,
                     resources: one_or_many(st.get("Resource"))?
                         .into_iter()
-                        .map(|r| resource(r, table_id, bucket_id))
+                        .flat_map(|r| {
+                            bucket_resources(st, r, bucket_id).unwrap_or_else(|| vec![resource(r, table_id, bucket_id)])
+                        })
                         .collect(),
                 });
             }
@@ -279,6 +281,33 @@ fn one_or_many(v: Option<&Value>) -> Result<Vec<&Value>, TemplateError> {
         Some(other) => Ok(vec![other]),
         None => Err(shape("statement without Action or Resource")),
     }
+}
+
+/// The bucket itself (`!GetAtt StorageBucket.Arn`, for `s3:ListBucket`): the keys a listing
+/// may cover, from the statement's `Condition: {StringLike: {s3:prefix: [...]}}` (every key
+/// without one). `None` for any other resource.
+fn bucket_resources(st: &Value, v: &Value, bucket_id: Option<&str>) -> Option<Vec<Resource>> {
+    let Value::Tagged(t) = v else { return None };
+    if t.tag.to_string() != "!GetAtt" || t.value.as_str() != Some(&format!("{}.Arn", bucket_id?)) {
+        return None;
+    }
+    let prefixes = st
+        .get("Condition")
+        .and_then(|c| c.get("StringLike"))
+        .and_then(|c| c.get("s3:prefix"));
+    let Some(prefixes) = prefixes else {
+        return Some(vec![Resource::Objects(String::new())]);
+    };
+    let list: Vec<&Value> = match prefixes {
+        Value::Sequence(s) => s.iter().collect(),
+        one => vec![one],
+    };
+    Some(
+        list.into_iter()
+            .filter_map(Value::as_str)
+            .map(|p| Resource::Objects(p.trim_end_matches('*').to_owned()))
+            .collect(),
+    )
 }
 
 fn resource(v: &Value, table_id: &str, bucket_id: Option<&str>) -> Resource {
