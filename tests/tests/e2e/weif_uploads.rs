@@ -88,9 +88,13 @@ async fn row_15_upload_group_only_by_its_owner() {
     assert_eq!(env["res_code"], 0, "{env}");
     let url = env["url"].as_str().unwrap().to_owned();
     let info = app
-        .weif_get_ok("/get/groupUser", &owner.token, &[("groupId", &group)])
+        .weif_get_ok(
+            "/get/update/group",
+            &owner.token,
+            &[("groupId", &group), ("groupLeaderId", &owner.id)],
+        )
         .await;
-    let _ = info;
+    assert_eq!(info["data"]["groupInfo"]["imgUrl"], json!(url));
     assert_eq!(app.weif_download(&url).await, png());
     let env = app
         .weif_form(
@@ -248,4 +252,29 @@ async fn row_41_merge_with_a_missing_chunk_or_a_wrong_hash_fails() {
     // Bad parameters.
     let env = app.weif_post("/merge/nope", &me.token, json!({"fileHash": "x"})).await;
     assert_eq!(env["status"], 405, "{env}");
+}
+
+#[tokio::test]
+async fn sizes_past_lambdas_limit_are_refused() {
+    let app = spawn_app().await;
+    let me = app.weif_register().await;
+    // A file over 4 MiB in a form that fits the event: the function refuses it.
+    let mut big = png();
+    big.resize(4 * 1024 * 1024 + 1, 0);
+    let env = app
+        .weif_form("/chat/private/photo", &me.token, &[], &[("photo", "big.png", big)])
+        .await;
+    assert_eq!(env["res_code"], 400, "{env}");
+    // A 5 MiB chunk: base64-encoded it is over Lambda's 6 MiB event; the gateway answers 413.
+    let (ct, body) = e2e::weif::multipart(&[], &[("blob", "blob", vec![1u8; 5 * 1024 * 1024])]);
+    let bearer = format!("Bearer {}", me.token);
+    let (status, _) = app
+        .raw(
+            "POST",
+            "/chat/file/private",
+            &[("content-type", ct.as_str()), ("authorization", bearer.as_str())],
+            body,
+        )
+        .await;
+    assert_eq!(status, 413);
 }

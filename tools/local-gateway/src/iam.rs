@@ -245,4 +245,25 @@ mod tests {
             "a bucket grant is not a table grant"
         );
     }
+
+    #[test]
+    fn uploads_need_their_s3_actions_on_their_prefixes() {
+        let p = Policy {
+            function: "f".into(),
+            grants: Arc::new(vec![
+                Grant {
+                    actions: ["s3:ListBucket".to_string()].into(),
+                    resources: vec![Resource::Objects("weifchat/chunks/".into())],
+                },
+                Grant {
+                    actions: ["s3:PutObject".to_string()].into(),
+                    resources: vec![Resource::Objects("weifchat/files/".into())],
+                },
+            ]),
+        };
+        assert!(p.allows(&object("ListBucket", Some("weifchat/chunks/u1/ab/"))));
+        assert!(!p.allows(&object("ListBucket", Some("storage/"))));
+        assert!(p.allows(&object("PutObject", Some("weifchat/files/u1/ab/a.zip"))));
+        assert!(!p.allows(&object("DeleteObject", Some("weifchat/files/u1/ab/a.zip"))));
+    }
 }

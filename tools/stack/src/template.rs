@@ -288,7 +288,7 @@ fn one_or_many(v: Option<&Value>) -> Result<Vec<&Value>, TemplateError> {
 /// without one). `None` for any other resource.
 fn bucket_resources(st: &Value, v: &Value, bucket_id: Option<&str>) -> Option<Vec<Resource>> {
     let Value::Tagged(t) = v else { return None };
-    if t.tag.to_string() != "!GetAtt" || t.value.as_str() != Some(&format!("{}.Arn", bucket_id?)) {
+    if t.tag != "!GetAtt" || t.value.as_str() != Some(&format!("{}.Arn", bucket_id?)) {
         return None;
     }
     let prefixes = st
@@ -401,6 +401,26 @@ Resources:
         let grant = &t.functions[0].grants[2];
         assert!(grant.actions.contains("s3:GetObject"));
         assert_eq!(grant.resources, vec![Resource::Objects("storage/".into())]);
+    }
+
+    #[test]
+    fn a_bucket_listing_grant_covers_its_prefix_condition() {
+        let with_bucket = TEMPLATE.replace(
+            "  LikeFunction:",
+            "  Files:\n    Type: AWS::S3::Bucket\n  LikeFunction:",
+        ).replace(
+            "              Resource: !Sub \"${Table.Arn}/index/GSI1\"",
+            "              Resource: !Sub \"${Table.Arn}/index/GSI1\"\n            - Effect: Allow\n              Action: [s3:ListBucket]\n              Resource: !GetAtt Files.Arn\n              Condition:\n                StringLike:\n                  s3:prefix: [\"weifchat/chunks/*\"]\n            - Effect: Allow\n              Action: [s3:ListBucket]\n              Resource: !GetAtt Files.Arn",
+        );
+        let t = Template::parse(&with_bucket).unwrap();
+        let grants = &t.functions[0].grants;
+        assert!(grants[2].actions.contains("s3:ListBucket"));
+        assert_eq!(grants[2].resources, vec![Resource::Objects("weifchat/chunks/".into())]);
+        assert_eq!(
+            grants[3].resources,
+            vec![Resource::Objects(String::new())],
+            "no condition: every key"
+        );
     }
 
     #[test]
