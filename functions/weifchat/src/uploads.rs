@@ -162,9 +162,38 @@ pub async fn verify(state: &AppState, req: Request) -> Response<Body> {
     .await
 }
 
+/// The files' route speaks HTTP, not the envelope: 302 to the file, or a status with
+/// `{message}` (API Gateway's own shape).
+struct Download;
+
+impl shared::wire::Wire for Download {
+    type Reply = String;
+    type Error = AppError;
+
+    fn success(&self, location: String) -> shared::wire::Answer {
+        let response = Response::builder()
+            .status(StatusCode::FOUND)
+            .header("location", location)
+            .body(Body::Empty)
+            .expect("a redirect response");
+        shared::wire::Answer { code: 302, response }
+    }
+
+    fn failure(&self, err: &AppError) -> shared::wire::Answer {
+        let (status, message) = match err {
+            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "Not Found"),
+            _ => (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
+        };
+        shared::wire::Answer {
+            code: status.as_u16().into(),
+            response: shared::http::json_response(status, &json!({ "message": message })),
+        }
+    }
+}
+
 /// `GET /weifchat/{path+}` (no token: the address goes in `<img src>`) → 302 to a presigned
-/// download valid 10 minutes; 404 for a path that is not an image or a merged file. Object
-/// keys hold unguessable IDs.
+/// download valid 10 minutes; 404 for a path that is not an image or a merged file (whether the
+/// object exists is S3's to say, at the presigned URL). Object keys hold unguessable IDs.
 #[tracing::instrument(skip(state, req))]
 pub async fn download(state: &AppState, req: Request) -> Response<Body> {
     let path = req
@@ -172,22 +201,9 @@ pub async fn download(state: &AppState, req: Request) -> Response<Body> {
         .first("path")
         .map(str::to_owned)
         .unwrap_or_default();
-    let Some(key) = objects::downloadable(&path) else {
-        return shared::http::json_response(StatusCode::NOT_FOUND, &json!({"message": "Not Found"}));
-    };
-    let url = async { Uploads::of(state)?.download_url(&key).await }.await;
-    match url {
-        Ok(url) => Response::builder()
-            .status(StatusCode::FOUND)
-            .header("location", url)
-            .body(Body::Empty)
-            .expect("a redirect response"),
-        Err(e) => {
-            tracing::error!(error = %e, "download failed");
-            shared::http::json_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                &json!({"message": "Internal Server Error"}),
-            )
-        }
-    }
+    shared::wire::serve(&Download, &req, async {
+        let key = objects::downloadable(&path).ok_or_else(|| AppError::not_found("no such file"))?;
+        Uploads::of(state)?.download_url(&key).await
+    })
+    .await
 }

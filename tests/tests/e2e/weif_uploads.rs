@@ -278,3 +278,34 @@ async fn sizes_past_lambdas_limit_are_refused() {
         .await;
     assert_eq!(status, 413);
 }
+
+#[tokio::test]
+async fn the_files_route_serves_images_and_merged_files_only() {
+    let app = spawn_app().await;
+    let me = app.weif_register().await;
+    let file = b"chunk bytes".to_vec();
+    let hash = md5_hex(&file);
+    chunk(&app, &me.token, &hash, 0, &file).await;
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for path in [
+        format!("/weifchat/chunks/{}/{hash}/0", me.id),
+        "/weifchat/images/../x.png".to_owned(),
+        "/weifchat/storage/public/a.png".to_owned(),
+    ] {
+        let resp = no_redirects
+            .get(format!("{}{path}", app.base_url))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 404, "{path}");
+    }
+    let env = app
+        .weif_form("/chat/group/photo", &me.token, &[], &[("photo", "a.png", png())])
+        .await;
+    let url = env["url"].as_str().unwrap();
+    let resp = no_redirects.get(format!("{}{url}", app.base_url)).send().await.unwrap();
+    assert_eq!(resp.status(), 302);
+}
