@@ -14,7 +14,9 @@
 //! | 405 | `参数错误`, `data` the express-validator list `[{type: "field", msg, path, location}]` |
 //!
 //! Parameters come from the query string (GET routes) or the body (POST routes, JSON or
-//! `application/x-www-form-urlencoded`), as [`Params`]; path parameters (`/:type`) too. Every
+//! `application/x-www-form-urlencoded`), as [`Params`]; path parameters (`/:type`) too. Upload
+//! routes ([`Route::form`]) read a `multipart/form-data` body with `multer`: its text fields as
+//! parameters and its files ([`Params::take_files`]), within Lambda's event size. Every
 //! route but register and login needs `Authorization: Bearer <token>`, checked before anything
 //! else.
 
@@ -183,11 +185,6 @@ impl Params {
             path,
             files: Vec::new(),
         }
-    }
-
-    /// The files a form sent under `field`, in order.
-    pub fn files<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a FilePart> + 'a {
-        self.files.iter().filter(move |f| f.field == field)
     }
 
     /// Takes the files a form sent under `field`, in order.

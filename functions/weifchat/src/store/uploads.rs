@@ -128,7 +128,7 @@ impl<'a> Uploads<'a> {
     }
 
     /// Joins `user_id`'s chunks of `file_hash` in index order into the file `file_name`,
-    /// streaming: chunks are read one at a time into parts of [`PART_BYTES`] of an S3 multipart
+    /// streaming: chunks are read one at a time into parts of `PART_BYTES` (8 MiB) of an S3 multipart
     /// upload while their MD5 is computed, so memory stays near one part whatever the file's
     /// size. The upload completes only if the indexes run 0, 1, … without a gap and the MD5 is
     /// `file_hash`; then the chunks are deleted. A retry after success finds the merged file and
