@@ -98,6 +98,12 @@ impl ApiRequest {
         self
     }
 
+    /// A binary body (a multipart form with files), as API Gateway decodes a base64 body.
+    pub fn bytes(mut self, body: Vec<u8>) -> Self {
+        self.body = Body::Binary(body);
+        self
+    }
+
     pub fn build(self) -> Request {
         let mut builder = http::Request::builder().method(self.method.as_str()).uri(self.uri);
         for (k, v) in &self.headers {

@@ -203,3 +203,65 @@ impl TestApp {
 pub fn text(message: &str) -> weifchat::model::Content {
     weifchat::model::Content::new(0, message).expect("valid message")
 }
+
+// ---- uploads (#5, #15, #27, #38–42) ----
+
+/// A file part of a test form: (field, file name, bytes).
+pub type Part<'a> = (&'a str, &'a str, Vec<u8>);
+
+/// A minimal PNG header (enough for the server's content check).
+pub fn png() -> Vec<u8> {
+    let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    b.extend(3u32.to_be_bytes());
+    b.extend(4u32.to_be_bytes());
+    b.extend([8, 6, 0, 0, 0]);
+    b
+}
+
+/// A `multipart/form-data` body (the test client builds it; the server parses with multer).
+pub fn multipart(fields: &[(&str, &str)], files: &[Part<'_>]) -> (String, Vec<u8>) {
+    let boundary = "----weifTestBoundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").bytes());
+    }
+    for (field, name, bytes) in files {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").bytes(),
+        );
+        body.extend(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl TestApp {
+    /// `POST path` with a multipart form and the token; asserts HTTP 200; the envelope.
+    pub async fn weif_form(&self, path: &str, token: &str, fields: &[(&str, &str)], files: &[Part<'_>]) -> Value {
+        let (ct, body) = multipart(fields, files);
+        let bearer = format!("Bearer {token}");
+        let (status, env) = self
+            .raw(
+                "POST",
+                path,
+                &[("content-type", ct.as_str()), ("authorization", bearer.as_str())],
+                body,
+            )
+            .await;
+        assert_eq!(status, 200, "POST {path}: {env}");
+        env
+    }
+
+    /// The bytes at a returned `url` (through the gateway's redirect to S3).
+    pub async fn weif_download(&self, url: &str) -> Vec<u8> {
+        let resp = self
+            .http
+            .get(format!("{}{url}", self.base_url))
+            .send()
+            .await
+            .expect("download");
+        assert_eq!(resp.status(), 200, "GET {url}");
+        resp.bytes().await.expect("bytes").to_vec()
+    }
+}

@@ -265,6 +265,114 @@ pub fn conversations(user_id: &str) -> String {
     format!("WEIF#USER#{user_id}#CONVS")
 }
 
+/// Where uploads (#5, #15, #27, #38–42) keep their bytes: S3 object keys of the storage
+/// bucket, namespaced by the uploader (the token's user), so what one user uploads can't be
+/// found, overwritten or merged by another. A file's address (`url`) is `/` and its key, served
+/// by `GET /weifchat/{path+}` (a redirect to a presigned download).
+///
+/// | object | key |
+/// |---|---|
+/// | an image (#5, #15, #27, #38, #39) | `weifchat/images/<userId>/<id>.<ext>` |
+/// | a chunk (#40) | `weifchat/chunks/<userId>/<fileHash>/<index>` |
+/// | a merged file (#41) | `weifchat/files/<userId>/<fileHash>/<fileName>` |
+pub mod objects {
+    /// Every weifChat object key starts with this (the template grants on these prefixes).
+    pub const PREFIX: &str = "weifchat/";
+    pub const IMAGES: &str = "weifchat/images/";
+    pub const CHUNKS: &str = "weifchat/chunks/";
+    pub const FILES: &str = "weifchat/files/";
+
+    /// An image `user_id` uploaded (`id` a fresh ID, `ext` from the image's content).
+    pub fn image(user_id: &str, id: &str, ext: &str) -> String {
+        format!("{IMAGES}{user_id}/{id}.{ext}")
+    }
+
+    /// The folder of `user_id`'s chunks of the file `file_hash`.
+    pub fn chunks(user_id: &str, file_hash: &str) -> String {
+        format!("{CHUNKS}{user_id}/{file_hash}/")
+    }
+
+    /// Chunk `index` of the file `file_hash`.
+    pub fn chunk(user_id: &str, file_hash: &str, index: u32) -> String {
+        format!("{}{index}", chunks(user_id, file_hash))
+    }
+
+    /// The folder holding `user_id`'s merged file `file_hash` (one object, named as uploaded).
+    pub fn merged(user_id: &str, file_hash: &str) -> String {
+        format!("{FILES}{user_id}/{file_hash}/")
+    }
+
+    /// The merged file `file_hash`, named `file_name` (already made safe).
+    pub fn merged_file(user_id: &str, file_hash: &str, file_name: &str) -> String {
+        format!("{}{file_name}", merged(user_id, file_hash))
+    }
+
+    /// The address a client GETs for `key`.
+    pub fn url(key: &str) -> String {
+        format!("/{key}")
+    }
+
+    /// The object a download path (`GET /weifchat/{path+}`, `path` without the `weifchat/`)
+    /// names, if it is an image or a merged file of the expected shape (never a chunk).
+    pub fn downloadable(path: &str) -> Option<String> {
+        let key = format!("{PREFIX}{path}");
+        let (rest, segments) = if let Some(rest) = key.strip_prefix(IMAGES) {
+            (rest, 2)
+        } else if let Some(rest) = key.strip_prefix(FILES) {
+            (rest, 3)
+        } else {
+            return None;
+        };
+        let parts: Vec<&str> = rest.split('/').collect();
+        let safe = |p: &&str| {
+            !p.is_empty()
+                && !p.starts_with('.')
+                && p.len() <= 128
+                && p.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        };
+        (parts.len() == segments && parts.iter().all(safe)).then_some(key)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn objects_are_namespaced_by_their_uploader() {
+            assert_eq!(image("u1", "i1", "png"), "weifchat/images/u1/i1.png");
+            assert_eq!(chunk("u1", "ab", 2), "weifchat/chunks/u1/ab/2");
+            assert!(chunk("u1", "ab", 2).starts_with(&chunks("u1", "ab")));
+            assert_eq!(merged_file("u1", "ab", "a.zip"), "weifchat/files/u1/ab/a.zip");
+            assert!(merged_file("u1", "ab", "a.zip").starts_with(&merged("u1", "ab")));
+            for key in [image("u", "i", "png"), chunk("u", "h", 0), merged_file("u", "h", "n")] {
+                assert!(key.starts_with(PREFIX), "{key}");
+            }
+            assert_eq!(url("weifchat/images/u1/i1.png"), "/weifchat/images/u1/i1.png");
+        }
+
+        #[test]
+        fn only_images_and_merged_files_download() {
+            assert_eq!(
+                downloadable("images/u1/i1.png").as_deref(),
+                Some("weifchat/images/u1/i1.png")
+            );
+            assert!(downloadable("files/u1/ab/a.zip").is_some());
+            for bad in [
+                "chunks/u1/ab/0",
+                "images/u1",
+                "images/u1/../x.png",
+                "images/u1/.x",
+                "images/u1/a/b.png",
+                "files/u1/ab",
+                "storage/public/a.png",
+                "images/u1/a b.png",
+            ] {
+                assert_eq!(downloadable(bad), None, "{bad}");
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{self as k};

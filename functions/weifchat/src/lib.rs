@@ -17,6 +17,7 @@ pub mod notes;
 pub mod spaces;
 mod store;
 pub mod time;
+pub mod uploads;
 pub mod users;
 mod view;
 pub mod wire;
@@ -82,6 +83,17 @@ shared::functions! {
     "weif-message-group" => messages::group_history,
     "weif-message-list" => messages::list,
     "weif-message-read" => messages::read,
+
+    // uploads (#5, #15, #27, #38–42) and the files' addresses
+    "weif-upload-user" => uploads::user_picture,
+    "weif-upload-group" => uploads::group_picture,
+    "weif-space-upload-photos" => uploads::space_photos,
+    "weif-chat-private-photo" => uploads::chat_photo,
+    "weif-chat-group-photo" => uploads::chat_photo,
+    "weif-chat-file" => uploads::chunk,
+    "weif-merge" => uploads::merge,
+    "weif-verify" => uploads::verify,
+    "weif-file-get" => uploads::download,
 }
 
 #[cfg(test)]

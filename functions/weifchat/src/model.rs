@@ -431,6 +431,117 @@ impl ChatType {
     }
 }
 
+// ---- uploads (#5, #15, #27, #38–42) ----
+
+/// An image a form carried, checked by its content (PNG, JPEG, GIF or WebP).
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub name: String,
+    pub mime: &'static str,
+    pub ext: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+impl Image {
+    /// `file` as an image, else `<field>必须是图片(png/jpeg/gif/webp)`.
+    pub fn parse(file: crate::wire::FilePart, field: &'static str) -> Field<Image> {
+        match shared::storage::image::format(&file.bytes) {
+            Some((mime, ext)) => Ok(Image {
+                name: file_name(file.file_name.as_deref().unwrap_or_default()),
+                mime,
+                ext,
+                bytes: file.bytes,
+            }),
+            None => invalid(field, format!("{field}必须是图片(png/jpeg/gif/webp)")),
+        }
+    }
+
+    /// The one image a form sent under `field` (`<field>不能为空` without one, `<field>只能上传一个文件`
+    /// with several).
+    pub fn one(mut files: Vec<crate::wire::FilePart>, field: &'static str) -> Field<Image> {
+        match files.len() {
+            0 => invalid(field, format!("{field}不能为空")),
+            1 => Image::parse(files.remove(0), field),
+            _ => invalid(field, format!("{field}只能上传一个文件")),
+        }
+    }
+}
+
+/// The most photos #27 takes at once.
+pub const MAX_UPLOAD_PHOTOS: usize = 9;
+
+/// #27's photos: one to nine images.
+pub fn photo_files(files: Vec<crate::wire::FilePart>, field: &'static str) -> Field<Vec<Image>> {
+    if files.is_empty() {
+        return invalid(field, format!("{field}不能为空"));
+    }
+    if files.len() > MAX_UPLOAD_PHOTOS {
+        return invalid(field, format!("{field}最多{MAX_UPLOAD_PHOTOS}张图片"));
+    }
+    let mut out = Vec::with_capacity(files.len());
+    for file in files {
+        out.push(Image::parse(file, field)?);
+    }
+    Ok(out)
+}
+
+/// A file name safe in an object key and an address: ASCII letters, digits, `.`, `_` and `-`
+/// kept, anything else `_`, at most 100 characters, never starting with `.`; `file` when empty.
+pub fn file_name(raw: &str) -> String {
+    let mut name: String = raw
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(100)
+        .collect();
+    while name.starts_with('.') {
+        name.replace_range(..1, "_");
+    }
+    if name.is_empty() { "file".into() } else { name }
+}
+
+/// `fileHash`: the hex MD5 of the whole file (as spark-md5 computes it in the browser), stored
+/// lowercase.
+pub fn file_hash(raw: &str) -> Field<String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return invalid("fileHash", "fileHash不能为空");
+    }
+    if raw.len() != 32 || !raw.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return invalid("fileHash", "fileHash必须为32位十六进制MD5");
+    }
+    Ok(raw.to_ascii_lowercase())
+}
+
+/// The most chunks a file may have (S3's part limit; 4 MiB chunks make 40 GiB).
+pub const MAX_CHUNKS: u32 = 10_000;
+
+/// `index`: a chunk's position, from 0.
+pub fn chunk_index(raw: &str) -> Field<u32> {
+    match raw.trim().parse::<u32>() {
+        Ok(i) if i < MAX_CHUNKS => Ok(i),
+        _ => invalid("index", format!("index必须为0到{}的整数", MAX_CHUNKS - 1)),
+    }
+}
+
+/// `:type` of #40–42: a private or a group chat (only recorded in the logs: the file's owner is
+/// the uploader either way).
+pub fn chat_type(raw: &str) -> Field<&'static str> {
+    match raw {
+        "private" => Ok("private"),
+        "group" => Ok("group"),
+        _ => invalid("type", "type必须为private或group"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

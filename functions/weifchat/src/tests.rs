@@ -38,8 +38,15 @@ async fn every_function_but_register_and_login_wants_a_token_first() {
     let state = offline_state();
     for f in functions() {
         let resp = (f.handler)(&state, request(None, &[], &[], json!("not an object"))).await;
+        if f.binary == "weif-file-get" {
+            // The files' addresses are public (`<img src>`); a path of no file is a 404.
+            assert_eq!(resp.status(), 404);
+            continue;
+        }
         let env = envelope(&resp);
-        if ["weif-register", "weif-login"].contains(&f.binary) {
+        if UPLOADS_WITH_RES_CODE.contains(&f.binary) {
+            assert_eq!(env, json!({"res_code": 401, "msg": "请先登录"}), "{}", f.binary);
+        } else if ["weif-register", "weif-login"].contains(&f.binary) {
             assert_eq!(
                 env,
                 json!({"status": 400, "msg": "请求体必须是JSON对象"}),
@@ -343,4 +350,134 @@ async fn store_faults_answer_each_routes_failure_row() {
     )
     .await;
     assert_eq!(env, json!({"status": 404, "msg": "服务器错误"}));
+}
+
+// ---- uploads (#5, #15, #27, #38–42): what is decided before S3 or the table ----
+
+/// The upload rows whose envelope names its status `res_code`.
+const UPLOADS_WITH_RES_CODE: [&str; 5] = [
+    "weif-upload-user",
+    "weif-upload-group",
+    "weif-space-upload-photos",
+    "weif-chat-private-photo",
+    "weif-chat-group-photo",
+];
+
+const BOUNDARY: &str = "XyZtestBoundary";
+
+fn png() -> Vec<u8> {
+    let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    b.extend(3u32.to_be_bytes());
+    b.extend(4u32.to_be_bytes());
+    b.extend([8, 6, 0, 0, 0]);
+    b
+}
+
+fn form(user: &str, path: &[(&str, &str)], fields: &[(&str, &str)], files: &[(&str, Vec<u8>)]) -> Request {
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").bytes());
+    }
+    for (k, bytes) in files {
+        body.extend(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"a.png\"\r\n\r\n").bytes(),
+        );
+        body.extend(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{BOUNDARY}--\r\n").bytes());
+    testing::request("POST", "/x")
+        .header("content-type", &format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header("authorization", &format!("Bearer {}", token(user)))
+        .path(path)
+        .bytes(body)
+        .build()
+}
+
+#[tokio::test]
+async fn row_5_refuses_another_users_id_before_storing() {
+    let env = call(
+        "weif-upload-user",
+        form("u1", &[], &[("_id", "u2")], &[("file", png())]),
+    )
+    .await;
+    assert_eq!(env, json!({"res_code": 403, "msg": "身份不符, 无权操作"}));
+}
+
+#[tokio::test]
+async fn image_routes_judge_the_content_not_the_name() {
+    let env = call(
+        "weif-upload-user",
+        form(
+            "u1",
+            &[],
+            &[("_id", "u1")],
+            &[("file", b"%PDF-1.4 not an image".to_vec())],
+        ),
+    )
+    .await;
+    assert_eq!(
+        env,
+        json!({"res_code": 405, "msg": "参数错误", "data": [
+            {"type": "field", "msg": "file必须是图片(png/jpeg/gif/webp)", "path": "file", "location": "body"}
+        ]})
+    );
+    let env = call("weif-chat-private-photo", form("u1", &[], &[], &[])).await;
+    assert_eq!(env["data"][0]["msg"], "photo不能为空");
+}
+
+#[tokio::test]
+async fn row_27_takes_at_most_nine_photos() {
+    let ten: Vec<(&str, Vec<u8>)> = (0..10).map(|_| ("photos", png())).collect();
+    let env = call("weif-space-upload-photos", form("u1", &[], &[], &ten)).await;
+    assert_eq!(env["res_code"], 405);
+    assert_eq!(env["data"][0]["msg"], "photos最多9张图片");
+}
+
+#[tokio::test]
+async fn a_chunk_names_its_file_hash_index_and_blob() {
+    let env = call(
+        "weif-chat-file",
+        form("u1", &[("type", "other")], &[("fileHash", "xyz"), ("index", "-1")], &[]),
+    )
+    .await;
+    let msgs: Vec<&str> = env["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["msg"].as_str().unwrap())
+        .collect();
+    assert_eq!(env["status"], 405);
+    assert_eq!(
+        msgs,
+        [
+            "type必须为private或group",
+            "fileHash必须为32位十六进制MD5",
+            "index必须为0到9999的整数",
+            "blob必须是一个文件"
+        ]
+    );
+    assert_eq!(env["data"][0]["location"], "params");
+}
+
+#[tokio::test]
+async fn merge_and_verify_check_type_and_hash() {
+    for binary in ["weif-merge", "weif-verify"] {
+        let env = call(binary, request(Some(&token("u1")), &[], &[("type", "x")], json!({}))).await;
+        assert_eq!(env["status"], 405, "{binary}");
+        assert_eq!(env["data"][1]["msg"], "fileHash不能为空");
+    }
+}
+
+#[tokio::test]
+async fn a_form_must_be_multipart_and_within_its_limits() {
+    let req = request(Some(&token("u1")), &[], &[], json!({"_id": "u1"}));
+    let env = call("weif-upload-user", req).await;
+    assert_eq!(
+        env,
+        json!({"res_code": 400, "msg": "请求体必须是multipart/form-data表单"})
+    );
+    let big = vec![0u8; crate::wire::MAX_FILE_BYTES + 1];
+    let env = call("weif-chat-private-photo", form("u1", &[], &[], &[("photo", big)])).await;
+    assert_eq!(env["res_code"], 400);
 }

@@ -14,7 +14,9 @@
 //! | 405 | `参数错误`, `data` the express-validator list `[{type: "field", msg, path, location}]` |
 //!
 //! Parameters come from the query string (GET routes) or the body (POST routes, JSON or
-//! `application/x-www-form-urlencoded`), as [`Params`]; path parameters (`/:type`) too. Every
+//! `application/x-www-form-urlencoded`), as [`Params`]; path parameters (`/:type`) too. Upload
+//! routes ([`Route::form`]) read a `multipart/form-data` body with `multer`: its text fields as
+//! parameters and its files ([`Params::take_files`]), within Lambda's event size. Every
 //! route but register and login needs `Authorization: Bearer <token>`, checked before anything
 //! else.
 
@@ -53,12 +55,14 @@ pub const INVALID_MSG: &str = "参数错误";
 pub enum Source {
     Body,
     Query,
+    /// A `multipart/form-data` body (the upload routes): text fields and files.
+    Form,
 }
 
 impl Source {
     fn location(self) -> &'static str {
         match self {
-            Source::Body => "body",
+            Source::Body | Source::Form => "body",
             Source::Query => "query",
         }
     }
@@ -79,6 +83,10 @@ pub struct Route {
     failure: Failure,
     path_params: &'static [&'static str],
     result_flag: bool,
+    /// The envelope names its status `res_code` (the single-file upload rows).
+    res_code: bool,
+    /// The status of a fault (404 unless a row prints another, e.g. `res_code: 500`).
+    fault_status: u16,
 }
 
 impl Route {
@@ -89,6 +97,8 @@ impl Route {
             failure,
             path_params: &[],
             result_flag: false,
+            res_code: false,
+            fault_status: status::FAILED,
         }
     }
 
@@ -108,6 +118,28 @@ impl Route {
         }
     }
 
+    /// A POST route whose body is `multipart/form-data` (the upload routes).
+    pub const fn form(failure: Failure) -> Self {
+        Self {
+            source: Source::Form,
+            ..Self::query(failure)
+        }
+    }
+
+    /// The envelope's status is named `res_code` (`{res_code, name, url}`), and a fault answers
+    /// `fault_status` with the route's failure.
+    pub const fn res_code(self, fault_status: u16) -> Self {
+        Self {
+            res_code: true,
+            fault_status,
+            ..self
+        }
+    }
+
+    fn status_key(&self) -> &'static str {
+        if self.res_code { "res_code" } else { "status" }
+    }
+
     /// Every refusal of this route also says `result: false` (search).
     pub const fn result_flag(self) -> Self {
         Self {
@@ -124,11 +156,44 @@ impl Route {
 pub struct Params {
     values: HashMap<String, String>,
     path: HashMap<String, String>,
+    files: Vec<FilePart>,
 }
+
+/// A file of a `multipart/form-data` body.
+#[derive(Debug, Clone)]
+pub struct FilePart {
+    /// The form field that carried it (`file`, `photos`, `blob` …).
+    pub field: String,
+    /// The file name the client gave, if any.
+    pub file_name: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// The largest `multipart/form-data` body: Lambda takes events up to 6 MiB, and API Gateway
+/// sends a binary body base64-encoded (4/3 larger), so 4.4 MiB of body is what fits with the
+/// event's headers.
+pub const MAX_FORM_BODY: usize = 4 * 1024 * 1024 + 400 * 1024;
+/// The largest file of a form (an image, or one chunk of a chunked upload).
+pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+/// The most parts (fields and files) a form may have.
+const MAX_FORM_PARTS: usize = 32;
 
 impl Params {
     pub fn new(values: HashMap<String, String>, path: HashMap<String, String>) -> Self {
-        Self { values, path }
+        Self {
+            values,
+            path,
+            files: Vec::new(),
+        }
+    }
+
+    /// Takes the files a form sent under `field`, in order.
+    pub fn take_files(&mut self, field: &str) -> Vec<FilePart> {
+        let (taken, kept) = std::mem::take(&mut self.files)
+            .into_iter()
+            .partition(|f| f.field == field);
+        self.files = kept;
+        taken
     }
 
     /// The parameter as sent, `None` when absent.
@@ -146,7 +211,7 @@ impl Params {
         self.path.get(name).map_or("", String::as_str)
     }
 
-    fn read(req: &Request, source: Source) -> Result<Self, AppError> {
+    async fn read(req: &Request, source: Source) -> Result<Self, AppError> {
         let path = req
             .path_parameters()
             .iter()
@@ -159,8 +224,74 @@ impl Params {
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
             Source::Body => body_fields(req)?,
+            Source::Form => {
+                let (values, files) = form_fields(req).await?;
+                return Ok(Self { values, path, files });
+            }
         };
-        Ok(Self { values, path })
+        Ok(Self {
+            values,
+            path,
+            files: Vec::new(),
+        })
+    }
+}
+
+/// Reads a `multipart/form-data` body with `multer`: text fields (the last of a name wins) and
+/// files (any part with a file name), within [`MAX_FORM_BODY`], [`MAX_FILE_BYTES`] a file.
+async fn form_fields(req: &Request) -> Result<(HashMap<String, String>, Vec<FilePart>), AppError> {
+    let bytes = http::body_bytes(req);
+    if bytes.len() > MAX_FORM_BODY {
+        return Err(AppError::bad_request(format!("请求体过大(最多{}字节)", MAX_FORM_BODY)));
+    }
+    let boundary = http::header(req, CONTENT_TYPE.as_str())
+        .and_then(|ct| multer::parse_boundary(ct).ok())
+        .ok_or_else(|| AppError::bad_request("请求体必须是multipart/form-data表单"))?;
+    let body = bytes.to_vec();
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let limits = multer::Constraints::new().size_limit(
+        multer::SizeLimit::new()
+            .whole_stream(MAX_FORM_BODY as u64)
+            .per_field(MAX_FILE_BYTES as u64),
+    );
+    let mut form = multer::Multipart::with_constraints(stream, boundary, limits);
+    let (mut values, mut files) = (HashMap::new(), Vec::new());
+    let mut parts = 0;
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => return Err(form_error(e)),
+        };
+        parts += 1;
+        if parts > MAX_FORM_PARTS {
+            return Err(AppError::bad_request(format!("表单最多{MAX_FORM_PARTS}项")));
+        }
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let data = field.bytes().await.map_err(form_error)?;
+        match file_name {
+            Some(file_name) => files.push(FilePart {
+                field: name,
+                file_name: Some(file_name),
+                bytes: data.to_vec(),
+            }),
+            None => {
+                let text = String::from_utf8(data.to_vec())
+                    .map_err(|_| AppError::bad_request(format!("{name}不是合法的文本")))?;
+                values.insert(name, text);
+            }
+        }
+    }
+    Ok((values, files))
+}
+
+fn form_error(e: multer::Error) -> AppError {
+    match e {
+        multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
+            AppError::bad_request(format!("文件过大(每个文件最多{}字节)", MAX_FILE_BYTES))
+        }
+        _ => AppError::bad_request("请求体不是合法的multipart/form-data表单"),
     }
 }
 
@@ -219,6 +350,16 @@ impl Reply {
         }
     }
 
+    /// `{status}` alone (`res_code` on upload routes), for the fields [`Reply::with`] adds.
+    pub fn code(status: u16) -> Self {
+        Self {
+            status,
+            msg: None,
+            data: None,
+            extra: Vec::new(),
+        }
+    }
+
     /// `{status: 200, data}`.
     pub fn data(data: impl Serialize) -> Result<Self, AppError> {
         Ok(Self {
@@ -249,9 +390,9 @@ impl Reply {
         Self { status, ..self }
     }
 
-    fn into_json(self) -> Value {
+    fn into_json(self, status_key: &str) -> Value {
         let mut env = Map::new();
-        env.insert("status".into(), self.status.into());
+        env.insert(status_key.into(), self.status.into());
         if let Some(msg) = self.msg {
             env.insert("msg".into(), Value::String(msg.into_owned()));
         }
@@ -267,7 +408,7 @@ impl Reply {
 
 /// The answer to a successful request.
 pub fn success(reply: Reply) -> Response<Body> {
-    http::json_response(StatusCode::OK, &reply.into_json())
+    http::json_response(StatusCode::OK, &reply.into_json("status"))
 }
 
 /// The answer to a failed request.
@@ -300,12 +441,12 @@ fn failure_envelope(route: &Route, err: &AppError) -> (u16, Map<String, Value>) 
         BadCredentials(m) => (status::UNAUTHORIZED, text(m), None),
         Forbidden(m) => (status::FORBIDDEN, text(m), None),
         Internal(_) => match route.failure {
-            Failure::Msg(m) => (status::FAILED, text(m), None),
-            Failure::Data(d) => (status::FAILED, None, text(d)),
+            Failure::Msg(m) => (route.fault_status, text(m), None),
+            Failure::Data(d) => (route.fault_status, None, text(d)),
         },
     };
     let mut env = Map::new();
-    env.insert("status".into(), status.into());
+    env.insert(route.status_key().into(), status.into());
     if let Some(msg) = msg {
         env.insert("msg".into(), msg);
     }
@@ -326,7 +467,7 @@ impl Wire for Route {
     fn success(&self, reply: Reply) -> Answer {
         Answer {
             code: reply.status.into(),
-            response: success(reply),
+            response: http::json_response(StatusCode::OK, &reply.into_json(self.status_key())),
         }
     }
 
@@ -392,7 +533,7 @@ where
         } else {
             None
         };
-        let params = Params::read(&req, route.source)?;
+        let params = Params::read(&req, route.source).await?;
         // Boxed: the route's future, instrumented, would nest past the compiler's type-depth limit.
         Box::pin(run(caller, params)).await
     })
@@ -554,7 +695,9 @@ mod tests {
             "application/json",
             r#"{"a":"x","n":5,"b":true,"z":null,"photos":["/a.png"]}"#,
         );
-        let p = Params::read(&req, Source::Body).unwrap();
+        let p = futures_util::FutureExt::now_or_never(Params::read(&req, Source::Body))
+            .unwrap()
+            .unwrap();
         assert_eq!(p.text("a"), "x");
         assert_eq!(p.text("n"), "5");
         assert_eq!(p.text("b"), "true");
@@ -565,14 +708,18 @@ mod tests {
     #[test]
     fn form_bodies_are_read_too() {
         let req = post("application/x-www-form-urlencoded", "phone=13800000000&nick=%E6%AD%AAf");
-        let p = Params::read(&req, Source::Body).unwrap();
+        let p = futures_util::FutureExt::now_or_never(Params::read(&req, Source::Body))
+            .unwrap()
+            .unwrap();
         assert_eq!(p.text("nick"), "歪f");
     }
 
     #[test]
     fn malformed_bodies_are_refused() {
         for b in ["{", "[1]", "\"x\""] {
-            let err = Params::read(&post("application/json", b), Source::Body).unwrap_err();
+            let err = futures_util::FutureExt::now_or_never(Params::read(&post("application/json", b), Source::Body))
+                .unwrap()
+                .unwrap_err();
             assert!(matches!(err, AppError::BadRequest(_)), "{b}");
         }
     }

@@ -18,6 +18,21 @@ pub fn dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
     .filter(|(w, h)| *w > 0 && *h > 0)
 }
 
+/// The MIME type and extension of an image, judged by its content (the magic bytes, and a
+/// header whose size parses): `None` for anything else, whatever its name or declared type.
+pub fn format(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    dimensions(bytes)?;
+    Some(if bytes.starts_with(b"\x89PNG") {
+        ("image/png", "png")
+    } else if bytes.starts_with(b"GIF8") {
+        ("image/gif", "gif")
+    } else if bytes.starts_with(&[0xFF, 0xD8]) {
+        ("image/jpeg", "jpg")
+    } else {
+        ("image/webp", "webp")
+    })
+}
+
 fn le16(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_le_bytes([*b.get(at)?, *b.get(at + 1)?]))
 }

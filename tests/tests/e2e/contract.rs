@@ -45,7 +45,15 @@ fn openapi_routes() -> BTreeSet<Route> {
 
 #[test]
 fn openapi_documents_exactly_the_template_routes() {
-    let template = template().routes();
+    // API Gateway's greedy `{name+}` is OpenAPI's `{name}` (a parameter that may hold slashes).
+    let template: BTreeSet<Route> = template()
+        .routes()
+        .into_iter()
+        .map(|r| Route {
+            path: r.path.replace("+}", "}"),
+            ..r
+        })
+        .collect();
     let openapi = openapi_routes();
     let missing: Vec<_> = template.difference(&openapi).collect();
     let extra: Vec<_> = openapi.difference(&template).collect();

@@ -27,3 +27,4 @@ mod weif_groups;
 mod weif_messages;
 mod weif_notes;
 mod weif_spaces;
+mod weif_uploads;

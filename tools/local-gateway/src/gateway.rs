@@ -27,6 +27,8 @@ use crate::template::Template;
 
 /// API Gateway's payload limit for HTTP APIs.
 pub const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
+/// Lambda's limit on a synchronous invocation's payload: the event, body base64-encoded.
+pub const MAX_EVENT: usize = 6 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
@@ -172,7 +174,13 @@ impl Gateway {
         let function = &self.functions[route.function];
         let request_id = uuid::Uuid::new_v4().to_string();
         let event = event(&parts, &body, route, &params, peer, &request_id);
-        let request = match lambda_http::request::from_str(&event.to_string()) {
+        let event = event.to_string();
+        if event.len() > MAX_EVENT {
+            // Lambda refuses an invocation payload over 6 MiB (a binary body counts base64-encoded).
+            tracing::info!(%method, %path, status = 413, bytes = event.len(), "event over Lambda's limit");
+            return message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large");
+        }
+        let request = match lambda_http::request::from_str(&event) {
             Ok(r) => r,
             Err(e) => {
                 tracing::error!(error = %e, "could not build the Lambda request");

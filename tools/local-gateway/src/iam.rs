@@ -9,9 +9,15 @@ use std::sync::Arc;
 use aws_sdk_dynamodb::operation::query::QueryInput;
 use aws_sdk_dynamodb::operation::scan::ScanInput;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
+use aws_sdk_s3::operation::abort_multipart_upload::AbortMultipartUploadInput;
+use aws_sdk_s3::operation::complete_multipart_upload::CompleteMultipartUploadInput;
+use aws_sdk_s3::operation::create_multipart_upload::CreateMultipartUploadInput;
+use aws_sdk_s3::operation::delete_object::DeleteObjectInput;
 use aws_sdk_s3::operation::get_object::GetObjectInput;
 use aws_sdk_s3::operation::head_object::HeadObjectInput;
+use aws_sdk_s3::operation::list_objects_v2::ListObjectsV2Input;
 use aws_sdk_s3::operation::put_object::PutObjectInput;
+use aws_sdk_s3::operation::upload_part::UploadPartInput;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
@@ -125,6 +131,42 @@ fn needs(op: &str, input: &aws_smithy_runtime_api::client::interceptors::context
             "PutObject",
             input.downcast_ref::<PutObjectInput>().and_then(PutObjectInput::key),
         )],
+        // weifChat uploads: listing a prefix (s3:ListBucket, granted per `s3:prefix`), multipart
+        // uploads (s3:PutObject, as in IAM), deletes.
+        "ListObjectsV2" => vec![object(
+            "ListBucket",
+            input
+                .downcast_ref::<ListObjectsV2Input>()
+                .and_then(ListObjectsV2Input::prefix),
+        )],
+        "CreateMultipartUpload" => vec![object(
+            "PutObject",
+            input
+                .downcast_ref::<CreateMultipartUploadInput>()
+                .and_then(CreateMultipartUploadInput::key),
+        )],
+        "UploadPart" => vec![object(
+            "PutObject",
+            input.downcast_ref::<UploadPartInput>().and_then(UploadPartInput::key),
+        )],
+        "CompleteMultipartUpload" => vec![object(
+            "PutObject",
+            input
+                .downcast_ref::<CompleteMultipartUploadInput>()
+                .and_then(CompleteMultipartUploadInput::key),
+        )],
+        "AbortMultipartUpload" => vec![object(
+            "AbortMultipartUpload",
+            input
+                .downcast_ref::<AbortMultipartUploadInput>()
+                .and_then(AbortMultipartUploadInput::key),
+        )],
+        "DeleteObject" => vec![object(
+            "DeleteObject",
+            input
+                .downcast_ref::<DeleteObjectInput>()
+                .and_then(DeleteObjectInput::key),
+        )],
         other => vec![need(other, None)],
     }
 }
@@ -202,5 +244,26 @@ mod tests {
             !p.allows(&need("GetObject", None)),
             "a bucket grant is not a table grant"
         );
+    }
+
+    #[test]
+    fn uploads_need_their_s3_actions_on_their_prefixes() {
+        let p = Policy {
+            function: "f".into(),
+            grants: Arc::new(vec![
+                Grant {
+                    actions: ["s3:ListBucket".to_string()].into(),
+                    resources: vec![Resource::Objects("weifchat/chunks/".into())],
+                },
+                Grant {
+                    actions: ["s3:PutObject".to_string()].into(),
+                    resources: vec![Resource::Objects("weifchat/files/".into())],
+                },
+            ]),
+        };
+        assert!(p.allows(&object("ListBucket", Some("weifchat/chunks/u1/ab/"))));
+        assert!(!p.allows(&object("ListBucket", Some("storage/"))));
+        assert!(p.allows(&object("PutObject", Some("weifchat/files/u1/ab/a.zip"))));
+        assert!(!p.allows(&object("DeleteObject", Some("weifchat/files/u1/ab/a.zip"))));
     }
 }

@@ -259,7 +259,9 @@ fn parse_function(
                         .collect::<Result<_, _>>()?,
                     resources: one_or_many(st.get("Resource"))?
                         .into_iter()
-                        .map(|r| resource(r, table_id, bucket_id))
+                        .flat_map(|r| {
+                            bucket_resources(st, r, bucket_id).unwrap_or_else(|| vec![resource(r, table_id, bucket_id)])
+                        })
                         .collect(),
                 });
             }
@@ -279,6 +281,33 @@ fn one_or_many(v: Option<&Value>) -> Result<Vec<&Value>, TemplateError> {
         Some(other) => Ok(vec![other]),
         None => Err(shape("statement without Action or Resource")),
     }
+}
+
+/// The bucket itself (`!GetAtt StorageBucket.Arn`, for `s3:ListBucket`): the keys a listing
+/// may cover, from the statement's `Condition: {StringLike: {s3:prefix: [...]}}` (every key
+/// without one). `None` for any other resource.
+fn bucket_resources(st: &Value, v: &Value, bucket_id: Option<&str>) -> Option<Vec<Resource>> {
+    let Value::Tagged(t) = v else { return None };
+    if t.tag != "!GetAtt" || t.value.as_str() != Some(&format!("{}.Arn", bucket_id?)) {
+        return None;
+    }
+    let prefixes = st
+        .get("Condition")
+        .and_then(|c| c.get("StringLike"))
+        .and_then(|c| c.get("s3:prefix"));
+    let Some(prefixes) = prefixes else {
+        return Some(vec![Resource::Objects(String::new())]);
+    };
+    let list: Vec<&Value> = match prefixes {
+        Value::Sequence(s) => s.iter().collect(),
+        one => vec![one],
+    };
+    Some(
+        list.into_iter()
+            .filter_map(Value::as_str)
+            .map(|p| Resource::Objects(p.trim_end_matches('*').to_owned()))
+            .collect(),
+    )
 }
 
 fn resource(v: &Value, table_id: &str, bucket_id: Option<&str>) -> Resource {
@@ -372,6 +401,26 @@ Resources:
         let grant = &t.functions[0].grants[2];
         assert!(grant.actions.contains("s3:GetObject"));
         assert_eq!(grant.resources, vec![Resource::Objects("storage/".into())]);
+    }
+
+    #[test]
+    fn a_bucket_listing_grant_covers_its_prefix_condition() {
+        let with_bucket = TEMPLATE.replace(
+            "  LikeFunction:",
+            "  Files:\n    Type: AWS::S3::Bucket\n  LikeFunction:",
+        ).replace(
+            "              Resource: !Sub \"${Table.Arn}/index/GSI1\"",
+            "              Resource: !Sub \"${Table.Arn}/index/GSI1\"\n            - Effect: Allow\n              Action: [s3:ListBucket]\n              Resource: !GetAtt Files.Arn\n              Condition:\n                StringLike:\n                  s3:prefix: [\"weifchat/chunks/*\"]\n            - Effect: Allow\n              Action: [s3:ListBucket]\n              Resource: !GetAtt Files.Arn",
+        );
+        let t = Template::parse(&with_bucket).unwrap();
+        let grants = &t.functions[0].grants;
+        assert!(grants[2].actions.contains("s3:ListBucket"));
+        assert_eq!(grants[2].resources, vec![Resource::Objects("weifchat/chunks/".into())]);
+        assert_eq!(
+            grants[3].resources,
+            vec![Resource::Objects(String::new())],
+            "no condition: every key"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod messages;
 mod notes;
 mod search;
 mod spaces;
+mod uploads;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -36,6 +37,7 @@ pub use notes::NOTES_PER_PAGE;
 pub use search::SEARCH_LIMIT;
 pub use search::SearchHits;
 pub use spaces::{LikeOutcome, SpaceThread, thread_users};
+pub use uploads::{Listed, Merged, Uploads};
 
 /// The most friends a user may have: bounds the contacts list and the moments feed (one query
 /// per friend).

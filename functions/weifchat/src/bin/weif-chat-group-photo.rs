@@ -1,0 +1,6 @@
+//! `POST /chat/group/photo`: upload a group chat photo (seed 003 #39).
+
+#[tokio::main]
+async fn main() -> Result<(), shared::lambda::Error> {
+    shared::lambda::run(shared::handler!(weifchat::uploads::chat_photo)).await
+}

@@ -1,0 +1,6 @@
+//! `GET /weifchat/{path+}`: redirect to an uploaded file.
+
+#[tokio::main]
+async fn main() -> Result<(), shared::lambda::Error> {
+    shared::lambda::run(shared::handler!(weifchat::uploads::download)).await
+}

@@ -1,0 +1,6 @@
+//! `POST /space/upload/photos`: upload moment photos (seed 003 #27).
+
+#[tokio::main]
+async fn main() -> Result<(), shared::lambda::Error> {
+    shared::lambda::run(shared::handler!(weifchat::uploads::space_photos)).await
+}

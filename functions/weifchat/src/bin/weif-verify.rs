@@ -1,0 +1,6 @@
+//! `POST /verify/:type`: is a file already uploaded, which chunks are (seed 003 #42).
+
+#[tokio::main]
+async fn main() -> Result<(), shared::lambda::Error> {
+    shared::lambda::run(shared::handler!(weifchat::uploads::verify)).await
+}
