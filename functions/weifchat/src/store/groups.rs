@@ -266,16 +266,7 @@ impl WeifStore {
     #[tracing::instrument(skip(self))]
     pub async fn dissolve_group(&self, caller: &str, group_id: &str) -> Result<(), AppError> {
         let key = k::group(group_id);
-        let marked = self
-            .store
-            .mark_deleted(
-                &key,
-                attr::DELETED_AT,
-                (attr::USER_ID, caller),
-                &[keys::GSI1_PK, keys::GSI1_SK],
-            )
-            .await?;
-        let group = match marked {
+        let group = match self.mark_deleted(&key, caller).await? {
             Marked::Done(item) => serde_dynamo::from_item::<_, GroupItem>(item)?.group,
             Marked::NotOwner => return Err(AppError::forbidden("只有群主可以解散群聊")),
             Marked::Missing => return Err(no_group()),

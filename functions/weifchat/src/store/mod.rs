@@ -21,9 +21,9 @@ use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 use super::items::User;
-use crate::keys as k;
+use crate::keys::{self as k, attr};
 use shared::error::AppError;
-use shared::keys::Key;
+use shared::keys::{self, Key};
 use shared::store::Store;
 
 pub use accounts::{Registration, UserChanges, new_waif_code};
@@ -92,6 +92,19 @@ impl WeifStore {
         }
         let items: Vec<super::items::UserItem> = self.get_many(&keys).await?;
         Ok(items.into_iter().map(|i| (i.user.id.clone(), i.user)).collect())
+    }
+
+    /// Marks `caller`'s item at `key` (a moment, a group) as being deleted: `deletedAt` set and
+    /// out of GSI1, so it leaves its listings while its collection is deleted. Cost: 1 UpdateItem.
+    async fn mark_deleted(&self, key: &Key, caller: &str) -> Result<shared::store::Marked, AppError> {
+        self.store
+            .mark_deleted(
+                key,
+                attr::DELETED_AT,
+                (attr::USER_ID, caller),
+                &[keys::GSI1_PK, keys::GSI1_SK],
+            )
+            .await
     }
 
     /// Runs `f` for each input, [`FAN_OUT`] at a time; results in input order.

@@ -223,7 +223,7 @@ impl WeifStore {
     }
 
     async fn counter(&self, key: &Key, name: &str) -> Result<i64, AppError> {
-        let item = self.store.get_item(key, true).await?;
+        let item = self.store.get_attrs(key, &[name], true).await?;
         match item.as_ref().and_then(|i| i.get(name)) {
             Some(v) => v
                 .as_n()
@@ -345,16 +345,7 @@ impl WeifStore {
     #[tracing::instrument(skip(self))]
     pub async fn delete_space(&self, caller: &str, space_id: &str) -> Result<(), AppError> {
         let key = k::space(space_id);
-        let marked = self
-            .store
-            .mark_deleted(
-                &key,
-                attr::DELETED_AT,
-                (attr::USER_ID, caller),
-                &[keys::GSI1_PK, keys::GSI1_SK],
-            )
-            .await?;
-        match marked {
+        match self.mark_deleted(&key, caller).await? {
             Marked::Done(_) => {}
             Marked::NotOwner => return Err(AppError::forbidden("只能删除自己的动态")),
             Marked::Missing => return Err(AppError::not_found("该动态不存在")),
