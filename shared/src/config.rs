@@ -8,6 +8,7 @@
 //! | `AWS_ENDPOINT_URL_DYNAMODB` | DynamoDB endpoint (read by the AWS SDK itself) | AWS |
 //! | `STORAGE_BUCKET` | the S3 bucket of uploaded files (functions that use storage) | none |
 //! | `AWS_ENDPOINT_URL_S3` | S3 endpoint (read by the AWS SDK; set locally, path-style addressing) | AWS |
+//! | `SOCKET_ENDPOINT` | the WebSocket API's Management API endpoint (functions that push frames) | none |
 
 use std::fmt;
 
@@ -21,6 +22,8 @@ pub struct Config {
     pub token_ttl_secs: i64,
     /// The bucket of uploaded files, for the functions that use storage.
     pub storage_bucket: Option<String>,
+    /// The Management API endpoint of the WebSocket API, for the functions that push frames.
+    pub socket_endpoint: Option<String>,
 }
 
 /// A secret value: kept out of `Debug` output and logs.
@@ -49,6 +52,7 @@ impl fmt::Debug for Config {
             .field("token_secret", &self.token_secret)
             .field("token_ttl_secs", &self.token_ttl_secs)
             .field("storage_bucket", &self.storage_bucket)
+            .field("socket_endpoint", &self.socket_endpoint)
             .finish()
     }
 }
@@ -95,11 +99,13 @@ impl Config {
                 })?,
         };
         let storage_bucket = lookup("STORAGE_BUCKET").filter(|v| !v.trim().is_empty());
+        let socket_endpoint = lookup("SOCKET_ENDPOINT").filter(|v| !v.trim().is_empty());
         Ok(Self {
             table_name,
             token_secret: Secret::new(secret.into_bytes()),
             token_ttl_secs,
             storage_bucket,
+            socket_endpoint,
         })
     }
 }

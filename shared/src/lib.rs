@@ -8,6 +8,7 @@
 //! - [`store`] and [`keys`]: the single DynamoDB table: one write builder, transactions and their
 //!   cancellation reasons, cursors, the request log; attribute and index names and the registry of
 //!   the surfaces' key prefixes;
+//! - [`socket`]: API Gateway WebSocket events and pushes to connections (Management API);
 //! - [`storage`]: uploaded files in S3 ("storage nodes"), for every surface;
 //! - [`lambda`]: the glue a function's `main` uses to hand its handler to the runtime;
 //! - [`telemetry`], [`clock`], [`ids`]: logs, time, identifiers.
@@ -22,6 +23,7 @@ pub mod http;
 pub mod ids;
 pub mod keys;
 pub mod lambda;
+pub mod socket;
 pub mod state;
 pub mod storage;
 pub mod store;

@@ -5,6 +5,7 @@
 use crate::auth::Tokens;
 use crate::config::Config;
 use crate::error::AppError;
+use crate::socket::{Pusher, push_config};
 use crate::storage::Storage;
 use crate::store::Store;
 
@@ -14,6 +15,8 @@ pub struct AppState {
     pub tokens: Tokens,
     /// The S3 client of the functions that use storage.
     pub s3: Option<aws_sdk_s3::Client>,
+    /// Pushes to WebSocket connections, for the functions that push frames.
+    pub push: Option<Pusher>,
 }
 
 impl AppState {
@@ -25,6 +28,7 @@ impl AppState {
             store,
             tokens,
             s3: None,
+            push: None,
         }
     }
 
@@ -34,13 +38,27 @@ impl AppState {
         self
     }
 
+    /// The same state with a pusher to WebSocket connections.
+    pub fn with_push(mut self, push: Pusher) -> Self {
+        self.push = Some(push);
+        self
+    }
+
     /// Reads the configuration from the environment and builds the SDK client, which honours
     /// `AWS_ENDPOINT_URL_DYNAMODB` and the usual credential chain.
     pub async fn from_env() -> Result<Self, lambda_http::Error> {
         let config = Config::from_env()?;
         let sdk = sdk_config().await;
         let s3 = aws_sdk_s3::Client::from_conf(s3_config(&sdk).build());
-        Ok(Self::new(config, aws_sdk_dynamodb::Client::new(&sdk)).with_s3(s3))
+        let push = config
+            .socket_endpoint
+            .as_deref()
+            .map(|endpoint| Pusher::new(aws_sdk_apigatewaymanagement::Client::from_conf(push_config(&sdk, endpoint).build())));
+        let state = Self::new(config, aws_sdk_dynamodb::Client::new(&sdk)).with_s3(s3);
+        Ok(match push {
+            Some(push) => state.with_push(push),
+            None => state,
+        })
     }
 
     /// Uploaded files; an internal error where the function has no bucket configured.

@@ -49,15 +49,25 @@ where
     W: Wire,
     Fut: Future<Output = Result<W::Reply, W::Error>>,
 {
-    let request_id = match req.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone().unwrap_or_default(),
-        _ => String::new(),
+    // A WebSocket frame has no method or path: its route key stands for both.
+    let (request_id, method, path) = match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(ctx)) => (
+            ctx.request_id.clone().unwrap_or_default(),
+            req.method().to_string(),
+            req.uri().path().to_owned(),
+        ),
+        Some(RequestContext::WebSocket(ctx)) => (
+            ctx.request_id.clone().unwrap_or_default(),
+            "WEBSOCKET".to_owned(),
+            ctx.route_key.clone().unwrap_or_default(),
+        ),
+        _ => (String::new(), req.method().to_string(), req.uri().path().to_owned()),
     };
     let span = tracing::info_span!(
         "request",
         request_id = %request_id,
-        method = %req.method(),
-        path = %req.uri().path(),
+        method = %method,
+        path = %path,
         operation_id = tracing::field::Empty,
         app_id = tracing::field::Empty,
         user_id = tracing::field::Empty,
