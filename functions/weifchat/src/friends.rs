@@ -7,7 +7,7 @@ use crate::wire::{self, Failure, Params, Reply, Route, id_param, must_be_caller}
 use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, auth::Caller, clock};
 
-use crate::WeifState;
+use crate::{WeifState, chat};
 use crate::view::{FriendView, UserBrief, UserSigned};
 
 /// `userId` (the caller) and `friendId`, checked together.
@@ -35,6 +35,7 @@ pub async fn add(state: &AppState, req: Request) -> Response<Body> {
             .weifchat()
             .request_friend(caller.user_id(), &friend, clock::now_ms())
             .await?;
+        chat::notify_requests(state, &friend).await;
         Ok(Reply::msg("申请中"))
     })
     .await
@@ -105,6 +106,7 @@ pub async fn agree(state: &AppState, req: Request) -> Response<Body> {
             .weifchat()
             .agree_friend(caller.user_id(), &friend, clock::now_ms())
             .await?;
+        chat::notify_agreed(state, &friend).await;
         Ok(Reply::msg("添加成功"))
     })
     .await

@@ -10,7 +10,7 @@ use serde_json::json;
 use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, clock, ids};
 
-use crate::WeifState;
+use crate::{WeifState, chat};
 use crate::view::{GroupDoc, GroupInfo, JoinRequest, MemberView, MyGroup, UserBrief, UserMember};
 
 /// A new group's picture, as the seed's samples show it.
@@ -124,7 +124,8 @@ pub async fn join(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, JOIN, move |caller, p| async move {
         let (group_id, me) = (id_param(&p, "groupId"), id_param(&p, "userId")).all()?;
         must_be_caller(&caller, &me)?;
-        state.weifchat().request_join(&group_id, &me, clock::now_ms()).await?;
+        let owner = state.weifchat().request_join(&group_id, &me, clock::now_ms()).await?;
+        chat::notify_requests(state, &owner).await;
         Ok(Reply::msg("已发送"))
     })
     .await
@@ -163,6 +164,7 @@ pub async fn agree(state: &AppState, req: Request) -> Response<Body> {
             .weifchat()
             .agree_join(caller.user_id(), &group_id, &user_id, clock::now_ms())
             .await?;
+        chat::notify_agreed(state, &user_id).await;
         Ok(Reply::msg("添加成功"))
     })
     .await

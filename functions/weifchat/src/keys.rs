@@ -20,6 +20,7 @@
 //! | group chat head (seq counter) | `WEIF#GROUPCHAT#<groupId>` | `#CHAT` | |
 //! | group message | `WEIF#GROUPCHAT#<groupId>` | `MSG#<seq, 12 digits>` | |
 //! | conversation (a user's side of a private chat) | `WEIF#USER#<userId>` | `CONV#FRIEND#<otherId>` | `WEIF#USER#<userId>#CONVS` / `<lastTime>#<otherId>` |
+//! | socket connection (TTL) | `WEIF#CONN#<connectionId>` | `#CONN` | `WEIF#USER#<userId>#CONNS` / `<connectionId>` |
 //!
 //! `<c>` is the first character of the lowercased name: the partition of a bounded prefix search.
 use shared::keys::{Key, time_part};
@@ -45,6 +46,8 @@ pub mod entity {
     pub const CHAT_HEAD: &str = "WeifChatHead";
     pub const MESSAGE: &str = "WeifMessage";
     pub const CONVERSATION: &str = "WeifConversation";
+    // -- the chat socket --
+    pub const CONNECTION: &str = "WeifConnection";
 }
 
 /// Attribute names used in expressions (items map them with serde renames; tests in
@@ -265,6 +268,20 @@ pub fn conversations(user_id: &str) -> String {
     format!("WEIF#USER#{user_id}#CONVS")
 }
 
+// ---- the chat socket: connections of the WebSocket API ----
+
+pub const CONNECTION_SK: &str = "#CONN";
+
+/// A WebSocket connection, found by its ID (each frame names only its connection).
+pub fn connection(connection_id: &str) -> Key {
+    Key::new(format!("WEIF#CONN#{connection_id}"), CONNECTION_SK)
+}
+
+/// GSI1 partition of a user's open connections (a push reaches each of them).
+pub fn connections(user_id: &str) -> String {
+    format!("WEIF#USER#{user_id}#CONNS")
+}
+
 /// Where uploads (#5, #15, #27, #38–42) keep their bytes: S3 object keys of the storage
 /// bucket, namespaced by the uploader (the token's user), so what one user uploads can't be
 /// found, overwritten or merged by another. A file's address (`url`) is `/` and its key, served
@@ -478,6 +495,7 @@ mod tests {
             k::chat_head(&k::private_chat("u", "v")),
             k::message(&k::group_chat("g"), 1),
             k::conversation("u", "v"),
+            k::connection("c"),
         ];
         let partitions: Vec<String> = vec![
             k::friends("u"),
@@ -489,6 +507,7 @@ mod tests {
             k::nick_index("n", "u").unwrap().0,
             k::group_name_index("g", "g").unwrap().0,
             k::conversations("u"),
+            k::connections("u"),
         ];
         for pk in keys.into_iter().map(|key| key.pk).chain(partitions) {
             assert!(pk.starts_with(k::PREFIX), "{pk}");

@@ -6,6 +6,7 @@
 //! names the caller (`_id`, `userId`, `groupLeaderId`, `fromId`) must be the token's user.
 
 pub mod accounts;
+pub mod chat;
 pub mod fields;
 pub mod friends;
 pub mod groups;
@@ -14,6 +15,7 @@ pub mod keys;
 pub mod messages;
 pub mod model;
 pub mod notes;
+pub mod socket;
 pub mod spaces;
 mod store;
 pub mod time;
@@ -78,6 +80,18 @@ shared::functions! {
     "weif-notes-add" => notes::add,
     "weif-notes-get" => notes::list,
     "weif-notes-del" => notes::delete,
+    "weif-message-sync" => messages::sync,
+    "weif-socket-connect" => chat::connect,
+    "weif-socket-disconnect" => chat::disconnect,
+    "weif-socket-default" => chat::unknown,
+    "weif-socket-login" => chat::login,
+    "weif-socket-logout" => chat::logout,
+    "weif-socket-private-chat" => chat::private_chat,
+    "weif-socket-group-chat" => chat::group_chat,
+    "weif-socket-join-group" => chat::join_group,
+    "weif-socket-init-apply-notice" => chat::init_apply_notice,
+    "weif-socket-apply-notice" => chat::apply_notice,
+    "weif-socket-agree-apply" => chat::agree_apply,
     // -- messages (issue 9) --
     "weif-message-friend" => messages::friend_history,
     "weif-message-group" => messages::group_history,

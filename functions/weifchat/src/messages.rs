@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::fields::Fields;
 use crate::model::{self, ChatType};
-use crate::view::{ChatEntry, GroupMessageView, GroupNick, PrivateMessageView, UserNick};
+use crate::view::{ChatEntry, GroupMessageView, GroupNick, PrivateMessageView, PushedMessage, UserNick};
 use crate::wire::{self, Failure, Reply, Route, id_param, must_be_caller};
 use crate::{Chat, WeifState};
 use shared::lambda::{Body, Request, Response};
@@ -175,6 +175,70 @@ pub async fn read(state: &AppState, req: Request) -> Response<Body> {
             ChatType::Group => store.mark_group_read(&me, &id).await?,
         }
         Ok::<_, AppError>(Reply::msg("已读"))
+    })
+    .await
+}
+
+/// `data` of a sync page.
+#[derive(Serialize)]
+struct SyncPageView {
+    #[serde(rename = "messageList")]
+    messages: Vec<PushedMessage>,
+    /// The cursor of the next page (`null`: nothing more).
+    next: Option<String>,
+}
+
+const SYNC: Route = Route::query(Failure::Msg("服务器错误")).path_params(&["type"]);
+
+/// `GET /message/sync/:type?userId=<caller>&id&seq?&cursor?` → `{messageList, next}`: the
+/// messages of the caller's chat with friend `id` (`friend`) or in group `id` (`group`) after
+/// sequence number `seq`, oldest first, as the socket pushes them, 100 a page; `next` continues
+/// (pass it as `cursor`). A client that sees a gap in the pushed `seq`s, or reconnects, asks for
+/// everything after the last one it has. Not friends or not a member: 202, as the histories.
+/// Cost: 1 GetItem (friend) or 1 BatchGetItem (group, membership, head) + 1 Query (≤ 100 items)
+/// + 1 BatchGetItem (senders).
+#[tracing::instrument(skip(state, req))]
+pub async fn sync(state: &AppState, req: Request) -> Response<Body> {
+    wire::authed(state, req, SYNC, move |caller, p| async move {
+        let (kind, me, id, seq) = (
+            ChatType::parse(p.path("type")),
+            id_param(&p, "userId"),
+            id_param(&p, "id"),
+            model::seen_seq(p.text("seq")),
+        )
+            .all()?;
+        must_be_caller(&caller, &me)?;
+        let cursor = p.get("cursor").filter(|c| !c.is_empty());
+        let store = state.weifchat();
+        let chat = match kind {
+            ChatType::Friend => {
+                let friends = store.friend(&me, &id, false).await?.is_some_and(|f| f.state == 1);
+                if !friends {
+                    return Ok(Reply::msg("您与ta还不是好友哦").status(202));
+                }
+                Chat::private(&me, &id)
+            }
+            ChatType::Group => {
+                let group = store.group_chat(&id, &me).await?;
+                if group.group.is_none() {
+                    return Err(AppError::not_found("该群不存在"));
+                }
+                if !group.member {
+                    return Ok(Reply::msg("您还未加入该群哦").status(202));
+                }
+                Chat::group(&id)
+            }
+        };
+        let page = store.messages_after(&chat, seq, cursor).await?;
+        let users = store.users(page.messages.iter().map(|m| m.from_id.as_str())).await?;
+        Reply::data(SyncPageView {
+            messages: page
+                .messages
+                .iter()
+                .map(|m| PushedMessage::of(m, users.get(&m.from_id), None))
+                .collect(),
+            next: page.next,
+        })
     })
     .await
 }

@@ -414,7 +414,18 @@ pub fn history_page(raw: &str) -> Field<u32> {
     }
 }
 
-/// `:type` of `/message/read/:type`.
+/// `seq` of the sync route: the last sequence number the client has (0 when absent: from the
+/// first message).
+pub fn seen_seq(raw: &str) -> Field<u64> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(0);
+    }
+    raw.parse::<u64>()
+        .or_else(|_| invalid("seq", "seq必须为非负整数"))
+}
+
+/// `:type` of `/message/read/:type` and `/message/sync/:type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChatType {
     Friend,

@@ -735,3 +735,42 @@ impl ChatEntry {
         timed.into_iter().map(|(_, e)| e).collect()
     }
 }
+
+/// A message pushed over the chat socket (`private_chat`, `group_chat` frames): the seed's
+/// `data` (`userId` the sender populated, `groupInfo` for a group, `time` an ISO date as
+/// socket.io serializes `new Date()`), plus its `_id` and its `seq` in the chat (a client that
+/// sees a gap asks the sync route for what it missed).
+#[derive(Serialize)]
+pub struct PushedMessage {
+    #[serde(rename = "_id")]
+    id: String,
+    #[serde(rename = "userId")]
+    from: Option<UserBrief>,
+    #[serde(rename = "groupInfo", skip_serializing_if = "Option::is_none")]
+    group: Option<GroupBrief>,
+    #[serde(rename = "msgType")]
+    msg_type: u8,
+    message: String,
+    time: String,
+    #[serde(rename = "fromId")]
+    from_id: String,
+    #[serde(rename = "toId")]
+    to_id: String,
+    seq: u64,
+}
+
+impl PushedMessage {
+    pub fn of(m: &Message, sender: Option<&User>, group: Option<&Group>) -> Self {
+        Self {
+            id: m.id.clone(),
+            from: sender.map(UserBrief::of),
+            group: group.map(GroupBrief::of),
+            msg_type: m.msg_type,
+            message: m.message.clone(),
+            time: time::iso(m.time),
+            from_id: m.from_id.clone(),
+            to_id: m.group_id.clone().or_else(|| m.to_id.clone()).unwrap_or_default(),
+            seq: m.seq,
+        }
+    }
+}

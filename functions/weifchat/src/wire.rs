@@ -418,7 +418,7 @@ pub fn failure(route: &Route, err: &AppError) -> Response<Body> {
 
 /// The application status and envelope of a failure: the one place weifChat errors become
 /// envelopes.
-fn failure_envelope(route: &Route, err: &AppError) -> (u16, Map<String, Value>) {
+pub(crate) fn failure_envelope(route: &Route, err: &AppError) -> (u16, Map<String, Value>) {
     use AppError::*;
     let text = |m: &str| Some(Value::String(m.to_owned()));
     let (status, msg, data) = match err {

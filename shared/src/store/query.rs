@@ -184,12 +184,10 @@ impl Query {
         values
     }
 
-    /// One page: up to the limit of items (DynamoDB also ends a page at 1 MB), and where the next
-    /// page starts.
-    /// Cost: 1 Query.
-    pub async fn page(self, store: &Store) -> Result<Page, AppError> {
+    /// The Query request, without its start.
+    fn request(&self, store: &Store) -> aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder {
         let (names, projection) = self.names();
-        let out = store
+        store
             .client()
             .query()
             .table_name(store.table())
@@ -201,13 +199,38 @@ impl Query {
             .scan_index_forward(self.forward)
             .consistent_read(self.consistent)
             .set_limit(self.limit.map(|l| i32::try_from(l.max(1)).unwrap_or(i32::MAX)))
-            .set_exclusive_start_key(self.start)
-            .send()
-            .await?;
+    }
+
+    /// One page: up to the limit of items (DynamoDB also ends a page at 1 MB), and where the next
+    /// page starts.
+    /// Cost: 1 Query.
+    pub async fn page(self, store: &Store) -> Result<Page, AppError> {
+        let out = self.request(store).set_exclusive_start_key(self.start).send().await?;
         Ok(Page {
             items: out.items.unwrap_or_default(),
             next: out.last_evaluated_key,
         })
+    }
+
+    /// How many items match, without sending them back (`Select: COUNT`). Cost: 1 Query per
+    /// 1 MB of matching items (they are read all the same).
+    pub async fn count(self, store: &Store) -> Result<usize, AppError> {
+        let mut total = 0;
+        let mut start = self.start.clone();
+        loop {
+            let out = self
+                .request(store)
+                .select(aws_sdk_dynamodb::types::Select::Count)
+                .set_projection_expression(None)
+                .set_exclusive_start_key(start)
+                .send()
+                .await?;
+            total += usize::try_from(out.count).unwrap_or_default();
+            match out.last_evaluated_key {
+                Some(next) => start = Some(next),
+                None => return Ok(total),
+            }
+        }
     }
 
     /// Every item (up to the limit), page after page. Cost: 1 Query per page (1 MB).

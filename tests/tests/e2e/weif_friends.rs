@@ -60,7 +60,8 @@ async fn friend_add_200_is_pending_on_both_sides_and_listed_for_the_receiver() {
     let app = spawn_app().await;
     let [a, b] = app.weif_users().await;
     assert_eq!(request(&app, &a, &b).await, json!({"status": 200, "msg": "申请中"}));
-    assert_eq!(app.requests("weif-friend-add"), ["TransactWriteItems"]);
+    // The request, then the receiver's connections (none: no apply_notice to push).
+    assert_eq!(app.requests("weif-friend-add"), ["TransactWriteItems", "Query"]);
     assert_eq!(friend_state(&app, &a, &b).await, 0, "the sender waits");
     assert_eq!(friend_state(&app, &b, &a).await, 4, "the receiver is asked");
     let listed = requests(&app, &b).await;

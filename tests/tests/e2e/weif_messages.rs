@@ -458,7 +458,7 @@ async fn every_message_route_needs_a_weifchat_token() {
         .filter(|f| f.binary.starts_with("weif-message-"))
         .flat_map(|f| f.routes.iter())
         .collect();
-    assert_eq!(routes.len(), 4, "{routes:?}");
+    assert_eq!(routes.len(), 5, "{routes:?}");
     for route in routes {
         let path = route.path.replace("{type}", "friend");
         for headers in [vec![], vec![("authorization", format!("Bearer {chatx_token}"))]] {

@@ -237,3 +237,27 @@ impl WeifStore {
         Ok(items.into_iter().map(|i| i.friend).collect())
     }
 }
+
+/// The requests waiting for a user's answer, for the apply notices of the chat socket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RequestCounts {
+    /// Friend requests received.
+    #[serde(rename = "friendNoticeNum")]
+    pub friends: usize,
+    /// Requests to join the groups the user owns.
+    #[serde(rename = "groupNoticeNum")]
+    pub groups: usize,
+}
+
+impl WeifStore {
+    /// How many friend and group-join requests wait for `user_id`'s answer.
+    /// Cost: 2 Queries on GSI1 (`Select: COUNT`, run at once).
+    #[tracing::instrument(skip(self))]
+    pub async fn request_counts(&self, user_id: &str) -> Result<RequestCounts, AppError> {
+        let (friends, groups) = tokio::try_join!(
+            Query::gsi1(k::friend_requests(user_id)).count(&self.store),
+            Query::gsi1(k::group_requests(user_id)).count(&self.store),
+        )?;
+        Ok(RequestCounts { friends, groups })
+    }
+}

@@ -162,15 +162,16 @@ impl WeifStore {
     }
 
     /// `user_id` asks to join: the request is written on the condition that none is pending,
-    /// the user isn't a member and the group is live. Cost: 1 GetItem + 1 TransactWriteItems.
+    /// the user isn't a member and the group is live. Answers the group's owner (who answers
+    /// the request). Cost: 1 GetItem + 1 TransactWriteItems.
     #[tracing::instrument(skip(self))]
-    pub async fn request_join(&self, group_id: &str, user_id: &str, now: i64) -> Result<(), AppError> {
+    pub async fn request_join(&self, group_id: &str, user_id: &str, now: i64) -> Result<String, AppError> {
         let group = self.group(group_id).await?.ok_or_else(no_group)?;
         let request = Membership {
             id: ids::new_id(),
             group_id: group_id.into(),
             user_id: user_id.into(),
-            owner_id: group.owner_id,
+            owner_id: group.owner_id.clone(),
             time: now,
         };
         let tx = vec![
@@ -181,7 +182,7 @@ impl WeifStore {
             live_group(group_id).into_check(self.table())?,
         ];
         match self.store.transact(tx).await? {
-            Ok(()) => Ok(()),
+            Ok(()) => Ok(group.owner_id),
             Err(c) if c.condition_failed(2) => Err(no_group()),
             Err(c) if c.condition_failed(1) => Err(AppError::conflict("你已经是群成员了")),
             Err(c) if c.condition_failed(0) => Err(AppError::conflict("已发送过入群申请, 请等待群主同意")),

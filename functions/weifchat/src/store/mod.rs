@@ -4,6 +4,7 @@
 //! in `docs/data-model.md`.
 
 mod accounts;
+mod connections;
 mod friends;
 mod groups;
 mod messages;
@@ -27,7 +28,8 @@ use shared::keys::{self, Key};
 use shared::store::Store;
 
 pub use accounts::{Registration, UserChanges, new_waif_code};
-pub use friends::FriendState;
+pub use connections::{CONNECTION_TTL_SECS, MAX_USER_CONNECTIONS};
+pub use friends::{FriendState, RequestCounts};
 pub use groups::{GroupHome, JoinState};
 pub use messages::{
     Chat, Conversations, GroupChat, GroupConversation, MESSAGES_PER_PAGE, PrivateChat, SEND_ATTEMPTS, SYNC_PAGE,

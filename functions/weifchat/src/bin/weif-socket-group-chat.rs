@@ -1,0 +1,6 @@
+//! `group_chat`: a message to a group (weifChat socket).
+
+#[tokio::main]
+async fn main() -> Result<(), shared::lambda::Error> {
+    shared::lambda::run(shared::handler!(weifchat::chat::group_chat)).await
+}

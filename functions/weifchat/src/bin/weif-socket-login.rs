@@ -1,0 +1,6 @@
+//! `login`: answers the connection ID (weifChat socket).
+
+#[tokio::main]
+async fn main() -> Result<(), shared::lambda::Error> {
+    shared::lambda::run(shared::handler!(weifchat::chat::login)).await
+}

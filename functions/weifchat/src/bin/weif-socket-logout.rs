@@ -1,0 +1,6 @@
+//! `logout`: forgets the connection (weifChat socket).
+
+#[tokio::main]
+async fn main() -> Result<(), shared::lambda::Error> {
+    shared::lambda::run(shared::handler!(weifchat::chat::logout)).await
+}

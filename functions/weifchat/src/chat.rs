@@ -1,0 +1,333 @@
+//! The chat socket's routes (seed 003's socket events), one Lambda function each: `$connect`,
+//! `$disconnect`, `$default` and the eight events. The frames, the mapping from each socket.io
+//! call and the costs are in `docs/weifchat-socket.md`; the wire style in `crate::socket`.
+//!
+//! What socket.io's rooms and `users[id]` map did is done by the table here: a connection item
+//! per connection (found by ID, and per user), the friendship or membership checked in the
+//! message's storing transaction, and pushes to the receivers' connections through API
+//! Gateway's Management API (best effort: the table is the truth, see `/message/sync`).
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::model::Content;
+use crate::socket::{self, Frame};
+use crate::view::PushedMessage;
+use crate::WeifState;
+use shared::AppState;
+use shared::clock;
+use shared::error::AppError;
+use shared::ids::is_valid_id;
+use shared::lambda::{Body, Request, Response};
+
+/// `data` of the frames that may name their sender (`login`, `init_apply_notice`,
+/// `apply_notice`, `logout`): `userId`, if sent, must be the connection's user.
+#[derive(Debug, Deserialize)]
+struct Sender {
+    #[serde(rename = "userId")]
+    user_id: Option<String>,
+}
+
+/// The message a client sends (its `MessageType`; `userId`, `loading`, `uid`… are ignored: the
+/// sender is the connection's user).
+#[derive(Debug, Deserialize)]
+struct DataMsg {
+    #[serde(rename = "msgType")]
+    msg_type: i64,
+    message: String,
+}
+
+/// `private_chat`'s `(dataMsg, uId, fId)`.
+#[derive(Debug, Deserialize)]
+struct PrivateChatIn {
+    #[serde(rename = "dataMsg")]
+    data_msg: DataMsg,
+    #[serde(rename = "uId")]
+    sender: Option<String>,
+    #[serde(rename = "fId", default)]
+    to: String,
+}
+
+/// `group_chat`'s `(dataMsg, uId, gId)`.
+#[derive(Debug, Deserialize)]
+struct GroupChatIn {
+    #[serde(rename = "dataMsg")]
+    data_msg: DataMsg,
+    #[serde(rename = "uId")]
+    sender: Option<String>,
+    #[serde(rename = "gId", default)]
+    group: String,
+}
+
+/// `join_group`'s `gId` (and `uId`, if sent).
+#[derive(Debug, Deserialize)]
+struct JoinGroupIn {
+    #[serde(rename = "gId", default)]
+    group: String,
+    #[serde(rename = "uId")]
+    sender: Option<String>,
+}
+
+/// `agree_apply`'s `toId`: the user whose request the sender agreed to.
+#[derive(Debug, Deserialize)]
+struct AgreeApplyIn {
+    #[serde(rename = "toId", default)]
+    to: String,
+}
+
+/// An ID field of a frame: present and well-formed.
+fn id_field(value: &str, field: &'static str) -> Result<String, AppError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(AppError::invalid(field, format!("{field}参数不能为空")));
+    }
+    if !is_valid_id(value) {
+        return Err(AppError::invalid(field, format!("{field}参数不合法")));
+    }
+    Ok(value.to_owned())
+}
+
+/// `$connect` (`?token=<weifChat token>`): records the connection under the token's user. No
+/// valid token: the handshake is refused (401). Cost: 1 PutItem.
+#[tracing::instrument(skip(state, req))]
+pub async fn connect(state: &AppState, req: Request) -> Response<Body> {
+    socket::connect(state, req, |peer, ctx| async move {
+        let opened = if ctx.connected_at > 0 { ctx.connected_at } else { clock::now_ms() };
+        state
+            .weifchat()
+            .open_connection(&peer.connection_id, &peer.user_id, opened)
+            .await
+    })
+    .await
+}
+
+/// `$disconnect`: forgets the connection. Cost: 1 DeleteItem.
+#[tracing::instrument(skip(state, req))]
+pub async fn disconnect(state: &AppState, req: Request) -> Response<Body> {
+    socket::disconnect(req, |ctx| async move { state.weifchat().close_connection(&ctx.connection_id).await }).await
+}
+
+/// `$default`: a frame whose `action` is no event answers an error frame (400 `未知的事件`).
+/// Cost: 1 GetItem.
+#[tracing::instrument(skip(state, req))]
+pub async fn unknown(state: &AppState, req: Request) -> Response<Body> {
+    let action = serde_json::from_slice::<Value>(shared::http::body_bytes(&req))
+        .ok()
+        .and_then(|frame| frame.get("action").cloned())
+        .map(|a| a.as_str().map_or_else(|| a.to_string(), str::to_owned))
+        .unwrap_or_default();
+    let action: String = action.chars().take(64).collect();
+    socket::frame(state, req, "$default", |_, _: Value| async move {
+        Err(AppError::bad_request(format!("未知的事件: {action}")))
+    })
+    .await
+}
+
+/// `login` (`{userId?}`): answers `{"event": "login", "data": <connection ID>}`, as socket.io
+/// answered `socket.id`. Cost: 1 GetItem.
+#[tracing::instrument(skip(state, req))]
+pub async fn login(state: &AppState, req: Request) -> Response<Body> {
+    socket::frame(state, req, "login", |peer, d: Sender| async move {
+        peer.must_be(d.user_id.as_deref())?;
+        Ok(Some(Frame::new("login", &peer.connection_id)?))
+    })
+    .await
+}
+
+/// `logout` (`{userId?}`): forgets the connection; it gets no more pushes, and its frames answer
+/// 401 until it reconnects. Answers nothing, as socket.io did. Cost: 1 GetItem + 1 DeleteItem.
+#[tracing::instrument(skip(state, req))]
+pub async fn logout(state: &AppState, req: Request) -> Response<Body> {
+    socket::frame(state, req, "logout", |peer, d: Sender| async move {
+        peer.must_be(d.user_id.as_deref())?;
+        state.weifchat().close_connection(&peer.connection_id).await?;
+        Ok(None)
+    })
+    .await
+}
+
+/// `private_chat` (`{dataMsg: {msgType, message}, uId?, fId}`): stores the message between
+/// friends (403 `您与ta还不是好友哦` otherwise, nothing stored), then pushes `private_chat` and
+/// `unread_message` (the sender's ID) to the receiver's connections and `private_chat` to the
+/// sender's other connections. Answers nothing on success.
+/// Cost: 1 GetItem (connection) + the send (1 GetItem + 1 TransactWriteItems of 5) + 1 GetItem
+/// (sender) + the push (1 Query per user, 1 PostToConnection per connection and frame).
+#[tracing::instrument(skip(state, req))]
+pub async fn private_chat(state: &AppState, req: Request) -> Response<Body> {
+    socket::frame(state, req, "private_chat", |peer, d: PrivateChatIn| async move {
+        let to = id_field(&d.to, "fId")?;
+        let content = Content::new(d.data_msg.msg_type, d.data_msg.message)?;
+        peer.must_be(d.sender.as_deref())?;
+        let store = state.weifchat();
+        let (message, sender) = tokio::try_join!(
+            store.send_private(&peer.user_id, &to, &content, clock::now_ms()),
+            store.user(&peer.user_id),
+        )?;
+        let pushed = Frame::new("private_chat", PushedMessage::of(&message, sender.as_ref(), None))?;
+        let unread = Frame::new("unread_message", &peer.user_id)?;
+        let me = peer.user_id.clone();
+        socket::push_each(
+            state,
+            vec![to.clone(), me],
+            |user| {
+                if user == to {
+                    vec![pushed.clone(), unread.clone()]
+                } else {
+                    vec![pushed.clone()]
+                }
+            },
+            Some(&peer.connection_id),
+        )
+        .await;
+        Ok(None)
+    })
+    .await
+}
+
+/// `group_chat` (`{dataMsg: {msgType, message}, uId?, gId}`): stores the message once in the
+/// group's chat (members only: 403 `您还未加入该群哦`, nothing stored), then pushes `group_chat`
+/// and `unread_message` (the group's ID) to the other members' connections and `group_chat` to
+/// the sender's other connections. Answers nothing on success.
+/// Cost: 1 GetItem (connection) + the send (1 GetItem + 1 TransactWriteItems of 4) + 2 GetItems
+/// (sender, group) + 1 Query (members) + the push (1 Query per member, 1 PostToConnection per
+/// connection and frame).
+#[tracing::instrument(skip(state, req))]
+pub async fn group_chat(state: &AppState, req: Request) -> Response<Body> {
+    socket::frame(state, req, "group_chat", |peer, d: GroupChatIn| async move {
+        let group_id = id_field(&d.group, "gId")?;
+        let content = Content::new(d.data_msg.msg_type, d.data_msg.message)?;
+        peer.must_be(d.sender.as_deref())?;
+        let store = state.weifchat();
+        let (message, sender, group) = tokio::try_join!(
+            store.send_group(&peer.user_id, &group_id, &content, clock::now_ms()),
+            store.user(&peer.user_id),
+            store.group(&group_id),
+        )?;
+        let members = store.members(&group_id).await?;
+        let pushed = Frame::new(
+            "group_chat",
+            PushedMessage::of(&message, sender.as_ref(), group.as_ref()),
+        )?;
+        let unread = Frame::new("unread_message", &group_id)?;
+        let me = peer.user_id.clone();
+        socket::push_each(
+            state,
+            members.into_iter().map(|m| m.user_id).collect(),
+            |user| {
+                if user == me {
+                    vec![pushed.clone()]
+                } else {
+                    vec![pushed.clone(), unread.clone()]
+                }
+            },
+            Some(&peer.connection_id),
+        )
+        .await;
+        Ok(None)
+    })
+    .await
+}
+
+/// `join_group` (`{gId, uId?}`): socket.io joined the connection to the group's room; here every
+/// member's connections get the group's messages without joining, so this checks the caller
+/// is a member (403 `您还未加入该群哦`; 400 `该群不存在`) and answers
+/// `{"event": "join_group", "data": {"gId", "lastSeq"}}` (the group's last sequence number, to
+/// sync from). Cost: 1 GetItem (connection) + 1 BatchGetItem (3 items).
+#[tracing::instrument(skip(state, req))]
+pub async fn join_group(state: &AppState, req: Request) -> Response<Body> {
+    socket::frame(state, req, "join_group", |peer, d: JoinGroupIn| async move {
+        let group_id = id_field(&d.group, "gId")?;
+        peer.must_be(d.sender.as_deref())?;
+        let chat = state.weifchat().group_chat(&group_id, &peer.user_id).await?;
+        if chat.group.is_none() {
+            return Err(AppError::not_found("该群不存在"));
+        }
+        if !chat.member {
+            return Err(AppError::forbidden("您还未加入该群哦"));
+        }
+        Ok(Some(Frame::new(
+            "join_group",
+            json!({"gId": group_id, "lastSeq": chat.last_seq}),
+        )?))
+    })
+    .await
+}
+
+/// `init_apply_notice` (`{userId?}`): answers the caller's pending request counts
+/// `{friendNoticeNum, groupNoticeNum}`. Cost: 1 GetItem + 2 Queries (COUNT).
+#[tracing::instrument(skip(state, req))]
+pub async fn init_apply_notice(state: &AppState, req: Request) -> Response<Body> {
+    apply_counts(state, req, "init_apply_notice").await
+}
+
+/// `apply_notice` (`{userId?}`): the caller's counts again, as `apply_notice`. socket.io let a
+/// client ping another user's counts after a request; here the friend and group request routes
+/// push `apply_notice` to the receiver themselves, so a `userId` naming someone else is refused
+/// (403) like every field naming another user. Cost: as `init_apply_notice`.
+#[tracing::instrument(skip(state, req))]
+pub async fn apply_notice(state: &AppState, req: Request) -> Response<Body> {
+    apply_counts(state, req, APPLY_NOTICE).await
+}
+
+const APPLY_NOTICE: &str = "apply_notice";
+const AGREE_APPLY: &str = "agree_apply";
+
+async fn apply_counts(state: &AppState, req: Request, event: &'static str) -> Response<Body> {
+    socket::frame(state, req, event, |peer, d: Sender| async move {
+        peer.must_be(d.user_id.as_deref())?;
+        let counts = state.weifchat().request_counts(&peer.user_id).await?;
+        Ok(Some(Frame::new(event, counts)?))
+    })
+    .await
+}
+
+/// `agree_apply` (`{toId}`): tells `toId` (whose friend request the caller agreed to, through
+/// the REST route, which already pushed it) `agree_apply`, if they are now friends (403
+/// otherwise). Answers nothing. Cost: 2 GetItems + the push.
+#[tracing::instrument(skip(state, req))]
+pub async fn agree_apply(state: &AppState, req: Request) -> Response<Body> {
+    socket::frame(state, req, AGREE_APPLY, |peer, d: AgreeApplyIn| async move {
+        let to = id_field(&d.to, "toId")?;
+        let friends = state
+            .weifchat()
+            .friend(&peer.user_id, &to, false)
+            .await?
+            .is_some_and(|f| f.state == 1);
+        if !friends {
+            return Err(AppError::forbidden("您与ta还不是好友哦"));
+        }
+        notify_agreed(state, &to).await;
+        Ok(None)
+    })
+    .await
+}
+
+// ---- pushes from the REST routes ----
+
+/// Pushes `apply_notice` with `user_id`'s pending request counts to their connections (after a
+/// friend or join request reached them). Best effort. Cost: 1 Query, and if they are connected
+/// 2 Queries (COUNT) + 1 PostToConnection per connection.
+pub async fn notify_requests(state: &AppState, user_id: &str) {
+    let store = state.weifchat();
+    let counts = async {
+        if store.connections_of(user_id, clock::now_secs()).await?.is_empty() {
+            return Ok(None);
+        }
+        store.request_counts(user_id).await.map(Some)
+    };
+    match counts.await.and_then(|c| c.map(|c| Frame::new(APPLY_NOTICE, c)).transpose()) {
+        Ok(Some(frame)) => socket::push(state, vec![user_id.to_owned()], &[frame], None).await,
+        Ok(None) => {}
+        Err(e) => e.log(),
+    }
+}
+
+/// Pushes `agree_apply` (no data, as socket.io's `emit('agree_apply')`) to `user_id`'s
+/// connections (their friend or join request was agreed). Best effort.
+pub async fn notify_agreed(state: &AppState, user_id: &str) {
+    let frame = Frame {
+        event: AGREE_APPLY,
+        data: Value::Null,
+    };
+    socket::push(state, vec![user_id.to_owned()], &[frame], None).await
+}

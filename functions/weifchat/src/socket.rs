@@ -1,0 +1,345 @@
+//! The chat socket's wire style (seed 003's socket.io events, over an API Gateway WebSocket API).
+//!
+//! - **Frames in**: `{"action": "<event>", "data": {…}}`; API Gateway routes on `action`
+//!   (`$request.body.action`), each event to its own function. `data` is the object of the
+//!   event's socket.io arguments (`private_chat`'s `dataMsg, uId, fId` become
+//!   `{"dataMsg": {…}, "uId": …, "fId": …}`); unknown fields are ignored, string fields take
+//!   strings only.
+//! - **Frames out**: `{"event": "<event>", "data": …}`, the payloads of the seed's `emit`s. A
+//!   route answers its sender with at most one frame (API Gateway's two-way route: the
+//!   function's body is the frame; an empty body sends none); frames to other connections are
+//!   pushed ([`push`]).
+//! - **Errors**: `{"event": "error", "data": {"action", "status", "msg"}}` to the sender, with the
+//!   statuses and messages of the REST envelope (`crate::wire`): 400 refused, 401 not logged in,
+//!   403 not allowed (a field naming another user, not friends, not a member), 404 a fault on
+//!   our side (`服务器错误`, details only in the logs), 405 `参数错误` with the field list.
+//! - **Identity**: `$connect` checks the weifChat token (query string `?token=`, as browsers
+//!   can't set headers on a WebSocket) and records the connection under its user; every frame's
+//!   sender is the user of its connection ([`Peer`]), never a field of the frame. A connection
+//!   that logged out (or whose item expired) gets 401 `请先登录` for every frame.
+
+use std::sync::Arc;
+
+use lambda_http::http::StatusCode;
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+
+use crate::WeifState;
+use crate::wire::{Failure, Route, failure_envelope};
+use shared::auth::TokenError;
+use shared::clock;
+use shared::error::AppError;
+use shared::http;
+use shared::socket::{SocketContext, context};
+use shared::state::AppState;
+use shared::wire::{self, Answer, Wire};
+
+/// The event of an error frame.
+pub const ERROR_EVENT: &str = "error";
+
+/// A frame the server sends: `{"event", "data"}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Frame {
+    pub event: &'static str,
+    pub data: Value,
+}
+
+impl Frame {
+    pub fn new(event: &'static str, data: impl Serialize) -> Result<Self, AppError> {
+        Ok(Self {
+            event,
+            data: serde_json::to_value(data).map_err(AppError::internal)?,
+        })
+    }
+
+    /// The frame as sent.
+    pub fn bytes(&self) -> Arc<[u8]> {
+        serde_json::to_vec(self).unwrap_or_default().into()
+    }
+}
+
+/// The sender of a frame: the user who opened the connection, and the connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peer {
+    pub user_id: String,
+    pub connection_id: String,
+}
+
+impl Peer {
+    /// A field that names the sender (`uId`, `userId`) must name this user, if sent at all.
+    pub fn must_be(&self, field: Option<&str>) -> Result<(), AppError> {
+        match field {
+            Some(id) if id != self.user_id => Err(AppError::forbidden("身份不符, 无权操作")),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A frame route's wire style: its answer frame, or an error frame naming its action.
+struct Action(&'static str);
+
+/// The REST envelope's statuses and messages, for error frames.
+const ERRORS: Route = Route::body(Failure::Msg("服务器错误"));
+
+impl Wire for Action {
+    type Reply = Option<Frame>;
+    type Error = AppError;
+
+    fn success(&self, reply: Option<Frame>) -> Answer {
+        let response = match reply {
+            Some(frame) => http::json_response(StatusCode::OK, &frame),
+            None => empty(StatusCode::OK),
+        };
+        Answer { code: 200, response }
+    }
+
+    fn failure(&self, err: &AppError) -> Answer {
+        let (status, envelope) = failure_envelope(&ERRORS, err);
+        let mut data = Map::new();
+        data.insert("action".into(), self.0.into());
+        data.extend(envelope);
+        let frame = json!({"event": ERROR_EVENT, "data": data});
+        Answer {
+            code: status.into(),
+            response: http::json_response(StatusCode::OK, &frame),
+        }
+    }
+}
+
+/// `$connect` and `$disconnect`: the HTTP status is the answer (a refused handshake).
+struct Handshake;
+
+impl Wire for Handshake {
+    type Reply = ();
+    type Error = AppError;
+
+    fn success(&self, (): ()) -> Answer {
+        Answer {
+            code: 200,
+            response: empty(StatusCode::OK),
+        }
+    }
+
+    fn failure(&self, err: &AppError) -> Answer {
+        let status = match err {
+            AppError::Unauthenticated(_) | AppError::BadCredentials(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        Answer {
+            code: status.as_u16().into(),
+            response: empty(status),
+        }
+    }
+}
+
+fn empty(status: StatusCode) -> Response<Body> {
+    let mut response = Response::new(Body::Empty);
+    *response.status_mut() = status;
+    response
+}
+
+fn socket_context(req: &Request) -> Result<SocketContext, AppError> {
+    context(req).ok_or_else(|| AppError::internal("not a WebSocket event"))
+}
+
+/// Serves `$connect`: the token of `?token=`, then `run` with its user and the connection.
+/// No valid token: the handshake is refused with 401.
+pub async fn connect<F, Fut>(state: &AppState, req: Request, run: F) -> Response<Body>
+where
+    F: FnOnce(Peer, SocketContext) -> Fut,
+    Fut: Future<Output = Result<(), AppError>>,
+{
+    wire::serve(&Handshake, &req, async {
+        let ctx = socket_context(&req)?;
+        let token = req
+            .query_string_parameters_ref()
+            .and_then(|q| q.first("token"))
+            .unwrap_or_default();
+        let caller = state.tokens.verify(token, crate::AUDIENCE)?;
+        wire::record_user(caller.user_id());
+        let peer = Peer {
+            user_id: caller.user_id().to_owned(),
+            connection_id: ctx.connection_id.clone(),
+        };
+        Box::pin(run(peer, ctx)).await
+    })
+    .await
+}
+
+/// Serves `$disconnect`: `run` with the connection.
+pub async fn disconnect<F, Fut>(req: Request, run: F) -> Response<Body>
+where
+    F: FnOnce(SocketContext) -> Fut,
+    Fut: Future<Output = Result<(), AppError>>,
+{
+    wire::serve(&Handshake, &req, async {
+        let ctx = socket_context(&req)?;
+        Box::pin(run(ctx)).await
+    })
+    .await
+}
+
+/// Serves a frame of `action`: its sender (the connection's user; 401 if the connection is
+/// unknown), its `data` as `T`, then `run`, whose frame (if any) answers the sender.
+pub async fn frame<T, F, Fut>(state: &AppState, req: Request, action: &'static str, run: F) -> Response<Body>
+where
+    T: DeserializeOwned,
+    F: FnOnce(Peer, T) -> Fut,
+    Fut: Future<Output = Result<Option<Frame>, AppError>>,
+{
+    wire::serve(&Action(action), &req, async {
+        let ctx = socket_context(&req)?;
+        let user_id = state
+            .weifchat()
+            .connection_user(&ctx.connection_id, clock::now_secs())
+            .await?
+            .ok_or(AppError::Unauthenticated(TokenError::Missing))?;
+        wire::record_user(&user_id);
+        let peer = Peer {
+            user_id,
+            connection_id: ctx.connection_id,
+        };
+        let data = frame_data(http::body_bytes(&req))?;
+        Box::pin(run(peer, data)).await
+    })
+    .await
+}
+
+/// The `data` of a frame as `T` (absent or `null`: `{}`).
+fn frame_data<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    let invalid = |e: serde_json::Error| AppError::bad_request(format!("帧格式错误: {e}"));
+    let frame: Map<String, Value> = serde_json::from_slice(body).map_err(invalid)?;
+    let data = match frame.get("data") {
+        None | Some(Value::Null) => Value::Object(Map::new()),
+        Some(data) => data.clone(),
+    };
+    T::deserialize(data).map_err(invalid)
+}
+
+/// Pushes `frames` to every open connection of each of `users` except `skip` (the sender's own
+/// connection), and forgets the connections found gone. Best effort: a failure is logged and
+/// never fails the sender's action (the table is the truth; clients catch up with the sync route).
+/// Cost: 1 Query on GSI1 per user, 1 PostToConnection per connection and frame, 1 DeleteItem per
+/// gone connection.
+pub async fn push(state: &AppState, users: Vec<String>, frames: &[Frame], skip: Option<&str>) {
+    push_each(state, users, |_| frames.to_vec(), skip).await
+}
+
+/// Like [`push`], with each user's frames chosen by `frames_for(user)`.
+#[tracing::instrument(skip_all, fields(users = users.len()))]
+pub async fn push_each(
+    state: &AppState,
+    users: Vec<String>,
+    frames_for: impl Fn(&str) -> Vec<Frame>,
+    skip: Option<&str>,
+) {
+    let Some(pusher) = &state.push else {
+        tracing::warn!("pushes are off: SOCKET_ENDPOINT is not configured for this function");
+        return;
+    };
+    if users.is_empty() {
+        return;
+    }
+    let store = state.weifchat();
+    let connections = match store.connections_of_all(users, clock::now_secs()).await {
+        Ok(c) => c,
+        Err(e) => {
+            e.log();
+            return;
+        }
+    };
+    let mut pushes = Vec::new();
+    for (user, connection) in connections {
+        if Some(connection.as_str()) == skip {
+            continue;
+        }
+        for frame in frames_for(&user) {
+            pushes.push((connection.clone(), frame.bytes()));
+        }
+    }
+    let mut gone = pusher.post_all(pushes).await;
+    gone.dedup();
+    for connection in gone {
+        if let Err(e) = store.close_connection(&connection).await {
+            e.log();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Data {
+        #[serde(rename = "gId")]
+        group: String,
+    }
+
+    #[test]
+    fn frame_data_reads_the_data_object() {
+        let d: Data = frame_data(br#"{"action":"join_group","data":{"gId":"g1","extra":1}}"#).unwrap();
+        assert_eq!(d, Data { group: "g1".into() });
+        let e = frame_data::<Data>(br#"{"action":"join_group","data":{"gId":5}}"#).unwrap_err();
+        assert!(matches!(e, AppError::BadRequest(_)), "{e:?}");
+        let e = frame_data::<Data>(b"not json").unwrap_err();
+        assert!(matches!(e, AppError::BadRequest(_)), "{e:?}");
+        #[derive(serde::Deserialize)]
+        struct Nothing {}
+        assert!(frame_data::<Nothing>(br#"{"action":"login"}"#).is_ok());
+    }
+
+    fn body(resp: &Response<Body>) -> Value {
+        match resp.body() {
+            Body::Text(t) => serde_json::from_str(t).unwrap(),
+            other => panic!("unexpected body {other:?}"),
+        }
+    }
+
+    #[test]
+    fn errors_are_error_frames_with_the_rest_statuses() {
+        let a = Action("private_chat");
+        let frame = a.failure(&AppError::forbidden("您与ta还不是好友哦")).response;
+        assert_eq!(
+            body(&frame),
+            json!({"event": "error", "data": {"action": "private_chat", "status": 403, "msg": "您与ta还不是好友哦"}})
+        );
+        let frame = a.failure(&AppError::internal("ResourceNotFoundException")).response;
+        assert_eq!(
+            body(&frame),
+            json!({"event": "error", "data": {"action": "private_chat", "status": 404, "msg": "服务器错误"}})
+        );
+        let frame = a.failure(&TokenError::Missing.into()).response;
+        assert_eq!(body(&frame)["data"]["status"], 401);
+    }
+
+    #[test]
+    fn a_route_answers_its_frame_or_nothing() {
+        let a = Action("login");
+        let answer = a.success(Some(Frame::new("login", "c-1").unwrap())).response;
+        assert_eq!(body(&answer), json!({"event": "login", "data": "c-1"}));
+        assert_eq!(a.success(None).response.body(), &Body::Empty);
+    }
+
+    #[test]
+    fn refused_handshakes_carry_their_status() {
+        assert_eq!(Handshake.failure(&TokenError::Expired.into()).response.status(), 401);
+        assert_eq!(Handshake.failure(&AppError::internal("x")).response.status(), 500);
+        assert_eq!(Handshake.success(()).response.status(), 200);
+    }
+
+    #[test]
+    fn a_field_naming_another_user_is_refused() {
+        let peer = Peer {
+            user_id: "u1".into(),
+            connection_id: "c".into(),
+        };
+        assert!(peer.must_be(None).is_ok());
+        assert!(peer.must_be(Some("u1")).is_ok());
+        assert!(matches!(peer.must_be(Some("u2")), Err(AppError::Forbidden(_))));
+    }
+}
