@@ -26,5 +26,6 @@ mod weif_friends;
 mod weif_groups;
 mod weif_messages;
 mod weif_notes;
+mod weif_socket;
 mod weif_spaces;
 mod weif_uploads;
