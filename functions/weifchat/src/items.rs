@@ -261,14 +261,24 @@ pub(super) struct MembershipItem {
     pub gsi1: Gsi1,
     #[serde(flatten)]
     pub membership: Membership,
+    /// A member's read mark: the group chat's last seq they have read (members only).
+    #[serde(rename = "readSeq", default, skip_serializing_if = "is_zero")]
+    pub read_seq: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl MembershipItem {
-    pub fn member(m: &Membership) -> Self {
+    /// A member who has read the group's chat up to `read_seq` (a new member: what was said
+    /// before they joined is not unread for them).
+    pub fn member(m: &Membership, read_seq: u64) -> Self {
         Self {
             head: Head::new(k::member(&m.group_id, &m.user_id), k::entity::MEMBER),
             gsi1: Gsi1::of(Some((k::user_groups(&m.user_id), k::by_time(m.time, &[&m.group_id])))),
             membership: m.clone(),
+            read_seq,
         }
     }
 
@@ -280,6 +290,7 @@ impl MembershipItem {
                 k::by_time(m.time, &[&m.group_id, &m.user_id]),
             ))),
             membership: m.clone(),
+            read_seq: 0,
         }
     }
 }

@@ -486,3 +486,22 @@ async fn message_routes_refuse_another_users_id() {
         assert_eq!(app.weif_get(path, &a.token, &query).await, not_you, "{path}");
     }
 }
+
+#[tokio::test]
+async fn what_was_said_before_a_member_joined_is_not_unread_for_them() {
+    let app = spawn_app().await;
+    let [owner, early, late] = app.weif_users().await;
+    let group = app.weif_group(&owner, "g").await;
+    app.weif_join(&early, &owner, &group).await;
+    let store = app.weif_store().await;
+    for _ in 0..3 {
+        send_group(&store, &owner, &group, "before").await;
+    }
+    app.weif_join(&late, &owner, &group).await;
+    send_group(&store, &owner, &group, "after").await;
+    assert_eq!(list(&app, &early).await[0]["unreadMsgCount"], 4);
+    assert_eq!(list(&app, &late).await[0]["unreadMsgCount"], 1, "only what came after joining");
+    // The history is theirs to read all the same.
+    let page = group_page(&app, &late, &group, "1").await;
+    assert_eq!(page["data"]["messageList"].as_array().unwrap().len(), 4);
+}

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use super::{MAX_GROUP_MEMBERS, WeifStore};
-use crate::items::{Group, GroupItem, GroupNumberItem, Membership, MembershipItem, is_entity};
+use crate::items::{ChatHeadItem, Group, GroupItem, GroupNumberItem, Membership, MembershipItem, is_entity};
 use crate::keys::{self as k, attr};
 use shared::error::AppError;
 use shared::ids;
@@ -79,7 +79,7 @@ impl WeifStore {
             let tx = vec![
                 self.put_new(GroupItem::new(&group, 1))?,
                 self.put_new(GroupNumberItem::new(group.number, &group.id))?,
-                self.put_new(MembershipItem::member(&owner))?,
+                self.put_new(MembershipItem::member(&owner, 0))?,
             ];
             match self.store.transact(tx).await? {
                 Ok(()) => return Ok(group),
@@ -202,11 +202,16 @@ impl WeifStore {
     }
 
     /// The owner accepts a join request: the request becomes a membership and the group counts
-    /// it, in one transaction (a full or dissolving group refuses). Cost: 1 GetItem +
-    /// 1 TransactWriteItems.
+    /// it, in one transaction (a full or dissolving group refuses). The new member's read mark
+    /// starts at the group chat's last message: what was said before is not unread for them.
+    /// Cost: 2 GetItems (group, chat head; at once) + 1 TransactWriteItems.
     #[tracing::instrument(skip(self))]
     pub async fn agree_join(&self, caller: &str, group_id: &str, user_id: &str, now: i64) -> Result<(), AppError> {
-        self.owned_group(caller, group_id).await?;
+        let head_key = k::chat_head(&k::group_chat(group_id));
+        let (_, head) = tokio::try_join!(
+            self.owned_group(caller, group_id),
+            self.store.get::<ChatHeadItem>(&head_key, false),
+        )?;
         let member = Membership {
             id: ids::new_id(),
             group_id: group_id.into(),
@@ -216,7 +221,7 @@ impl WeifStore {
         };
         let tx = vec![
             self.store.delete_existing(&k::join(group_id, user_id))?,
-            self.put_new(MembershipItem::member(&member))?,
+            self.put_new(MembershipItem::member(&member, head.map_or(0, |h| h.last_seq)))?,
             live_group(group_id)
                 .add(attr::MEMBER_COUNT, 1)
                 .when_lt(attr::MEMBER_COUNT, n(MAX_GROUP_MEMBERS))
