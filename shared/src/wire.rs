@@ -63,11 +63,13 @@ where
         ),
         _ => (String::new(), req.method().to_string(), req.uri().path().to_owned()),
     };
+    // Values a client chose are recorded quoted and escaped (`?`), so a header such as
+    // `operationID: abc user_id="x"` can't forge a field of a plain-text log line.
     let span = tracing::info_span!(
         "request",
-        request_id = %request_id,
+        request_id = ?request_id,
         method = %method,
-        path = %path,
+        path = ?path,
         operation_id = tracing::field::Empty,
         app_id = tracing::field::Empty,
         user_id = tracing::field::Empty,
@@ -89,17 +91,17 @@ where
 
 /// Names the caller in the current request span.
 pub fn record_user(user_id: &str) {
-    tracing::Span::current().record("user_id", user_id);
+    tracing::Span::current().record("user_id", tracing::field::debug(user_id));
 }
 
 /// Names the client's operation ID (a correlation ID the client sent) in the current span.
 pub fn record_operation(operation_id: &str) {
-    tracing::Span::current().record("operation_id", operation_id);
+    tracing::Span::current().record("operation_id", tracing::field::debug(operation_id));
 }
 
 /// Names the app (of a multi-app surface) in the current span.
 pub fn record_app(app_id: &str) {
-    tracing::Span::current().record("app_id", app_id);
+    tracing::Span::current().record("app_id", tracing::field::debug(app_id));
 }
 
 #[cfg(test)]
@@ -160,5 +162,27 @@ mod tests {
         let done: Vec<&str> = text.lines().filter(|l| l.contains("done")).collect();
         assert_eq!(done.len(), 1, "{text}");
         assert!(done[0].contains("code=42") && done[0].contains("u-1"), "{text}");
+    }
+
+    #[tokio::test]
+    async fn a_client_chosen_value_cannot_forge_a_log_field() {
+        let logs = CapturedLogs::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(logs.clone())
+            .with_ansi(false)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        serve(&Plain, &request(), async {
+            record_operation("abc user_id=\"SPOOFED\" path=/chatx/admin");
+            Ok("fine")
+        })
+        .await;
+        let text = logs.text();
+        let done = text.lines().find(|l| l.contains("done")).expect("a done line");
+        assert!(
+            done.contains(r#"operation_id="abc user_id=\"SPOOFED\" path=/chatx/admin""#),
+            "{done}"
+        );
+        assert!(!done.contains(r#"user_id="SPOOFED""#), "{done}");
     }
 }
