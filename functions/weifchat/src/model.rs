@@ -332,6 +332,17 @@ impl CommentType {
     }
 }
 
+/// `isLike` of `/space/like` (beyond the seed): the state the client wants (`true`/`false`, or
+/// `1`/`0`); absent, the like toggles.
+pub fn desired_like(raw: Option<&str>) -> Field<Option<bool>> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some("true" | "1") => Ok(Some(true)),
+        Some("false" | "0") => Ok(Some(false)),
+        Some(_) => invalid("isLike", "isLike必须为true或false"),
+    }
+}
+
 // ---- messages (issue 9) ----
 
 /// A message's kind, as the client's `MessageType` numbers it: 0 text, 1 image, 2 video, 3 file,

@@ -105,14 +105,21 @@ pub async fn details(state: &AppState, req: Request) -> Response<Body> {
 
 const LIKE: Route = Route::body(Failure::Msg("服务器错误"));
 
-/// `POST {spaceId, userId}` → `success`, and `data {isLike, likeCount}`: a toggle (the seed
-/// has no cancel flag; the lists carry `isLike`), race-free, see `WeifStore::toggle_like`.
+/// `POST {spaceId, userId, isLike?}` → `success`, and `data {isLike, likeCount}`: a toggle (the
+/// seed has no cancel flag; the lists carry `isLike`), or, with `isLike` (beyond the seed), the
+/// state the client wants, so a retry changes nothing. Race-free and bounded under contention,
+/// see `WeifStore::set_like`.
 #[tracing::instrument(skip(state, req))]
 pub async fn like(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, LIKE, move |caller, p| async move {
-        let (space_id, me) = (id_param(&p, "spaceId"), id_param(&p, "userId")).all()?;
+        let (space_id, me, want) = (
+            id_param(&p, "spaceId"),
+            id_param(&p, "userId"),
+            model::desired_like(p.get("isLike")),
+        )
+            .all()?;
         must_be_caller(&caller, &me)?;
-        let outcome = state.weifchat().toggle_like(&me, &space_id, clock::now_ms()).await?;
+        let outcome = state.weifchat().set_like(&me, &space_id, want, clock::now_ms()).await?;
         Reply::msg("success").with_data(json!({ "isLike": outcome.is_like, "likeCount": outcome.like_count }))
     })
     .await

@@ -311,7 +311,7 @@ async fn space_like_200_toggles_and_answers_the_new_state() {
     );
     assert_eq!(
         app.requests("weif-space-like"),
-        ["GetItem", "TransactWriteItems", "GetItem"]
+        ["BatchGetItem", "TransactWriteItems", "TransactGetItems"]
     );
     assert_eq!(
         like(&app, &me, &space).await["data"],
@@ -372,17 +372,61 @@ async fn toggles(app: &TestApp, space: &str, users: &[WeifUser], n: usize) -> Ve
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_toggles_by_one_user_leave_it_liked_iff_their_number_is_odd() {
+    // Up to `LIKE_ATTEMPTS` toggles in flight at once, each one counts.
     let app = spawn_app().await;
     let user = app.weif_register().await;
-    let even = app.weif_space(&user, "even").await;
-    let answers = toggles(&app, &even, std::slice::from_ref(&user), 24).await;
-    assert_eq!(answers.iter().filter(|a| a["data"]["isLike"] == true).count(), 12);
-    assert_eq!(stored_counts(&app, &even).await.0, 0);
-    assert_eq!(stored_items(&app, &even, k::LIKE_PREFIX).await, 0);
-    let odd = app.weif_space(&user, "odd").await;
-    toggles(&app, &odd, std::slice::from_ref(&user), 25).await;
-    assert_eq!(stored_counts(&app, &odd).await.0, 1);
-    assert_eq!(stored_items(&app, &odd, k::LIKE_PREFIX).await, 1);
+    let n = weifchat::LIKE_ATTEMPTS;
+    for (name, toggles_n, liked) in [("even", n - 1, 0), ("odd", n, 1)] {
+        let space = app.weif_space(&user, name).await;
+        toggles(&app, &space, std::slice::from_ref(&user), toggles_n).await;
+        assert_eq!(stored_counts(&app, &space).await.0, liked, "{name}");
+        assert_eq!(stored_items(&app, &space, k::LIKE_PREFIX).await, liked, "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_user_hammering_the_button_gets_bounded_truthful_answers() {
+    let app = spawn_app().await;
+    let user = app.weif_register().await;
+    let space = app.weif_space(&user, "hammered").await;
+    let calls = 64;
+    let answers = toggles(&app, &space, std::slice::from_ref(&user), calls).await;
+    // Each answer is a state that existed: alone on the moment, liked iff counted once.
+    for a in &answers {
+        let liked = a["data"]["isLike"].as_bool().unwrap();
+        assert_eq!(a["data"]["likeCount"], i64::from(liked), "{a}");
+    }
+    let items = stored_items(&app, &space, k::LIKE_PREFIX).await;
+    assert_eq!(stored_counts(&app, &space).await.0, items);
+    // Bounded work per call: at most `LIKE_ATTEMPTS` reads and writes, then one snapshot.
+    let requests = app.requests("weif-space-like").len();
+    assert!(
+        requests <= calls * (2 * weifchat::LIKE_ATTEMPTS + 1),
+        "{requests} DynamoDB requests for {calls} calls"
+    );
+}
+
+#[tokio::test]
+async fn space_like_with_is_like_sets_the_state_and_a_repeat_writes_nothing() {
+    let app = spawn_app().await;
+    let (me, friend, _) = app.weif_people().await;
+    let space = app.weif_space(&me, "wanted").await;
+    let set = |want: Value| {
+        let body = json!({"spaceId": space, "userId": friend.id, "isLike": want});
+        app.weif_post("/space/like", &friend.token, body)
+    };
+    for want in [json!(true), json!("true"), json!(1)] {
+        assert_eq!(set(want).await["data"], json!({"isLike": true, "likeCount": 1}));
+    }
+    app.requests("weif-space-like");
+    assert_eq!(set(json!(true)).await["data"], json!({"isLike": true, "likeCount": 1}));
+    assert_eq!(app.requests("weif-space-like"), ["BatchGetItem", "TransactGetItems"], "nothing written");
+    for want in [json!(false), json!(0)] {
+        assert_eq!(set(want).await["data"], json!({"isLike": false, "likeCount": 0}));
+    }
+    assert_eq!(stored_items(&app, &space, k::LIKE_PREFIX).await, 0);
+    let env = set(json!("maybe")).await;
+    assert_eq!(env["data"], json!([field("isLike必须为true或false", "isLike", "body")]));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -418,15 +462,14 @@ async fn a_storm_of_toggles_keeps_the_counter_equal_to_the_likes() {
     let calls: Vec<WeifUser> = (0..60)
         .map(|_| people[rand::random_range(0..people.len())].clone())
         .collect();
-    toggles(&app, &space, &calls, calls.len()).await;
+    let answers = toggles(&app, &space, &calls, calls.len()).await;
     let items = stored_items(&app, &space, k::LIKE_PREFIX).await;
     assert_eq!(stored_counts(&app, &space).await.0, items);
-    // Each user's likes equal the parity of their toggles.
-    let liked: i64 = people
-        .iter()
-        .map(|p| (calls.iter().filter(|c| c.id == p.id).count() % 2) as i64)
-        .sum();
-    assert_eq!(items, liked);
+    // Each answer is a state that existed: the caller's like is among the counted ones.
+    for a in &answers {
+        let liked = i64::from(a["data"]["isLike"].as_bool().unwrap());
+        assert!(a["data"]["likeCount"].as_i64().unwrap() >= liked, "{a}");
+    }
 }
 
 #[tokio::test]

@@ -38,7 +38,7 @@ pub use messages::{
 pub use notes::NOTES_PER_PAGE;
 pub use search::SEARCH_LIMIT;
 pub use search::SearchHits;
-pub use spaces::{LikeOutcome, SpaceThread, thread_users};
+pub use spaces::{LIKE_ATTEMPTS, LikeOutcome, SpaceThread, thread_users};
 pub use uploads::{Listed, Merged, Uploads};
 
 /// The most friends a user may have: bounds the contacts list and the moments feed (one query

@@ -16,15 +16,8 @@ use shared::store::query::Query;
 use shared::store::write::{Change, Written};
 use shared::store::{Marked, n};
 
-/// How many times a like toggle retries when concurrent toggles by the same user keep
-/// changing the state under it (each retry follows someone else's committed toggle), with a
-/// short random pause before each retry so a burst of toggles spreads out.
-const TOGGLE_ATTEMPTS: u64 = 32;
-
-async fn pause_before_retry(attempt: u64) {
-    let max_ms = (attempt * 4).min(40);
-    tokio::time::sleep(std::time::Duration::from_millis(rand::random_range(0..=max_ms))).await;
-}
+/// Attempts of a like change that the same viewer's concurrent changes keep overtaking.
+pub const LIKE_ATTEMPTS: usize = 5;
 
 /// A moment with its likes (oldest first) and its comments, each with its replies (oldest
 /// first).
@@ -169,69 +162,76 @@ impl WeifStore {
             .map(Some)
     }
 
-    /// Toggles `viewer`'s like of a moment. A like is one transaction (the like item absent →
-    /// present, the counter +1, the viewer the author or a friend); if the like already exists
-    /// that transaction changes nothing and an unlike follows (present → absent, −1). Each
-    /// toggle commits exactly one of them, so the counter always equals the likes and n
-    /// concurrent toggles by one user leave it liked iff n is odd.
-    /// Cost: 1 GetItem + 1–2 TransactWriteItems per attempt + 1 GetItem (consistent).
+    /// Sets `viewer`'s like of a moment to `want`, or toggles it (`want` `None`). Each attempt
+    /// reads the like and the moment (consistent), then writes the change in one transaction
+    /// that checks the like is still as read: the like item absent → present with the counter
+    /// +1 and the viewer the author or a friend, or present → absent with −1. So the counter
+    /// always equals the likes, and a like set to what it already is writes nothing.
+    ///
+    /// A toggle that finds the like changed by the same viewer's concurrent toggle reads again
+    /// and flips what it finds, so n toggles in flight at once leave it liked iff n is odd, up to
+    /// [`LIKE_ATTEMPTS`] in flight; past that (a client hammering the button) a toggle that keeps
+    /// losing is absorbed by the ones that won: it answers the state they left, never an error.
+    /// The answer is one snapshot of the like and the counter, so it is a state that existed.
+    /// Cost: per attempt 1 BatchGetItem (2 items) + 1 TransactWriteItems; then 1 TransactGetItems.
     #[tracing::instrument(skip(self))]
-    pub async fn toggle_like(&self, viewer: &str, space_id: &str, now: i64) -> Result<LikeOutcome, AppError> {
-        let space = self
-            .space(space_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("该动态不存在"))?;
+    pub async fn set_like(&self, viewer: &str, space_id: &str, want: Option<bool>, now: i64) -> Result<LikeOutcome, AppError> {
         let gone = || AppError::not_found("该动态不存在");
-        for attempt in 0..TOGGLE_ATTEMPTS {
-            pause_before_retry(attempt).await;
-            let like = Like {
-                id: ids::new_id(),
-                space_id: space_id.into(),
-                user_id: viewer.into(),
-                time: now,
+        let (space_key, like_key) = (k::space(space_id), k::like(space_id, viewer));
+        for attempt in 0..LIKE_ATTEMPTS {
+            let mut items = self.store.batch_get(&[space_key.clone(), like_key.clone()], true).await?;
+            let liked = items.iter().any(|i| is_entity(i, k::entity::LIKE));
+            items.retain(|i| is_entity(i, k::entity::SPACE));
+            let space: Option<SpaceItem> = items.pop().map(serde_dynamo::from_item).transpose()?;
+            let space = space.and_then(SpaceItem::live).ok_or_else(gone)?;
+            let like = want.unwrap_or(!liked);
+            if like == liked {
+                break;
+            }
+            let tx = if like {
+                let like = Like {
+                    id: ids::new_id(),
+                    space_id: space_id.into(),
+                    user_id: viewer.into(),
+                    time: now,
+                };
+                let mut tx = vec![
+                    self.put_new(LikeItem::new(&like))?,
+                    bump(space_id, attr::LIKE_COUNT, 1).into_update(self.table())?,
+                ];
+                tx.extend(self.friend_check(viewer, &space.user_id)?);
+                tx
+            } else {
+                vec![
+                    self.store.delete_existing(&like_key)?,
+                    bump(space_id, attr::LIKE_COUNT, -1).into_update(self.table())?,
+                ]
             };
-            let mut tx = vec![
-                self.put_new(LikeItem::new(&like))?,
-                bump(space_id, attr::LIKE_COUNT, 1).into_update(self.table())?,
-            ];
-            tx.extend(self.friend_check(viewer, &space.user_id)?);
-            let liked = match self.store.transact(tx).await? {
-                Ok(()) => true,
+            match self.store.transact(tx).await? {
+                Ok(()) => break,
                 Err(c) if c.condition_failed(1) => return Err(gone()),
+                Err(c) if c.condition_failed(2) => return Err(AppError::forbidden("只有好友可以点赞")),
                 Err(c) if c.condition_failed(0) => {
-                    let tx = vec![
-                        self.store.delete_existing(&k::like(space_id, viewer))?,
-                        bump(space_id, attr::LIKE_COUNT, -1).into_update(self.table())?,
-                    ];
-                    match self.store.transact(tx).await? {
-                        Ok(()) => false,
-                        Err(c) if c.condition_failed(1) => return Err(gone()),
-                        Err(c) if c.condition_failed(0) => continue, // unliked meanwhile
-                        Err(c) => return Err(AppError::internal(format!("unlike cancelled: {c:?}"))),
+                    // The same viewer's concurrent change won: read again.
+                    if attempt + 1 == LIKE_ATTEMPTS {
+                        tracing::info!(attempts = LIKE_ATTEMPTS, "like change absorbed by concurrent changes");
                     }
                 }
-                Err(c) if c.condition_failed(2) => return Err(AppError::forbidden("只有好友可以点赞")),
-                Err(c) => return Err(AppError::internal(format!("like cancelled: {c:?}"))),
-            };
-            let like_count = self.counter(&k::space(space_id), attr::LIKE_COUNT).await?;
-            return Ok(LikeOutcome {
-                is_like: liked,
-                like_count,
-            });
+                Err(c) => return Err(AppError::internal(format!("like change cancelled: {c:?}"))),
+            }
         }
-        Err(AppError::internal("like toggle kept losing to concurrent toggles"))
-    }
-
-    async fn counter(&self, key: &Key, name: &str) -> Result<i64, AppError> {
-        let item = self.store.get_attrs(key, &[name], true).await?;
-        match item.as_ref().and_then(|i| i.get(name)) {
-            Some(v) => v
-                .as_n()
-                .map_err(|_| AppError::internal(format!("{name} is not a number")))?
-                .parse()
-                .map_err(AppError::internal),
-            None => Ok(0),
-        }
+        let snapshot = self.store.snapshot(&[space_key, like_key]).await?;
+        let count = snapshot
+            .first()
+            .and_then(Option::as_ref)
+            .and_then(|i| i.get(attr::LIKE_COUNT))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        Ok(LikeOutcome {
+            is_like: snapshot.get(1).is_some_and(Option::is_some),
+            like_count: count,
+        })
     }
 
     /// Adds a comment or a reply, counted on the moment (at most [`MAX_SPACE_COMMENTS`]), on
