@@ -13,6 +13,8 @@ pub enum Refusal {
     Missing(&'static str),
     /// The body can't be read as parameters (too large, not JSON, not a supported type).
     UnreadableBody(&'static str),
+    /// A JSON body's field is an array or an object: every parameter is text.
+    NotText(String),
     /// `like` is not `1` or `2`.
     LikeInvalid,
     /// Token mode is on and no `token` was sent.
@@ -71,6 +73,7 @@ impl Refusal {
         match self {
             Missing(_)
             | UnreadableBody(_)
+            | NotText(_)
             | TokenRequired
             | AccountLength { .. }
             | AccountChars
@@ -98,6 +101,7 @@ impl Refusal {
         match self {
             Missing(name) => format!("接口参数错误:缺少{name}").into(),
             UnreadableBody(why) => format!("接口参数错误:{why}").into(),
+            NotText(name) => format!("接口参数错误:{name}必须为字符串").into(),
             LikeInvalid => "like参数错误(需为1或2)".into(),
             TokenRequired => "接口参数错误:令牌启用需传token!".into(),
             TokenInvalid => "token无效或已过期(非当前应用/开发者)!".into(),

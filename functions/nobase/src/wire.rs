@@ -40,7 +40,9 @@ pub struct Endpoint {
 }
 
 /// A request's parameters: the query string, then the body's (which win). Values are text; a
-/// JSON number or boolean reads as its text, `null` as absent.
+/// JSON number or boolean reads as its text, `null` as absent, an array or object is refused
+/// (204 `接口参数错误:<name>必须为字符串`). The body is a form or JSON: its content type says
+/// which (without one, a body opening with `{` is JSON); any other type is refused.
 #[derive(Default)]
 pub struct Params(HashMap<String, String>);
 
@@ -64,10 +66,11 @@ fn body_kind(content_type: Option<&str>, body: &[u8]) -> Result<BodyKind, Refusa
     match mime.as_str() {
         "application/x-www-form-urlencoded" => Ok(BodyKind::Form),
         m if m == "application/json" || m.ends_with("+json") => Ok(BodyKind::Json),
-        m if m.starts_with("multipart/") => Err(Refusal::UnreadableBody("请求体请用表单(x-www-form-urlencoded)或JSON")),
-        // No (or another) type: a body that opens like a JSON object is JSON, else a form.
-        _ if body.trim_ascii_start().starts_with(b"{") => Ok(BodyKind::Json),
-        _ => Ok(BodyKind::Form),
+        // No type: a body that opens like a JSON object is JSON, else a form.
+        "" if body.trim_ascii_start().starts_with(b"{") => Ok(BodyKind::Json),
+        "" => Ok(BodyKind::Form),
+        // Another type (text/plain, multipart/…) is not read as parameters.
+        _ => Err(Refusal::UnreadableBody("请求体请用表单(x-www-form-urlencoded)或JSON")),
     }
 }
 
@@ -94,6 +97,7 @@ impl Params {
                     let text = match value {
                         Value::Null => continue,
                         Value::String(s) => s,
+                        Value::Array(_) | Value::Object(_) => return Err(Refusal::NotText(name)),
                         other => other.to_string(),
                     };
                     params.0.insert(name, text);
@@ -363,5 +367,23 @@ mod tests {
         let shown = format!("{p:?}");
         assert!(!shown.contains("hunter22") && !shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("pass"));
+    }
+
+    #[test]
+    fn fields_are_text_and_bodies_a_form_or_json() {
+        let read = |ct: Option<&str>, b: &str| Params::from_request(&request("/api/user/register", ct, b));
+        assert_eq!(
+            read(Some("application/json"), r#"{"pass":{"a":"bcdefg"}}"#).unwrap_err(),
+            Refusal::NotText("pass".into())
+        );
+        assert_eq!(
+            Refusal::NotText("pass".into()).message(),
+            "接口参数错误:pass必须为字符串"
+        );
+        assert!(matches!(read(Some("application/json"), r#"{"user":["a"]}"#), Err(Refusal::NotText(_))));
+        assert!(matches!(read(Some("text/plain"), r#"{"user":"a"}"#), Err(Refusal::UnreadableBody(_))));
+        let p = read(None, r#"{"user":"a","n":5}"#).unwrap();
+        assert_eq!((p.get("user"), p.get("n")), (Some("a"), Some("5")));
+        assert_eq!(read(None, "user=b").unwrap().get("user"), Some("b"));
     }
 }

@@ -16,7 +16,7 @@ use crate::view::{SpaceDoc, SpaceEntry, UserCode};
 /// Moments per page of the feed and of a user's space.
 pub const SPACES_PER_PAGE: usize = 20;
 
-const ADD: Route = Route::body(Failure::Msg("发布失败"));
+const ADD: Route = Route::body(Failure::Msg("发布失败")).lists(&["photos"]);
 
 /// `POST {userId, textDesc?, photos?}` → `发布成功`; `photos` is a JSON array of image
 /// addresses (sent `JSON.stringify`-ed, or as an array), one of the two is required.

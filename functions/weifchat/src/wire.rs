@@ -31,7 +31,7 @@ use serde_json::{Map, Value};
 
 use crate::fields::{Field, invalid};
 use shared::auth::{Caller, TokenError};
-use shared::error::{AppError, Msg};
+use shared::error::{AppError, FieldError, Msg};
 use shared::http;
 use shared::state::AppState;
 use shared::wire::{self, Answer, Wire};
@@ -87,6 +87,9 @@ pub struct Route {
     res_code: bool,
     /// The status of a fault (404 unless a row prints another, e.g. `res_code: 500`).
     fault_status: u16,
+    /// Body fields that may be a JSON array (every other field takes a string, a number or a
+    /// boolean, read as text).
+    lists: &'static [&'static str],
 }
 
 impl Route {
@@ -99,6 +102,7 @@ impl Route {
             result_flag: false,
             res_code: false,
             fault_status: status::FAILED,
+            lists: &[],
         }
     }
 
@@ -108,6 +112,11 @@ impl Route {
             source: Source::Body,
             ..Self::query(failure)
         }
+    }
+
+    /// Body fields that may be a JSON array (`photos`).
+    pub const fn lists(self, names: &'static [&'static str]) -> Self {
+        Self { lists: names, ..self }
     }
 
     /// Names of the route's path parameters (`location: "params"` in a 405 list).
@@ -211,7 +220,8 @@ impl Params {
         self.path.get(name).map_or("", String::as_str)
     }
 
-    async fn read(req: &Request, source: Source) -> Result<Self, AppError> {
+    async fn read(req: &Request, route: &Route) -> Result<Self, AppError> {
+        let source = route.source;
         let path = req
             .path_parameters()
             .iter()
@@ -223,7 +233,7 @@ impl Params {
                 .iter()
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
-            Source::Body => body_fields(req)?,
+            Source::Body => body_fields(req, route.lists)?,
             Source::Form => {
                 let (values, files) = form_fields(req).await?;
                 return Ok(Self { values, path, files });
@@ -295,7 +305,11 @@ fn form_error(e: multer::Error) -> AppError {
     }
 }
 
-fn body_fields(req: &Request) -> Result<HashMap<String, String>, AppError> {
+/// A body's fields: JSON (`application/json`, or no content type) or a form
+/// (`application/x-www-form-urlencoded`); any other content type is refused. Strings, numbers
+/// and booleans read as text, `null` as absent; an array or object only where the route takes a
+/// list (`lists`), else 405 `<field>必须为字符串`, so no structure is ever stored as text.
+fn body_fields(req: &Request, lists: &[&str]) -> Result<HashMap<String, String>, AppError> {
     let bytes = http::body_bytes(req);
     if bytes.len() > http::MAX_JSON_BODY {
         return Err(AppError::bad_request(format!(
@@ -306,8 +320,16 @@ fn body_fields(req: &Request) -> Result<HashMap<String, String>, AppError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(HashMap::new());
     }
-    let form = http::header(req, CONTENT_TYPE.as_str())
-        .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    let content_type = http::header(req, CONTENT_TYPE.as_str()).map(str::to_ascii_lowercase);
+    let form = content_type
+        .as_deref()
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    let json = content_type.as_deref().is_none_or(is_json);
+    if !form && !json {
+        return Err(AppError::bad_request(
+            "请求体必须是JSON(application/json)或表单(application/x-www-form-urlencoded)",
+        ));
+    }
     if form {
         return req
             .payload::<HashMap<String, String>>()
@@ -317,17 +339,32 @@ fn body_fields(req: &Request) -> Result<HashMap<String, String>, AppError> {
     let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(bytes) else {
         return Err(AppError::bad_request("请求体必须是JSON对象"));
     };
-    Ok(fields
-        .into_iter()
-        .filter_map(|(k, v)| {
-            let text = match v {
-                Value::Null => return None,
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
-            Some((k, text))
-        })
-        .collect())
+    let mut values = HashMap::new();
+    let mut structured = Vec::new();
+    for (name, value) in fields {
+        let text = match value {
+            Value::Null => continue,
+            Value::String(s) => s,
+            Value::Array(_) if lists.contains(&name.as_str()) => value.to_string(),
+            Value::Array(_) | Value::Object(_) => {
+                structured.push(FieldError::new(name.clone(), format!("{name}必须为字符串")));
+                continue;
+            }
+            other => other.to_string(),
+        };
+        values.insert(name, text);
+    }
+    if structured.is_empty() {
+        Ok(values)
+    } else {
+        Err(AppError::Invalid(structured.into()))
+    }
+}
+
+/// `application/json` and the `+json` types (`application/merge-patch+json` …).
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// A success answer: `{status, msg?, data?, …extra}`.
@@ -533,7 +570,7 @@ where
         } else {
             None
         };
-        let params = Params::read(&req, route.source).await?;
+        let params = Params::read(&req, &route).await?;
         // Boxed: the route's future, instrumented, would nest past the compiler's type-depth limit.
         Box::pin(run(caller, params)).await
     })
@@ -569,6 +606,7 @@ mod tests {
     use shared::error::FieldError;
 
     const ROUTE: Route = Route::body(Failure::Msg("注册失败"));
+    const PHOTOS: Route = Route::body(Failure::Msg("发布失败")).lists(&["photos"]);
 
     fn body(resp: &Response<Body>) -> Value {
         assert_eq!(resp.status(), 200, "every weifChat answer is HTTP 200");
@@ -695,7 +733,7 @@ mod tests {
             "application/json",
             r#"{"a":"x","n":5,"b":true,"z":null,"photos":["/a.png"]}"#,
         );
-        let p = futures_util::FutureExt::now_or_never(Params::read(&req, Source::Body))
+        let p = futures_util::FutureExt::now_or_never(Params::read(&req, &PHOTOS))
             .unwrap()
             .unwrap();
         assert_eq!(p.text("a"), "x");
@@ -708,7 +746,7 @@ mod tests {
     #[test]
     fn form_bodies_are_read_too() {
         let req = post("application/x-www-form-urlencoded", "phone=13800000000&nick=%E6%AD%AAf");
-        let p = futures_util::FutureExt::now_or_never(Params::read(&req, Source::Body))
+        let p = futures_util::FutureExt::now_or_never(Params::read(&req, &PHOTOS))
             .unwrap()
             .unwrap();
         assert_eq!(p.text("nick"), "歪f");
@@ -717,7 +755,7 @@ mod tests {
     #[test]
     fn malformed_bodies_are_refused() {
         for b in ["{", "[1]", "\"x\""] {
-            let err = futures_util::FutureExt::now_or_never(Params::read(&post("application/json", b), Source::Body))
+            let err = futures_util::FutureExt::now_or_never(Params::read(&post("application/json", b), &ROUTE))
                 .unwrap()
                 .unwrap_err();
             assert!(matches!(err, AppError::BadRequest(_)), "{b}");
@@ -745,5 +783,30 @@ mod tests {
         let p = Params::new(HashMap::from([("friendId".into(), "a#b".into())]), HashMap::new());
         let err = id_param(&p, "friendId").unwrap_err();
         assert_eq!(err, [FieldError::new("friendId", "friendId参数不合法")]);
+    }
+
+    fn read(route: &Route, content_type: &str, body: &str) -> Result<Params, AppError> {
+        futures_util::FutureExt::now_or_never(Params::read(&post(content_type, body), route)).unwrap()
+    }
+
+    #[test]
+    fn structures_are_refused_where_a_string_is_expected() {
+        let err = read(&ROUTE, "application/json", r#"{"text":{"$gt":""},"pass":["a"],"ok":"x"}"#).unwrap_err();
+        let AppError::Invalid(fields) = err else { panic!("{err:?}") };
+        let mut names: Vec<String> = fields.iter().map(|f| f.field.to_string()).collect();
+        names.sort();
+        assert_eq!(names, ["pass", "text"]);
+        assert!(fields.iter().any(|f| f.message == "text必须为字符串"));
+        // A route that takes a list takes it there only.
+        assert_eq!(read(&PHOTOS, "application/json", r#"{"photos":["/a.png"]}"#).unwrap().text("photos"), r#"["/a.png"]"#);
+        assert!(read(&PHOTOS, "application/json", r#"{"photos":{"a":1}}"#).is_err());
+    }
+
+    #[test]
+    fn bodies_of_other_content_types_are_refused() {
+        let err = read(&ROUTE, "text/plain", r#"{"a":"x"}"#).unwrap_err();
+        assert!(matches!(err, AppError::BadRequest(_)), "{err:?}");
+        assert!(read(&ROUTE, "application/json; charset=utf-8", r#"{"a":"x"}"#).is_ok());
+        assert!(read(&ROUTE, "application/merge-patch+json", r#"{"a":"x"}"#).is_ok());
     }
 }
