@@ -19,6 +19,15 @@ pub fn header<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
+/// Whether the request's body may be read as JSON: its content type is `application/json` or a
+/// `+json` type, or it has none. A `text/plain` or form body is not JSON, whatever it contains.
+pub fn declares_json(req: &Request) -> bool {
+    header(req, CONTENT_TYPE.as_str()).is_none_or(|ct| {
+        let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    })
+}
+
 pub fn body_bytes(req: &Request) -> &[u8] {
     match req.body() {
         Body::Empty => &[],
@@ -39,6 +48,10 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, AppError> {
     }
     let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
         b"{}"
+    } else if !declares_json(req) {
+        return Err(AppError::bad_request(
+            "request body must be JSON (Content-Type: application/json)",
+        ));
     } else {
         bytes
     };
@@ -119,5 +132,33 @@ mod tests {
         let big = format!(r#"{{"a":"{}"}}"#, "x".repeat(MAX_JSON_BODY));
         let err = json_body::<In>(&req(&big)).unwrap_err();
         assert!(err.to_string().contains("too large"));
+    }
+
+    #[test]
+    fn only_json_content_types_are_read_as_json() {
+        let with = |ct: &str| {
+            lambda_http::http::Request::builder()
+                .header("content-type", ct)
+                .body(Body::Text(r#"{"a":"x"}"#.into()))
+                .unwrap()
+        };
+        for ct in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "application/merge-patch+json",
+        ] {
+            assert_eq!(json_body::<In>(&with(ct)).unwrap().a, "x", "{ct}");
+        }
+        for ct in [
+            "text/plain",
+            "text/plain;charset=UTF-8",
+            "application/x-www-form-urlencoded",
+        ] {
+            assert!(
+                matches!(json_body::<In>(&with(ct)), Err(AppError::BadRequest(_))),
+                "{ct}"
+            );
+        }
+        assert_eq!(json_body::<In>(&req(r#"{"a":"y"}"#)).unwrap().a, "y", "no content type");
     }
 }

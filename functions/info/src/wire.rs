@@ -266,7 +266,13 @@ impl Input {
             .path_parameters_ref()
             .map(|p| p.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())
             .unwrap_or_default();
-        let mut input = Self::from_parts(&query, parse_body(http::body_bytes(req))?);
+        let body = http::body_bytes(req);
+        if !body.iter().all(u8::is_ascii_whitespace) && !http::declares_json(req) {
+            return Err(AppError::bad_request(
+                "The request body must be JSON (Content-Type: application/json).",
+            ));
+        }
+        let mut input = Self::from_parts(&query, parse_body(body)?);
         input.path = path;
         input.query = query;
         let uri = req.uri();

@@ -380,8 +380,14 @@ mod tests {
             Refusal::NotText("pass".into()).message(),
             "接口参数错误:pass必须为字符串"
         );
-        assert!(matches!(read(Some("application/json"), r#"{"user":["a"]}"#), Err(Refusal::NotText(_))));
-        assert!(matches!(read(Some("text/plain"), r#"{"user":"a"}"#), Err(Refusal::UnreadableBody(_))));
+        assert!(matches!(
+            read(Some("application/json"), r#"{"user":["a"]}"#),
+            Err(Refusal::NotText(_))
+        ));
+        assert!(matches!(
+            read(Some("text/plain"), r#"{"user":"a"}"#),
+            Err(Refusal::UnreadableBody(_))
+        ));
         let p = read(None, r#"{"user":"a","n":5}"#).unwrap();
         assert_eq!((p.get("user"), p.get("n")), (Some("a"), Some("5")));
         assert_eq!(read(None, "user=b").unwrap().get("user"), Some("b"));

@@ -10,10 +10,10 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::WeifState;
 use crate::model::Content;
 use crate::socket::{self, Frame};
 use crate::view::PushedMessage;
-use crate::WeifState;
 use shared::AppState;
 use shared::clock;
 use shared::error::AppError;
@@ -92,7 +92,11 @@ fn id_field(value: &str, field: &'static str) -> Result<String, AppError> {
 #[tracing::instrument(skip(state, req))]
 pub async fn connect(state: &AppState, req: Request) -> Response<Body> {
     socket::connect(state, req, |peer, ctx| async move {
-        let opened = if ctx.connected_at > 0 { ctx.connected_at } else { clock::now_ms() };
+        let opened = if ctx.connected_at > 0 {
+            ctx.connected_at
+        } else {
+            clock::now_ms()
+        };
         state
             .weifchat()
             .open_connection(&peer.connection_id, &peer.user_id, opened)
@@ -104,7 +108,10 @@ pub async fn connect(state: &AppState, req: Request) -> Response<Body> {
 /// `$disconnect`: forgets the connection. Cost: 1 DeleteItem.
 #[tracing::instrument(skip(state, req))]
 pub async fn disconnect(state: &AppState, req: Request) -> Response<Body> {
-    socket::disconnect(req, |ctx| async move { state.weifchat().close_connection(&ctx.connection_id).await }).await
+    socket::disconnect(req, |ctx| async move {
+        state.weifchat().close_connection(&ctx.connection_id).await
+    })
+    .await
 }
 
 /// `$default`: a frame whose `action` is no event answers an error frame (400 `未知的事件`).
@@ -315,7 +322,10 @@ pub async fn notify_requests(state: &AppState, user_id: &str) {
         }
         store.request_counts(user_id).await.map(Some)
     };
-    match counts.await.and_then(|c| c.map(|c| Frame::new(APPLY_NOTICE, c)).transpose()) {
+    match counts
+        .await
+        .and_then(|c| c.map(|c| Frame::new(APPLY_NOTICE, c)).transpose())
+    {
         Ok(Some(frame)) => socket::push(state, vec![user_id.to_owned()], &[frame], None).await,
         Ok(None) => {}
         Err(e) => e.log(),

@@ -7,8 +7,8 @@ use crate::wire::{self, Failure, Params, Reply, Route, id_param, must_be_caller}
 use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, auth::Caller, clock};
 
-use crate::{WeifState, chat};
 use crate::view::{FriendView, UserBrief, UserSigned};
+use crate::{WeifState, chat};
 
 /// `userId` (the caller) and `friendId`, checked together.
 fn pair(caller: &Caller, p: &Params) -> Result<String, AppError> {

@@ -10,8 +10,8 @@ use serde_json::json;
 use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, clock, ids};
 
-use crate::{WeifState, chat};
 use crate::view::{GroupDoc, GroupInfo, JoinRequest, MemberView, MyGroup, UserBrief, UserMember};
+use crate::{WeifState, chat};
 
 /// A new group's picture, as the seed's samples show it.
 pub const DEFAULT_GROUP_PICTURE: &str = "/group_pic.png";

@@ -432,8 +432,7 @@ pub fn seen_seq(raw: &str) -> Field<u64> {
     if raw.is_empty() {
         return Ok(0);
     }
-    raw.parse::<u64>()
-        .or_else(|_| invalid("seq", "seq必须为非负整数"))
+    raw.parse::<u64>().or_else(|_| invalid("seq", "seq必须为非负整数"))
 }
 
 /// `:type` of `/message/read/:type` and `/message/sync/:type`.

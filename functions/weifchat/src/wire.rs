@@ -324,8 +324,7 @@ fn body_fields(req: &Request, lists: &[&str]) -> Result<HashMap<String, String>,
     let form = content_type
         .as_deref()
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    let json = content_type.as_deref().is_none_or(is_json);
-    if !form && !json {
+    if !form && !http::declares_json(req) {
         return Err(AppError::bad_request(
             "请求体必须是JSON(application/json)或表单(application/x-www-form-urlencoded)",
         ));
@@ -359,12 +358,6 @@ fn body_fields(req: &Request, lists: &[&str]) -> Result<HashMap<String, String>,
     } else {
         Err(AppError::Invalid(structured.into()))
     }
-}
-
-/// `application/json` and the `+json` types (`application/merge-patch+json` …).
-fn is_json(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// A success answer: `{status, msg?, data?, …extra}`.
@@ -791,14 +784,26 @@ mod tests {
 
     #[test]
     fn structures_are_refused_where_a_string_is_expected() {
-        let err = read(&ROUTE, "application/json", r#"{"text":{"$gt":""},"pass":["a"],"ok":"x"}"#).unwrap_err();
-        let AppError::Invalid(fields) = err else { panic!("{err:?}") };
+        let err = read(
+            &ROUTE,
+            "application/json",
+            r#"{"text":{"$gt":""},"pass":["a"],"ok":"x"}"#,
+        )
+        .unwrap_err();
+        let AppError::Invalid(fields) = err else {
+            panic!("{err:?}")
+        };
         let mut names: Vec<String> = fields.iter().map(|f| f.field.to_string()).collect();
         names.sort();
         assert_eq!(names, ["pass", "text"]);
         assert!(fields.iter().any(|f| f.message == "text必须为字符串"));
         // A route that takes a list takes it there only.
-        assert_eq!(read(&PHOTOS, "application/json", r#"{"photos":["/a.png"]}"#).unwrap().text("photos"), r#"["/a.png"]"#);
+        assert_eq!(
+            read(&PHOTOS, "application/json", r#"{"photos":["/a.png"]}"#)
+                .unwrap()
+                .text("photos"),
+            r#"["/a.png"]"#
+        );
         assert!(read(&PHOTOS, "application/json", r#"{"photos":{"a":1}}"#).is_err());
     }
 

@@ -217,7 +217,11 @@ impl Store {
                 .await;
             match sent {
                 Ok(out) => break out,
-                Err(e) if e.as_service_error().is_some_and(|e| e.is_transaction_canceled_exception()) && attempt < 4 => {
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|e| e.is_transaction_canceled_exception())
+                        && attempt < 4 =>
+                {
                     backoff(attempt).await;
                     attempt += 1;
                 }

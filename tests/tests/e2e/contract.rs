@@ -366,3 +366,56 @@ async fn event_fixtures_are_http_api_events_of_template_routes() {
     }
     assert!(seen >= 3, "expected fixtures in events/");
 }
+
+/// A `text/plain` body (what `fetch` sends for a string body without a content type) is not read
+/// as JSON on any surface: each refuses it in its own envelope and stores nothing.
+#[tokio::test]
+async fn a_text_plain_body_is_refused_on_every_surface() {
+    let app = spawn_app().await;
+    let name = e2e::unique("plain");
+    let plain = [("content-type", "text/plain;charset=UTF-8")];
+    let (_, chatx) = app
+        .raw(
+            "POST",
+            "/chatx/account/register",
+            &[plain[0], ("operationID", "op")],
+            json!({"account": name, "password": "secret-pass", "nickname": "n"}).to_string(),
+        )
+        .await;
+    assert_eq!(chatx["errCode"], 1001, "{chatx}");
+    let (_, nobase) = app
+        .raw(
+            "POST",
+            "/api/user/register",
+            &plain,
+            json!({"user": name, "pass": "secret-pass"}).to_string(),
+        )
+        .await;
+    assert_eq!(
+        (nobase["code"].as_i64(), nobase["msg"].as_str()),
+        (Some(204), Some("fail")),
+        "{nobase}"
+    );
+    let (_, weif) = app
+        .raw(
+            "POST",
+            "/register",
+            &plain,
+            json!({"phone": "13800000000", "password": "secret-pass", "nick": name}).to_string(),
+        )
+        .await;
+    assert_eq!(weif["status"], 400, "{weif}");
+    let (status, info) = app
+        .raw(
+            "POST",
+            "/api/v2/users",
+            &plain,
+            json!({"name": name, "password": "secret-pass"}).to_string(),
+        )
+        .await;
+    assert_eq!(status, 400, "{info}");
+    assert_eq!(
+        info["message"],
+        "The request body must be JSON (Content-Type: application/json)."
+    );
+}

@@ -500,7 +500,11 @@ async fn what_was_said_before_a_member_joined_is_not_unread_for_them() {
     app.weif_join(&late, &owner, &group).await;
     send_group(&store, &owner, &group, "after").await;
     assert_eq!(list(&app, &early).await[0]["unreadMsgCount"], 4);
-    assert_eq!(list(&app, &late).await[0]["unreadMsgCount"], 1, "only what came after joining");
+    assert_eq!(
+        list(&app, &late).await[0]["unreadMsgCount"],
+        1,
+        "only what came after joining"
+    );
     // The history is theirs to read all the same.
     let page = group_page(&app, &late, &group, "1").await;
     assert_eq!(page["data"]["messageList"].as_array().unwrap().len(), 4);

@@ -16,7 +16,9 @@ async fn connect(app: &TestApp, user: &WeifUser) -> (Socket, String) {
         .socket(&format!("token={}", user.token))
         .await
         .unwrap_or_else(|status| panic!("handshake refused with {status}"));
-    socket.send_json(json!({"action": "login", "data": {"userId": user.id}})).await;
+    socket
+        .send_json(json!({"action": "login", "data": {"userId": user.id}}))
+        .await;
     let login = socket.recv_json().await;
     assert_eq!(login["event"], "login", "{login}");
     let id = login["data"].as_str().expect("connection ID").to_owned();
@@ -96,7 +98,10 @@ async fn two_friends_chat_both_ways() {
 
     sb.send_json(private(&a, "hi")).await;
     let reply = sa.recv_json().await;
-    assert_eq!((&reply["event"], &reply["data"]["message"], &reply["data"]["seq"]), (&json!("private_chat"), &json!("hi"), &json!(2)));
+    assert_eq!(
+        (&reply["event"], &reply["data"]["message"], &reply["data"]["seq"]),
+        (&json!("private_chat"), &json!("hi"), &json!(2))
+    );
     assert_eq!(sa.recv_json().await, json!({"event": "unread_message", "data": b.id}));
     assert_eq!(history(&app, &a, &b).await, ["你好", "hi"]);
 }
@@ -113,7 +118,10 @@ async fn a_group_of_three_chats_and_the_sender_gets_no_echo() {
     let (mut sc, _) = connect(&app, &c).await;
     for s in [&mut sa, &mut sb, &mut sc] {
         s.send_json(json!({"action": "join_group", "data": {"gId": gid}})).await;
-        assert_eq!(s.recv_json().await, json!({"event": "join_group", "data": {"gId": gid, "lastSeq": 0}}));
+        assert_eq!(
+            s.recv_json().await,
+            json!({"event": "join_group", "data": {"gId": gid, "lastSeq": 0}})
+        );
     }
 
     sa.send_json(group(&gid, "大家好")).await;
@@ -121,7 +129,12 @@ async fn a_group_of_three_chats_and_the_sender_gets_no_echo() {
         let pushed = s.recv_json().await;
         assert_eq!(pushed["event"], "group_chat", "{pushed}");
         assert_eq!(
-            (&pushed["data"]["message"], &pushed["data"]["fromId"], &pushed["data"]["toId"], &pushed["data"]["seq"]),
+            (
+                &pushed["data"]["message"],
+                &pushed["data"]["fromId"],
+                &pushed["data"]["toId"],
+                &pushed["data"]["seq"]
+            ),
             (&json!("大家好"), &json!(a.id), &json!(gid), &json!(1))
         );
         assert_eq!(pushed["data"]["groupInfo"]["_id"], gid);
@@ -150,10 +163,15 @@ async fn a_non_friend_and_a_non_member_are_refused_with_nothing_stored() {
     assert_eq!(ss.recv_json().await, error("private_chat", 403, "您与ta还不是好友哦"));
     ss.send_json(group(&gid, "spam")).await;
     assert_eq!(ss.recv_json().await, error("group_chat", 403, "您还未加入该群哦"));
-    ss.send_json(json!({"action": "join_group", "data": {"gId": gid}})).await;
+    ss.send_json(json!({"action": "join_group", "data": {"gId": gid}}))
+        .await;
     assert_eq!(ss.recv_json().await, error("join_group", 403, "您还未加入该群哦"));
     sa.expect_silence().await;
-    assert!(app.item(&k::chat_head(&k::private_chat(&stranger.id, &a.id))).await.is_none());
+    assert!(
+        app.item(&k::chat_head(&k::private_chat(&stranger.id, &a.id)))
+            .await
+            .is_none()
+    );
     assert!(app.item(&k::chat_head(&k::group_chat(&gid))).await.is_none());
     assert!(app.item(&k::conversation(&a.id, &stranger.id)).await.is_none());
     // Friends still can.
@@ -166,7 +184,12 @@ async fn a_non_friend_and_a_non_member_are_refused_with_nothing_stored() {
 async fn a_connection_without_a_valid_weifchat_token_is_refused_at_the_handshake() {
     let app = spawn_app().await;
     let chatx_token = app.tokens.issue("u1", chatx::AUDIENCE).unwrap();
-    for query in [String::new(), "token=".into(), "token=not-a-token".into(), format!("token={chatx_token}")] {
+    for query in [
+        String::new(),
+        "token=".into(),
+        "token=not-a-token".into(),
+        format!("token={chatx_token}"),
+    ] {
         match app.socket(&query).await {
             Err(status) => assert_eq!(status, 401, "{query}"),
             Ok(_) => panic!("handshake accepted with {query:?}"),
@@ -192,7 +215,10 @@ async fn the_sender_is_the_connection_never_a_field_of_the_frame() {
     // A client's `dataMsg.userId` is ignored: the pushed sender is the connection's user.
     sa.send_json(json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": "me", "userId": {"_id": b.id, "nick": "fake"}}, "fId": b.id}})).await;
     let pushed = sb.recv_json().await;
-    assert_eq!((&pushed["data"]["userId"]["_id"], &pushed["data"]["userId"]["nick"]), (&json!(a.id), &json!(a.nick)));
+    assert_eq!(
+        (&pushed["data"]["userId"]["_id"], &pushed["data"]["userId"]["nick"]),
+        (&json!(a.id), &json!(a.nick))
+    );
 }
 
 #[tokio::test]
@@ -204,19 +230,30 @@ async fn bad_frames_get_error_frames_and_store_nothing() {
         json!({"event": "error", "data": {"action": "private_chat", "status": 405, "msg": "参数错误",
             "data": [{"type": "field", "msg": msg, "path": path, "location": "body"}]}})
     };
-    sa.send_json(json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 9, "message": "x"}, "fId": b.id}})).await;
+    sa.send_json(json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 9, "message": "x"}, "fId": b.id}}))
+        .await;
     assert_eq!(sa.recv_json().await, invalid("msgType必须为0-8的整数", "msgType"));
-    sa.send_json(json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": ""}, "fId": b.id}})).await;
+    sa.send_json(json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": ""}, "fId": b.id}}))
+        .await;
     assert_eq!(sa.recv_json().await, invalid("消息内容不能为空", "message"));
     let long = "长".repeat(8_000);
-    sa.send_json(json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": long}, "fId": b.id}})).await;
+    sa.send_json(json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": long}, "fId": b.id}}))
+        .await;
     assert_eq!(sa.recv_json().await, invalid("消息内容过长", "message"));
-    sa.send_json(json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": "x"}}})).await;
+    sa.send_json(json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": "x"}}}))
+        .await;
     assert_eq!(sa.recv_json().await, invalid("fId参数不能为空", "fId"));
     // A string field takes strings only.
-    sa.send_json(json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": {"$gt": ""}}, "fId": b.id}})).await;
+    sa.send_json(
+        json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": {"$gt": ""}}, "fId": b.id}}),
+    )
+    .await;
     let err = sa.recv_json().await;
-    assert_eq!((&err["event"], &err["data"]["status"]), (&json!("error"), &json!(400)), "{err}");
+    assert_eq!(
+        (&err["event"], &err["data"]["status"]),
+        (&json!("error"), &json!(400)),
+        "{err}"
+    );
     // An unknown action reaches `$default`.
     sa.send_json(json!({"action": "shout", "data": {}})).await;
     assert_eq!(sa.recv_json().await, error("$default", 400, "未知的事件: shout"));
@@ -245,7 +282,10 @@ async fn closed_connections_are_forgotten_by_disconnect_and_gone_ones_on_the_nex
     assert_eq!(sb2.recv_json().await["data"]["message"], "still there?");
     assert_eq!(sb2.recv_json().await["event"], "unread_message");
     wait_until_gone(&app, "stale-connection=").await;
-    assert!(app.item(&k::connection(&b_live)).await.is_some(), "the live connection stays");
+    assert!(
+        app.item(&k::connection(&b_live)).await.is_some(),
+        "the live connection stays"
+    );
     sa.expect_silence().await;
 }
 
@@ -274,7 +314,10 @@ async fn every_connection_of_a_user_gets_the_push_and_the_senders_other_devices_
         assert_eq!(s.recv_json().await, json!({"event": "unread_message", "data": a.id}));
     }
     let synced = desktop_a.recv_json().await;
-    assert_eq!((&synced["event"], &synced["data"]["message"]), (&json!("private_chat"), &json!("to both")));
+    assert_eq!(
+        (&synced["event"], &synced["data"]["message"]),
+        (&json!("private_chat"), &json!("to both"))
+    );
     desktop_a.expect_silence().await;
     phone_a.expect_silence().await;
 }
@@ -285,22 +328,26 @@ async fn friend_and_group_requests_push_apply_notice_and_agreeing_pushes_agree_a
     let [a, b] = app.weif_users().await;
     let (mut sa, _) = connect(&app, &a).await;
     let (mut sb, _) = connect(&app, &b).await;
-    sb.send_json(json!({"action": "init_apply_notice", "data": {"userId": b.id}})).await;
+    sb.send_json(json!({"action": "init_apply_notice", "data": {"userId": b.id}}))
+        .await;
     assert_eq!(
         sb.recv_json().await,
         json!({"event": "init_apply_notice", "data": {"friendNoticeNum": 0, "groupNoticeNum": 0}})
     );
 
-    app.weif_post_ok("/friend/add", &a.token, json!({"userId": a.id, "friendId": b.id})).await;
+    app.weif_post_ok("/friend/add", &a.token, json!({"userId": a.id, "friendId": b.id}))
+        .await;
     assert_eq!(
         sb.recv_json().await,
         json!({"event": "apply_notice", "data": {"friendNoticeNum": 1, "groupNoticeNum": 0}})
     );
-    app.weif_post_ok("/friend/agree", &b.token, json!({"userId": b.id, "friendId": a.id})).await;
+    app.weif_post_ok("/friend/agree", &b.token, json!({"userId": b.id, "friendId": a.id}))
+        .await;
     assert_eq!(sa.recv_json().await, json!({"event": "agree_apply", "data": null}));
 
     let gid = app.weif_group(&b, &e2e::unique("g")).await;
-    app.weif_post_ok("/group/add", &a.token, json!({"groupId": gid, "userId": a.id})).await;
+    app.weif_post_ok("/group/add", &a.token, json!({"groupId": gid, "userId": a.id}))
+        .await;
     assert_eq!(
         sb.recv_json().await,
         json!({"event": "apply_notice", "data": {"friendNoticeNum": 0, "groupNoticeNum": 1}})
@@ -310,14 +357,17 @@ async fn friend_and_group_requests_push_apply_notice_and_agreeing_pushes_agree_a
         sb.recv_json().await,
         json!({"event": "apply_notice", "data": {"friendNoticeNum": 0, "groupNoticeNum": 1}})
     );
-    app.weif_post_ok("/group/agree", &b.token, json!({"userId": a.id, "groupId": gid})).await;
+    app.weif_post_ok("/group/agree", &b.token, json!({"userId": a.id, "groupId": gid}))
+        .await;
     assert_eq!(sa.recv_json().await, json!({"event": "agree_apply", "data": null}));
 
     // The socket's own agree_apply reaches a friend only.
-    sb.send_json(json!({"action": "agree_apply", "data": {"toId": a.id}})).await;
+    sb.send_json(json!({"action": "agree_apply", "data": {"toId": a.id}}))
+        .await;
     assert_eq!(sa.recv_json().await, json!({"event": "agree_apply", "data": null}));
     let stranger = app.weif_register().await;
-    sb.send_json(json!({"action": "agree_apply", "data": {"toId": stranger.id}})).await;
+    sb.send_json(json!({"action": "agree_apply", "data": {"toId": stranger.id}}))
+        .await;
     assert_eq!(sb.recv_json().await, error("agree_apply", 403, "您与ta还不是好友哦"));
 }
 
@@ -327,7 +377,8 @@ async fn logout_stops_the_pushes_and_the_frames_of_that_connection() {
     let (a, b, _) = app.weif_people().await;
     let (mut sa, _) = connect(&app, &a).await;
     let (mut sb, b_conn) = connect(&app, &b).await;
-    sb.send_json(json!({"action": "logout", "data": {"userId": b.id}})).await;
+    sb.send_json(json!({"action": "logout", "data": {"userId": b.id}}))
+        .await;
     wait_until_gone(&app, &b_conn).await;
     sa.send_json(private(&b, "are you there")).await;
     sb.expect_silence().await;
@@ -385,7 +436,12 @@ async fn sync_pages_with_its_cursor() {
     let store = app.weif_store().await;
     for i in 1..=(weifchat::SYNC_PAGE + 5) {
         store
-            .send_private(&a.id, &b.id, &e2e::weif::text(&format!("m{i}")), shared::clock::now_ms())
+            .send_private(
+                &a.id,
+                &b.id,
+                &e2e::weif::text(&format!("m{i}")),
+                shared::clock::now_ms(),
+            )
             .await
             .unwrap();
     }
@@ -431,7 +487,9 @@ async fn twenty_friends_sending_at_once_are_all_stored_and_counted() {
     }
     let expected: BTreeSet<String> = senders.iter().map(|(f, _)| f.id.clone()).collect();
     assert_eq!(from, expected);
-    let list = app.weif_get_ok("/message/list", &target.token, &[("userId", &target.id)]).await;
+    let list = app
+        .weif_get_ok("/message/list", &target.token, &[("userId", &target.id)])
+        .await;
     let unread: u64 = list["data"]
         .as_array()
         .unwrap()

@@ -420,7 +420,11 @@ async fn space_like_with_is_like_sets_the_state_and_a_repeat_writes_nothing() {
     }
     app.requests("weif-space-like");
     assert_eq!(set(json!(true)).await["data"], json!({"isLike": true, "likeCount": 1}));
-    assert_eq!(app.requests("weif-space-like"), ["BatchGetItem", "TransactGetItems"], "nothing written");
+    assert_eq!(
+        app.requests("weif-space-like"),
+        ["BatchGetItem", "TransactGetItems"],
+        "nothing written"
+    );
     for want in [json!(false), json!(0)] {
         assert_eq!(set(want).await["data"], json!({"isLike": false, "likeCount": 0}));
     }

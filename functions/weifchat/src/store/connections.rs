@@ -63,7 +63,11 @@ impl WeifStore {
 
     /// The open connections of each of `users`, [`super::FAN_OUT`] queries at once, as
     /// `(user, connection)` pairs. Cost: 1 Query on GSI1 per user.
-    pub async fn connections_of_all(&self, users: Vec<String>, now_secs: i64) -> Result<Vec<(String, String)>, AppError> {
+    pub async fn connections_of_all(
+        &self,
+        users: Vec<String>,
+        now_secs: i64,
+    ) -> Result<Vec<(String, String)>, AppError> {
         let found = self
             .fan_out(users, move |store, user| async move {
                 let connections = store.connections_of(&user, now_secs).await?;

@@ -175,11 +175,20 @@ impl WeifStore {
     /// The answer is one snapshot of the like and the counter, so it is a state that existed.
     /// Cost: per attempt 1 BatchGetItem (2 items) + 1 TransactWriteItems; then 1 TransactGetItems.
     #[tracing::instrument(skip(self))]
-    pub async fn set_like(&self, viewer: &str, space_id: &str, want: Option<bool>, now: i64) -> Result<LikeOutcome, AppError> {
+    pub async fn set_like(
+        &self,
+        viewer: &str,
+        space_id: &str,
+        want: Option<bool>,
+        now: i64,
+    ) -> Result<LikeOutcome, AppError> {
         let gone = || AppError::not_found("该动态不存在");
         let (space_key, like_key) = (k::space(space_id), k::like(space_id, viewer));
         for attempt in 0..LIKE_ATTEMPTS {
-            let mut items = self.store.batch_get(&[space_key.clone(), like_key.clone()], true).await?;
+            let mut items = self
+                .store
+                .batch_get(&[space_key.clone(), like_key.clone()], true)
+                .await?;
             let liked = items.iter().any(|i| is_entity(i, k::entity::LIKE));
             items.retain(|i| is_entity(i, k::entity::SPACE));
             let space: Option<SpaceItem> = items.pop().map(serde_dynamo::from_item).transpose()?;
