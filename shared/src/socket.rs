@@ -121,7 +121,9 @@ impl Pusher {
                 (connection_id, delivery)
             })
             .buffer_unordered(PUSH_CONCURRENCY)
-            .filter_map(|(connection_id, delivery)| async move { (delivery == Delivery::Gone).then_some(connection_id) })
+            .filter_map(
+                |(connection_id, delivery)| async move { (delivery == Delivery::Gone).then_some(connection_id) },
+            )
             .collect()
             .await
     }
@@ -167,7 +169,10 @@ mod tests {
             }
         );
         assert_eq!(context(&event("MESSAGE", "c-1")).unwrap().event, SocketEvent::Message);
-        assert_eq!(context(&event("DISCONNECT", "c-1")).unwrap().event, SocketEvent::Disconnect);
+        assert_eq!(
+            context(&event("DISCONNECT", "c-1")).unwrap().event,
+            SocketEvent::Disconnect
+        );
     }
 
     #[test]
