@@ -130,12 +130,12 @@ async fn spawn_on(config: Config) -> TestApp {
     init_logs();
     let run = run();
     let sdk = shared::state::sdk_config().await;
-    let gateway = Arc::new(Gateway::new(&run.template, all_functions(), &config, &sdk).expect("gateway"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    let addr = listener.local_addr().expect("bound address");
+    let gateway = Arc::new(Gateway::new(&run.template, all_functions(), &config, &sdk, addr).expect("gateway"));
     let server = tokio::spawn(gateway.clone().serve(listener));
     TestApp {
-        base_url,
+        base_url: gateway.url(),
         http: reqwest::Client::new(),
         gateway,
         dynamo: aws_sdk_dynamodb::Client::new(&sdk),
