@@ -511,6 +511,13 @@ async fn a_push_reaches_another_connection_and_a_gone_one_is_410() {
     assert_eq!(pusher.post("L0SM9cOFvHcCIhw=", b"x").await, Delivery::Gone);
     assert_eq!(pusher.post(&bob_id, b"direct").await, Delivery::Delivered);
     assert_eq!(bob.recv_text().await, "direct");
+    let too_big = vec![b'x'; local_gateway::socket::MAX_MESSAGE + 1];
+    assert_eq!(
+        pusher.post(&bob_id, &too_big).await,
+        Delivery::Failed,
+        "413 PayloadTooLargeException past 128 KiB"
+    );
+    bob.expect_silence(SILENCE).await;
 
     bob.close().await;
     seen(&bob_id, "$disconnect").await;
