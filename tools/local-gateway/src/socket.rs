@@ -7,10 +7,12 @@
 //!   answer. Without a `$connect` route every handshake is accepted.
 //! - Each text frame goes to the route its JSON `action` names (`$request.body.action`), else to
 //!   `$default`; without `$default` the sender gets API Gateway's `Forbidden` frame. On a
-//!   two-way route the function's answer body, if not empty, is sent back as a text frame.
+//!   two-way route the function's answer body, if not empty, is sent back as a text frame; a
+//!   failed invocation (a handler that panics) sends API Gateway's `Internal server error` frame.
 //! - A frame over 32 KiB ([`MAX_FRAME`]) or a message over 128 KiB closes the connection with
 //!   1009, a binary frame with 1003 (API Gateway takes text frames only); 10 minutes without a
-//!   frame from the client ([`IDLE_TIMEOUT`]), or 2 hours in all, close it with 1001.
+//!   frame from the client ([`IDLE_TIMEOUT`]; pings count, pushes to it don't), or 2 hours in
+//!   all, close it with 1001.
 //! - When a connection closes it is forgotten (pushes to it are 410 Gone), then `$disconnect`
 //!   runs with the close code and reason.
 //! - Management API: `POST` sends the body as a frame, `DELETE` closes the connection (1000),
