@@ -182,6 +182,6 @@ mod tests {
         let http = lambda_http::http::Request::builder()
             .body(lambda_http::Body::Empty)
             .unwrap();
-        assert_eq!(context(&http.into()), None);
+        assert_eq!(context(&http), None);
     }
 }
