@@ -10,6 +10,9 @@ use e2e::weif::WeifUser;
 use e2e::{Socket, TestApp, spawn_app};
 use weifchat::keys as k;
 
+/// How long a check that no frame comes waits (a negative check: short).
+const QUIET: std::time::Duration = std::time::Duration::from_millis(300);
+
 /// A connection of `user`'s, and its ID (from `login`).
 async fn connect(app: &TestApp, user: &WeifUser) -> (Socket, String) {
     let mut socket = app
@@ -17,7 +20,7 @@ async fn connect(app: &TestApp, user: &WeifUser) -> (Socket, String) {
         .await
         .unwrap_or_else(|status| panic!("handshake refused with {status}"));
     socket
-        .send_json(json!({"action": "login", "data": {"userId": user.id}}))
+        .send_json(&json!({"action": "login", "data": {"userId": user.id}}))
         .await;
     let login = socket.recv_json().await;
     assert_eq!(login["event"], "login", "{login}");
@@ -69,7 +72,7 @@ async fn two_friends_chat_both_ways() {
     let (mut sa, _) = connect(&app, &a).await;
     let (mut sb, _) = connect(&app, &b).await;
 
-    sa.send_json(private(&b, "你好")).await;
+    sa.send_json(&private(&b, "你好")).await;
     let pushed = sb.recv_json().await;
     assert_eq!(pushed["event"], "private_chat", "{pushed}");
     let data = &pushed["data"];
@@ -94,9 +97,9 @@ async fn two_friends_chat_both_ways() {
     let time = data["time"].as_str().unwrap();
     assert!(time.ends_with('Z') && time.len() == 24, "ISO time: {time}");
     assert_eq!(sb.recv_json().await, json!({"event": "unread_message", "data": a.id}));
-    sa.expect_silence().await;
+    sa.expect_silence(QUIET).await;
 
-    sb.send_json(private(&a, "hi")).await;
+    sb.send_json(&private(&a, "hi")).await;
     let reply = sa.recv_json().await;
     assert_eq!(
         (&reply["event"], &reply["data"]["message"], &reply["data"]["seq"]),
@@ -117,14 +120,15 @@ async fn a_group_of_three_chats_and_the_sender_gets_no_echo() {
     let (mut sb, _) = connect(&app, &b).await;
     let (mut sc, _) = connect(&app, &c).await;
     for s in [&mut sa, &mut sb, &mut sc] {
-        s.send_json(json!({"action": "join_group", "data": {"gId": gid}})).await;
+        s.send_json(&json!({"action": "join_group", "data": {"gId": gid}}))
+            .await;
         assert_eq!(
             s.recv_json().await,
             json!({"event": "join_group", "data": {"gId": gid, "lastSeq": 0}})
         );
     }
 
-    sa.send_json(group(&gid, "大家好")).await;
+    sa.send_json(&group(&gid, "大家好")).await;
     for s in [&mut sb, &mut sc] {
         let pushed = s.recv_json().await;
         assert_eq!(pushed["event"], "group_chat", "{pushed}");
@@ -141,14 +145,14 @@ async fn a_group_of_three_chats_and_the_sender_gets_no_echo() {
         assert_eq!(pushed["data"]["userId"]["_id"], a.id);
         assert_eq!(s.recv_json().await, json!({"event": "unread_message", "data": gid}));
     }
-    sa.expect_silence().await;
+    sa.expect_silence(QUIET).await;
 
-    sc.send_json(group(&gid, "收到")).await;
+    sc.send_json(&group(&gid, "收到")).await;
     for s in [&mut sa, &mut sb] {
         assert_eq!(s.recv_json().await["data"]["seq"], 2);
         assert_eq!(s.recv_json().await["event"], "unread_message");
     }
-    sc.expect_silence().await;
+    sc.expect_silence(QUIET).await;
 }
 
 #[tokio::test]
@@ -159,14 +163,14 @@ async fn a_non_friend_and_a_non_member_are_refused_with_nothing_stored() {
     let (mut ss, _) = connect(&app, &stranger).await;
     let (mut sa, _) = connect(&app, &a).await;
 
-    ss.send_json(private(&a, "spam")).await;
+    ss.send_json(&private(&a, "spam")).await;
     assert_eq!(ss.recv_json().await, error("private_chat", 403, "您与ta还不是好友哦"));
-    ss.send_json(group(&gid, "spam")).await;
+    ss.send_json(&group(&gid, "spam")).await;
     assert_eq!(ss.recv_json().await, error("group_chat", 403, "您还未加入该群哦"));
-    ss.send_json(json!({"action": "join_group", "data": {"gId": gid}}))
+    ss.send_json(&json!({"action": "join_group", "data": {"gId": gid}}))
         .await;
     assert_eq!(ss.recv_json().await, error("join_group", 403, "您还未加入该群哦"));
-    sa.expect_silence().await;
+    sa.expect_silence(QUIET).await;
     assert!(
         app.item(&k::chat_head(&k::private_chat(&stranger.id, &a.id)))
             .await
@@ -176,7 +180,7 @@ async fn a_non_friend_and_a_non_member_are_refused_with_nothing_stored() {
     assert!(app.item(&k::conversation(&a.id, &stranger.id)).await.is_none());
     // Friends still can.
     let (mut sb, _) = connect(&app, &b).await;
-    sb.send_json(private(&a, "ok")).await;
+    sb.send_json(&private(&a, "ok")).await;
     assert_eq!(sa.recv_json().await["data"]["message"], "ok");
 }
 
@@ -204,16 +208,16 @@ async fn the_sender_is_the_connection_never_a_field_of_the_frame() {
     let (mut sa, _) = connect(&app, &a).await;
     let (mut sb, _) = connect(&app, &b).await;
     let forged = json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": "x", "userId": {"_id": b.id}}, "uId": b.id, "fId": a.id}});
-    sa.send_json(forged).await;
+    sa.send_json(&forged).await;
     assert_eq!(sa.recv_json().await, error("private_chat", 403, "身份不符, 无权操作"));
     for action in ["login", "init_apply_notice", "apply_notice", "logout"] {
-        sa.send_json(json!({"action": action, "data": {"userId": b.id}})).await;
+        sa.send_json(&json!({"action": action, "data": {"userId": b.id}})).await;
         assert_eq!(sa.recv_json().await, error(action, 403, "身份不符, 无权操作"));
     }
-    sb.expect_silence().await;
+    sb.expect_silence(QUIET).await;
     assert!(app.item(&k::chat_head(&k::private_chat(&a.id, &b.id))).await.is_none());
     // A client's `dataMsg.userId` is ignored: the pushed sender is the connection's user.
-    sa.send_json(json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": "me", "userId": {"_id": b.id, "nick": "fake"}}, "fId": b.id}})).await;
+    sa.send_json(&json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": "me", "userId": {"_id": b.id, "nick": "fake"}}, "fId": b.id}})).await;
     let pushed = sb.recv_json().await;
     assert_eq!(
         (&pushed["data"]["userId"]["_id"], &pushed["data"]["userId"]["nick"]),
@@ -230,22 +234,22 @@ async fn bad_frames_get_error_frames_and_store_nothing() {
         json!({"event": "error", "data": {"action": "private_chat", "status": 405, "msg": "参数错误",
             "data": [{"type": "field", "msg": msg, "path": path, "location": "body"}]}})
     };
-    sa.send_json(json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 9, "message": "x"}, "fId": b.id}}))
+    sa.send_json(&json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 9, "message": "x"}, "fId": b.id}}))
         .await;
     assert_eq!(sa.recv_json().await, invalid("msgType必须为0-8的整数", "msgType"));
-    sa.send_json(json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": ""}, "fId": b.id}}))
+    sa.send_json(&json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": ""}, "fId": b.id}}))
         .await;
     assert_eq!(sa.recv_json().await, invalid("消息内容不能为空", "message"));
     let long = "长".repeat(8_000);
-    sa.send_json(json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": long}, "fId": b.id}}))
+    sa.send_json(&json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": long}, "fId": b.id}}))
         .await;
     assert_eq!(sa.recv_json().await, invalid("消息内容过长", "message"));
-    sa.send_json(json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": "x"}}}))
+    sa.send_json(&json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": "x"}}}))
         .await;
     assert_eq!(sa.recv_json().await, invalid("fId参数不能为空", "fId"));
     // A string field takes strings only.
     sa.send_json(
-        json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": {"$gt": ""}}, "fId": b.id}}),
+        &json!({"action": "private_chat", "data": {"dataMsg": {"msgType": 0, "message": {"$gt": ""}}, "fId": b.id}}),
     )
     .await;
     let err = sa.recv_json().await;
@@ -255,7 +259,7 @@ async fn bad_frames_get_error_frames_and_store_nothing() {
         "{err}"
     );
     // An unknown action reaches `$default`.
-    sa.send_json(json!({"action": "shout", "data": {}})).await;
+    sa.send_json(&json!({"action": "shout", "data": {}})).await;
     assert_eq!(sa.recv_json().await, error("$default", 400, "未知的事件: shout"));
     assert!(app.item(&k::chat_head(&k::private_chat(&a.id, &b.id))).await.is_none());
 }
@@ -278,7 +282,7 @@ async fn closed_connections_are_forgotten_by_disconnect_and_gone_ones_on_the_nex
         .unwrap();
     let (mut sb2, b_live) = connect(&app, &b).await;
     let (mut sa, _) = connect(&app, &a).await;
-    sa.send_json(private(&b, "still there?")).await;
+    sa.send_json(&private(&b, "still there?")).await;
     assert_eq!(sb2.recv_json().await["data"]["message"], "still there?");
     assert_eq!(sb2.recv_json().await["event"], "unread_message");
     wait_until_gone(&app, "stale-connection=").await;
@@ -286,7 +290,7 @@ async fn closed_connections_are_forgotten_by_disconnect_and_gone_ones_on_the_nex
         app.item(&k::connection(&b_live)).await.is_some(),
         "the live connection stays"
     );
-    sa.expect_silence().await;
+    sa.expect_silence(QUIET).await;
 }
 
 /// Waits (bounded) for a connection's item to go: `$disconnect` runs after the close.
@@ -308,7 +312,7 @@ async fn every_connection_of_a_user_gets_the_push_and_the_senders_other_devices_
     let (mut desktop_a, _) = connect(&app, &a).await;
     let (mut phone_b, _) = connect(&app, &b).await;
     let (mut desktop_b, _) = connect(&app, &b).await;
-    phone_a.send_json(private(&b, "to both")).await;
+    phone_a.send_json(&private(&b, "to both")).await;
     for s in [&mut phone_b, &mut desktop_b] {
         assert_eq!(s.recv_json().await["data"]["message"], "to both");
         assert_eq!(s.recv_json().await, json!({"event": "unread_message", "data": a.id}));
@@ -318,8 +322,8 @@ async fn every_connection_of_a_user_gets_the_push_and_the_senders_other_devices_
         (&synced["event"], &synced["data"]["message"]),
         (&json!("private_chat"), &json!("to both"))
     );
-    desktop_a.expect_silence().await;
-    phone_a.expect_silence().await;
+    desktop_a.expect_silence(QUIET).await;
+    phone_a.expect_silence(QUIET).await;
 }
 
 #[tokio::test]
@@ -328,7 +332,7 @@ async fn friend_and_group_requests_push_apply_notice_and_agreeing_pushes_agree_a
     let [a, b] = app.weif_users().await;
     let (mut sa, _) = connect(&app, &a).await;
     let (mut sb, _) = connect(&app, &b).await;
-    sb.send_json(json!({"action": "init_apply_notice", "data": {"userId": b.id}}))
+    sb.send_json(&json!({"action": "init_apply_notice", "data": {"userId": b.id}}))
         .await;
     assert_eq!(
         sb.recv_json().await,
@@ -352,7 +356,7 @@ async fn friend_and_group_requests_push_apply_notice_and_agreeing_pushes_agree_a
         sb.recv_json().await,
         json!({"event": "apply_notice", "data": {"friendNoticeNum": 0, "groupNoticeNum": 1}})
     );
-    sb.send_json(json!({"action": "apply_notice", "data": {}})).await;
+    sb.send_json(&json!({"action": "apply_notice", "data": {}})).await;
     assert_eq!(
         sb.recv_json().await,
         json!({"event": "apply_notice", "data": {"friendNoticeNum": 0, "groupNoticeNum": 1}})
@@ -362,11 +366,11 @@ async fn friend_and_group_requests_push_apply_notice_and_agreeing_pushes_agree_a
     assert_eq!(sa.recv_json().await, json!({"event": "agree_apply", "data": null}));
 
     // The socket's own agree_apply reaches a friend only.
-    sb.send_json(json!({"action": "agree_apply", "data": {"toId": a.id}}))
+    sb.send_json(&json!({"action": "agree_apply", "data": {"toId": a.id}}))
         .await;
     assert_eq!(sa.recv_json().await, json!({"event": "agree_apply", "data": null}));
     let stranger = app.weif_register().await;
-    sb.send_json(json!({"action": "agree_apply", "data": {"toId": stranger.id}}))
+    sb.send_json(&json!({"action": "agree_apply", "data": {"toId": stranger.id}}))
         .await;
     assert_eq!(sb.recv_json().await, error("agree_apply", 403, "您与ta还不是好友哦"));
 }
@@ -377,12 +381,12 @@ async fn logout_stops_the_pushes_and_the_frames_of_that_connection() {
     let (a, b, _) = app.weif_people().await;
     let (mut sa, _) = connect(&app, &a).await;
     let (mut sb, b_conn) = connect(&app, &b).await;
-    sb.send_json(json!({"action": "logout", "data": {"userId": b.id}}))
+    sb.send_json(&json!({"action": "logout", "data": {"userId": b.id}}))
         .await;
     wait_until_gone(&app, &b_conn).await;
-    sa.send_json(private(&b, "are you there")).await;
-    sb.expect_silence().await;
-    sb.send_json(json!({"action": "login", "data": {}})).await;
+    sa.send_json(&private(&b, "are you there")).await;
+    sb.expect_silence(QUIET).await;
+    sb.send_json(&json!({"action": "login", "data": {}})).await;
     assert_eq!(sb.recv_json().await, error("login", 401, "请先登录"));
     // Stored all the same: the table is the truth.
     assert_eq!(history(&app, &b, &a).await, ["are you there"]);
@@ -394,14 +398,14 @@ async fn a_reconnecting_client_syncs_exactly_the_missed_messages_in_order() {
     let (a, b, _) = app.weif_people().await;
     let (mut sa, _) = connect(&app, &a).await;
     let (mut sb, _) = connect(&app, &b).await;
-    sa.send_json(private(&b, "m1")).await;
+    sa.send_json(&private(&b, "m1")).await;
     let last_seen = sb.recv_json().await["data"]["seq"].as_u64().unwrap();
     assert_eq!(last_seen, 1);
     sb.close().await;
     for i in 2..=4 {
-        sa.send_json(private(&b, &format!("m{i}"))).await;
+        sa.send_json(&private(&b, &format!("m{i}"))).await;
     }
-    sa.expect_silence().await;
+    sa.expect_silence(QUIET).await;
 
     let (_sb, _) = connect(&app, &b).await;
     let env = sync(&app, &b, "friend", &a.id, last_seen, None).await;
@@ -473,7 +477,7 @@ async fn twenty_friends_sending_at_once_are_all_stored_and_counted() {
     let (mut inbox, _) = connect(&app, &target).await;
     let sends = senders.iter_mut().map(|(friend, socket)| {
         let frame = private(&target, &format!("from {}", friend.id));
-        async move { socket.send_json(frame).await }
+        async move { socket.send_json(&frame).await }
     });
     futures_util::future::join_all(sends).await;
 
@@ -512,7 +516,7 @@ async fn twenty_messages_at_once_in_one_chat_get_gap_free_seqs() {
         let b = &b;
         async move {
             for j in 0..5 {
-                socket.send_json(private(b, &format!("{i}-{j}"))).await;
+                socket.send_json(&private(b, &format!("{i}-{j}"))).await;
             }
         }
     });
