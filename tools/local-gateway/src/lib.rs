@@ -3,6 +3,7 @@
 
 pub mod gateway;
 pub mod iam;
+pub mod static_files;
 
 pub use gateway::Gateway;
 pub use stack::{Template, bucket, table, template, template_path};
