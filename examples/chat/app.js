@@ -101,10 +101,9 @@ async function refreshAll() {
   await Promise.all([loadFriends(), loadGroups(), loadRequests(), loadUnread()]);
 }
 
-function contactItem(type, id, name, extra) {
+function contactItem(type, id, name) {
   const li = el('li', { dataset: { testid: type, id } },
     el('button', { type: 'button', className: 'open', textContent: name, onclick: guarded(() => openChat(type, id, name)) }),
-    extra,
     el('span', { className: 'badge', hidden: true, dataset: { testid: 'unread' } }));
   li.classList.toggle('active', state.open?.id === id);
   return li;
@@ -120,7 +119,7 @@ async function loadFriends() {
 async function loadGroups() {
   const env = await api('GET', '/contacts/group', { userId: me() });
   $('groups').replaceChildren(...env.data.filter((g) => g.groupId)
-    .map((g) => contactItem('group', g.groupId._id, g.groupId.groupName, el('small', { textContent: g.groupId._id.slice(-6) }))));
+    .map((g) => contactItem('group', g.groupId._id, g.groupId.groupName)));
   renderBadges();
 }
 
@@ -286,10 +285,11 @@ async function syncOpenChat() {
   if (!chat) return;
   // Without a known seq, start at 0 and skip what precedes the first message already shown.
   let skipping = chat.lastSeq == null && chat.ids.size > 0;
+  const seq = chat.lastSeq ?? 0;
   let cursor = '';
   for (let page = 0; page < 50; page++) {
     const env = await api('GET', `/message/sync/${chat.type}`,
-      { userId: me(), id: chat.id, seq: chat.lastSeq ?? 0, cursor }, { accept: [200, 202] });
+      { userId: me(), id: chat.id, seq, cursor }, { accept: [200, 202] });
     if (state.open !== chat || env.status !== 200) return;
     for (const m of env.data.messageList) {
       if (skipping && chat.ids.has(m._id)) skipping = false;
@@ -303,7 +303,7 @@ async function syncOpenChat() {
 
 // ---- frames from the socket ----
 const handlers = {
-  login: () => {},
+  login: (connectionId) => { $('ws-status').title = `connection ${connectionId}`; },
   init_apply_notice: (d) => showNoticeCount(d.friendNoticeNum + d.groupNoticeNum),
   apply_notice: () => loadRequests(),
   agree_apply: () => Promise.all([loadFriends(), loadGroups(), loadRequests()]),
