@@ -6,7 +6,7 @@
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z]+:/{if(doc){split($$1,t,":"); printf "  make %-6s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
-## Run the whole API locally (DynamoDB API server, table, gateway on 127.0.0.1:$PORT, default 3000).
+## Run the whole API locally (DynamoDB API server, table, gateway on 127.0.0.1:$PORT, default 3000; WebSocket at /ws).
 dev:
 	@scripts/dev.sh
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make dev`: the whole API locally, in the foreground. A DynamoDB API server (moto), the table
-# from template.yaml, and the local gateway on 127.0.0.1:${PORT:-3000}. Ctrl-C (or SIGTERM)
+# from template.yaml, and the local gateway on 127.0.0.1:${PORT:-3000} (HTTP, and the WebSocket API
+# at ws://127.0.0.1:${PORT:-3000}/ws). Ctrl-C (or SIGTERM)
 # stops all of it. A busy port stops it before anything starts, so a second `make dev` leaves
 # the running stack and its files alone.
 set -euo pipefail

@@ -121,7 +121,9 @@ impl Pusher {
                 (connection_id, delivery)
             })
             .buffer_unordered(PUSH_CONCURRENCY)
-            .filter_map(|(connection_id, delivery)| async move { (delivery == Delivery::Gone).then_some(connection_id) })
+            .filter_map(
+                |(connection_id, delivery)| async move { (delivery == Delivery::Gone).then_some(connection_id) },
+            )
             .collect()
             .await
     }
@@ -167,7 +169,10 @@ mod tests {
             }
         );
         assert_eq!(context(&event("MESSAGE", "c-1")).unwrap().event, SocketEvent::Message);
-        assert_eq!(context(&event("DISCONNECT", "c-1")).unwrap().event, SocketEvent::Disconnect);
+        assert_eq!(
+            context(&event("DISCONNECT", "c-1")).unwrap().event,
+            SocketEvent::Disconnect
+        );
     }
 
     #[test]
@@ -177,6 +182,6 @@ mod tests {
         let http = lambda_http::http::Request::builder()
             .body(lambda_http::Body::Empty)
             .unwrap();
-        assert_eq!(context(&http.into()), None);
+        assert_eq!(context(&http), None);
     }
 }

@@ -50,10 +50,11 @@ impl AppState {
         let config = Config::from_env()?;
         let sdk = sdk_config().await;
         let s3 = aws_sdk_s3::Client::from_conf(s3_config(&sdk).build());
-        let push = config
-            .socket_endpoint
-            .as_deref()
-            .map(|endpoint| Pusher::new(aws_sdk_apigatewaymanagement::Client::from_conf(push_config(&sdk, endpoint).build())));
+        let push = config.socket_endpoint.as_deref().map(|endpoint| {
+            Pusher::new(aws_sdk_apigatewaymanagement::Client::from_conf(
+                push_config(&sdk, endpoint).build(),
+            ))
+        });
         let state = Self::new(config, aws_sdk_dynamodb::Client::new(&sdk)).with_s3(s3);
         Ok(match push {
             Some(push) => state.with_push(push),

@@ -4,11 +4,13 @@
 //! nobase and weifChat tests share one table and every test one bucket, created once per run
 //! from `template.yaml`, each isolating itself by its own IDs; the info tests each get a table
 //! of their own ([`spawn_app_on_own_table`]). [`TestApp`]'s helpers here know no surface: raw
-//! HTTP calls, the request log, and reads of what is stored, by the surfaces' own keys.
+//! HTTP calls, WebSocket connections ([`TestApp::socket`], a [`Socket`]), the request log, and
+//! reads of what is stored, by the surfaces' own keys.
 
 use std::sync::{Arc, OnceLock};
 
 use aws_sdk_dynamodb::types::AttributeValue;
+pub use local_gateway::client::Socket;
 use local_gateway::{Gateway, Template, all_functions, bucket, table, template_path};
 use serde_json::Value;
 use shared::config::Config;
@@ -64,6 +66,8 @@ fn run() -> &'static Run {
 
 pub struct TestApp {
     pub base_url: String,
+    /// The WebSocket API: `ws://127.0.0.1:PORT/ws`.
+    pub ws_url: String,
     pub http: reqwest::Client,
     pub gateway: Arc<Gateway>,
     /// An unrestricted client on the same table, for assertions on what is stored.
@@ -130,12 +134,13 @@ async fn spawn_on(config: Config) -> TestApp {
     init_logs();
     let run = run();
     let sdk = shared::state::sdk_config().await;
-    let gateway = Arc::new(Gateway::new(&run.template, all_functions(), &config, &sdk).expect("gateway"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    let addr = listener.local_addr().expect("bound address");
+    let gateway = Arc::new(Gateway::new(&run.template, all_functions(), &config, &sdk, addr).expect("gateway"));
     let server = tokio::spawn(gateway.clone().serve(listener));
     TestApp {
-        base_url,
+        base_url: gateway.url(),
+        ws_url: gateway.ws_url().expect("template.yaml has a WebSocket API"),
         http: reqwest::Client::new(),
         gateway,
         dynamo: aws_sdk_dynamodb::Client::new(&sdk),
@@ -152,6 +157,18 @@ pub fn unique(prefix: &str) -> String {
 }
 
 impl TestApp {
+    /// Opens a WebSocket connection with `query` (`token=…`, or empty); a handshake the
+    /// `$connect` function refuses answers its HTTP status. See [`Socket`] for sending and
+    /// receiving frames.
+    pub async fn socket(&self, query: &str) -> Result<Socket, u16> {
+        let query = query.trim_start_matches('?');
+        let url = match query {
+            "" => self.ws_url.clone(),
+            q => format!("{}?{q}", self.ws_url),
+        };
+        Socket::connect(&url).await
+    }
+
     /// Sends `body` as-is to `path` with `headers` (JSON unless they name a content type);
     /// returns the HTTP status and the JSON answer.
     pub async fn raw(

@@ -1,8 +1,9 @@
 //! The local API gateway: routes from `template.yaml`, each request turned into the HTTP API
 //! (payload v2) event API Gateway would send, converted by `lambda_http` exactly as in Lambda,
-//! and handed to the function's handler. Each function has its own state and DynamoDB client
-//! and S3 client (as each Lambda has its own containers), with its IAM policy enforced and its
-//! DynamoDB requests recorded.
+//! and handed to the function's handler. Each function has its own state and DynamoDB, S3 and
+//! Management API clients (as each Lambda has its own containers), with its IAM policy enforced
+//! and its DynamoDB requests recorded. The template's WebSocket API is served on the same
+//! listener under its stage's path ([`crate::socket`]).
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -19,10 +20,12 @@ use serde_json::{Map, Value, json};
 use shared::AppState;
 use shared::config::Config;
 use shared::lambda::{Body, Function, Handler};
+use shared::socket::Pusher;
 use shared::store::observe::RequestLog;
 use tokio::net::TcpListener;
 
 use crate::iam::Policy;
+use crate::socket::Socket;
 use crate::template::Template;
 
 /// API Gateway's payload limit for HTTP APIs.
@@ -38,13 +41,37 @@ pub enum GatewayError {
     NotInTemplate(String),
     #[error("route {0} is declared twice")]
     DuplicateRoute(String),
+    #[error("HTTP route {route} is under /{stage}, where the WebSocket API's stage is served on the same port")]
+    StageTaken { route: String, stage: String },
 }
 
-struct Mounted {
-    binary: String,
+/// A function with its own state and clients, as in its own Lambda containers.
+pub(crate) struct Mounted {
+    pub(crate) binary: String,
     handler: Handler,
     state: AppState,
     requests: RequestLog,
+}
+
+impl Mounted {
+    /// Invokes the function with `event` (its JSON), converted by `lambda_http` as in Lambda. An
+    /// event it can't convert is a 500, as a failed invocation would be.
+    pub(crate) async fn invoke(&self, event: &str) -> lambda_http::Response<Body> {
+        match lambda_http::request::from_str(event) {
+            Ok(request) => (self.handler)(&self.state, request).await,
+            Err(e) => {
+                tracing::error!(error = %e, function = %self.binary, "could not build the Lambda request");
+                let mut response =
+                    lambda_http::Response::new(Body::from(json!({ "message": "Internal Server Error" }).to_string()));
+                *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+                response.headers_mut().insert(
+                    "content-type",
+                    hyper::header::HeaderValue::from_static("application/json"),
+                );
+                response
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,21 +89,31 @@ struct RouteEntry {
 }
 
 pub struct Gateway {
-    functions: Vec<Mounted>,
+    functions: Vec<Arc<Mounted>>,
     routes: Vec<RouteEntry>,
+    addr: SocketAddr,
+    socket: Option<Arc<Socket>>,
 }
 
 impl Gateway {
-    /// Mounts every function of `template` with its handler from `registry`.
+    /// Mounts every function of `template` with its handler from `registry`, to be served at
+    /// `addr` (bind the listener first: the functions' Management API clients call the
+    /// gateway back there, at `http://{addr}/{stage}`).
     pub fn new(
         template: &Template,
         registry: Vec<Function>,
         config: &Config,
         sdk: &aws_config::SdkConfig,
+        addr: SocketAddr,
     ) -> Result<Self, GatewayError> {
         let mut by_binary: HashMap<&'static str, Function> = registry.into_iter().map(|f| (f.binary, f)).collect();
         let mut functions = Vec::new();
         let mut routes = Vec::new();
+        // The Management API endpoint, as SOCKET_ENDPOINT is in AWS.
+        let socket_endpoint = template
+            .socket
+            .as_ref()
+            .map(|api| format!("http://{addr}/{}", api.stage));
         for def in &template.functions {
             let f = by_binary
                 .remove(def.binary.as_str())
@@ -93,11 +130,25 @@ impl Gateway {
                 .interceptor(requests.clone())
                 .interceptor(policy.clone())
                 .build();
-            let s3 = shared::state::s3_config(sdk).interceptor(policy).build();
-            let state = AppState::new(config.clone(), aws_sdk_dynamodb::Client::from_conf(dynamo))
+            let s3 = shared::state::s3_config(sdk).interceptor(policy.clone()).build();
+            let mut config = config.clone();
+            config.socket_endpoint = socket_endpoint.clone();
+            let mut state = AppState::new(config, aws_sdk_dynamodb::Client::from_conf(dynamo))
                 .with_s3(aws_sdk_s3::Client::from_conf(s3));
+            if let Some(endpoint) = &socket_endpoint {
+                let push = shared::socket::push_config(sdk, endpoint).interceptor(policy).build();
+                state = state.with_push(Pusher::new(aws_sdk_apigatewaymanagement::Client::from_conf(push)));
+            }
             for route in &def.routes {
                 let key = format!("{} {}", route.method, route.path);
+                if let Some(api) = &template.socket
+                    && route.path.trim_start_matches('/').split('/').next() == Some(api.stage.as_str())
+                {
+                    return Err(GatewayError::StageTaken {
+                        route: key,
+                        stage: api.stage.clone(),
+                    });
+                }
                 if routes
                     .iter()
                     .any(|r: &RouteEntry| format!("{} {}", r.method, r.path) == key)
@@ -111,21 +162,64 @@ impl Gateway {
                     function: functions.len(),
                 });
             }
-            functions.push(Mounted {
+            functions.push(Arc::new(Mounted {
                 binary: def.binary.clone(),
                 handler: f.handler,
                 state,
                 requests,
-            });
+            }));
         }
         if let Some(binary) = by_binary.keys().next() {
             return Err(GatewayError::NotInTemplate(binary.to_string()));
         }
-        Ok(Self { functions, routes })
+        let socket = template.socket.as_ref().map(|api| {
+            // The template resolved every route to one of its functions, all mounted above.
+            let function = |binary: &str| {
+                functions
+                    .iter()
+                    .find(|f| f.binary == binary)
+                    .cloned()
+                    .expect("a socket route's function is mounted")
+            };
+            Arc::new(Socket::new(api, function))
+        });
+        Ok(Self {
+            functions,
+            routes,
+            addr,
+            socket,
+        })
     }
 
+    /// How long a WebSocket connection may go without a frame from its client
+    /// ([`crate::socket::IDLE_TIMEOUT`] unless changed here, for tests).
+    pub fn with_socket_idle_timeout(mut self, idle: std::time::Duration) -> Self {
+        if let Some(socket) = self.socket.as_mut().and_then(Arc::get_mut) {
+            socket.idle_timeout = idle;
+        }
+        self
+    }
+
+    /// The number of HTTP routes.
     pub fn route_count(&self) -> usize {
         self.routes.len()
+    }
+
+    /// The number of WebSocket routes.
+    pub fn socket_route_count(&self) -> usize {
+        self.socket.as_ref().map_or(0, |s| s.route_count())
+    }
+
+    /// The HTTP API's base URL: `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The WebSocket API's URL, `ws://127.0.0.1:PORT/{stage}`, if the template has one.
+    pub fn ws_url(&self) -> Option<String> {
+        self.socket
+            .as_ref()
+            .map(|s| format!("ws://{}/{}", self.addr, s.stage()))
     }
 
     /// The DynamoDB requests function `binary` has made.
@@ -150,6 +244,7 @@ impl Gateway {
                 });
                 if let Err(e) = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service)
+                    .with_upgrades()
                     .await
                 {
                     tracing::debug!(error = %e, "connection ended");
@@ -159,6 +254,11 @@ impl Gateway {
     }
 
     async fn handle(&self, req: Request<Incoming>, peer: SocketAddr) -> Response<Full<Bytes>> {
+        if let Some(socket) = &self.socket
+            && socket.serves(req.uri().path())
+        {
+            return socket.clone().handle(req, peer).await;
+        }
         let started = Instant::now();
         let (parts, body) = req.into_parts();
         let body = match Limited::new(body, MAX_PAYLOAD).collect().await {
@@ -180,24 +280,11 @@ impl Gateway {
             tracing::info!(%method, %path, status = 413, bytes = event.len(), "event over Lambda's limit");
             return message(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large");
         }
-        let request = match lambda_http::request::from_str(&event) {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::error!(error = %e, "could not build the Lambda request");
-                return message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
-            }
-        };
-        let response = (function.handler)(&function.state, request).await;
+        let response = function.invoke(&event).await;
         let status = response.status();
         tracing::info!(%method, %path, status = status.as_u16(), function = %function.binary, ms = started.elapsed().as_millis() as u64, "request");
         let (parts, body) = response.into_parts();
-        let bytes = match body {
-            Body::Empty => Bytes::new(),
-            Body::Text(t) => Bytes::from(t),
-            Body::Binary(b) => Bytes::from(b),
-            _ => Bytes::new(),
-        };
-        let mut out = Response::from_parts(parts, Full::new(bytes));
+        let mut out = Response::from_parts(parts, Full::new(body_bytes(body)));
         if let Ok(v) = request_id.parse() {
             out.headers_mut().insert("apigw-requestid", v);
         }
@@ -212,6 +299,16 @@ impl Gateway {
             .filter(|r| r.method == method || r.method == "ANY")
             .filter_map(|r| match_segments(&r.segments, &parts).map(|p| (r, p)))
             .max_by_key(|(r, _)| specificity(&r.segments))
+    }
+}
+
+/// A function's answer body as bytes.
+pub(crate) fn body_bytes(body: Body) -> Bytes {
+    match body {
+        Body::Empty => Bytes::new(),
+        Body::Text(t) => Bytes::from(t),
+        Body::Binary(b) => Bytes::from(b),
+        _ => Bytes::new(),
     }
 }
 
@@ -255,7 +352,7 @@ fn specificity(segments: &[Segment]) -> (usize, usize) {
     (literals, not_greedy)
 }
 
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     fn hex(b: u8) -> Option<u8> {
         (b as char).to_digit(16).map(|d| d as u8)
     }
@@ -363,7 +460,8 @@ fn event(
     event
 }
 
-fn message(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
+/// API Gateway's `{"message": …}` answer.
+pub(crate) fn message(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
     let mut resp = Response::new(Full::new(Bytes::from(json!({ "message": text }).to_string())));
     *resp.status_mut() = status;
     resp.headers_mut().insert(

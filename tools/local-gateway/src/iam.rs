@@ -1,8 +1,10 @@
-//! Local IAM: each function's DynamoDB and S3 clients refuse any call its `template.yaml` policy
-//! doesn't allow, as AWS would. So a handler that needs a permission the template forgot
-//! fails locally and in the tests, not after deployment; and since no policy allows `Scan`,
-//! no request path can scan. S3 calls are checked against the object key (a presigned URL is
-//! checked when it is signed: in AWS it carries the signer's permissions).
+//! Local IAM: each function's DynamoDB, S3 and Management API clients refuse any call its
+//! `template.yaml` policy doesn't allow, as AWS would. So a handler that needs a permission the
+//! template forgot fails locally and in the tests, not after deployment; and since no policy
+//! allows `Scan`, no request path can scan. S3 calls are checked against the object key (a
+//! presigned URL is checked when it is signed: in AWS it carries the signer's permissions);
+//! Management API calls (`PostToConnection`, `GetConnection`, `DeleteConnection`) need
+//! `execute-api:ManageConnections` on the stage's `POST`/`GET`/`DELETE` `@connections/*`.
 
 use std::sync::Arc;
 
@@ -27,7 +29,8 @@ use aws_smithy_types::config_bag::ConfigBag;
 
 use crate::template::{Grant, Resource};
 
-/// What a call needs: an action on the table, one of its indexes, or an object of the bucket.
+/// What a call needs: an action on the table, one of its indexes, an object of the bucket, or
+/// the WebSocket API's connections.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Need {
     pub action: String,
@@ -39,6 +42,8 @@ pub enum Target {
     Table,
     Index(String),
     Object(String),
+    /// Connections of the WebSocket API's stage, by the Management API's HTTP method.
+    Connections(&'static str),
 }
 
 impl std::fmt::Display for Need {
@@ -47,6 +52,7 @@ impl std::fmt::Display for Need {
             Target::Index(i) => write!(f, "{} on index {i}", self.action),
             Target::Table => write!(f, "{} on the table", self.action),
             Target::Object(key) => write!(f, "{} on object {key}", self.action),
+            Target::Connections(method) => write!(f, "{} on {method} @connections/*", self.action),
         }
     }
 }
@@ -65,6 +71,13 @@ fn object(action: &str, key: Option<&str>) -> Need {
     }
 }
 
+fn connections(method: &'static str) -> Need {
+    Need {
+        action: "execute-api:ManageConnections".into(),
+        target: Target::Connections(method),
+    }
+}
+
 /// A function's policy.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -80,6 +93,7 @@ impl Policy {
                     (Resource::Table, Target::Table) => true,
                     (Resource::Index(i), Target::Index(want)) => i == "*" || i == want,
                     (Resource::Objects(prefix), Target::Object(key)) => key.starts_with(prefix.as_str()),
+                    (Resource::Connections { method }, Target::Connections(want)) => method == "*" || method == want,
                     _ => false,
                 })
         })
@@ -167,6 +181,10 @@ fn needs(op: &str, input: &aws_smithy_runtime_api::client::interceptors::context
                 .downcast_ref::<DeleteObjectInput>()
                 .and_then(DeleteObjectInput::key),
         )],
+        // The WebSocket API's Management API: IAM names the HTTP method of each operation.
+        "PostToConnection" => vec![connections("POST")],
+        "GetConnection" => vec![connections("GET")],
+        "DeleteConnection" => vec![connections("DELETE")],
         other => vec![need(other, None)],
     }
 }
@@ -265,5 +283,27 @@ mod tests {
         assert!(!p.allows(&object("ListBucket", Some("storage/"))));
         assert!(p.allows(&object("PutObject", Some("weifchat/files/u1/ab/a.zip"))));
         assert!(!p.allows(&object("DeleteObject", Some("weifchat/files/u1/ab/a.zip"))));
+    }
+
+    #[test]
+    fn connection_grants_cover_their_method_only() {
+        let p = Policy {
+            function: "f".into(),
+            grants: Arc::new(vec![Grant {
+                actions: ["execute-api:ManageConnections".to_string()].into(),
+                resources: vec![Resource::Connections { method: "POST".into() }],
+            }]),
+        };
+        assert!(p.allows(&connections("POST")));
+        assert!(!p.allows(&connections("DELETE")), "posting is not closing");
+        assert!(!policy().allows(&connections("POST")), "no grant, no push");
+        let all = Policy {
+            function: "f".into(),
+            grants: Arc::new(vec![Grant {
+                actions: ["execute-api:ManageConnections".to_string()].into(),
+                resources: vec![Resource::Connections { method: "*".into() }],
+            }]),
+        };
+        assert!(all.allows(&connections("GET")));
     }
 }

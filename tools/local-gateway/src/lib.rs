@@ -1,8 +1,11 @@
-//! The local stack: the table and routes of `template.yaml`, served by every function's real
-//! handler against a DynamoDB API server. `make dev` runs it; the end-to-end tests embed it.
+//! The local stack: the table, HTTP routes and WebSocket API of `template.yaml`, served by every
+//! function's real handler against a DynamoDB API server. `make dev` runs it; the end-to-end
+//! tests embed it (and talk to its WebSocket API with [`client::Socket`]).
 
+pub mod client;
 pub mod gateway;
 pub mod iam;
+pub mod socket;
 pub mod static_files;
 
 pub use gateway::Gateway;

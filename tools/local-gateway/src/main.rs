@@ -1,4 +1,5 @@
-//! `make dev`: the whole API on 127.0.0.1:$PORT (default 3000).
+//! `make dev`: the whole API on 127.0.0.1:$PORT (default 3000): HTTP at `http://127.0.0.1:$PORT`
+//! and the WebSocket API at `ws://127.0.0.1:$PORT/<stage>` (`/ws`).
 //!
 //! Needs `AWS_ENDPOINT_URL_DYNAMODB` (the local DynamoDB API server; it refuses to run against
 //! AWS itself) and `AWS_ENDPOINT_URL_S3`, `TOKEN_SECRET`, and optionally `TABLE_NAME` (default
@@ -38,14 +39,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         tracing::info!(bucket = %bucket_name, created, "bucket ready");
     }
 
-    let gateway = Arc::new(Gateway::new(&template, all_functions(), &config, &sdk)?);
     let port: u16 = std::env::var("PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3000);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    let gateway = Arc::new(Gateway::new(
+        &template,
+        all_functions(),
+        &config,
+        &sdk,
+        listener.local_addr()?,
+    )?);
     println!(
-        "Local API ready at http://127.0.0.1:{port} ({} routes from {})",
+        "Local API ready at {} ({} routes from {})",
+        gateway.url(),
         gateway.route_count(),
         template_file.display()
     );
+    if let Some(ws_url) = gateway.ws_url() {
+        println!(
+            "WebSocket API ready at {ws_url} ({} routes)",
+            gateway.socket_route_count()
+        );
+    }
     tokio::select! {
         served = gateway.serve(listener) => served?,
         _ = tokio::signal::ctrl_c() => println!("stopping"),

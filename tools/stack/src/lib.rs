@@ -1,5 +1,5 @@
-//! The stack `template.yaml` describes, for local use: its functions, routes, policies, table
-//! and bucket ([`template`]), and that table and bucket created on a DynamoDB/S3 API server
+//! The stack `template.yaml` describes, for local use: its functions, routes, policies, table,
+//! bucket and WebSocket API ([`template`]), and that table and bucket created on a DynamoDB/S3 API server
 //! ([`table`], [`bucket`]). The local gateway serves the functions; the operator CLI only needs
 //! the table, so it depends on this crate and not on the gateway (which links every handler).
 

@@ -1,9 +1,10 @@
 //! What the local stack takes from `template.yaml`: each function's binary, HTTP API routes
-//! and DynamoDB and S3 policy, the table definition and the storage bucket. Only the template
-//! forms this project uses
-//! are understood; anything else is an error rather than a silent guess.
+//! and DynamoDB, S3 and `execute-api:ManageConnections` policy, the table definition, the
+//! storage bucket and the WebSocket API (its stage and routes, each resolved route →
+//! integration → function). Only the template forms this project uses are understood; anything
+//! else is an error rather than a silent guess.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use serde_yaml::Value;
@@ -28,6 +29,41 @@ pub struct Template {
     pub table: TableDef,
     /// The logical ID of the storage bucket, if the template has one.
     pub bucket: Option<String>,
+    /// The WebSocket API, if the template has one.
+    pub socket: Option<SocketApi>,
+}
+
+/// The WebSocket API: an `AWS::ApiGatewayV2::Api` with `ProtocolType: WEBSOCKET`, its one
+/// stage, and its routes (`AWS::ApiGatewayV2::Route` → `Integration` → function).
+#[derive(Debug, Clone)]
+pub struct SocketApi {
+    pub logical_id: String,
+    /// The stage's name (`StageName`): the path the API is served at (`wss://…/ws`).
+    pub stage: String,
+    /// The route selection expression; only [`SocketApi::ROUTE_SELECTION`] is understood.
+    pub route_selection: String,
+    pub routes: Vec<SocketRoute>,
+}
+
+impl SocketApi {
+    /// The one route selection expression understood: the frame's JSON property `action`.
+    pub const ROUTE_SELECTION: &'static str = "$request.body.action";
+
+    /// The route with key `key` (`$connect`, `$default`, an action).
+    pub fn route(&self, key: &str) -> Option<&SocketRoute> {
+        self.routes.iter().find(|r| r.key == key)
+    }
+}
+
+/// A route of the WebSocket API, resolved to the binary of its integration's function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SocketRoute {
+    /// `$connect`, `$disconnect`, `$default` or a value of the selection expression.
+    pub key: String,
+    pub binary: String,
+    /// A two-way route (`RouteResponseSelectionExpression: $default` and its `RouteResponse`):
+    /// the function's answer is sent back to the sender.
+    pub two_way: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -61,6 +97,10 @@ pub enum Resource {
     /// Objects of the bucket whose keys start with a prefix (`!Sub "${StorageBucket.Arn}/storage/*"`
     /// is the prefix `storage/`).
     Objects(String),
+    /// Connections of the template's WebSocket API stage through its Management API
+    /// (`execute-api:ManageConnections` on `…:${ChatSocket}/${ChatSocketStage}/POST/@connections/*`):
+    /// the HTTP method covered (`POST` to push, `GET` to read, `DELETE` to close), `*` for all.
+    Connections { method: String },
     /// Anything else, kept for error messages.
     Other(String),
 }
@@ -102,13 +142,15 @@ impl Template {
         let mut tables = Vec::new();
         let mut buckets = Vec::new();
         let mut functions = Vec::new();
+        let mut socket = SocketResources::default();
         for (id, res) in resources {
             let id = id.as_str().ok_or_else(|| shape("resource id is not a string"))?;
             match res.get("Type").and_then(Value::as_str) {
                 Some("AWS::DynamoDB::Table") => tables.push(parse_table(id, res)?),
                 Some("AWS::S3::Bucket") => buckets.push(id.to_owned()),
                 Some("AWS::Serverless::Function") => functions.push((id, res)),
-                _ => {}
+                Some(kind) => socket.add(kind, id, res),
+                None => {}
             }
         }
         let table = match tables.len() {
@@ -122,14 +164,25 @@ impl Template {
             )));
         }
         let bucket = buckets.pop();
+        let api = socket.api()?;
+        let refs = Refs {
+            table: &table.logical_id,
+            bucket: bucket.as_deref(),
+            socket: api.as_ref(),
+        };
         let functions = functions
             .into_iter()
-            .map(|(id, res)| parse_function(id, res, &table.logical_id, bucket.as_deref()))
+            .map(|(id, res)| parse_function(id, res, &refs))
             .collect::<Result<Vec<_>, _>>()?;
+        let socket = match api {
+            Some(api) => Some(socket.routes(api, &functions)?),
+            None => None,
+        };
         Ok(Self {
             functions,
             table,
             bucket,
+            socket,
         })
     }
 
@@ -208,12 +261,14 @@ fn parse_table(id: &str, res: &Value) -> Result<TableDef, TemplateError> {
     })
 }
 
-fn parse_function(
-    id: &str,
-    res: &Value,
-    table_id: &str,
-    bucket_id: Option<&str>,
-) -> Result<FunctionDef, TemplateError> {
+/// The logical IDs a policy's resources may name.
+struct Refs<'a> {
+    table: &'a str,
+    bucket: Option<&'a str>,
+    socket: Option<&'a SocketIds>,
+}
+
+fn parse_function(id: &str, res: &Value, refs: &Refs) -> Result<FunctionDef, TemplateError> {
     let binary = res
         .get("Metadata")
         .and_then(|m| m.get("BuildProperties"))
@@ -259,9 +314,7 @@ fn parse_function(
                         .collect::<Result<_, _>>()?,
                     resources: one_or_many(st.get("Resource"))?
                         .into_iter()
-                        .flat_map(|r| {
-                            bucket_resources(st, r, bucket_id).unwrap_or_else(|| vec![resource(r, table_id, bucket_id)])
-                        })
+                        .flat_map(|r| bucket_resources(st, r, refs.bucket).unwrap_or_else(|| vec![resource(r, refs)]))
                         .collect(),
                 });
             }
@@ -310,13 +363,18 @@ fn bucket_resources(st: &Value, v: &Value, bucket_id: Option<&str>) -> Option<Ve
     )
 }
 
-fn resource(v: &Value, table_id: &str, bucket_id: Option<&str>) -> Resource {
+fn resource(v: &Value, refs: &Refs) -> Resource {
     let (tag, inner) = match v {
         Value::Tagged(t) => (t.tag.to_string(), t.value.as_str().unwrap_or_default().to_owned()),
         other => (String::new(), other.as_str().unwrap_or_default().to_owned()),
     };
-    let table_arn = format!("{table_id}.Arn");
-    let objects = bucket_id.and_then(|b| {
+    let table_arn = format!("{}.Arn", refs.table);
+    if tag == "!Sub"
+        && let Some(connections) = refs.socket.and_then(|s| connections(&inner, s))
+    {
+        return connections;
+    }
+    let objects = refs.bucket.and_then(|b| {
         inner
             .strip_prefix(&format!("${{{b}.Arn}}/"))
             .and_then(|pattern| pattern.strip_suffix('*'))
@@ -332,6 +390,253 @@ fn resource(v: &Value, table_id: &str, bucket_id: Option<&str>) -> Resource {
         },
         _ => Resource::Other(format!("{tag} {inner}")),
     }
+}
+
+/// The WebSocket API's logical ID and its stage's, and the stage's name: what a policy's
+/// `execute-api` resource names.
+#[derive(Debug)]
+struct SocketIds {
+    api: String,
+    selection: String,
+    stage_id: String,
+    stage: String,
+}
+
+/// The `AWS::ApiGatewayV2::*` and `AWS::Lambda::Permission` resources, by logical ID.
+#[derive(Default)]
+struct SocketResources<'a> {
+    apis: Vec<(&'a str, &'a Value)>,
+    stages: Vec<(&'a str, &'a Value)>,
+    integrations: HashMap<&'a str, &'a Value>,
+    routes: Vec<(&'a str, &'a Value)>,
+    route_responses: Vec<(&'a str, &'a Value)>,
+    permissions: Vec<(&'a str, &'a Value)>,
+}
+
+impl<'a> SocketResources<'a> {
+    fn add(&mut self, kind: &str, id: &'a str, res: &'a Value) {
+        match kind {
+            "AWS::ApiGatewayV2::Api" => self.apis.push((id, res)),
+            "AWS::ApiGatewayV2::Stage" => self.stages.push((id, res)),
+            "AWS::ApiGatewayV2::Integration" => {
+                self.integrations.insert(id, res);
+            }
+            "AWS::ApiGatewayV2::Route" => self.routes.push((id, res)),
+            "AWS::ApiGatewayV2::RouteResponse" => self.route_responses.push((id, res)),
+            "AWS::Lambda::Permission" => self.permissions.push((id, res)),
+            _ => {}
+        }
+    }
+
+    /// The WebSocket API and its stage, if the template has one.
+    fn api(&self) -> Result<Option<SocketIds>, TemplateError> {
+        let (api, api_props) = match self.apis.as_slice() {
+            [] => return Ok(None),
+            [(id, res)] => (*id, props(id, res)?),
+            more => {
+                return Err(shape(format!(
+                    "expected at most one WebSocket API, found {}",
+                    more.len()
+                )));
+            }
+        };
+        if api_props.get("ProtocolType").and_then(Value::as_str) != Some("WEBSOCKET") {
+            return Err(shape(format!(
+                "{api}: only WebSocket APIs (ProtocolType: WEBSOCKET) are understood as AWS::ApiGatewayV2::Api; HTTP APIs are AWS::Serverless::HttpApi"
+            )));
+        }
+        let selection = text(
+            api_props.get("RouteSelectionExpression").unwrap_or(&Value::Null),
+            "RouteSelectionExpression",
+        )?;
+        if selection != SocketApi::ROUTE_SELECTION {
+            return Err(shape(format!(
+                "{api}: RouteSelectionExpression {selection} is not understood locally; only {} is",
+                SocketApi::ROUTE_SELECTION
+            )));
+        }
+        let stages = self
+            .stages
+            .iter()
+            .map(|(id, res)| Ok((*id, props(id, res)?)))
+            .collect::<Result<Vec<_>, TemplateError>>()?;
+        for (id, p) in &stages {
+            api_of(id, p, api)?;
+        }
+        let (stage_id, stage) = match stages.as_slice() {
+            [(id, p)] => (*id, text(p.get("StageName").unwrap_or(&Value::Null), "StageName")?),
+            other => return Err(shape(format!("{api}: expected one stage, found {}", other.len()))),
+        };
+        Ok(Some(SocketIds {
+            api: api.to_owned(),
+            selection,
+            stage_id: stage_id.to_owned(),
+            stage,
+        }))
+    }
+
+    /// The API's routes, each resolved to its integration's function.
+    fn routes(&self, ids: SocketIds, functions: &[FunctionDef]) -> Result<SocketApi, TemplateError> {
+        let api = ids.api.as_str();
+        let mut routes = Vec::new();
+        for (id, res) in &self.routes {
+            let p = props(id, res)?;
+            api_of(id, p, api)?;
+            let key = text(p.get("RouteKey").unwrap_or(&Value::Null), "RouteKey")?;
+            let integration = sub(p.get("Target"))
+                .and_then(|t| t.strip_prefix("integrations/${"))
+                .and_then(|t| t.strip_suffix('}'))
+                .ok_or_else(|| shape(format!("{id}: Target must be !Sub \"integrations/${{<Integration>}}\"")))?;
+            let function = self.integration_function(integration, api)?;
+            let binary = functions
+                .iter()
+                .find(|f| f.logical_id == function)
+                .map(|f| f.binary.clone())
+                .ok_or_else(|| shape(format!("{integration}: function {function} is not in the template")))?;
+            let selection = p.get("RouteResponseSelectionExpression");
+            let responses = self
+                .route_responses
+                .iter()
+                .filter(|(_, r)| r.get("Properties").and_then(|p| p.get("RouteId")).and_then(ref_of) == Some(*id))
+                .map(|(rid, r)| {
+                    let p = props(rid, r)?;
+                    api_of(rid, p, api)?;
+                    match p.get("RouteResponseKey").and_then(Value::as_str) {
+                        Some("$default") => Ok(()),
+                        _ => Err(shape(format!("{rid}: only RouteResponseKey $default is understood"))),
+                    }
+                })
+                .collect::<Result<Vec<()>, _>>()?;
+            let two_way = match (selection.map(|s| s.as_str()), responses.len()) {
+                (None, 0) => false,
+                (Some(Some("$default")), 1) => true,
+                (Some(Some("$default")), _) => {
+                    return Err(shape(format!(
+                        "{id}: RouteResponseSelectionExpression without exactly one RouteResponse: API Gateway would send no answer"
+                    )));
+                }
+                (Some(_), _) => {
+                    return Err(shape(format!(
+                        "{id}: only RouteResponseSelectionExpression $default is understood"
+                    )));
+                }
+                (None, _) => {
+                    return Err(shape(format!(
+                        "{id}: a RouteResponse without RouteResponseSelectionExpression $default is never used"
+                    )));
+                }
+            };
+            if !self.invokable(function, api, &key, &ids) {
+                return Err(shape(format!(
+                    "{id}: no AWS::Lambda::Permission lets API Gateway invoke {function} for route {key} (FunctionName !Ref {function}, Principal apigateway.amazonaws.com, SourceArn …${{{api}}}/*/{key})"
+                )));
+            }
+            if routes.iter().any(|r: &SocketRoute| r.key == key) {
+                return Err(shape(format!("{api}: route {key} is declared twice")));
+            }
+            routes.push(SocketRoute { key, binary, two_way });
+        }
+        Ok(SocketApi {
+            logical_id: ids.api,
+            stage: ids.stage,
+            route_selection: ids.selection,
+            routes,
+        })
+    }
+
+    /// The function an `AWS_PROXY` integration invokes.
+    fn integration_function(&self, integration: &str, api: &str) -> Result<&'a str, TemplateError> {
+        let res = self
+            .integrations
+            .get(integration)
+            .ok_or_else(|| shape(format!("integration {integration} is not in the template")))?;
+        let p = props(integration, res)?;
+        api_of(integration, p, api)?;
+        if p.get("IntegrationType").and_then(Value::as_str) != Some("AWS_PROXY") {
+            return Err(shape(format!(
+                "{integration}: only IntegrationType AWS_PROXY is understood"
+            )));
+        }
+        sub(p.get("IntegrationUri"))
+            .and_then(|uri| uri.split_once("/functions/${")?.1.split_once(".Arn}/invocations"))
+            .map(|(function, _)| function)
+            .ok_or_else(|| {
+                shape(format!(
+                    "{integration}: IntegrationUri must be !Sub \"…/functions/${{<Function>.Arn}}/invocations\""
+                ))
+            })
+    }
+
+    /// Whether a permission lets API Gateway invoke `function` for route `key` of the API.
+    fn invokable(&self, function: &str, api: &str, key: &str, ids: &SocketIds) -> bool {
+        self.permissions.iter().any(|(_, res)| {
+            let Some(p) = res.get("Properties") else { return false };
+            let names_function = match p.get("FunctionName") {
+                Some(v @ Value::Tagged(t)) if t.tag == "!Ref" => ref_of(v) == Some(function),
+                Some(Value::Tagged(t)) if t.tag == "!GetAtt" => t.value.as_str() == Some(&format!("{function}.Arn")),
+                _ => false,
+            };
+            let source = sub(p.get("SourceArn"))
+                .and_then(|arn| arn.split_once(&format!("${{{api}}}/"))?.1.split_once('/'))
+                .is_some_and(|(stage, route)| {
+                    let stage_ok = stage == "*" || stage == ids.stage || stage == format!("${{{}}}", ids.stage_id);
+                    stage_ok && (route == "*" || route == key)
+                });
+            names_function
+                && source
+                && p.get("Action").and_then(Value::as_str) == Some("lambda:InvokeFunction")
+                && p.get("Principal").and_then(Value::as_str) == Some("apigateway.amazonaws.com")
+        })
+    }
+}
+
+fn props<'v>(id: &str, res: &'v Value) -> Result<&'v Value, TemplateError> {
+    res.get("Properties")
+        .ok_or_else(|| shape(format!("{id}: no Properties")))
+}
+
+/// The logical ID `v` refers to (`!Ref X`).
+fn ref_of(v: &Value) -> Option<&str> {
+    match v {
+        Value::Tagged(t) if t.tag == "!Ref" => t.value.as_str(),
+        _ => None,
+    }
+}
+
+/// The text of a `!Sub "…"`.
+fn sub(v: Option<&Value>) -> Option<&str> {
+    match v? {
+        Value::Tagged(t) if t.tag == "!Sub" => t.value.as_str(),
+        _ => None,
+    }
+}
+
+/// Checks that resource `id` belongs to the WebSocket API (`ApiId: !Ref <api>`).
+fn api_of(id: &str, props: &Value, api: &str) -> Result<(), TemplateError> {
+    match props.get("ApiId").and_then(ref_of) {
+        Some(a) if a == api => Ok(()),
+        _ => Err(shape(format!("{id}: ApiId must be !Ref {api}"))),
+    }
+}
+
+/// An `execute-api` resource on the WebSocket API's connections, from the text of its `!Sub`:
+/// `arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/<stage>/<METHOD>/@connections/*`
+/// (`<stage>` the stage's `${Ref}`, its name or `*`; `${Api}/*` and `${Api}/<stage>/*` cover
+/// every method). `None` for anything else, including another stage.
+fn connections(inner: &str, socket: &SocketIds) -> Option<Resource> {
+    let rest = inner
+        .strip_prefix("arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:")?
+        .strip_prefix(&format!("${{{}}}/", socket.api))?;
+    let mut parts = rest.splitn(3, '/');
+    let stage = parts.next()?;
+    let method = parts.next().unwrap_or("*");
+    let path = parts.next().unwrap_or("*");
+    let stage_ok = stage == "*" || stage == socket.stage || stage == format!("${{{}}}", socket.stage_id);
+    let method_ok = matches!(method, "*" | "POST" | "GET" | "DELETE");
+    let path_ok = matches!(path, "*" | "@connections/*");
+    (stage_ok && method_ok && path_ok).then(|| Resource::Connections {
+        method: method.to_owned(),
+    })
 }
 
 #[cfg(test)]
@@ -427,5 +732,163 @@ Resources:
     fn refuses_templates_it_cannot_read_faithfully() {
         let managed = TEMPLATE.replace("- Statement:", "- DynamoDBCrudPolicy:");
         assert!(Template::parse(&managed).is_err());
+    }
+
+    /// [`TEMPLATE`] with a WebSocket API: `$connect` (one-way) and `echo` (two-way) on the
+    /// function `Echo`, which may push.
+    fn socket_template() -> String {
+        let socket = r#"
+  Echo:
+    Type: AWS::Serverless::Function
+    Metadata:
+      BuildProperties: {Binary: echo}
+    Properties:
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: [execute-api:ManageConnections]
+              Resource: !Sub "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Chat}/${ChatStage}/POST/@connections/*"
+            - Effect: Allow
+              Action: [execute-api:ManageConnections]
+              Resource: !Sub "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Chat}/*"
+            - Effect: Allow
+              Action: [execute-api:ManageConnections]
+              Resource: !Sub "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Chat}/prod/POST/@connections/*"
+  Chat:
+    Type: AWS::ApiGatewayV2::Api
+    Properties:
+      ProtocolType: WEBSOCKET
+      RouteSelectionExpression: $request.body.action
+  ChatStage:
+    Type: AWS::ApiGatewayV2::Stage
+    Properties: {ApiId: !Ref Chat, StageName: ws}
+  EchoIntegration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Chat
+      IntegrationType: AWS_PROXY
+      IntegrationUri: !Sub "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Echo.Arn}/invocations"
+  ConnectRoute:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Chat
+      RouteKey: $connect
+      Target: !Sub "integrations/${EchoIntegration}"
+  EchoRoute:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Chat
+      RouteKey: echo
+      Target: !Sub "integrations/${EchoIntegration}"
+      RouteResponseSelectionExpression: $default
+  EchoRouteResponse:
+    Type: AWS::ApiGatewayV2::RouteResponse
+    Properties: {ApiId: !Ref Chat, RouteId: !Ref EchoRoute, RouteResponseKey: $default}
+  EchoPermission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: !Ref Echo
+      Principal: apigateway.amazonaws.com
+      SourceArn: !Sub "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Chat}/*/*"
+"#;
+        format!("{TEMPLATE}{socket}")
+    }
+
+    #[test]
+    fn reads_the_websocket_api_its_routes_and_connection_grants() {
+        let t = Template::parse(&socket_template()).unwrap();
+        let socket = t.socket.as_ref().unwrap();
+        assert_eq!(socket.stage, "ws");
+        assert_eq!(socket.route_selection, "$request.body.action");
+        assert_eq!(
+            socket.routes,
+            vec![
+                SocketRoute {
+                    key: "$connect".into(),
+                    binary: "echo".into(),
+                    two_way: false
+                },
+                SocketRoute {
+                    key: "echo".into(),
+                    binary: "echo".into(),
+                    two_way: true
+                },
+            ]
+        );
+        let echo = t.functions.iter().find(|f| f.binary == "echo").unwrap();
+        assert!(echo.grants[0].actions.contains("execute-api:ManageConnections"));
+        assert_eq!(
+            echo.grants[0].resources,
+            vec![Resource::Connections { method: "POST".into() }]
+        );
+        assert_eq!(
+            echo.grants[1].resources,
+            vec![Resource::Connections { method: "*".into() }]
+        );
+        assert!(
+            matches!(echo.grants[2].resources[0], Resource::Other(_)),
+            "a stage the template doesn't have grants nothing"
+        );
+        assert!(echo.routes.is_empty(), "socket routes are not HTTP routes");
+    }
+
+    #[test]
+    fn refuses_websocket_forms_it_cannot_serve_faithfully() {
+        let refused = |from: &str, to: &str, expected: &str| {
+            let text = socket_template().replacen(from, to, 1);
+            assert_ne!(text, socket_template(), "{from}: nothing replaced");
+            let err = Template::parse(&text).expect_err(expected).to_string();
+            assert!(err.contains(expected), "{err}");
+        };
+        refused(
+            "$request.body.action",
+            "$request.body.type",
+            "RouteSelectionExpression $request.body.type is not understood",
+        );
+        refused(
+            "    Properties: {ApiId: !Ref Chat, RouteId: !Ref EchoRoute, RouteResponseKey: $default}",
+            "    Properties: {ApiId: !Ref Chat, RouteId: !Ref ConnectRoute, RouteResponseKey: $default}",
+            "ConnectRoute: a RouteResponse without RouteResponseSelectionExpression",
+        );
+        refused(
+            "${Chat}/*/*",
+            "${Chat}/*/$connect",
+            "no AWS::Lambda::Permission lets API Gateway invoke Echo for route echo",
+        );
+        refused(
+            "${Echo.Arn}/invocations",
+            "${Missing.Arn}/invocations",
+            "function Missing is not in the template",
+        );
+        refused(
+            "RouteKey: echo",
+            "RouteKey: $connect",
+            "route $connect is declared twice",
+        );
+        refused("ProtocolType: WEBSOCKET", "ProtocolType: HTTP", "only WebSocket APIs");
+    }
+
+    #[test]
+    fn reads_the_project_templates_websocket_api() {
+        let t = Template::load(crate::template_path()).unwrap();
+        let socket = t.socket.as_ref().expect("template.yaml has a WebSocket API");
+        assert_eq!(socket.stage, "ws");
+        assert_eq!(socket.routes.len(), 11);
+        assert!(!socket.route("$connect").unwrap().two_way);
+        assert!(socket.route("$default").unwrap().two_way);
+        assert_eq!(socket.route("private_chat").unwrap().binary, "weif-socket-private-chat");
+        let pushes = |binary: &str| {
+            t.functions
+                .iter()
+                .find(|f| f.binary == binary)
+                .unwrap()
+                .grants
+                .iter()
+                .flat_map(|g| &g.resources)
+                .any(|r| *r == Resource::Connections { method: "POST".into() })
+        };
+        assert!(pushes("weif-socket-private-chat"));
+        assert!(!pushes("weif-socket-login"));
     }
 }
