@@ -66,6 +66,20 @@ async function say(page, message) {
 
 const message = (page, body) => see(page, '#messages li[data-testid="message"]', body);
 
+// Waits until `text` is among the group's newest messages, read as `user` through the REST API
+// (with the page's own session).
+async function storedInGroup(page, user, groupId, text) {
+  const token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('weifchat-demo')).token);
+  const url = `${BASE}/message/group?${new URLSearchParams({ userId: user.id, groupId })}`;
+  const deadline = Date.now() + TIMEOUT;
+  for (;;) {
+    const env = await (await fetch(url, { headers: { authorization: `Bearer ${token}` } })).json();
+    if (env.data?.messageList?.some((m) => m.message === text)) return;
+    if (Date.now() > deadline) throw new Error(`"${text}" not stored: ${JSON.stringify(env)}`);
+    await new Promise((r) => setTimeout(r, 100)); // poll interval, not an assertion
+  }
+}
+
 async function main() {
   mkdirSync(SHOTS, { recursive: true });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
@@ -164,8 +178,13 @@ async function main() {
     const missed = `while you were away ${run}`;
     await say(a, missed);
     await message(a, missed);
+    // B comes back only once the message is stored (so no push can reach B's new socket), and
+    // must then fetch it from the sync route.
+    await storedInGroup(a, alice, groupId, missed);
+    const synced = b.waitForResponse((r) => r.url().includes('/message/sync/group') && r.ok(), { timeout: TIMEOUT });
     net.bOffline = false;
     await see(b, '#ws-status[data-state="online"]');
+    await synced;
     await message(b, missed);
     const after = `back again ${run}`;
     await say(b, after);
