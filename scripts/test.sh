@@ -24,6 +24,9 @@ start_moto "$(free_port)" .local/moto-test.log
 trap stop_moto EXIT
 cargo test --workspace --lib --test '*'
 
+step "browser test: examples/chat as two users in headless Chromium (its own local stack)"
+scripts/browser-test.sh
+
 step "clippy on every target (also type-checks every Lambda binary)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 

@@ -259,6 +259,11 @@ impl Gateway {
         {
             return socket.clone().handle(req, peer).await;
         }
+        if req.method() == hyper::Method::GET
+            && let Some(file) = crate::static_files::serve(&crate::static_files::examples_root(), req.uri().path())
+        {
+            return file;
+        }
         let started = Instant::now();
         let (parts, body) = req.into_parts();
         let body = match Limited::new(body, MAX_PAYLOAD).collect().await {

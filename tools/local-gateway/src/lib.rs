@@ -6,6 +6,7 @@ pub mod client;
 pub mod gateway;
 pub mod iam;
 pub mod socket;
+pub mod static_files;
 
 pub use gateway::Gateway;
 pub use stack::{Template, bucket, table, template, template_path};
