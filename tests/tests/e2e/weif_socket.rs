@@ -293,6 +293,18 @@ async fn closed_connections_are_forgotten_by_disconnect_and_gone_ones_on_the_nex
     sa.expect_silence(QUIET).await;
 }
 
+/// Waits (bounded) until the chat's head says `seq` messages are stored.
+async fn wait_for_last_seq(app: &TestApp, chat: &str, seq: u64) {
+    for _ in 0..100 {
+        let head = app.item(&k::chat_head(chat)).await;
+        if head.and_then(|h| h.get("lastSeq").and_then(|v| v.as_n().ok()).cloned()) == Some(seq.to_string()) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("chat {chat} never reached seq {seq}");
+}
+
 /// Waits (bounded) for a connection's item to go: `$disconnect` runs after the close.
 async fn wait_until_gone(app: &TestApp, connection: &str) {
     for _ in 0..100 {
@@ -405,7 +417,8 @@ async fn a_reconnecting_client_syncs_exactly_the_missed_messages_in_order() {
     for i in 2..=4 {
         sa.send_json(&private(&b, &format!("m{i}"))).await;
     }
-    sa.expect_silence(QUIET).await;
+    // Success is silent: wait (bounded) until the three are stored before reconnecting.
+    wait_for_last_seq(&app, &k::private_chat(&a.id, &b.id), 4).await;
 
     let (_sb, _) = connect(&app, &b).await;
     let env = sync(&app, &b, "friend", &a.id, last_seen, None).await;
