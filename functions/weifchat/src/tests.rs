@@ -37,6 +37,9 @@ fn token(user: &str) -> String {
 async fn every_function_but_register_and_login_wants_a_token_first() {
     let state = offline_state();
     for f in functions() {
+        if f.binary.starts_with("weif-socket-") {
+            continue; // WebSocket events: `a_socket_handshake_without_a_valid_token_is_refused`
+        }
         let resp = (f.handler)(&state, request(None, &[], &[], json!("not an object"))).await;
         if f.binary == "weif-file-get" {
             // The files' addresses are public (`<img src>`); a path of no file is a 404.
@@ -480,4 +483,53 @@ async fn a_form_must_be_multipart_and_within_its_limits() {
     let big = vec![0u8; crate::wire::MAX_FILE_BYTES + 1];
     let env = call("weif-chat-private-photo", form("u1", &[], &[], &[("photo", big)])).await;
     assert_eq!(env["res_code"], 400);
+}
+
+/// The `$connect` event API Gateway sends for `?<query>`.
+fn connect_event(query: &str) -> Request {
+    let params: serde_json::Map<String, Value> = form_urlencoded_pairs(query)
+        .into_iter()
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
+    let event = json!({
+        "headers": {"host": "local"},
+        "queryStringParameters": params,
+        "requestContext": {
+            "routeKey": "$connect", "eventType": "CONNECT", "connectionId": "c-1", "requestId": "r-1",
+            "connectedAt": 1_700_000_000_000_i64, "requestTimeEpoch": 1_700_000_000_000_i64,
+            "stage": "ws", "apiId": "local", "messageDirection": "IN",
+        },
+        "isBase64Encoded": false,
+    });
+    lambda_http::request::from_str(&event.to_string()).unwrap()
+}
+
+fn form_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (k.to_owned(), v.to_owned())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_socket_handshake_without_a_valid_weifchat_token_is_refused() {
+    let state = offline_state();
+    let connect = functions()
+        .into_iter()
+        .find(|f| f.binary == "weif-socket-connect")
+        .unwrap();
+    let other = offline_state().tokens.issue("u1", Audience::new("chatx")).unwrap();
+    for query in [
+        String::new(),
+        "token=".into(),
+        "token=garbage".into(),
+        format!("token={other}"),
+    ] {
+        let resp = (connect.handler)(&state, connect_event(&query)).await;
+        assert_eq!(resp.status(), 401, "{query}");
+    }
 }
