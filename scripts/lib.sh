@@ -50,3 +50,40 @@ stop_moto() {
     wait "$MOTO_PID" 2>/dev/null || true
   fi
 }
+
+# Starts moto and the local gateway (built as needed) on a free port with a fresh table, bucket
+# and token secret, for a check that needs a whole local stack; waits until the gateway answers.
+# Sets BASE (its URL) and GATEWAY_PID; logs to .local/<name>-{moto,gateway}.log. Stop with
+# stop_stack (e.g. `trap stop_stack EXIT`).
+start_stack() {
+  local name="$1" port
+  mkdir -p "$ROOT/.local"
+  cargo build --quiet -p local-gateway
+  start_moto "$(free_port)" "$ROOT/.local/$name-moto.log"
+  port="$(free_port)"
+  TABLE_NAME="social-$name" STORAGE_BUCKET="social-$name" \
+    TOKEN_SECRET="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+    PORT="$port" "$ROOT/target/debug/local-gateway" >"$ROOT/.local/$name-gateway.log" 2>&1 &
+  GATEWAY_PID=$!
+  for _ in $(seq 1 300); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      BASE="http://127.0.0.1:$port"
+      return 0
+    fi
+    if ! kill -0 "$GATEWAY_PID" 2>/dev/null; then
+      echo "the local gateway failed to start; see .local/$name-gateway.log" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+  echo "the local gateway did not answer; see .local/$name-gateway.log" >&2
+  return 1
+}
+
+stop_stack() {
+  if [[ -n "${GATEWAY_PID:-}" ]]; then
+    kill "$GATEWAY_PID" 2>/dev/null || true
+    wait "$GATEWAY_PID" 2>/dev/null || true
+  fi
+  stop_moto
+}
