@@ -8,9 +8,12 @@
 //! | `AWS_ENDPOINT_URL_DYNAMODB` | DynamoDB endpoint (read by the AWS SDK itself) | AWS |
 //! | `STORAGE_BUCKET` | the S3 bucket of uploaded files (functions that use storage) | none |
 //! | `AWS_ENDPOINT_URL_S3` | S3 endpoint (read by the AWS SDK; set locally, path-style addressing) | AWS |
+//! | `RATE_LIMITS` | rate-limit overrides, `name=limit/seconds,…`, or `off` (`shared::throttle`) | each rule's default |
 //! | `SOCKET_ENDPOINT` | the WebSocket API's Management API endpoint (functions that push frames) | none |
 
 use std::fmt;
+
+use crate::throttle::Limits;
 
 pub const DEFAULT_TOKEN_TTL_SECS: i64 = 7 * 24 * 3600;
 pub const MIN_SECRET_LEN: usize = 32;
@@ -24,6 +27,8 @@ pub struct Config {
     pub storage_bucket: Option<String>,
     /// The Management API endpoint of the WebSocket API, for the functions that push frames.
     pub socket_endpoint: Option<String>,
+    /// Rate limits: each rule's default unless overridden.
+    pub limits: Limits,
 }
 
 /// A secret value: kept out of `Debug` output and logs.
@@ -53,6 +58,7 @@ impl fmt::Debug for Config {
             .field("token_ttl_secs", &self.token_ttl_secs)
             .field("storage_bucket", &self.storage_bucket)
             .field("socket_endpoint", &self.socket_endpoint)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -100,12 +106,20 @@ impl Config {
         };
         let storage_bucket = lookup("STORAGE_BUCKET").filter(|v| !v.trim().is_empty());
         let socket_endpoint = lookup("SOCKET_ENDPOINT").filter(|v| !v.trim().is_empty());
+        let limits = match lookup("RATE_LIMITS") {
+            Some(raw) => Limits::parse(&raw).map_err(|reason| ConfigError::Invalid {
+                name: "RATE_LIMITS",
+                reason,
+            })?,
+            None => Limits::default(),
+        };
         Ok(Self {
             table_name,
             token_secret: Secret::new(secret.into_bytes()),
             token_ttl_secs,
             storage_bucket,
             socket_endpoint,
+            limits,
         })
     }
 }

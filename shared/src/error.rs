@@ -32,6 +32,10 @@ pub enum AppError {
     /// The request conflicts with what exists (a duplicate unique value).
     #[error("{0}")]
     Conflict(Msg),
+    /// Too many requests of this kind from this caller (a rate limit): try again after
+    /// `retry_after_secs`.
+    #[error("too many requests, retry after {retry_after_secs} s")]
+    Throttled { retry_after_secs: u64 },
     /// Anything else: a store fault, a bug. Logged with its source, rendered as a generic error.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

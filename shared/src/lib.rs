@@ -11,6 +11,7 @@
 //! - [`socket`]: API Gateway WebSocket events and pushes to connections (Management API);
 //! - [`storage`]: uploaded files in S3 ("storage nodes"), for every surface;
 //! - [`lambda`]: the glue a function's `main` uses to hand its handler to the runtime;
+//! - [`throttle`]: rate limits (a token bucket per subject and rule, in the table);
 //! - [`telemetry`], [`clock`], [`ids`]: logs, time, identifiers.
 //!
 //! A surface (`functions/<surface>/`) owns its wire style, keys, model, items, store and views.
@@ -28,6 +29,7 @@ pub mod state;
 pub mod storage;
 pub mod store;
 pub mod telemetry;
+pub mod throttle;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod wire;

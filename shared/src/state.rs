@@ -8,6 +8,7 @@ use crate::error::AppError;
 use crate::socket::{Pusher, push_config};
 use crate::storage::Storage;
 use crate::store::Store;
+use crate::throttle::{self, Rule};
 
 pub struct AppState {
     pub config: Config,
@@ -60,6 +61,12 @@ impl AppState {
             Some(push) => state.with_push(push),
             None => state,
         })
+    }
+
+    /// Counts one request of `subject` (`user:<id>`, `ip:<address>` …) against `rule`:
+    /// [`AppError::Throttled`] past the configured limit. Cost: 1 UpdateItem (2 when busy).
+    pub async fn throttle(&self, rule: Rule, subject: &str) -> Result<(), AppError> {
+        throttle::check(&self.store, &self.config.limits, rule, subject, crate::clock::now_ms()).await
     }
 
     /// Uploaded files; an internal error where the function has no bucket configured.

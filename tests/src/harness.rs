@@ -85,12 +85,16 @@ impl Drop for TestApp {
     }
 }
 
+/// The functions' configuration in the tests: rate limits off, since every test client is one
+/// source address firing bursts on purpose; the rate-limit tests turn them on
+/// ([`spawn_app_with_limits`]).
 pub fn config() -> Config {
     let run = run();
     Config::from_lookup(|k| match k {
         "TABLE_NAME" => Some(run.table.clone()),
         "TOKEN_SECRET" => Some(run.secret.clone()),
         "STORAGE_BUCKET" => Some(run.bucket.clone()),
+        "RATE_LIMITS" => Some("off".into()),
         _ => None,
     })
     .expect("test config")
@@ -110,6 +114,14 @@ fn init_logs() {
 
 pub async fn spawn_app() -> TestApp {
     spawn_on(config()).await
+}
+
+/// An app whose rate limits are `limits` (`RATE_LIMITS`: `name=limit/seconds,…`), each rule not
+/// named keeping its default.
+pub async fn spawn_app_with_limits(limits: &str) -> TestApp {
+    let mut config = config();
+    config.limits = shared::throttle::Limits::parse(limits).expect("limits");
+    spawn_on(config).await
 }
 
 /// An app on a table of its own (same template, secret and bucket). moto snapshots a whole table

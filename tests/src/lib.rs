@@ -8,5 +8,5 @@ pub mod nobase;
 pub mod weif;
 
 pub use chatx::User;
-pub use harness::{Socket, TestApp, config, spawn_app, spawn_app_on_own_table, unique};
+pub use harness::{Socket, TestApp, config, spawn_app, spawn_app_on_own_table, spawn_app_with_limits, unique};
 pub use serde_json;

@@ -9,6 +9,8 @@ use serde_json::{Value, json};
 use shared::auth::password;
 use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, clock, ids};
+use crate::limits;
+use shared::throttle;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -22,7 +24,9 @@ struct RegisterBody {
 
 #[tracing::instrument(skip(state, req))]
 pub async fn register(state: &AppState, req: Request) -> Response<Body> {
+    let source = throttle::source(&req);
     wire::public(state, req, move |body: RegisterBody| async move {
+        state.throttle(limits::REGISTER_SOURCE, &source).await?;
         let account = Account::parse(&body.account)?;
         let password = Password::parse(body.password)?;
         let nickname = Nickname::parse(&body.nickname)?.into_inner();
@@ -49,11 +53,14 @@ struct LoginBody {
 
 #[tracing::instrument(skip(state, req))]
 pub async fn login(state: &AppState, req: Request) -> Response<Body> {
+    let source = throttle::source(&req);
     wire::public(state, req, move |body: LoginBody| async move {
         let account = Account::parse(&body.account)?;
         if body.password.is_empty() {
             return Err(AppError::bad_request("password is required"));
         }
+        state.throttle(limits::LOGIN_SOURCE, &source).await?;
+        state.throttle(limits::LOGIN_ACCOUNT, &throttle::account(&body.account)).await?;
         let credentials = state.chatx().credentials(&account).await?;
         let matches = password::verify(&body.password, credentials.as_ref().map(|(_, hash)| hash.as_str())).await?;
         match credentials {

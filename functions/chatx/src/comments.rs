@@ -6,6 +6,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::lambda::{Body, Request, Response};
 use shared::{AppState, clock, ids};
+use crate::limits;
+use shared::throttle;
 
 use crate::ChatxState;
 use crate::{PostPage, PostPageBody};
@@ -31,6 +33,7 @@ pub async fn add(state: &AppState, req: Request) -> Response<Body> {
             "" => String::new(),
             raw => ids::parse_id(raw, "replyToCommentID", "")?,
         };
+        state.throttle(limits::COMMENT, &throttle::user(caller.user_id())).await?;
         let comment = Comment {
             comment_id: ids::new_id(),
             post_id,

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod comments;
 mod items;
 pub mod keys;
+pub mod limits;
 pub mod likes;
 pub mod model;
 pub mod posts;

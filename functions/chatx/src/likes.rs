@@ -6,6 +6,8 @@ use serde::Deserialize;
 use serde_json::json;
 use shared::lambda::{Body, Request, Response};
 use shared::{AppState, ids};
+use crate::limits;
+use shared::throttle;
 
 use crate::ChatxState;
 use crate::{PostPage, PostPageBody};
@@ -24,6 +26,7 @@ struct LikeBody {
 pub async fn like(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, body: LikeBody| async move {
         let post_id = ids::parse_id(&body.post_id, "postID", "postID and userID are required")?;
+        state.throttle(limits::LIKE, &throttle::user(caller.user_id())).await?;
         let like_count = state.chatx().set_like(&post_id, caller.user_id(), !body.cancel).await?;
         Ok(json!({ "likeCount": like_count }))
     })

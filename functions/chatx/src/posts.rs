@@ -7,6 +7,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, clock, ids};
+use crate::limits;
+use shared::throttle;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -20,6 +22,7 @@ struct AddBody {
 pub async fn add(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, body: AddBody| async move {
         let PostBody { content, images } = PostBody::parse(&body.content, &body.images)?;
+        state.throttle(limits::POST, &throttle::user(caller.user_id())).await?;
         let post = Post {
             post_id: ids::new_id(),
             user_id: caller.user_id().to_owned(),

@@ -43,6 +43,8 @@ pub mod code {
     pub const TOKEN_INVALID: i32 = 1502;
     pub const TOKEN_MALFORMED: i32 = 1503;
     pub const PASSWORD: i32 = 20001;
+    /// A rate limit (ours: OpenIM's server has none of its own; the HTTP status's number).
+    pub const TOO_MANY_REQUESTS: i32 = 1429;
 }
 
 #[derive(Serialize)]
@@ -123,6 +125,7 @@ fn render(err: &AppError) -> (i32, &'static str, String) {
         Forbidden(m) => (code::NO_PERMISSION, "NoPermissionError", m.to_string()),
         NotFound(m) => (code::RECORD_NOT_FOUND, "RecordNotFoundError", m.to_string()),
         Conflict(m) => (code::DUPLICATE_KEY, "DuplicateKeyError", m.to_string()),
+        Throttled { .. } => (code::TOO_MANY_REQUESTS, "TooManyRequestsError", err.to_string()),
         Internal(_) => (
             code::SERVER_INTERNAL,
             "ServerInternalError",

@@ -9,6 +9,8 @@ use serde_json::{Value, json};
 use shared::auth::password;
 use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState};
+use crate::limits;
+use shared::throttle;
 
 use crate::InfoState;
 
@@ -23,8 +25,10 @@ fn token(state: &AppState, user_id: u64) -> Result<Value, AppError> {
 /// `{name, password}` → 201 with a token. Names are unique, case-insensitively.
 #[tracing::instrument(skip(state, req))]
 pub async fn register(state: &AppState, req: Request) -> Response<Body> {
+    let source = throttle::source(&req);
     wire::public(state, req, move |input| async move {
         let Registration { name, password } = input.parse()?;
+        state.throttle(limits::REGISTER_SOURCE, &source).await?;
         let hash = password::hash(password.expose()).await?;
         let user = state.info().register(&name, hash).await?;
         Reply::created(token(state, user.id)?)
@@ -35,8 +39,11 @@ pub async fn register(state: &AppState, req: Request) -> Response<Body> {
 /// `{login, password}` → 200 with a token; 422 for a wrong name or password alike.
 #[tracing::instrument(skip(state, req))]
 pub async fn login(state: &AppState, req: Request) -> Response<Body> {
+    let source = throttle::source(&req);
     wire::public(state, req, move |input| async move {
         let Login { login, password } = input.parse()?;
+        state.throttle(limits::LOGIN_SOURCE, &source).await?;
+        state.throttle(limits::LOGIN_ACCOUNT, &throttle::account(&login)).await?;
         let account = state.info().account(&login).await?;
         // An unknown name still spends one verification, so timing doesn't tell names apart.
         let matches = password::verify(password.expose(), account.as_ref().map(|a| a.password_hash.as_str())).await?;

@@ -8,6 +8,8 @@ use serde_json::Value;
 use shared::lambda::{Body, Request, Response};
 use shared::storage::Kind;
 use shared::{AppError, AppState};
+use crate::limits;
+use shared::throttle;
 
 use crate::InfoState;
 use crate::{Files, signed_in, viewer};
@@ -26,6 +28,7 @@ pub async fn create(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, input| async move {
         let me = signed_in(state, &caller).await?;
         let draft: FeedDraft = input.parse()?;
+        state.throttle(limits::COMMENT, &throttle::user(&me.id.to_string())).await?;
         let mut files = Files::default();
         for (i, node) in draft.images.iter().enumerate() {
             files.want(format!("images.{i}"), node.clone(), Kind::Image);

@@ -9,6 +9,8 @@ use shared::auth::TokenError;
 use shared::lambda::{Body, Request, Response};
 use shared::storage::Kind;
 use shared::{AppError, AppState};
+use crate::limits;
+use shared::throttle;
 
 use crate::InfoState;
 use crate::{Files, admin, signed_in, viewer};
@@ -161,6 +163,7 @@ pub async fn create(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, input| async move {
         let me = admin(state, &caller).await?;
         let draft: InfoDraft = input.parse()?;
+        state.throttle(limits::POST, &throttle::user(&me.id.to_string())).await?;
         let content_medias = medias(state, Some(&draft.content_medias)).await?.unwrap_or_default();
         let new = draft.publish(me.id, content_medias);
         let (info, stats) = state.info().create_info(new).await?;

@@ -9,6 +9,7 @@ pub mod comments;
 pub mod infos;
 pub mod items;
 pub mod keys;
+pub mod limits;
 pub mod model;
 pub mod reactions;
 pub mod request;

@@ -19,7 +19,7 @@
 
 use std::future::Future;
 
-use lambda_http::http::header::{LOCATION, WWW_AUTHENTICATE};
+use lambda_http::http::header::{LOCATION, RETRY_AFTER, WWW_AUTHENTICATE};
 use lambda_http::http::{HeaderValue, StatusCode};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
@@ -139,12 +139,20 @@ pub fn failure(err: &AppError) -> Response<Body> {
         BadCredentials(m) | Conflict(m) => (StatusCode::UNPROCESSABLE_ENTITY, json!({ "message": m })),
         Forbidden(m) => (StatusCode::FORBIDDEN, json!({ "message": m })),
         NotFound(m) => (StatusCode::NOT_FOUND, json!({ "message": m })),
+        // Laravel's throttle middleware: 429 `Too Many Attempts.` with `Retry-After`.
+        Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, json!({ "message": "Too Many Attempts." })),
         Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, json!({ "message": "Server Error" })),
     };
     let mut resp = http::json_response(status, &body);
-    if matches!(err, Unauthenticated(_)) {
-        resp.headers_mut()
-            .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    match err {
+        Unauthenticated(_) => {
+            resp.headers_mut()
+                .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        Throttled { retry_after_secs } => {
+            resp.headers_mut().insert(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        }
+        _ => {}
     }
     resp
 }

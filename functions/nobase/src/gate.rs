@@ -19,6 +19,8 @@
 //! Cost: 1 GetItem (the app) + 1 BatchGetItem (the developer and the user together).
 
 use serde::{Deserialize, Serialize};
+use crate::limits;
+use shared::throttle;
 
 use super::model::{
     Account, AccountRange, App, AppStatus, Date, Developer, DeveloperStatus, User, UserStatus, signature,
@@ -140,8 +142,14 @@ fn credentials_claim(params: &Params, app: &App) -> Result<Option<String>, Refus
     }
 }
 
-/// Runs the checks (see the module's documentation) for `identity`.
-pub(super) async fn open(state: &AppState, params: &Params, identity: Identity) -> Result<Session, NobaseError> {
+/// Runs the checks (see the module's documentation) for `identity`. A password check counts
+/// against the login rate limits of the request's `source` and of the account.
+pub(super) async fn open(
+    state: &AppState,
+    params: &Params,
+    identity: Identity,
+    source: &str,
+) -> Result<Session, NobaseError> {
     let store = state.nobase();
     let appid = params.get("appid").unwrap_or_default();
     let app = store.app(appid).await?.ok_or(Refusal::AppMissing)?;
@@ -176,7 +184,12 @@ pub(super) async fn open(state: &AppState, params: &Params, identity: Identity) 
             Some(user)
         }
         Claim::Credentials(claimed) => {
-            claimed?;
+            let account = claimed?;
+            state.throttle(limits::LOGIN_SOURCE, source).await?;
+            if let Some(account) = account {
+                let subject = throttle::account(&format!("{}:{account}", app.appid));
+                state.throttle(limits::LOGIN_ACCOUNT, &subject).await?;
+            }
             let pass = params.raw("pass").unwrap_or_default();
             let hash = stored.as_ref().map(|(_, hash)| hash.as_str());
             // Unknown accounts cost the same argon2 verification as known ones.

@@ -6,6 +6,7 @@
 pub mod gate;
 mod items;
 pub mod keys;
+pub mod limits;
 pub mod likes;
 pub mod model;
 pub mod posts;

@@ -4,6 +4,8 @@ use crate::NobaseState;
 use crate::{Endpoint, Identity, Refusal, wire};
 use shared::AppState;
 use shared::lambda::{Body, Request, Response};
+use crate::limits;
+use shared::throttle;
 
 /// Parameters in the seed's order; then `token` or `user` + `pass`, as the app's mode wants.
 pub const POST_LIKE: Endpoint = Endpoint {
@@ -37,6 +39,9 @@ pub async fn post_like(state: &AppState, req: Request) -> Response<Body> {
             })
         },
         |session, input| async move {
+            state
+                .throttle(limits::LIKE, &throttle::user(&session.user().user_id))
+                .await?;
             state
                 .nobase()
                 .set_like(

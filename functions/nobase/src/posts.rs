@@ -4,6 +4,8 @@ use crate::NobaseState;
 use crate::{Content, Endpoint, Identity, Post, PostStatus, PostView, Title, wire};
 use shared::lambda::{Body, Request, Response};
 use shared::{AppState, clock, ids};
+use crate::limits;
+use shared::throttle;
 
 pub const POST_ADD: Endpoint = Endpoint {
     required: &["appid", "uid", "title", "content", "signature"],
@@ -25,6 +27,7 @@ pub async fn add(state: &AppState, req: Request) -> Response<Body> {
         },
         |session, (uid, title, content)| async move {
             let user = session.user();
+            state.throttle(limits::POST, &throttle::user(&user.user_id)).await?;
             let post = Post {
                 appid: session.app.appid.clone(),
                 id: ids::new_id(),

@@ -6,6 +6,8 @@ use serde_json::{Value, json};
 use shared::auth::password;
 use shared::lambda::{Body, Request, Response};
 use shared::{AppState, clock, ids};
+use crate::limits;
+use shared::throttle;
 
 pub const REGISTER: Endpoint = Endpoint {
     required: &["appid", "user", "pass", "signature"],
@@ -17,6 +19,7 @@ pub const REGISTER: Endpoint = Endpoint {
 /// `data` is `注册成功`.
 #[tracing::instrument(skip(state, req))]
 pub async fn register(state: &AppState, req: Request) -> Response<Body> {
+    let source = throttle::source(&req);
     wire::serve(
         state,
         req,
@@ -30,6 +33,7 @@ pub async fn register(state: &AppState, req: Request) -> Response<Body> {
         |session, (user, pass)| async move {
             let account = Account::parse(&user, session.app.accounts)?;
             let pass = Password::parse(&pass)?;
+            state.throttle(limits::REGISTER_SOURCE, &source).await?;
             let hash = password::hash(pass.expose()).await?;
             let user = User {
                 appid: session.app.appid.clone(),

@@ -25,6 +25,7 @@ use crate::{NobaseError, Refusal};
 
 use shared::error::AppError;
 use shared::http;
+use shared::throttle;
 use shared::state::AppState;
 use shared::wire::{self, Answer, Failure, Wire};
 
@@ -173,6 +174,7 @@ fn render(err: &NobaseError) -> (i32, String) {
             AppError::Forbidden(m) => (404, m.to_string()),
             AppError::NotFound(m) => (407, m.to_string()),
             AppError::Conflict(m) => (405, m.to_string()),
+            AppError::Throttled { retry_after_secs } => (429, format!("操作过于频繁,请{retry_after_secs}秒后再试!")),
             AppError::Internal(_) => (FAILED.0, FAILED.1.to_owned()),
         },
     }
@@ -235,7 +237,7 @@ where
             wire::record_app(appid);
         }
         let input = parse(&params)?;
-        let session = gate::open(state, &params, endpoint.identity).await?;
+        let session = gate::open(state, &params, endpoint.identity, &throttle::source(&req)).await?;
         let data = run(session, input).await?;
         serde_json::to_value(data).map_err(|e| NobaseError::App(AppError::internal(e)))
     })

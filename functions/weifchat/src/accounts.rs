@@ -8,6 +8,8 @@ use crate::{Registration, User};
 use shared::auth::password;
 use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, clock, ids};
+use crate::limits;
+use shared::throttle;
 
 use crate::WeifState;
 use crate::view::SignedIn;
@@ -21,6 +23,7 @@ const REGISTER: Route = Route::body(Failure::Msg("注册失败"));
 /// `{phone, password, nick}` → `注册成功` with the profile and a token.
 #[tracing::instrument(skip(state, req))]
 pub async fn register(state: &AppState, req: Request) -> Response<Body> {
+    let source = throttle::source(&req);
     wire::public(state, req, REGISTER, move |p| async move {
         let (phone, password, nick) = (
             model::phone(p.text("phone")),
@@ -28,6 +31,7 @@ pub async fn register(state: &AppState, req: Request) -> Response<Body> {
             model::nick(p.text("nick")),
         )
             .all()?;
+        state.throttle(limits::REGISTER_SOURCE, &source).await?;
         let password_hash = password::hash(password.expose()).await?;
         let user = User {
             id: ids::new_id(),
@@ -52,8 +56,11 @@ const LOGIN: Route = Route::body(Failure::Msg("登录失败"));
 /// `400 该用户不存在`, a wrong password `401 密码错误` (the seed's rows).
 #[tracing::instrument(skip(state, req))]
 pub async fn login(state: &AppState, req: Request) -> Response<Body> {
+    let source = throttle::source(&req);
     wire::public(state, req, LOGIN, move |p| async move {
         let (phone, password) = (model::phone(p.text("phone")), Password::given(p.text("password"))).all()?;
+        state.throttle(limits::LOGIN_SOURCE, &source).await?;
+        state.throttle(limits::LOGIN_ACCOUNT, &throttle::account(&phone)).await?;
         let store = state.weifchat();
         let Some((user_id, hash)) = store.credentials(&phone).await? else {
             return Err(AppError::not_found("该用户不存在"));

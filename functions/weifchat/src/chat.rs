@@ -9,6 +9,8 @@
 
 use serde::Deserialize;
 use serde_json::{Value, json};
+use crate::limits;
+use shared::throttle;
 
 use crate::WeifState;
 use crate::model::Content;
@@ -165,6 +167,7 @@ pub async fn private_chat(state: &AppState, req: Request) -> Response<Body> {
         let to = id_field(&d.to, "fId")?;
         let content = Content::new(d.data_msg.msg_type, d.data_msg.message)?;
         peer.must_be(d.sender.as_deref())?;
+        state.throttle(limits::MESSAGE, &throttle::user(&peer.user_id)).await?;
         let store = state.weifchat();
         let (message, sender) = tokio::try_join!(
             store.send_private(&peer.user_id, &to, &content, clock::now_ms()),
@@ -204,6 +207,7 @@ pub async fn group_chat(state: &AppState, req: Request) -> Response<Body> {
         let group_id = id_field(&d.group, "gId")?;
         let content = Content::new(d.data_msg.msg_type, d.data_msg.message)?;
         peer.must_be(d.sender.as_deref())?;
+        state.throttle(limits::MESSAGE, &throttle::user(&peer.user_id)).await?;
         let store = state.weifchat();
         let (message, sender, group) = tokio::try_join!(
             store.send_group(&peer.user_id, &group_id, &content, clock::now_ms()),

@@ -12,6 +12,7 @@ pub mod friends;
 pub mod groups;
 mod items;
 pub mod keys;
+pub mod limits;
 pub mod messages;
 pub mod model;
 pub mod notes;

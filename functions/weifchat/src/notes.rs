@@ -5,6 +5,8 @@ use crate::wire::{self, Failure, Reply, Route, id_param, must_be_caller};
 use crate::{Note, model};
 use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, clock, ids};
+use crate::limits;
+use shared::throttle;
 
 use crate::WeifState;
 use crate::view::NoteView;
@@ -26,6 +28,7 @@ pub async fn add(state: &AppState, req: Request) -> Response<Body> {
         )
             .all()?;
         must_be_caller(&caller, &me)?;
+        state.throttle(limits::POST, &throttle::user(&me)).await?;
         let note = Note {
             id: ids::new_id(),
             user_id: me,

@@ -9,6 +9,8 @@ use crate::{Comment, Space, thread_users};
 use serde_json::json;
 use shared::lambda::{Body, Request, Response};
 use shared::{AppError, AppState, clock, ids};
+use crate::limits;
+use shared::throttle;
 
 use crate::WeifState;
 use crate::view::{SpaceDoc, SpaceEntry, UserCode};
@@ -29,6 +31,7 @@ pub async fn add(state: &AppState, req: Request) -> Response<Body> {
         )
             .all()?;
         must_be_caller(&caller, &me)?;
+        state.throttle(limits::POST, &throttle::user(&me)).await?;
         let space = Space {
             id: ids::new_id(),
             user_id: me,
@@ -119,6 +122,7 @@ pub async fn like(state: &AppState, req: Request) -> Response<Body> {
         )
             .all()?;
         must_be_caller(&caller, &me)?;
+        state.throttle(limits::LIKE, &throttle::user(&me)).await?;
         let outcome = state.weifchat().set_like(&me, &space_id, want, clock::now_ms()).await?;
         Reply::msg("success").with_data(json!({ "isLike": outcome.is_like, "likeCount": outcome.like_count }))
     })
@@ -156,6 +160,7 @@ pub async fn comment_add(state: &AppState, req: Request) -> Response<Body> {
         if let Some(from) = &from {
             must_be_caller(&caller, from)?;
         }
+        state.throttle(limits::COMMENT, &throttle::user(&me)).await?;
         let store = state.weifchat();
         let space = store
             .space(&space_id)

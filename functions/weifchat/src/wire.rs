@@ -12,6 +12,7 @@
 //! | 403 | the caller may not do this (someone else's data, a parameter naming another user) |
 //! | 404 | a fault on our side: the route's own failure body (`注册失败`, `data: '服务器错误'` …); details only in the logs |
 //! | 405 | `参数错误`, `data` the express-validator list `[{type: "field", msg, path, location}]` |
+//! | 429 | a rate limit: `操作过于频繁, 请<n>秒后再试` (ours; the original had none) |
 //!
 //! Parameters come from the query string (GET routes) or the body (POST routes, JSON or
 //! `application/x-www-form-urlencoded`), as [`Params`]; path parameters (`/:type`) too. Upload
@@ -46,6 +47,8 @@ pub mod status {
     pub const FORBIDDEN: u16 = 403;
     pub const FAILED: u16 = 404;
     pub const INVALID: u16 = 405;
+    /// A rate limit (ours: the original server had none; the HTTP status's number).
+    pub const TOO_MANY_REQUESTS: u16 = 429;
 }
 
 pub const INVALID_MSG: &str = "参数错误";
@@ -470,6 +473,11 @@ pub(crate) fn failure_envelope(route: &Route, err: &AppError) -> (u16, Map<Strin
         Unauthenticated(t) => (status::UNAUTHORIZED, text(token_message(*t)), None),
         BadCredentials(m) => (status::UNAUTHORIZED, text(m), None),
         Forbidden(m) => (status::FORBIDDEN, text(m), None),
+        Throttled { retry_after_secs } => (
+            status::TOO_MANY_REQUESTS,
+            text(&format!("操作过于频繁, 请{retry_after_secs}秒后再试")),
+            None,
+        ),
         Internal(_) => match route.failure {
             Failure::Msg(m) => (route.fault_status, text(m), None),
             Failure::Data(d) => (route.fault_status, None, text(d)),

@@ -20,6 +20,7 @@ mod nobase_concurrency;
 mod nobase_post_like;
 mod nobase_posts;
 mod nobase_users;
+mod rate_limits;
 mod weif_accounts;
 mod weif_authorization;
 mod weif_friends;
