@@ -25,38 +25,14 @@ if [[ ! -f "$modules/.package-lock.json" || tests/browser/package-lock.json -nt 
 fi
 
 ensure_python_tools test
-mkdir -p .local target/browser-test
+mkdir -p target/browser-test
 cargo build --quiet -p local-gateway
-
-GATEWAY_PID=""
-stop_all() {
-  if [[ -n "$GATEWAY_PID" ]]; then
-    kill "$GATEWAY_PID" 2>/dev/null || true
-    wait "$GATEWAY_PID" 2>/dev/null || true
-  fi
-  stop_moto
-}
-trap stop_all EXIT
+trap stop_test_stack EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-start_moto "$(free_port)" .local/moto-browser.log
-PORT="$(free_port)"
+start_test_stack browser
+PORT="$GATEWAY_PORT"
 log=.local/gateway-browser.log
-TABLE_NAME=social-browser-test STORAGE_BUCKET=social-browser-test \
-  TOKEN_SECRET="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')" \
-  PORT="$PORT" "$ROOT/target/debug/local-gateway" >"$log" 2>&1 &
-GATEWAY_PID=$!
-for _ in $(seq 1 300); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-    break
-  fi
-  if ! kill -0 "$GATEWAY_PID" 2>/dev/null; then
-    echo "the local gateway failed to start; see $log" >&2
-    exit 1
-  fi
-  sleep 0.2
-done
 if ! curl -fsS -o /dev/null "http://127.0.0.1:$PORT/examples/chat/"; then
   echo "the local gateway does not serve /examples/chat/ (is static_files::serve wired into its dispatch?)" >&2
   exit 1
