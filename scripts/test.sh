@@ -27,6 +27,9 @@ cargo test --workspace --lib --test '*'
 step "browser test: examples/chat as two users in headless Chromium (its own local stack)"
 scripts/browser-test.sh
 
+step "the docs' examples: every \`sh run\` / \`js run\` block of README.md and docs/, twice (its own local stack)"
+scripts/doc-examples.sh
+
 step "clippy on every target (also type-checks every Lambda binary)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
