@@ -26,18 +26,20 @@ fi
 
 ensure_python_tools test
 mkdir -p target/browser-test
-trap stop_stack EXIT
+cargo build --quiet -p local-gateway
+trap stop_test_stack EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-start_stack browser
-log=.local/browser-gateway.log
-if ! curl -fsS -o /dev/null "$BASE/examples/chat/"; then
+start_test_stack browser
+PORT="$GATEWAY_PORT"
+log=.local/gateway-browser.log
+if ! curl -fsS -o /dev/null "http://127.0.0.1:$PORT/examples/chat/"; then
   echo "the local gateway does not serve /examples/chat/ (is static_files::serve wired into its dispatch?)" >&2
   exit 1
 fi
 
-echo "local gateway at $BASE (log: $log)"
-if ! BASE="$BASE" CHROMIUM="$CHROMIUM" node tests/browser/chat.test.mjs; then
+echo "local gateway at http://127.0.0.1:$PORT (log: $log)"
+if ! BASE="http://127.0.0.1:$PORT" CHROMIUM="$CHROMIUM" node tests/browser/chat.test.mjs; then
   echo "browser test failed; the gateway's log: $log, screenshots: target/browser-test/" >&2
   exit 1
 fi

@@ -40,16 +40,7 @@ export TABLE_NAME="${TABLE_NAME:-social-local}"
 export STORAGE_BUCKET="${STORAGE_BUCKET:-social-local-storage}"
 # The environment a function has in this stack: for `cargo lambda watch --env-file` and
 # scripts/admin.sh.
-{
-  echo "TABLE_NAME=$TABLE_NAME"
-  echo "STORAGE_BUCKET=$STORAGE_BUCKET"
-  echo "TOKEN_SECRET=$TOKEN_SECRET"
-  echo "AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB"
-  echo "AWS_ENDPOINT_URL_S3=$AWS_ENDPOINT_URL_S3"
-  echo "AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID"
-  echo "AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY"
-  echo "AWS_REGION=$AWS_REGION"
-} > .local/lambda.env
+write_lambda_env .local/lambda.env
 echo "DynamoDB API server (moto) at $AWS_ENDPOINT_URL_DYNAMODB; function environment in .local/lambda.env"
 # In the background, so a signal to this script reaches its trap at once (bash defers traps
 # while a foreground child runs) and the gateway is stopped with everything else.

@@ -1,5 +1,5 @@
-# Shared by the scripts: the project-local Python tools and the DynamoDB API server (moto).
-# Source it; it sets ROOT and VENV.
+# Shared by the scripts: the project-local Python tools, the DynamoDB API server (moto) and the
+# local stack the tests start. Source it; it sets ROOT and VENV.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
@@ -51,36 +51,57 @@ stop_moto() {
   fi
 }
 
-# Starts moto and the local gateway (built as needed) on a free port with a fresh table, bucket
-# and token secret, for a check that needs a whole local stack; waits until the gateway answers.
-# Sets BASE (its URL) and GATEWAY_PID; logs to .local/<name>-{moto,gateway}.log. Stop with
-# stop_stack (e.g. `trap stop_stack EXIT`).
-start_stack() {
-  local name="$1" port
+# Writes the environment a function has in the local stack (table, bucket, token secret, the API
+# server's address, dummy credentials) as KEY=VALUE lines into $1: what `cargo lambda watch
+# --env-file` and scripts/admin.sh (LAMBDA_ENV_FILE) read. Needs TABLE_NAME, STORAGE_BUCKET,
+# TOKEN_SECRET and start_moto's variables.
+write_lambda_env() {
+  {
+    echo "TABLE_NAME=$TABLE_NAME"
+    echo "STORAGE_BUCKET=$STORAGE_BUCKET"
+    echo "TOKEN_SECRET=$TOKEN_SECRET"
+    echo "AWS_ENDPOINT_URL_DYNAMODB=$AWS_ENDPOINT_URL_DYNAMODB"
+    echo "AWS_ENDPOINT_URL_S3=$AWS_ENDPOINT_URL_S3"
+    echo "AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID"
+    echo "AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY"
+    echo "AWS_REGION=$AWS_REGION"
+  } > "$1"
+}
+
+# A fresh local stack for a test, named $1: moto and the local gateway (target/debug, build it
+# first) on free ports, table and bucket social-$1-test, a random token secret; returns once the
+# gateway listens. Sets GATEWAY_PID and GATEWAY_PORT; writes the function environment to
+# .local/$1.env; logs to .local/moto-$1.log and .local/gateway-$1.log. Stop it with
+# stop_test_stack (from an EXIT trap).
+start_test_stack() {
+  local name="$1" log="$ROOT/.local/gateway-$1.log"
   mkdir -p "$ROOT/.local"
-  cargo build --quiet -p local-gateway
-  start_moto "$(free_port)" "$ROOT/.local/$name-moto.log"
-  port="$(free_port)"
-  TABLE_NAME="social-$name" STORAGE_BUCKET="social-$name" \
-    TOKEN_SECRET="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')" \
-    PORT="$port" "$ROOT/target/debug/local-gateway" >"$ROOT/.local/$name-gateway.log" 2>&1 &
+  start_moto "$(free_port)" "$ROOT/.local/moto-$name.log"
+  GATEWAY_PORT="$(free_port)"
+  (
+    TABLE_NAME="social-$name-test" STORAGE_BUCKET="social-$name-test"
+    TOKEN_SECRET="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+    write_lambda_env "$ROOT/.local/$name.env"
+  )
+  # The gateway gets exactly the functions' environment, as in make dev.
+  (set -a; source "$ROOT/.local/$name.env"; exec env PORT="$GATEWAY_PORT" "$ROOT/target/debug/local-gateway") \
+    >"$log" 2>&1 &
   GATEWAY_PID=$!
   for _ in $(seq 1 300); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      BASE="http://127.0.0.1:$port"
+    if (exec 3<>"/dev/tcp/127.0.0.1/$GATEWAY_PORT") 2>/dev/null; then
       return 0
     fi
     if ! kill -0 "$GATEWAY_PID" 2>/dev/null; then
-      echo "the local gateway failed to start; see .local/$name-gateway.log" >&2
+      echo "the local gateway failed to start; see $log" >&2
       return 1
     fi
     sleep 0.2
   done
-  echo "the local gateway did not answer; see .local/$name-gateway.log" >&2
+  echo "the local gateway did not listen within 60 s; see $log" >&2
   return 1
 }
 
-stop_stack() {
+stop_test_stack() {
   if [[ -n "${GATEWAY_PID:-}" ]]; then
     kill "$GATEWAY_PID" 2>/dev/null || true
     wait "$GATEWAY_PID" 2>/dev/null || true

@@ -27,6 +27,9 @@ cargo test --workspace --lib --test '*'
 step "browser test: examples/chat as two users in headless Chromium (its own local stack)"
 scripts/browser-test.sh
 
+step "the docs' examples: every \`sh run\` / \`js run\` block of README.md and docs/, twice (its own local stack)"
+scripts/doc-examples.sh
+
 step "API fuzzing: Schemathesis against docs/openapi/info.yaml (its own local stack)"
 scripts/api-fuzz.sh
 
