@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The browser test: examples/chat driven as two users in headless Chromium (tests/browser), against
-# a fresh local stack (moto, the table, the local gateway on a free port), stopped on exit.
-# Installs what is missing first: Debian's chromium (apt) and playwright-core (npm ci).
+# The browser tests, in headless Chromium (tests/browser): examples/chat driven as two users, then
+# the API reference at /docs/ rendering every API, against a fresh local stack (moto, the table,
+# the local gateway on a free port), stopped on exit. Installs what is missing first: Debian's
+# chromium (apt), playwright-core and docs/ui's Redoc (npm ci).
 # Env: CHROMIUM (default /usr/bin/chromium). Screenshots go to target/browser-test/.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -16,13 +17,9 @@ if [[ ! -x "$CHROMIUM" ]]; then
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq chromium >/dev/null
 fi
 
-# npm ci when node_modules is missing or older than the lock file (npm writes its own copy of the
-# lock into node_modules/.package-lock.json on every install).
-modules=tests/browser/node_modules
-if [[ ! -f "$modules/.package-lock.json" || tests/browser/package-lock.json -nt "$modules/.package-lock.json" ]]; then
-  echo "installing tests/browser's packages (npm ci) ..."
-  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
-fi
+ensure_node_modules tests/browser
+# The docs page's UI (Redoc), for the docs test.
+ensure_node_modules docs/ui
 
 ensure_python_tools test
 mkdir -p target/browser-test
@@ -39,7 +36,9 @@ if ! curl -fsS -o /dev/null "http://127.0.0.1:$PORT/examples/chat/"; then
 fi
 
 echo "local gateway at http://127.0.0.1:$PORT (log: $log)"
-if ! BASE="http://127.0.0.1:$PORT" CHROMIUM="$CHROMIUM" node tests/browser/chat.test.mjs; then
-  echo "browser test failed; the gateway's log: $log, screenshots: target/browser-test/" >&2
-  exit 1
-fi
+for test in chat docs; do
+  if ! BASE="http://127.0.0.1:$PORT" CHROMIUM="$CHROMIUM" node "tests/browser/$test.test.mjs"; then
+    echo "browser test $test failed; the gateway's log: $log, screenshots: target/browser-test/" >&2
+    exit 1
+  fi
+done

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `make dev`: the whole API locally, in the foreground. A DynamoDB API server (moto), the table
 # from template.yaml, and the local gateway on 127.0.0.1:${PORT:-3000} (HTTP, and the WebSocket API
-# at ws://127.0.0.1:${PORT:-3000}/ws). Ctrl-C (or SIGTERM)
-# stops all of it. A busy port stops it before anything starts, so a second `make dev` leaves
-# the running stack and its files alone.
+# at ws://127.0.0.1:${PORT:-3000}/ws; the API reference at /docs/, the demos at /examples/).
+# Ctrl-C (or SIGTERM) stops all of it. A busy port stops it before anything starts, so a second
+# `make dev` leaves the running stack and its files alone.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -21,6 +21,14 @@ if [[ ! -f .local/dev.env ]]; then
   echo "TOKEN_SECRET=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')" > .local/dev.env
 fi
 set -a; source .local/dev.env; set +a
+
+# The API reference's UI (Redoc, pinned in docs/ui/package-lock.json) for /docs/. Without it the
+# page still lists the APIs and links their OpenAPI documents, so a failed install only warns.
+if ! command -v npm >/dev/null; then
+  echo "make dev: npm not found, so /docs/ shows no docs UI (install Node 20+ with npm)" >&2
+elif ! ensure_node_modules docs/ui; then
+  echo "make dev: npm ci in docs/ui failed, so /docs/ shows no docs UI; the API runs anyway" >&2
+fi
 
 cargo build --quiet -p local-gateway
 GATEWAY_PID=""

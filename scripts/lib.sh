@@ -18,6 +18,17 @@ ensure_python_tools() {
   fi
 }
 
+# npm ci in folder $1 when its node_modules is missing or older than its lock file (npm writes its
+# own copy of the lock into node_modules/.package-lock.json on every install). The folder's
+# package-lock.json pins every package; its .npmrc, if any, adds options.
+ensure_node_modules() {
+  local dir="$ROOT/$1"
+  if [[ ! -f "$dir/node_modules/.package-lock.json" || "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]]; then
+    echo "installing $1's packages (npm ci) ..."
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+  fi
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

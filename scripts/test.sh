@@ -8,9 +8,13 @@ step() { echo; echo "== $*"; }
 
 ensure_python_tools test
 
-step "template: cfn-lint and sam validate --lint"
+step "template: cfn-lint and sam validate --lint (reading samconfig.toml, which holds no secret)"
 "$VENV/bin/cfn-lint" template.yaml
-"$VENV/bin/sam" validate --lint --region us-east-1 --template-file template.yaml
+"$VENV/bin/sam" validate --lint --config-file samconfig.toml --region us-east-1 --template-file template.yaml
+if grep -q '^[^#]*TokenSecret' samconfig.toml; then
+  echo "samconfig.toml names TokenSecret: the secret is passed at deploy time, never committed (docs/deploy.md)" >&2
+  exit 1
+fi
 
 step "OpenAPI documents: valid OpenAPI 3"
 "$VENV/bin/openapi-spec-validator" docs/openapi/*.yaml

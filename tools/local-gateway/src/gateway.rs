@@ -26,6 +26,7 @@ use tokio::net::TcpListener;
 
 use crate::iam::Policy;
 use crate::socket::Socket;
+use crate::static_files::StaticFiles;
 use crate::template::Template;
 
 /// API Gateway's payload limit for HTTP APIs.
@@ -43,6 +44,8 @@ pub enum GatewayError {
     DuplicateRoute(String),
     #[error("HTTP route {route} is under /{stage}, where the WebSocket API's stage is served on the same port")]
     StageTaken { route: String, stage: String },
+    #[error("HTTP route {route} is under {prefix}, where the local gateway serves static files")]
+    StaticTaken { route: String, prefix: &'static str },
 }
 
 /// A function with its own state and clients, as in its own Lambda containers.
@@ -93,6 +96,7 @@ pub struct Gateway {
     routes: Vec<RouteEntry>,
     addr: SocketAddr,
     socket: Option<Arc<Socket>>,
+    static_files: StaticFiles,
 }
 
 impl Gateway {
@@ -109,6 +113,7 @@ impl Gateway {
         let mut by_binary: HashMap<&'static str, Function> = registry.into_iter().map(|f| (f.binary, f)).collect();
         let mut functions = Vec::new();
         let mut routes = Vec::new();
+        let static_files = StaticFiles::local();
         // The Management API endpoint, as SOCKET_ENDPOINT is in AWS.
         let socket_endpoint = template
             .socket
@@ -149,6 +154,14 @@ impl Gateway {
                         stage: api.stage.clone(),
                     });
                 }
+                // A GET there is answered from disk and would never reach the route, which
+                // would then work in AWS but not locally.
+                if let Some(prefix) = static_files
+                    .prefixes()
+                    .find(|p| format!("{}/", route.path).starts_with(p))
+                {
+                    return Err(GatewayError::StaticTaken { route: key, prefix });
+                }
                 if routes
                     .iter()
                     .any(|r: &RouteEntry| format!("{} {}", r.method, r.path) == key)
@@ -188,7 +201,15 @@ impl Gateway {
             routes,
             addr,
             socket,
+            static_files,
         })
+    }
+
+    /// Serves these static files instead of [`StaticFiles::local`]'s (for tests, which don't run
+    /// from the repository's root).
+    pub fn with_static_files(mut self, files: StaticFiles) -> Self {
+        self.static_files = files;
+        self
     }
 
     /// How long a WebSocket connection may go without a frame from its client
@@ -260,7 +281,7 @@ impl Gateway {
             return socket.clone().handle(req, peer).await;
         }
         if req.method() == hyper::Method::GET
-            && let Some(file) = crate::static_files::serve(&crate::static_files::examples_root(), req.uri().path())
+            && let Some(file) = self.static_files.serve(req.uri().path())
         {
             return file;
         }
