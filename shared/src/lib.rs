@@ -29,9 +29,9 @@ pub mod state;
 pub mod storage;
 pub mod store;
 pub mod telemetry;
-pub mod throttle;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod throttle;
 pub mod wire;
 
 pub use error::AppError;

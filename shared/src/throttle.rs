@@ -109,7 +109,11 @@ impl Limits {
             return None;
         }
         Some(match self.overrides.get(rule.name) {
-            Some(&(limit, window_secs)) => Rule { limit, window_secs, ..rule },
+            Some(&(limit, window_secs)) => Rule {
+                limit,
+                window_secs,
+                ..rule
+            },
             None => rule,
         })
     }
@@ -209,7 +213,11 @@ mod tests {
         }
         assert_eq!(allowed, 4, "a burst of `limit`");
         let t = tat.unwrap();
-        assert_eq!(retry_after_secs(t, now, tolerance), 15, "the next token in one interval");
+        assert_eq!(
+            retry_after_secs(t, now, tolerance),
+            15,
+            "the next token in one interval"
+        );
         assert_eq!(retry_after_secs(t, now + 14_500, tolerance), 1);
     }
 }

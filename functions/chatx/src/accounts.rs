@@ -2,15 +2,15 @@
 //! only `operationID`. Both answer `data {userID, token}`.
 
 use crate::ChatxState;
+use crate::limits;
 use crate::wire;
 use crate::{Account, Nickname, Password, Profile, Url};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::auth::password;
 use shared::lambda::{Body, Request, Response};
-use shared::{AppError, AppState, clock, ids};
-use crate::limits;
 use shared::throttle;
+use shared::{AppError, AppState, clock, ids};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -60,7 +60,9 @@ pub async fn login(state: &AppState, req: Request) -> Response<Body> {
             return Err(AppError::bad_request("password is required"));
         }
         state.throttle(limits::LOGIN_SOURCE, &source).await?;
-        state.throttle(limits::LOGIN_ACCOUNT, &throttle::account(&body.account)).await?;
+        state
+            .throttle(limits::LOGIN_ACCOUNT, &throttle::account(&body.account))
+            .await?;
         let credentials = state.chatx().credentials(&account).await?;
         let matches = password::verify(&body.password, credentials.as_ref().map(|(_, hash)| hash.as_str())).await?;
         match credentials {

@@ -1,13 +1,13 @@
 //! `POST /chatx/moments/comment/add` (seed 001), the list of a post's comments, and delete.
 
+use crate::limits;
 use crate::wire;
 use crate::{Comment, CommentText, CommentView, PublicProfile};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::lambda::{Body, Request, Response};
-use shared::{AppState, clock, ids};
-use crate::limits;
 use shared::throttle;
+use shared::{AppState, clock, ids};
 
 use crate::ChatxState;
 use crate::{PostPage, PostPageBody};
@@ -33,7 +33,9 @@ pub async fn add(state: &AppState, req: Request) -> Response<Body> {
             "" => String::new(),
             raw => ids::parse_id(raw, "replyToCommentID", "")?,
         };
-        state.throttle(limits::COMMENT, &throttle::user(caller.user_id())).await?;
+        state
+            .throttle(limits::COMMENT, &throttle::user(caller.user_id()))
+            .await?;
         let comment = Comment {
             comment_id: ids::new_id(),
             post_id,

@@ -1,13 +1,13 @@
 //! `POST /chatx/moments/like` (seed 000) and the list of a post's likes.
 
+use crate::limits;
 use crate::wire;
 use crate::{LikeView, PublicProfile};
 use serde::Deserialize;
 use serde_json::json;
 use shared::lambda::{Body, Request, Response};
-use shared::{AppState, ids};
-use crate::limits;
 use shared::throttle;
+use shared::{AppState, ids};
 
 use crate::ChatxState;
 use crate::{PostPage, PostPageBody};

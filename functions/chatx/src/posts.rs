@@ -1,14 +1,14 @@
 //! Moments posts: add, get, delete, list.
 
 use crate::ChatxState;
+use crate::limits;
 use crate::wire;
 use crate::{PageSize, Post, PostBody};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use shared::lambda::{Body, Request, Response};
-use shared::{AppError, AppState, clock, ids};
-use crate::limits;
 use shared::throttle;
+use shared::{AppError, AppState, clock, ids};
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

@@ -2,15 +2,15 @@
 //! `GET /api/v2/user` (the signed-in user). Register and login answer
 //! `{access_token, token_type, expires_in}`.
 
+use crate::limits;
 use crate::request::{Login, Registration};
 use crate::view;
 use crate::wire::{self, Reply};
 use serde_json::{Value, json};
 use shared::auth::password;
 use shared::lambda::{Body, Request, Response};
-use shared::{AppError, AppState};
-use crate::limits;
 use shared::throttle;
+use shared::{AppError, AppState};
 
 use crate::InfoState;
 
@@ -43,7 +43,9 @@ pub async fn login(state: &AppState, req: Request) -> Response<Body> {
     wire::public(state, req, move |input| async move {
         let Login { login, password } = input.parse()?;
         state.throttle(limits::LOGIN_SOURCE, &source).await?;
-        state.throttle(limits::LOGIN_ACCOUNT, &throttle::account(&login)).await?;
+        state
+            .throttle(limits::LOGIN_ACCOUNT, &throttle::account(&login))
+            .await?;
         let account = state.info().account(&login).await?;
         // An unknown name still spends one verification, so timing doesn't tell names apart.
         let matches = password::verify(password.expose(), account.as_ref().map(|a| a.password_hash.as_str())).await?;

@@ -2,14 +2,14 @@
 //! `GET /infos/{id}/comments` lists an info's, `GET /info/comments` every info's.
 
 use crate::items::{FeedItem, InfoItem, StatsItem, UserItem};
+use crate::limits;
 use crate::wire::{self, Reply};
 use crate::{CommentPage, CommentQuery, FeedDraft, NewFeed, view};
 use serde_json::Value;
 use shared::lambda::{Body, Request, Response};
 use shared::storage::Kind;
-use shared::{AppError, AppState};
-use crate::limits;
 use shared::throttle;
+use shared::{AppError, AppState};
 
 use crate::InfoState;
 use crate::{Files, signed_in, viewer};
@@ -28,7 +28,9 @@ pub async fn create(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, input| async move {
         let me = signed_in(state, &caller).await?;
         let draft: FeedDraft = input.parse()?;
-        state.throttle(limits::COMMENT, &throttle::user(&me.id.to_string())).await?;
+        state
+            .throttle(limits::COMMENT, &throttle::user(&me.id.to_string()))
+            .await?;
         let mut files = Files::default();
         for (i, node) in draft.images.iter().enumerate() {
             files.want(format!("images.{i}"), node.clone(), Kind::Image);

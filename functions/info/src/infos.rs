@@ -1,6 +1,7 @@
 //! Infos: `GET /infos/{id}`, `GET /infos`, `POST /infos`, `PATCH /infos/{id}`, `DELETE /infos/{id}`.
 
 use crate::items::{InfoItem, StatsItem};
+use crate::limits;
 use crate::request::{InfoDraft, InfoQuery};
 use crate::wire::{self, Input, Reply};
 use crate::{INFOS_ADMIN, InfoFields, ListQuery, Media, MediaRef, PageEntry, Trashed, With, view};
@@ -8,9 +9,8 @@ use serde_json::{Map, Value, json};
 use shared::auth::TokenError;
 use shared::lambda::{Body, Request, Response};
 use shared::storage::Kind;
-use shared::{AppError, AppState};
-use crate::limits;
 use shared::throttle;
+use shared::{AppError, AppState};
 
 use crate::InfoState;
 use crate::{Files, admin, signed_in, viewer};
@@ -163,7 +163,9 @@ pub async fn create(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, move |caller, input| async move {
         let me = admin(state, &caller).await?;
         let draft: InfoDraft = input.parse()?;
-        state.throttle(limits::POST, &throttle::user(&me.id.to_string())).await?;
+        state
+            .throttle(limits::POST, &throttle::user(&me.id.to_string()))
+            .await?;
         let content_medias = medias(state, Some(&draft.content_medias)).await?.unwrap_or_default();
         let new = draft.publish(me.id, content_medias);
         let (info, stats) = state.info().create_info(new).await?;

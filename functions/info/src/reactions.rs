@@ -3,18 +3,20 @@
 
 use crate::InfoState;
 use crate::keys::Relation;
+use crate::limits;
 use crate::wire::{self, Reply};
 use serde_json::json;
 use shared::AppState;
 use shared::lambda::{Body, Request, Response};
-use crate::limits;
 use shared::throttle;
 
 async fn set(state: &AppState, req: Request, relation: Relation, on: bool) -> Response<Body> {
     wire::authed(state, req, move |caller, input| async move {
         let id = crate::path_id(input.path("id"), "Info")?;
         let user = crate::user_id(&caller)?;
-        state.throttle(limits::REACTION, &throttle::user(&user.to_string())).await?;
+        state
+            .throttle(limits::REACTION, &throttle::user(&user.to_string()))
+            .await?;
         state.info().set_relation(id, user, relation, on).await?;
         Ok(Reply::no_content())
     })

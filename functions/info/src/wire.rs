@@ -140,7 +140,10 @@ pub fn failure(err: &AppError) -> Response<Body> {
         Forbidden(m) => (StatusCode::FORBIDDEN, json!({ "message": m })),
         NotFound(m) => (StatusCode::NOT_FOUND, json!({ "message": m })),
         // Laravel's throttle middleware: 429 `Too Many Attempts.` with `Retry-After`.
-        Throttled { .. } => (StatusCode::TOO_MANY_REQUESTS, json!({ "message": "Too Many Attempts." })),
+        Throttled { .. } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            json!({ "message": "Too Many Attempts." }),
+        ),
         Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, json!({ "message": "Server Error" })),
     };
     let mut resp = http::json_response(status, &body);
@@ -150,7 +153,8 @@ pub fn failure(err: &AppError) -> Response<Body> {
                 .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         Throttled { retry_after_secs } => {
-            resp.headers_mut().insert(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            resp.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
         }
         _ => {}
     }

@@ -18,8 +18,8 @@
 //!
 //! Cost: 1 GetItem (the app) + 1 BatchGetItem (the developer and the user together).
 
-use serde::{Deserialize, Serialize};
 use crate::limits;
+use serde::{Deserialize, Serialize};
 use shared::throttle;
 
 use super::model::{

@@ -6,8 +6,8 @@
 pub mod gate;
 mod items;
 pub mod keys;
-pub mod limits;
 pub mod likes;
+pub mod limits;
 pub mod model;
 pub mod posts;
 mod refusal;

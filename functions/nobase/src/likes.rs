@@ -1,10 +1,10 @@
 //! `GET|POST /api/bbs/post_like` (seed 002): like (`like=1`) or cancel a like (`like=2`).
 
 use crate::NobaseState;
+use crate::limits;
 use crate::{Endpoint, Identity, Refusal, wire};
 use shared::AppState;
 use shared::lambda::{Body, Request, Response};
-use crate::limits;
 use shared::throttle;
 
 /// Parameters in the seed's order; then `token` or `user` + `pass`, as the app's mode wants.

@@ -1,11 +1,11 @@
 //! `POST /api/bbs/post_add` and `GET|POST /api/bbs/post_detail`.
 
 use crate::NobaseState;
+use crate::limits;
 use crate::{Content, Endpoint, Identity, Post, PostStatus, PostView, Title, wire};
 use shared::lambda::{Body, Request, Response};
-use shared::{AppState, clock, ids};
-use crate::limits;
 use shared::throttle;
+use shared::{AppState, clock, ids};
 
 pub const POST_ADD: Endpoint = Endpoint {
     required: &["appid", "uid", "title", "content", "signature"],

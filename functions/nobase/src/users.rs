@@ -1,13 +1,13 @@
 //! `POST /api/user/register` and `POST /api/user/login`.
 
 use crate::NobaseState;
+use crate::limits;
 use crate::{Account, Endpoint, Identity, Password, User, UserStatus, gate, wire};
 use serde_json::{Value, json};
 use shared::auth::password;
 use shared::lambda::{Body, Request, Response};
-use shared::{AppState, clock, ids};
-use crate::limits;
 use shared::throttle;
+use shared::{AppState, clock, ids};
 
 pub const REGISTER: Endpoint = Endpoint {
     required: &["appid", "user", "pass", "signature"],

@@ -25,8 +25,8 @@ use crate::{NobaseError, Refusal};
 
 use shared::error::AppError;
 use shared::http;
-use shared::throttle;
 use shared::state::AppState;
+use shared::throttle;
 use shared::wire::{self, Answer, Failure, Wire};
 
 pub const SUCCESS: i32 = 200;

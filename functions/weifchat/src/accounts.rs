@@ -2,14 +2,14 @@
 //! the profile with a token and its star sign (`start`).
 
 use crate::fields::Fields;
+use crate::limits;
 use crate::model::{self, Password};
 use crate::wire::{self, Failure, Reply, Route};
 use crate::{Registration, User};
 use shared::auth::password;
 use shared::lambda::{Body, Request, Response};
-use shared::{AppError, AppState, clock, ids};
-use crate::limits;
 use shared::throttle;
+use shared::{AppError, AppState, clock, ids};
 
 use crate::WeifState;
 use crate::view::SignedIn;
@@ -60,7 +60,9 @@ pub async fn login(state: &AppState, req: Request) -> Response<Body> {
     wire::public(state, req, LOGIN, move |p| async move {
         let (phone, password) = (model::phone(p.text("phone")), Password::given(p.text("password"))).all()?;
         state.throttle(limits::LOGIN_SOURCE, &source).await?;
-        state.throttle(limits::LOGIN_ACCOUNT, &throttle::account(&phone)).await?;
+        state
+            .throttle(limits::LOGIN_ACCOUNT, &throttle::account(&phone))
+            .await?;
         let store = state.weifchat();
         let Some((user_id, hash)) = store.credentials(&phone).await? else {
             return Err(AppError::not_found("该用户不存在"));

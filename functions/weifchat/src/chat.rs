@@ -7,9 +7,9 @@
 //! message's storing transaction, and pushes to the receivers' connections through API
 //! Gateway's Management API (best effort: the table is the truth, see `/message/sync`).
 
+use crate::limits;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use crate::limits;
 use shared::throttle;
 
 use crate::WeifState;

@@ -1,12 +1,12 @@
 //! Notes (#45–#47): add, the caller's notes 12 a page, delete. A note is its owner's alone.
 
 use crate::fields::Fields;
+use crate::limits;
 use crate::wire::{self, Failure, Reply, Route, id_param, must_be_caller};
 use crate::{Note, model};
 use shared::lambda::{Body, Request, Response};
-use shared::{AppError, AppState, clock, ids};
-use crate::limits;
 use shared::throttle;
+use shared::{AppError, AppState, clock, ids};
 
 use crate::WeifState;
 use crate::view::NoteView;

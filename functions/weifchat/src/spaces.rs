@@ -3,14 +3,14 @@
 //! see, like or comment on them.
 
 use crate::fields::{self, Fields};
+use crate::limits;
 use crate::model::{self, CommentType};
 use crate::wire::{self, Failure, Reply, Route, id_param, must_be_caller};
 use crate::{Comment, Space, thread_users};
 use serde_json::json;
 use shared::lambda::{Body, Request, Response};
-use shared::{AppError, AppState, clock, ids};
-use crate::limits;
 use shared::throttle;
+use shared::{AppError, AppState, clock, ids};
 
 use crate::WeifState;
 use crate::view::{SpaceDoc, SpaceEntry, UserCode};

@@ -11,9 +11,8 @@ use e2e::{spawn_app_with_limits, unique};
 async fn password_guessing_is_stopped_per_account_even_for_the_right_password() {
     let app = spawn_app_with_limits("weifchat.login.account=3/300").await;
     let [victim, other] = app.weif_users().await;
-    let login = |phone: String, password: &str| {
-        app.weif_post("/login", "", json!({"phone": phone, "password": password}))
-    };
+    let login =
+        |phone: String, password: &str| app.weif_post("/login", "", json!({"phone": phone, "password": password}));
     for _ in 0..3 {
         let env = login(victim.phone.clone(), "wrong-guess").await;
         assert_eq!(env, json!({"status": 401, "msg": "密码错误"}));
@@ -45,7 +44,10 @@ async fn logins_from_one_source_are_limited_with_retry_after_on_rest() {
     assert_eq!(resp.status(), 429);
     let retry_after: u64 = resp.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=150).contains(&retry_after), "Retry-After {retry_after}");
-    assert_eq!(resp.json::<Value>().await.unwrap(), json!({"message": "Too Many Attempts."}));
+    assert_eq!(
+        resp.json::<Value>().await.unwrap(),
+        json!({"message": "Too Many Attempts."})
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -77,7 +79,10 @@ async fn exactly_the_limit_gets_through_under_concurrency() {
     let accepted = answers.iter().filter(|a| a["errCode"] == 0).count();
     let throttled = answers.iter().filter(|a| a["errCode"] == 1429).count();
     assert_eq!((accepted, throttled), (5, 15), "{answers:?}");
-    assert_eq!(answers.iter().find(|a| a["errCode"] == 1429).unwrap()["errMsg"], "TooManyRequestsError");
+    assert_eq!(
+        answers.iter().find(|a| a["errCode"] == 1429).unwrap()["errMsg"],
+        "TooManyRequestsError"
+    );
     // Only the accepted ones are stored.
     let listed = app
         .chatx_ok("/chatx/moments/comment/list", &user.token, json!({"postID": post}))
@@ -98,7 +103,11 @@ async fn registrations_from_one_source_are_limited_in_nobase_s_envelope() {
         assert_eq!(register(unique("u")).await, ok(json!("注册成功")));
     }
     let env = register(unique("u")).await;
-    assert_eq!((env["code"].as_i64(), env["msg"].as_str()), (Some(429), Some("fail")), "{env}");
+    assert_eq!(
+        (env["code"].as_i64(), env["msg"].as_str()),
+        (Some(429), Some("fail")),
+        "{env}"
+    );
 }
 
 #[tokio::test]
@@ -111,7 +120,11 @@ async fn messages_past_the_limit_get_an_error_frame_and_are_not_stored() {
         socket.send_json(&frame).await;
     }
     let err = socket.recv_json().await;
-    assert_eq!((&err["event"], &err["data"]["status"]), (&json!("error"), &json!(429)), "{err}");
+    assert_eq!(
+        (&err["event"], &err["data"]["status"]),
+        (&json!("error"), &json!(429)),
+        "{err}"
+    );
     let history = app
         .weif_get_ok("/message/friend", &a.token, &[("userId", &a.id), ("friendId", &b.id)])
         .await;
