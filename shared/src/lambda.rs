@@ -54,12 +54,17 @@ macro_rules! handler {
     }};
 }
 
-/// Builds the container state once and serves `handler` until the runtime stops.
+/// Builds the container state once and serves `handler` until the runtime stops. Each
+/// invocation runs in the runtime's span (`requestId`, `xrayTraceId`: on every log line) and
+/// its metrics are flushed to stdout in Embedded Metric Format when it ends.
 pub async fn run(handler: Handler) -> Result<(), Error> {
     crate::telemetry::init();
+    let metrics = crate::metrics::init();
     let state: &'static AppState = Box::leak(Box::new(AppState::from_env().await?));
-    lambda_http::run(lambda_http::service_fn(move |req: Request| async move {
-        Ok::<_, Error>(handler(state, req).await)
-    }))
-    .await
+    let service = lambda_http::service_fn(move |req: Request| async move { Ok::<_, Error>(handler(state, req).await) });
+    match metrics {
+        // lambda_runtime's TracingLayer (as `lambda_http::run`) and the crate's MetricsLayer.
+        Some(collector) => metrics_cloudwatch_embedded::lambda::service::run_http(collector, service).await,
+        None => lambda_http::run(service).await,
+    }
 }

@@ -11,7 +11,8 @@
 //! - [`socket`]: API Gateway WebSocket events and pushes to connections (Management API);
 //! - [`storage`]: uploaded files in S3 ("storage nodes"), for every surface;
 //! - [`lambda`]: the glue a function's `main` uses to hand its handler to the runtime;
-//! - [`telemetry`], [`clock`], [`ids`]: logs, time, identifiers.
+//! - [`telemetry`], [`metrics`]: logs (JSON in Lambda), metrics (CloudWatch Embedded Metric Format);
+//! - [`clock`], [`ids`]: time, identifiers.
 //!
 //! A surface (`functions/<surface>/`) owns its wire style, keys, model, items, store and views.
 
@@ -23,6 +24,7 @@ pub mod http;
 pub mod ids;
 pub mod keys;
 pub mod lambda;
+pub mod metrics;
 pub mod socket;
 pub mod state;
 pub mod storage;

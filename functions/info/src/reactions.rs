@@ -13,6 +13,7 @@ async fn set(state: &AppState, req: Request, relation: Relation, on: bool) -> Re
         let id = crate::path_id(input.path("id"), "Info")?;
         let user = crate::user_id(&caller)?;
         state.info().set_relation(id, user, relation, on).await?;
+        shared::metrics::count("Likes", u64::from(on && relation == Relation::Like));
         Ok(Reply::no_content())
     })
     .await

@@ -120,6 +120,7 @@ pub async fn like(state: &AppState, req: Request) -> Response<Body> {
             .all()?;
         must_be_caller(&caller, &me)?;
         let outcome = state.weifchat().set_like(&me, &space_id, want, clock::now_ms()).await?;
+        shared::metrics::count("Likes", u64::from(outcome.is_like));
         Reply::msg("success").with_data(json!({ "isLike": outcome.is_like, "likeCount": outcome.like_count }))
     })
     .await
@@ -177,6 +178,7 @@ pub async fn comment_add(state: &AppState, req: Request) -> Response<Body> {
             time: clock::now_ms(),
         };
         store.add_comment(&comment, &space.user_id).await?;
+        shared::metrics::count("Comments", 1);
         Ok(Reply::msg("success"))
     })
     .await
