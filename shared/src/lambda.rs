@@ -55,16 +55,19 @@ macro_rules! handler {
 }
 
 /// Builds the container state once and serves `handler` until the runtime stops. Each
-/// invocation runs in the runtime's span (`requestId`, `xrayTraceId`: on every log line) and
-/// its metrics are flushed to stdout in Embedded Metric Format when it ends.
+/// invocation runs in the runtime's span (`requestId`, `xrayTraceId`: on every log line), and
+/// what it recorded is written to stdout in Embedded Metric Format before its answer goes back.
 pub async fn run(handler: Handler) -> Result<(), Error> {
     crate::telemetry::init();
     let metrics = crate::metrics::init();
     let state: &'static AppState = Box::leak(Box::new(AppState::from_env().await?));
-    let service = lambda_http::service_fn(move |req: Request| async move { Ok::<_, Error>(handler(state, req).await) });
-    match metrics {
-        // lambda_runtime's TracingLayer (as `lambda_http::run`) and the crate's MetricsLayer.
-        Some(collector) => metrics_cloudwatch_embedded::lambda::service::run_http(collector, service).await,
-        None => lambda_http::run(service).await,
-    }
+    lambda_http::run(lambda_http::service_fn(move |req: Request| async move {
+        let context = req.lambda_context_ref().cloned();
+        let response = handler(state, req).await;
+        if let (Some(collector), Some(context)) = (metrics, context) {
+            crate::metrics::flush(collector, &context, std::io::stdout().lock());
+        }
+        Ok::<_, Error>(response)
+    }))
+    .await
 }

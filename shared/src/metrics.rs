@@ -11,8 +11,9 @@
 //!   `Service` of the request it serves.
 //!
 //! Only a Lambda function records anything: [`init`] installs the recorder when
-//! `AWS_LAMBDA_FUNCTION_NAME` is set, and [`crate::lambda::run`] flushes it once per invocation.
-//! Elsewhere (the local gateway, tests) nothing is installed and every call here is a no-op.
+//! `AWS_LAMBDA_FUNCTION_NAME` is set, and [`crate::lambda::run`] [`flush`]es it once per
+//! invocation. Elsewhere (the local gateway, tests) nothing is installed and every call here is
+//! a no-op.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -69,13 +70,10 @@ pub fn init() -> Option<&'static Collector> {
     install(namespace)
 }
 
-/// Installs the process-wide recorder. Each flushed document carries the invocation's
-/// `requestId` and `xrayTraceId` (as the log lines' runtime span names them).
+/// Installs the process-wide recorder.
 fn install(namespace: String) -> Option<&'static Collector> {
     let installed = metrics_cloudwatch_embedded::Builder::new()
         .cloudwatch_namespace(namespace)
-        .with_lambda_request_id("requestId")
-        .with_lambda_xray_trace_id("xrayTraceId")
         .init();
     match installed {
         Ok(collector) => {
@@ -90,6 +88,20 @@ fn install(namespace: String) -> Option<&'static Collector> {
             tracing::warn!(error = %e, "metrics are off: no recorder");
             None
         }
+    }
+}
+
+/// Writes what was recorded since the last flush to `out`, one EMF document a line (one per
+/// dimension set; counters at zero and empty histograms left out), each with the invocation's
+/// `requestId` and `xrayTraceId` as properties, named as on the log lines' runtime span.
+pub fn flush(collector: &Collector, invocation: &lambda_http::Context, out: impl std::io::Write) {
+    collector.set_property("requestId", invocation.request_id.as_str());
+    match &invocation.xray_trace_id {
+        Some(trace) => collector.set_property("xrayTraceId", trace.as_str()),
+        None => collector.remove_property("xrayTraceId"),
+    };
+    if let Err(e) = collector.flush(out) {
+        tracing::warn!(error = %e, "metrics not written");
     }
 }
 
@@ -154,8 +166,9 @@ pub(crate) mod tests {
         COLLECTOR.get_or_init(|| install("Test".into()).expect("the test binary's only recorder"))
     }
 
-    /// The EMF documents `work` leaves, flushed as after an invocation. One at a time: a flush
-    /// takes every value recorded so far.
+    /// The EMF documents `work` leaves, flushed as [`crate::lambda::run`] flushes after an
+    /// invocation (of request ID `invocation-1`, trace ID `Root=1-test`). One at a time: a
+    /// flush takes every value recorded so far.
     pub(crate) fn emitted<F: Future>(work: F) -> Vec<Value> {
         static ALONE: Mutex<()> = Mutex::new(());
         let _alone = ALONE.lock().unwrap_or_else(|p| p.into_inner());
@@ -166,8 +179,11 @@ pub(crate) mod tests {
             .build()
             .expect("a runtime")
             .block_on(work);
+        let mut invocation = lambda_http::Context::default();
+        invocation.request_id = "invocation-1".into();
+        invocation.xray_trace_id = Some("Root=1-test".into());
         let mut out = Vec::new();
-        collector.flush(&mut out).expect("flush");
+        flush(collector, &invocation, &mut out);
         String::from_utf8(out)
             .expect("UTF-8")
             .lines()
@@ -187,6 +203,10 @@ pub(crate) mod tests {
         let docs = emitted(scoped("count-test", async { count("Likes", 2) }));
         let doc = document(&docs, &[("Service", "count-test")]);
         assert_eq!(doc["Likes"], 2);
+        assert_eq!(
+            (&doc["requestId"], &doc["xrayTraceId"]),
+            (&json!("invocation-1"), &json!("Root=1-test"))
+        );
         assert_eq!(
             doc["_aws"]["CloudWatchMetrics"],
             json!([{"Namespace": "Test", "Dimensions": [["Service"]], "Metrics": [{"Name": "Likes", "Unit": "Count"}]}])
