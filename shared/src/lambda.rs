@@ -54,12 +54,20 @@ macro_rules! handler {
     }};
 }
 
-/// Builds the container state once and serves `handler` until the runtime stops.
+/// Builds the container state once and serves `handler` until the runtime stops. Each
+/// invocation runs in the runtime's span (`requestId`, `xrayTraceId`: on every log line), and
+/// what it recorded is written to stdout in Embedded Metric Format before its answer goes back.
 pub async fn run(handler: Handler) -> Result<(), Error> {
     crate::telemetry::init();
+    let metrics = crate::metrics::init();
     let state: &'static AppState = Box::leak(Box::new(AppState::from_env().await?));
     lambda_http::run(lambda_http::service_fn(move |req: Request| async move {
-        Ok::<_, Error>(handler(state, req).await)
+        let context = req.lambda_context_ref().cloned();
+        let response = handler(state, req).await;
+        if let (Some(collector), Some(context)) = (metrics, context) {
+            crate::metrics::flush(collector, &context, std::io::stdout().lock());
+        }
+        Ok::<_, Error>(response)
     }))
     .await
 }

@@ -12,7 +12,8 @@
 //! - [`storage`]: uploaded files in S3 ("storage nodes"), for every surface;
 //! - [`lambda`]: the glue a function's `main` uses to hand its handler to the runtime;
 //! - [`throttle`]: rate limits (a token bucket per subject and rule, in the table);
-//! - [`telemetry`], [`clock`], [`ids`]: logs, time, identifiers.
+//! - [`telemetry`], [`metrics`]: logs (JSON in Lambda), metrics (CloudWatch Embedded Metric Format);
+//! - [`clock`], [`ids`]: time, identifiers.
 //!
 //! A surface (`functions/<surface>/`) owns its wire style, keys, model, items, store and views.
 
@@ -24,6 +25,7 @@ pub mod http;
 pub mod ids;
 pub mod keys;
 pub mod lambda;
+pub mod metrics;
 pub mod socket;
 pub mod state;
 pub mod storage;

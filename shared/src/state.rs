@@ -45,7 +45,7 @@ impl AppState {
         self
     }
 
-    /// Reads the configuration from the environment and builds the SDK client, which honours
+    /// Reads the configuration from the environment and builds the SDK clients, which honour
     /// `AWS_ENDPOINT_URL_DYNAMODB` and the usual credential chain.
     pub async fn from_env() -> Result<Self, lambda_http::Error> {
         let config = Config::from_env()?;
@@ -56,7 +56,8 @@ impl AppState {
                 push_config(&sdk, endpoint).build(),
             ))
         });
-        let state = Self::new(config, aws_sdk_dynamodb::Client::new(&sdk)).with_s3(s3);
+        let dynamo = aws_sdk_dynamodb::Client::from_conf(dynamo_config(&sdk).build());
+        let state = Self::new(config, dynamo).with_s3(s3);
         Ok(match push {
             Some(push) => state.with_push(push),
             None => state,
@@ -78,6 +79,12 @@ impl AppState {
             )),
         }
     }
+}
+
+/// The DynamoDB client configuration from the SDK's, with the request metrics
+/// ([`RequestMetrics`](crate::store::observe::RequestMetrics)) every function's client carries.
+pub fn dynamo_config(sdk: &aws_config::SdkConfig) -> aws_sdk_dynamodb::config::Builder {
+    aws_sdk_dynamodb::config::Builder::from(sdk).interceptor(crate::store::observe::RequestMetrics)
 }
 
 /// The S3 client configuration from the SDK's: path-style addressing where an endpoint is

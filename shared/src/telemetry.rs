@@ -1,32 +1,51 @@
-//! Logging: JSON lines in Lambda (CloudWatch), each with its whole span list (the request's ID,
-//! route and caller, the store call); compact text elsewhere, coloured only on a terminal.
-//! `RUST_LOG` filters (default `info`).
+//! Logging: JSON lines in Lambda (CloudWatch), each with its whole span list: first the Lambda
+//! runtime's invocation span (`requestId`, the Lambda request ID, and `xrayTraceId`, the X-Ray
+//! trace ID, which the runtime also exports as `_X_AMZN_TRACE_ID`), then the request's (API
+//! Gateway's request ID, route and caller), the handler's and the store call's; compact text
+//! elsewhere, coloured only on a terminal. `RUST_LOG` filters (default `info`).
 //!
 //! Whatever `RUST_LOG` says, the Lambda runtime's TRACE record of each raw event is never
 //! written: events carry passwords (register, login, nobase's user+pass mode), tokens and app
 //! signatures, which must not reach the logs.
 
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// The runtime's target that logs every raw event at TRACE.
 const RAW_EVENT_TARGET: &str = "lambda_runtime::layers::api_response";
 
 pub fn init() {
     let in_lambda = std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some();
-    let builder = tracing_subscriber::fmt().with_env_filter(filter(std::env::var("RUST_LOG").ok().as_deref()));
-    let _ = if in_lambda {
-        builder
-            .json()
-            .with_current_span(true)
-            .with_span_list(true)
-            .without_time()
-            .with_ansi(false)
-            .try_init()
+    let filter = filter(std::env::var("RUST_LOG").ok().as_deref());
+    if in_lambda {
+        let _ = lambda_subscriber(filter, std::io::stdout).try_init();
     } else {
         // Colour only on a terminal: a log redirected to a file stays plain text.
         let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
-        builder.compact().with_ansi(ansi).try_init()
-    };
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .compact()
+            .with_ansi(ansi)
+            .try_init();
+    }
+}
+
+/// Lambda's subscriber: one JSON object a line, with the current span and the whole span list;
+/// no timestamp (CloudWatch stamps each line).
+fn lambda_subscriber<W>(filter: EnvFilter, writer: W) -> impl tracing::Subscriber + Send + Sync + 'static
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .json()
+        .with_current_span(true)
+        .with_span_list(true)
+        .without_time()
+        .with_ansi(false)
+        .finish()
 }
 
 /// The filter for `rust_log` (`None`: `info`), never below DEBUG for the raw events' target.
@@ -89,5 +108,74 @@ mod tests {
         let text = out.text();
         assert!(!text.contains("hunter22"), "{text}");
         assert!(text.contains("kept") && text.contains("other traces stay"), "{text}");
+    }
+
+    /// The question: does every line of an invocation carry its Lambda request ID and
+    /// X-Ray trace ID? An invocation runs in the span lambda_runtime's TracingLayer makes for
+    /// it (`lambda_runtime::layers::trace::request_span`); every line inside names it first.
+    #[tokio::test]
+    async fn every_line_of_an_invocation_carries_its_lambda_request_id_and_trace_id() {
+        use lambda_http::Context;
+        use lambda_http::lambda_runtime::layers::trace::request_span;
+        use tracing::Instrument;
+
+        let out = CapturedLogs::default();
+        let _guard = tracing::subscriber::set_default(lambda_subscriber(filter(Some("debug")), out.clone()));
+        let mut context = Context::default();
+        context.request_id = "8f5c3a47-lambda-request".into();
+        context.xray_trace_id = Some("Root=1-67891233-abcdef012345678912345678;Sampled=1".into());
+        let request = lambda_http::http::Request::builder()
+            .uri("/x")
+            .body(lambda_http::Body::Empty)
+            .expect("a request");
+        async {
+            tracing::info!("before the work");
+            crate::wire::serve(&Quiet, &request, async {
+                tracing::debug!(user = "u-1", "inside the work");
+                Err::<(), _>(crate::AppError::internal("store down"))
+            })
+            .await;
+        }
+        .instrument(request_span(&context))
+        .await;
+
+        let text = out.text();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+            .collect();
+        assert!(lines.len() >= 4, "{text}");
+        for line in &lines {
+            let invocation = &line["spans"][0];
+            assert_eq!(invocation["name"], "Lambda runtime invoke", "{line}");
+            assert_eq!(invocation["requestId"], "8f5c3a47-lambda-request", "{line}");
+            assert_eq!(
+                invocation["xrayTraceId"], "Root=1-67891233-abcdef012345678912345678;Sampled=1",
+                "{line}"
+            );
+        }
+        let done = lines
+            .iter()
+            .find(|l| l["fields"]["message"] == "done")
+            .expect("a done line");
+        assert_eq!(done["fields"]["outcome"], "fault", "{done}");
+    }
+
+    /// A wire style that answers nothing worth reading.
+    struct Quiet;
+
+    impl crate::wire::Wire for Quiet {
+        const SERVICE: &'static str = "quiet";
+        type Reply = ();
+        type Error = crate::AppError;
+        fn success(&self, (): ()) -> crate::wire::Answer {
+            crate::wire::Answer {
+                code: 0,
+                response: lambda_http::Response::new(lambda_http::Body::Empty),
+            }
+        }
+        fn failure(&self, _: &crate::AppError) -> crate::wire::Answer {
+            self.success(())
+        }
     }
 }

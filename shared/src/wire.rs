@@ -1,18 +1,22 @@
 //! The one request skeleton every wire style plugs into: a `request` span (request ID, method,
 //! path; the caller, operation and app once known), the route's work, the failure logged with its
-//! cause, one `done` line with the outcome code, and the answer rendered by the surface's style.
+//! cause, one `done` line with the outcome code, its DynamoDB requests and its duration, the
+//! request's metrics (`Requests`, `Latency`, `Faults`: docs/operations.md), and the answer
+//! rendered by the surface's style.
 //!
 //! A surface's wire module implements [`Wire`] (its envelope and its error codes, in one place)
 //! and wraps [`serve`] in the entry points its handlers call (`authed`, `public`, …), which read
 //! the surface's headers and token inside the work so every refusal is rendered the same way.
 
 use std::future::Future;
+use std::time::Instant;
 
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use tracing::Instrument;
 
 use crate::error::AppError;
+use crate::metrics::{self, Outcome};
 
 /// An answer and the code it carries (an HTTP status, or the envelope's own code), for the log.
 pub struct Answer {
@@ -24,16 +28,24 @@ pub struct Answer {
 pub trait Failure {
     /// Logs the failure: internal causes at error level with their sources, refusals at debug.
     fn log(&self);
+    /// Whether it failed on our side (an internal error: a store fault, a bug) rather than
+    /// refusing the client's request; faults are counted apart (`Faults`) and alarmed on.
+    fn is_fault(&self) -> bool;
 }
 
 impl Failure for AppError {
     fn log(&self) {
         AppError::log(self)
     }
+    fn is_fault(&self) -> bool {
+        matches!(self, AppError::Internal(_))
+    }
 }
 
 /// A wire style: how a route's result becomes an HTTP response.
 pub trait Wire {
+    /// The service (surface) this style answers for: the `Service` dimension of its metrics.
+    const SERVICE: &'static str;
     /// What a route's work answers.
     type Reply;
     /// What a route's work fails with.
@@ -65,6 +77,7 @@ where
     };
     // Values a client chose are recorded quoted and escaped (`?`), so a header such as
     // `operationID: abc user_id="x"` can't forge a field of a plain-text log line.
+    let started = Instant::now();
     let span = tracing::info_span!(
         "request",
         request_id = ?request_id,
@@ -74,19 +87,32 @@ where
         app_id = tracing::field::Empty,
         user_id = tracing::field::Empty,
     );
-    async move {
-        let answer = match work.await {
-            Ok(reply) => wire.success(reply),
+    let request = async move {
+        let (answer, outcome) = match work.await {
+            Ok(reply) => (wire.success(reply), Outcome::Ok),
             Err(err) => {
                 err.log();
-                wire.failure(&err)
+                let outcome = if err.is_fault() {
+                    Outcome::Fault
+                } else {
+                    Outcome::Refused
+                };
+                (wire.failure(&err), outcome)
             }
         };
-        tracing::info!(code = answer.code, "done");
+        let elapsed = started.elapsed();
+        tracing::info!(
+            code = answer.code,
+            outcome = outcome.as_str(),
+            dynamodb_requests = metrics::dynamodb_requests(),
+            duration_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+            "done"
+        );
+        metrics::request(W::SERVICE, outcome, answer.code, elapsed);
         answer.response
     }
-    .instrument(span)
-    .await
+    .instrument(span);
+    metrics::scoped(W::SERVICE, request).await
 }
 
 /// Names the caller in the current request span.
@@ -107,12 +133,15 @@ pub fn record_app(app_id: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::tests::{document, emitted};
     use crate::telemetry::CapturedLogs;
     use lambda_http::http::StatusCode;
+    use serde_json::json;
 
     struct Plain;
 
     impl Wire for Plain {
+        const SERVICE: &'static str = "plain";
         type Reply = &'static str;
         type Error = AppError;
         fn success(&self, reply: &'static str) -> Answer {
@@ -124,6 +153,21 @@ mod tests {
             let mut response = Response::new(Body::Text(err.to_string()));
             *response.status_mut() = StatusCode::BAD_REQUEST;
             Answer { code: 42, response }
+        }
+    }
+
+    /// Plain's style under a service of its own: the other tests serve `plain` meanwhile.
+    struct Metered;
+
+    impl Wire for Metered {
+        const SERVICE: &'static str = "metered";
+        type Reply = &'static str;
+        type Error = AppError;
+        fn success(&self, reply: &'static str) -> Answer {
+            Plain.success(reply)
+        }
+        fn failure(&self, err: &AppError) -> Answer {
+            Plain.failure(err)
         }
     }
 
@@ -184,5 +228,67 @@ mod tests {
             "{done}"
         );
         assert!(!done.contains(r#"user_id="SPOOFED""#), "{done}");
+    }
+
+    #[test]
+    fn a_request_emits_its_count_latency_and_faults_in_embedded_metric_format() {
+        let docs = emitted(async {
+            for _ in 0..2 {
+                serve(&Metered, &request(), async { Ok("fine") }).await;
+            }
+            serve(&Metered, &request(), async { Err(AppError::bad_request("no")) }).await;
+            serve(&Metered, &request(), async { Err(AppError::internal("store down")) }).await;
+        });
+        let ok = document(&docs, &[("Service", "metered"), ("Outcome", "ok"), ("Code", "0")]);
+        assert_eq!(ok["Requests"], 2);
+        assert_eq!(
+            ok["_aws"]["CloudWatchMetrics"],
+            json!([{
+                "Namespace": "Test",
+                "Dimensions": [["Service", "Outcome", "Code"]],
+                "Metrics": [{"Name": "Requests", "Unit": "Count"}],
+            }])
+        );
+        let refused = document(&docs, &[("Service", "metered"), ("Outcome", "refused"), ("Code", "42")]);
+        assert_eq!(refused["Requests"], 1);
+        let fault = document(&docs, &[("Service", "metered"), ("Outcome", "fault"), ("Code", "42")]);
+        assert_eq!(fault["Requests"], 1);
+
+        let by_service = docs
+            .iter()
+            .find(|d| d["Service"] == "metered" && d.get("Outcome").is_none())
+            .expect("a document by service alone");
+        let directive = &by_service["_aws"]["CloudWatchMetrics"][0];
+        assert_eq!(directive["Dimensions"], json!([["Service"]]));
+        let metrics = directive["Metrics"].as_array().expect("metrics");
+        assert!(
+            metrics.contains(&json!({"Name": "Latency", "Unit": "Milliseconds"})),
+            "{by_service}"
+        );
+        assert!(
+            metrics.contains(&json!({"Name": "Faults", "Unit": "Count"})),
+            "{by_service}"
+        );
+        assert_eq!(by_service["Latency"].as_array().map(Vec::len), Some(4), "{by_service}");
+        assert_eq!(by_service["Faults"], 1);
+    }
+
+    #[tokio::test]
+    async fn the_done_line_tells_the_outcome_and_duration() {
+        let logs = CapturedLogs::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(logs.clone())
+            .with_ansi(false)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        serve(&Plain, &request(), async {
+            Err::<&str, _>(AppError::internal("store down"))
+        })
+        .await;
+        let text = logs.text();
+        let done = text.lines().find(|l| l.contains("done")).expect("a done line");
+        for field in ["code=42", "outcome=\"fault\"", "dynamodb_requests=0", "duration_ms="] {
+            assert!(done.contains(field), "{field} in {done}");
+        }
     }
 }

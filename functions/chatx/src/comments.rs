@@ -47,6 +47,7 @@ pub async fn add(state: &AppState, req: Request) -> Response<Body> {
         let chatx = state.chatx();
         let (added, profile) = tokio::join!(chatx.add_comment(&comment), chatx.profile(caller.user_id()));
         added?;
+        shared::metrics::count("Comments", 1);
         let commenter = PublicProfile::of(caller.user_id(), profile?.as_ref());
         Ok(json!({ "comment": CommentView { comment, commenter } }))
     })

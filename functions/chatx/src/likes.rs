@@ -28,6 +28,7 @@ pub async fn like(state: &AppState, req: Request) -> Response<Body> {
         let post_id = ids::parse_id(&body.post_id, "postID", "postID and userID are required")?;
         state.throttle(limits::LIKE, &throttle::user(caller.user_id())).await?;
         let like_count = state.chatx().set_like(&post_id, caller.user_id(), !body.cancel).await?;
+        shared::metrics::count("Likes", u64::from(!body.cancel));
         Ok(json!({ "likeCount": like_count }))
     })
     .await

@@ -61,6 +61,7 @@ struct Envelope<'a> {
 struct Openim;
 
 impl Wire for Openim {
+    const SERVICE: &'static str = "chatx";
     type Reply = serde_json::Value;
     type Error = AppError;
 

@@ -62,6 +62,7 @@ pub async fn create(state: &AppState, req: Request) -> Response<Body> {
                 video_cover,
             })
             .await?;
+        shared::metrics::count("Comments", 1);
         let infos = state.info().infos(&[feed.info_id]).await?;
         Reply::created(render(&feed, infos.get(&feed.info_id), Some(&me)))
     })

@@ -18,6 +18,7 @@ async fn set(state: &AppState, req: Request, relation: Relation, on: bool) -> Re
             .throttle(limits::REACTION, &throttle::user(&user.to_string()))
             .await?;
         state.info().set_relation(id, user, relation, on).await?;
+        shared::metrics::count("Likes", u64::from(on && relation == Relation::Like));
         Ok(Reply::no_content())
     })
     .await

@@ -217,6 +217,7 @@ fn bearer(req: &Request) -> Result<&str, TokenError> {
 struct Rest;
 
 impl Wire for Rest {
+    const SERVICE: &'static str = "info";
     type Reply = Reply;
     type Error = AppError;
 

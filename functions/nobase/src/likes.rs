@@ -52,6 +52,7 @@ pub async fn post_like(state: &AppState, req: Request) -> Response<Body> {
                     input.like,
                 )
                 .await?;
+            shared::metrics::count("Likes", u64::from(input.like));
             Ok("操作成功")
         },
     )

@@ -187,12 +187,16 @@ impl Failure for NobaseError {
             NobaseError::App(e) => e.log(),
         }
     }
+    fn is_fault(&self) -> bool {
+        matches!(self, NobaseError::App(e) if e.is_fault())
+    }
 }
 
 /// The nobase wire style: every answer is HTTP 200 with `{code, msg, data}`.
 struct Nobase;
 
 impl Wire for Nobase {
+    const SERVICE: &'static str = "nobase";
     type Reply = Value;
     type Error = NobaseError;
 

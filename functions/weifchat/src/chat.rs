@@ -173,6 +173,7 @@ pub async fn private_chat(state: &AppState, req: Request) -> Response<Body> {
             store.send_private(&peer.user_id, &to, &content, clock::now_ms()),
             store.user(&peer.user_id),
         )?;
+        shared::metrics::count("MessagesSent", 1);
         let pushed = Frame::new("private_chat", PushedMessage::of(&message, sender.as_ref(), None))?;
         let unread = Frame::new("unread_message", &peer.user_id)?;
         let me = peer.user_id.clone();
@@ -214,6 +215,7 @@ pub async fn group_chat(state: &AppState, req: Request) -> Response<Body> {
             store.user(&peer.user_id),
             store.group(&group_id),
         )?;
+        shared::metrics::count("MessagesSent", 1);
         let members = store.members(&group_id).await?;
         let pushed = Frame::new(
             "group_chat",

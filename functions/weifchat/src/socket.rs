@@ -84,6 +84,7 @@ struct Action(&'static str);
 const ERRORS: Route = Route::body(Failure::Msg("服务器错误"));
 
 impl Wire for Action {
+    const SERVICE: &'static str = "weifchat-socket";
     type Reply = Option<Frame>;
     type Error = AppError;
 
@@ -112,6 +113,7 @@ impl Wire for Action {
 struct Handshake;
 
 impl Wire for Handshake {
+    const SERVICE: &'static str = "weifchat-socket";
     type Reply = ();
     type Error = AppError;
 

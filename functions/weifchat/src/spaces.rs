@@ -124,6 +124,7 @@ pub async fn like(state: &AppState, req: Request) -> Response<Body> {
         must_be_caller(&caller, &me)?;
         state.throttle(limits::LIKE, &throttle::user(&me)).await?;
         let outcome = state.weifchat().set_like(&me, &space_id, want, clock::now_ms()).await?;
+        shared::metrics::count("Likes", u64::from(outcome.is_like));
         Reply::msg("success").with_data(json!({ "isLike": outcome.is_like, "likeCount": outcome.like_count }))
     })
     .await
@@ -182,6 +183,7 @@ pub async fn comment_add(state: &AppState, req: Request) -> Response<Body> {
             time: clock::now_ms(),
         };
         store.add_comment(&comment, &space.user_id).await?;
+        shared::metrics::count("Comments", 1);
         Ok(Reply::msg("success"))
     })
     .await

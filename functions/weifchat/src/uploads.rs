@@ -167,6 +167,7 @@ pub async fn verify(state: &AppState, req: Request) -> Response<Body> {
 struct Download;
 
 impl shared::wire::Wire for Download {
+    const SERVICE: &'static str = "weifchat";
     type Reply = String;
     type Error = AppError;
 

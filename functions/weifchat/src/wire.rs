@@ -499,6 +499,7 @@ pub(crate) fn failure_envelope(route: &Route, err: &AppError) -> (u16, Map<Strin
 
 /// A route's own wire style: the envelope, and the failure body its row shows.
 impl Wire for Route {
+    const SERVICE: &'static str = "weifchat";
     type Reply = Reply;
     type Error = AppError;
 

@@ -1,7 +1,13 @@
-//! A record of the DynamoDB operations a client performs, in order: each operation's name and,
+//! Watching a DynamoDB client's requests.
+//!
+//! [`RequestLog`] records the operations a client performs, in order: each operation's name and,
 //! once its answer is in, how many items it read. Tests use it to assert request budgets ("like
 //! costs at most two requests", "no Scan") and read budgets ("a page of 15 reads about 15
 //! items, whatever the size of the table"); the local gateway gives each function its own.
+//!
+//! [`RequestMetrics`] counts every attempt (retries included) and the throttled ones, by
+//! operation, as metrics (`crate::metrics`) and on the request's `done` line; every client
+//! `shared::state::dynamo_config` builds carries it.
 
 use std::sync::{Arc, Mutex};
 
@@ -13,11 +19,13 @@ use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsOutput;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    AfterDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextRef,
+    AfterDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextRef, FinalizerInterceptorContextRef,
 };
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction, RetryReason};
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
+use aws_smithy_types::retry::ErrorKind;
 
 /// One recorded operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,5 +149,160 @@ impl Intercept for RequestLog {
             call.items_read = read;
         }
         Ok(())
+    }
+}
+
+/// Counts each DynamoDB attempt and the throttled ones (`DynamoDBRequests`,
+/// `DynamoDBThrottles`, by `Operation`). An attempt is throttled when the SDK's own retry
+/// classifiers call its answer a throttling error (`ProvisionedThroughputExceededException`,
+/// `ThrottlingException`, `RequestLimitExceeded`, ...), so the list stays the SDK's.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequestMetrics;
+
+impl Intercept for RequestMetrics {
+    fn name(&self) -> &'static str {
+        "RequestMetrics"
+    }
+
+    fn read_after_attempt(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let operation = cfg.load::<Metadata>().map_or("unknown", Metadata::name);
+        let throttled = matches!(context.output_or_error(), Some(Err(_)))
+            && runtime_components.retry_classifiers().any(|c| {
+                matches!(
+                    c.classify_retry(context.inner()),
+                    RetryAction::RetryIndicated(RetryReason::RetryableError {
+                        kind: ErrorKind::ThrottlingError,
+                        ..
+                    })
+                )
+            });
+        crate::metrics::dynamodb_request(operation, throttled);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use aws_sdk_dynamodb::config::retry::RetryConfig;
+    use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+    use aws_sdk_dynamodb::types::AttributeValue;
+    use aws_smithy_runtime_api::client::http::{
+        HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
+    };
+    use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+    use aws_smithy_runtime_api::http::StatusCode;
+    use aws_smithy_types::body::SdkBody;
+    use serde_json::json;
+
+    use super::*;
+    use crate::metrics::tests::{document, emitted};
+
+    /// A DynamoDB endpoint that answers every request with `status` and `body`.
+    #[derive(Debug, Clone)]
+    struct Answers {
+        status: u16,
+        body: &'static str,
+    }
+
+    impl HttpConnector for Answers {
+        fn call(&self, _request: HttpRequest) -> HttpConnectorFuture {
+            let status = StatusCode::try_from(self.status).expect("a status");
+            let mut response = HttpResponse::new(status, SdkBody::from(self.body));
+            response
+                .headers_mut()
+                .insert("content-type", "application/x-amz-json-1.0");
+            HttpConnectorFuture::ready(Ok(response))
+        }
+    }
+
+    impl HttpClient for Answers {
+        fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
+            SharedHttpConnector::new(self.clone())
+        }
+    }
+
+    /// A client of `endpoint` with [`RequestMetrics`], three attempts per call, no waiting.
+    fn client(endpoint: Answers) -> aws_sdk_dynamodb::Client {
+        let config = aws_sdk_dynamodb::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("k", "s", None, None, "test"))
+            .http_client(endpoint)
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(3)
+                    .with_initial_backoff(Duration::from_millis(1)),
+            )
+            .interceptor(RequestMetrics)
+            .build();
+        aws_sdk_dynamodb::Client::from_conf(config)
+    }
+
+    async fn get(client: &aws_sdk_dynamodb::Client) -> bool {
+        client
+            .get_item()
+            .table_name("t")
+            .key("PK", AttributeValue::S("metrics-test".into()))
+            .send()
+            .await
+            .is_ok()
+    }
+
+    #[test]
+    fn every_attempt_is_counted_and_throttled_ones_apart() {
+        let throttling = Answers {
+            status: 400,
+            body: r#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"slow down"}"#,
+        };
+        let docs = emitted(async { assert!(!get(&client(throttling)).await) });
+        let doc = document(&docs, &[("Operation", "GetItem")]);
+        assert_eq!(
+            (&doc["DynamoDBRequests"], &doc["DynamoDBThrottles"]),
+            (&json!(3), &json!(3)),
+            "{doc}"
+        );
+        assert_eq!(
+            doc["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
+            json!([["Operation"]])
+        );
+
+        let found = Answers {
+            status: 200,
+            body: r#"{"Item":{"PK":{"S":"metrics-test"}}}"#,
+        };
+        let docs = emitted(async { assert!(get(&client(found)).await) });
+        let doc = document(&docs, &[("Operation", "GetItem")]);
+        assert_eq!(doc["DynamoDBRequests"], 1, "{doc}");
+        assert!(doc.get("DynamoDBThrottles").is_none(), "{doc}");
+
+        let refused = Answers {
+            status: 400,
+            body: r#"{"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException","message":"no"}"#,
+        };
+        let docs = emitted(async { assert!(!get(&client(refused)).await) });
+        let doc = document(&docs, &[("Operation", "GetItem")]);
+        assert_eq!(doc["DynamoDBRequests"], 1, "a refusal is not retried: {doc}");
+        assert!(doc.get("DynamoDBThrottles").is_none(), "{doc}");
+    }
+
+    #[test]
+    fn a_request_counts_its_own_dynamodb_requests() {
+        let found = Answers {
+            status: 200,
+            body: r#"{"Item":{"PK":{"S":"metrics-test"}}}"#,
+        };
+        emitted(crate::metrics::scoped("count-own", async {
+            let client = client(found);
+            get(&client).await;
+            get(&client).await;
+            assert_eq!(crate::metrics::dynamodb_requests(), 2);
+        }));
     }
 }

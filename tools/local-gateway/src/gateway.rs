@@ -131,7 +131,7 @@ impl Gateway {
                 function: def.binary.clone(),
                 grants: Arc::new(def.grants.clone()),
             };
-            let dynamo = aws_sdk_dynamodb::config::Builder::from(sdk)
+            let dynamo = shared::state::dynamo_config(sdk)
                 .interceptor(requests.clone())
                 .interceptor(policy.clone())
                 .build();
