@@ -189,20 +189,25 @@ mod tests {
         );
     }
 
-    #[tokio::test]
-    async fn every_request_leaves_one_done_line_with_its_code_and_caller() {
+    /// What serving `work` logs, as plain text lines.
+    async fn logged(work: impl Future<Output = Result<&'static str, AppError>>) -> String {
         let logs = CapturedLogs::default();
         let subscriber = tracing_subscriber::fmt()
             .with_writer(logs.clone())
             .with_ansi(false)
             .finish();
         let _guard = tracing::subscriber::set_default(subscriber);
-        serve(&Plain, &request(), async {
+        serve(&Plain, &request(), work).await;
+        logs.text()
+    }
+
+    #[tokio::test]
+    async fn every_request_leaves_one_done_line_with_its_code_and_caller() {
+        let text = logged(async {
             record_user("u-1");
-            Err::<&str, _>(AppError::bad_request("no"))
+            Err(AppError::bad_request("no"))
         })
         .await;
-        let text = logs.text();
         let done: Vec<&str> = text.lines().filter(|l| l.contains("done")).collect();
         assert_eq!(done.len(), 1, "{text}");
         assert!(done[0].contains("code=42") && done[0].contains("u-1"), "{text}");
@@ -210,18 +215,11 @@ mod tests {
 
     #[tokio::test]
     async fn a_client_chosen_value_cannot_forge_a_log_field() {
-        let logs = CapturedLogs::default();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(logs.clone())
-            .with_ansi(false)
-            .finish();
-        let _guard = tracing::subscriber::set_default(subscriber);
-        serve(&Plain, &request(), async {
+        let text = logged(async {
             record_operation("abc user_id=\"SPOOFED\" path=/chatx/admin");
             Ok("fine")
         })
         .await;
-        let text = logs.text();
         let done = text.lines().find(|l| l.contains("done")).expect("a done line");
         assert!(
             done.contains(r#"operation_id="abc user_id=\"SPOOFED\" path=/chatx/admin""#),

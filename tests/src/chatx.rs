@@ -30,6 +30,11 @@ impl TestApp {
         env
     }
 
+    /// [`TestApp::chatx`] with each of `bodies`, all in flight at once; the envelopes in order.
+    pub async fn chatx_all(&self, path: &str, token: &str, bodies: Vec<Value>) -> Vec<Value> {
+        futures_util::future::join_all(bodies.into_iter().map(|b| self.chatx(path, token, b))).await
+    }
+
     /// Like [`TestApp::chatx`], but asserts success and returns `data`.
     pub async fn chatx_ok(&self, path: &str, token: &str, body: Value) -> Value {
         let env = self.chatx(path, token, body).await;

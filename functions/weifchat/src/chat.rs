@@ -14,7 +14,7 @@ use shared::throttle;
 
 use crate::WeifState;
 use crate::model::Content;
-use crate::socket::{self, Frame};
+use crate::socket::{self, Frame, Peer};
 use crate::view::PushedMessage;
 use shared::AppState;
 use shared::clock;
@@ -176,20 +176,7 @@ pub async fn private_chat(state: &AppState, req: Request) -> Response<Body> {
         shared::metrics::count("MessagesSent", 1);
         let pushed = Frame::new("private_chat", PushedMessage::of(&message, sender.as_ref(), None))?;
         let unread = Frame::new("unread_message", &peer.user_id)?;
-        let me = peer.user_id.clone();
-        socket::push_each(
-            state,
-            vec![to.clone(), me],
-            |user| {
-                if user == to {
-                    vec![pushed.clone(), unread.clone()]
-                } else {
-                    vec![pushed.clone()]
-                }
-            },
-            Some(&peer.connection_id),
-        )
-        .await;
+        deliver(state, &peer, vec![to, peer.user_id.clone()], pushed, unread).await;
         Ok(None)
     })
     .await
@@ -222,20 +209,8 @@ pub async fn group_chat(state: &AppState, req: Request) -> Response<Body> {
             PushedMessage::of(&message, sender.as_ref(), group.as_ref()),
         )?;
         let unread = Frame::new("unread_message", &group_id)?;
-        let me = peer.user_id.clone();
-        socket::push_each(
-            state,
-            members.into_iter().map(|m| m.user_id).collect(),
-            |user| {
-                if user == me {
-                    vec![pushed.clone()]
-                } else {
-                    vec![pushed.clone(), unread.clone()]
-                }
-            },
-            Some(&peer.connection_id),
-        )
-        .await;
+        let members = members.into_iter().map(|m| m.user_id).collect();
+        deliver(state, &peer, members, pushed, unread).await;
         Ok(None)
     })
     .await
@@ -313,6 +288,19 @@ pub async fn agree_apply(state: &AppState, req: Request) -> Response<Body> {
         Ok(None)
     })
     .await
+}
+
+/// Pushes a stored message: `pushed` and `unread` to each of `users` but the sender, `pushed`
+/// alone to the sender's other connections (multi-device sync), nothing to the sending one.
+async fn deliver(state: &AppState, peer: &Peer, users: Vec<String>, pushed: Frame, unread: Frame) {
+    let frames_for = |user: &str| {
+        if user == peer.user_id {
+            vec![pushed.clone()]
+        } else {
+            vec![pushed.clone(), unread.clone()]
+        }
+    };
+    socket::push_each(state, users, frames_for, Some(&peer.connection_id)).await
 }
 
 // ---- pushes from the REST routes ----

@@ -102,28 +102,11 @@ async fn concurrent_comments_are_all_counted() {
     let app = spawn_app().await;
     let user = app.register().await;
     let post_id = app.add_post(&user, "p").await;
-    let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..30 {
-        let (http, url, token) = (
-            app.http.clone(),
-            format!("{}/chatx/moments/comment/add", app.base_url),
-            user.token.clone(),
-        );
-        let body = json!({"postID": post_id, "content": format!("c{i}")});
-        tasks.spawn(async move {
-            let resp = http
-                .post(url)
-                .header("operationID", "op")
-                .header("token", token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            resp.json::<Value>().await.unwrap()
-        });
-    }
-    while let Some(env) = tasks.join_next().await {
-        assert_eq!(env.unwrap()["errCode"], 0);
+    let bodies = (0..30)
+        .map(|i| json!({"postID": post_id, "content": format!("c{i}")}))
+        .collect();
+    for env in app.chatx_all("/chatx/moments/comment/add", &user.token, bodies).await {
+        assert_eq!(env["errCode"], 0, "{env}");
     }
     let post = app
         .chatx_ok("/chatx/moments/post/get", &user.token, json!({"postID": post_id}))

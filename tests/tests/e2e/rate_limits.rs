@@ -55,27 +55,10 @@ async fn exactly_the_limit_gets_through_under_concurrency() {
     let app = spawn_app_with_limits("chatx.comment=5/60").await;
     let user = app.register().await;
     let post = app.add_post(&user, "popular").await;
-    let mut tasks = tokio::task::JoinSet::new();
-    for i in 0..20 {
-        let (http, url, token) = (
-            app.http.clone(),
-            format!("{}/chatx/moments/comment/add", app.base_url),
-            user.token.clone(),
-        );
-        let body = json!({"postID": post, "content": format!("comment {i}")});
-        tasks.spawn(async move {
-            let resp = http
-                .post(url)
-                .header("operationID", "op")
-                .header("token", token)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            resp.json::<Value>().await.unwrap()
-        });
-    }
-    let answers: Vec<Value> = tasks.join_all().await;
+    let bodies = (0..20)
+        .map(|i| json!({"postID": post, "content": format!("comment {i}")}))
+        .collect();
+    let answers = app.chatx_all("/chatx/moments/comment/add", &user.token, bodies).await;
     let accepted = answers.iter().filter(|a| a["errCode"] == 0).count();
     let throttled = answers.iter().filter(|a| a["errCode"] == 1429).count();
     assert_eq!((accepted, throttled), (5, 15), "{answers:?}");
