@@ -18,9 +18,7 @@
 //!
 //! Cost: 1 GetItem (the app) + 1 BatchGetItem (the developer and the user together).
 
-use crate::limits;
 use serde::{Deserialize, Serialize};
-use shared::throttle;
 
 use super::model::{
     Account, AccountRange, App, AppStatus, Date, Developer, DeveloperStatus, User, UserStatus, signature,
@@ -29,9 +27,11 @@ use super::refusal::{NobaseError, Refusal};
 use crate::AppState;
 use crate::NobaseState;
 use crate::Params;
+use crate::limits;
 use shared::auth::password;
 use shared::auth::token::Issued;
 use shared::error::AppError;
+use shared::throttle;
 
 /// Who an endpoint acts as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

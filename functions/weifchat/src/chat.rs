@@ -7,12 +7,11 @@
 //! message's storing transaction, and pushes to the receivers' connections through API
 //! Gateway's Management API (best effort: the table is the truth, see `/message/sync`).
 
-use crate::limits;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use shared::throttle;
 
 use crate::WeifState;
+use crate::limits;
 use crate::model::Content;
 use crate::socket::{self, Frame, Peer};
 use crate::view::PushedMessage;
@@ -21,6 +20,7 @@ use shared::clock;
 use shared::error::AppError;
 use shared::ids::is_valid_id;
 use shared::lambda::{Body, Request, Response};
+use shared::throttle;
 
 /// `data` of the frames that may name their sender (`login`, `init_apply_notice`,
 /// `apply_notice`, `logout`): `userId`, if sent, must be the connection's user.
