@@ -310,17 +310,19 @@ async fn deliver(state: &AppState, peer: &Peer, users: Vec<String>, pushed: Fram
 /// 2 Queries (COUNT) + 1 PostToConnection per connection.
 pub async fn notify_requests(state: &AppState, user_id: &str) {
     let store = state.weifchat();
-    let counts = async {
-        if store.connections_of(user_id, clock::now_secs()).await?.is_empty() {
+    let found = async {
+        let connections = store.connections_of(user_id, clock::now_secs()).await?;
+        if connections.is_empty() {
             return Ok(None);
         }
-        store.request_counts(user_id).await.map(Some)
+        let frame = Frame::new(APPLY_NOTICE, store.request_counts(user_id).await?)?;
+        Ok::<_, AppError>(Some((connections, frame)))
     };
-    match counts
-        .await
-        .and_then(|c| c.map(|c| Frame::new(APPLY_NOTICE, c)).transpose())
-    {
-        Ok(Some(frame)) => socket::push(state, vec![user_id.to_owned()], &[frame], None).await,
+    match found.await {
+        Ok(Some((connections, frame))) => {
+            let connections = connections.into_iter().map(|c| (user_id.to_owned(), c)).collect();
+            socket::post(state, connections, |_| vec![frame.clone()], None).await
+        }
         Ok(None) => {}
         Err(e) => e.log(),
     }

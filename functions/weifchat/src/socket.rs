@@ -239,20 +239,27 @@ pub async fn push_each(
     frames_for: impl Fn(&str) -> Vec<Frame>,
     skip: Option<&str>,
 ) {
-    let Some(pusher) = &state.push else {
-        tracing::warn!("pushes are off: SOCKET_ENDPOINT is not configured for this function");
-        return;
-    };
     if users.is_empty() {
         return;
     }
-    let store = state.weifchat();
-    let connections = match store.connections_of_all(users, clock::now_secs()).await {
-        Ok(c) => c,
-        Err(e) => {
-            e.log();
-            return;
-        }
+    match state.weifchat().connections_of_all(users, clock::now_secs()).await {
+        Ok(connections) => post(state, connections, frames_for, skip).await,
+        Err(e) => e.log(),
+    }
+}
+
+/// Posts each `(user, connection)` its user's frames (but none to `skip`), and forgets the
+/// connections found gone. Cost: 1 PostToConnection per connection and frame, 1 DeleteItem per
+/// gone connection.
+pub async fn post(
+    state: &AppState,
+    connections: Vec<(String, String)>,
+    frames_for: impl Fn(&str) -> Vec<Frame>,
+    skip: Option<&str>,
+) {
+    let Some(pusher) = &state.push else {
+        tracing::warn!("pushes are off: SOCKET_ENDPOINT is not configured for this function");
+        return;
     };
     let mut pushes = Vec::new();
     for (user, connection) in connections {
@@ -264,7 +271,9 @@ pub async fn push_each(
         }
     }
     let mut gone = pusher.post_all(pushes).await;
+    gone.sort();
     gone.dedup();
+    let store = state.weifchat();
     for connection in gone {
         if let Err(e) = store.close_connection(&connection).await {
             e.log();
