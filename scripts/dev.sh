@@ -50,6 +50,7 @@ export STORAGE_BUCKET="${STORAGE_BUCKET:-social-local-storage}"
 # scripts/admin.sh.
 write_lambda_env .local/lambda.env
 echo "DynamoDB API server (moto) at $AWS_ENDPOINT_URL_DYNAMODB; function environment in .local/lambda.env"
+echo "Logs: one JSON object a line, as in Lambda; LOG_FORMAT=text make dev for compact text"
 # In the background, so a signal to this script reaches its trap at once (bash defers traps
 # while a foreground child runs) and the gateway is stopped with everything else.
 PORT="$PORT" "$ROOT/target/debug/local-gateway" &

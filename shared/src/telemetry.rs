@@ -1,8 +1,9 @@
-//! Logging: JSON lines in Lambda (CloudWatch), each with its whole span list: first the Lambda
-//! runtime's invocation span (`requestId`, the Lambda request ID, and `xrayTraceId`, the X-Ray
-//! trace ID, which the runtime also exports as `_X_AMZN_TRACE_ID`), then the request's (API
-//! Gateway's request ID, route and caller), the handler's and the store call's; compact text
-//! elsewhere, coloured only on a terminal. `RUST_LOG` filters (default `info`).
+//! Logging: one JSON object a line, in Lambda (CloudWatch) and locally alike, each with its whole
+//! span list: first the Lambda runtime's invocation span (`requestId`, the Lambda request ID, and
+//! `xrayTraceId`, the X-Ray trace ID, which the runtime also exports as `_X_AMZN_TRACE_ID`), then
+//! the request's (API Gateway's request ID, route and caller), the handler's and the store call's.
+//! `LOG_FORMAT=text` switches to compact text for a human at a terminal (coloured only on one).
+//! `RUST_LOG` filters (default `info`).
 //!
 //! Whatever `RUST_LOG` says, the Lambda runtime's TRACE record of each raw event is never
 //! written: events carry passwords (register, login, nobase's user+pass mode), tokens and app
@@ -15,37 +16,61 @@ use tracing_subscriber::util::SubscriberInitExt;
 /// The runtime's target that logs every raw event at TRACE.
 const RAW_EVENT_TARGET: &str = "lambda_runtime::layers::api_response";
 
-pub fn init() {
-    let in_lambda = std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some();
-    let filter = filter(std::env::var("RUST_LOG").ok().as_deref());
-    if in_lambda {
-        let _ = lambda_subscriber(filter, std::io::stdout).try_init();
-    } else {
-        // Colour only on a terminal: a log redirected to a file stays plain text.
-        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .compact()
-            .with_ansi(ansi)
-            .try_init();
+/// How log lines are written (`LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One JSON object a line: what CloudWatch Logs Insights queries (the default).
+    Json,
+    /// Compact text, for a human reading a terminal (`LOG_FORMAT=text`).
+    Text,
+}
+
+impl Format {
+    /// The format `LOG_FORMAT` names: `text` (or `pretty`) for text, anything else JSON.
+    pub fn from_setting(setting: Option<&str>) -> Self {
+        match setting.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+            Some("text" | "pretty") => Self::Text,
+            _ => Self::Json,
+        }
     }
 }
 
-/// Lambda's subscriber: one JSON object a line, with the current span and the whole span list;
-/// no timestamp (CloudWatch stamps each line).
-fn lambda_subscriber<W>(filter: EnvFilter, writer: W) -> impl tracing::Subscriber + Send + Sync + 'static
+pub fn init() {
+    let filter = filter(std::env::var("RUST_LOG").ok().as_deref());
+    match Format::from_setting(std::env::var("LOG_FORMAT").ok().as_deref()) {
+        Format::Json => {
+            let _ = json_subscriber(filter, std::io::stdout).try_init();
+        }
+        Format::Text => {
+            // Colour only on a terminal: a log redirected to a file stays plain text.
+            let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .compact()
+                .with_ansi(ansi)
+                .try_init();
+        }
+    }
+}
+
+/// The JSON subscriber writing to `writer` (stdout; [`CapturedLogs`] in tests): one object a line, with the current span and the whole span list; no
+/// timestamp in Lambda (CloudWatch stamps each line), one elsewhere.
+pub fn json_subscriber<W>(filter: EnvFilter, writer: W) -> Box<dyn tracing::Subscriber + Send + Sync + 'static>
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    tracing_subscriber::fmt()
+    let json = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer)
         .json()
         .with_current_span(true)
         .with_span_list(true)
-        .without_time()
-        .with_ansi(false)
-        .finish()
+        .with_ansi(false);
+    if std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some() {
+        Box::new(json.without_time().finish())
+    } else {
+        Box::new(json.finish())
+    }
 }
 
 /// The filter for `rust_log` (`None`: `info`), never below DEBUG for the raw events' target.
@@ -94,6 +119,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn log_format_is_json_unless_text_is_asked_for() {
+        assert_eq!(Format::from_setting(None), Format::Json);
+        assert_eq!(Format::from_setting(Some("json")), Format::Json);
+        assert_eq!(Format::from_setting(Some(" Text ")), Format::Text);
+        assert_eq!(Format::from_setting(Some("pretty")), Format::Text);
+    }
+
+    #[test]
     fn raw_events_are_not_logged_even_at_trace() {
         let out = CapturedLogs::default();
         let subscriber = tracing_subscriber::fmt()
@@ -120,7 +153,7 @@ mod tests {
         use tracing::Instrument;
 
         let out = CapturedLogs::default();
-        let _guard = tracing::subscriber::set_default(lambda_subscriber(filter(Some("debug")), out.clone()));
+        let _guard = tracing::subscriber::set_default(json_subscriber(filter(Some("debug")), out.clone()));
         let mut context = Context::default();
         context.request_id = "8f5c3a47-lambda-request".into();
         context.xray_trace_id = Some("Root=1-67891233-abcdef012345678912345678;Sampled=1".into());

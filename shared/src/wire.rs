@@ -62,18 +62,30 @@ where
     Fut: Future<Output = Result<W::Reply, W::Error>>,
 {
     // A WebSocket frame has no method or path: its route key stands for both.
-    let (request_id, method, path) = match req.request_context_ref() {
+    // The route is the template's (`POST /chatx/like`, a WebSocket route key): what logs and
+    // dashboards group by, where the path carries IDs.
+    let (request_id, method, path, route) = match req.request_context_ref() {
         Some(RequestContext::ApiGatewayV2(ctx)) => (
             ctx.request_id.clone().unwrap_or_default(),
             req.method().to_string(),
             req.uri().path().to_owned(),
-        ),
-        Some(RequestContext::WebSocket(ctx)) => (
-            ctx.request_id.clone().unwrap_or_default(),
-            "WEBSOCKET".to_owned(),
             ctx.route_key.clone().unwrap_or_default(),
         ),
-        _ => (String::new(), req.method().to_string(), req.uri().path().to_owned()),
+        Some(RequestContext::WebSocket(ctx)) => {
+            let route = ctx.route_key.clone().unwrap_or_default();
+            (
+                ctx.request_id.clone().unwrap_or_default(),
+                "WEBSOCKET".to_owned(),
+                route.clone(),
+                route,
+            )
+        }
+        _ => (
+            String::new(),
+            req.method().to_string(),
+            req.uri().path().to_owned(),
+            String::new(),
+        ),
     };
     // Values a client chose are recorded quoted and escaped (`?`), so a header such as
     // `operationID: abc user_id="x"` can't forge a field of a plain-text log line.
@@ -83,6 +95,7 @@ where
         request_id = ?request_id,
         method = %method,
         path = ?path,
+        route = %route,
         operation_id = tracing::field::Empty,
         app_id = tracing::field::Empty,
         user_id = tracing::field::Empty,

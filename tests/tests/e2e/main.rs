@@ -15,6 +15,7 @@ mod info_listing;
 mod info_listing_cost;
 mod info_reactions;
 mod info_storage;
+mod logging;
 mod nobase_admin;
 mod nobase_concurrency;
 mod nobase_post_like;
