@@ -260,13 +260,14 @@ pub async fn apply_notice(state: &AppState, req: Request) -> Response<Body> {
 const APPLY_NOTICE: &str = "apply_notice";
 const AGREE_APPLY: &str = "agree_apply";
 
-async fn apply_counts(state: &AppState, req: Request, event: &'static str) -> Response<Body> {
-    socket::frame(state, req, event, |peer, d: Sender| async move {
+/// Boxed as a trait object: laid out inline in its callers, this future nests deeper than rustc's
+/// query depth limit allows (the `*-apply-notice` binaries didn't build).
+fn apply_counts<'a>(state: &'a AppState, req: Request, event: &'static str) -> shared::lambda::HandlerFuture<'a> {
+    Box::pin(socket::frame(state, req, event, move |peer, d: Sender| async move {
         peer.must_be(d.user_id.as_deref())?;
         let counts = state.weifchat().request_counts(&peer.user_id).await?;
         Ok(Some(Frame::new(event, counts)?))
-    })
-    .await
+    }))
 }
 
 /// `agree_apply` (`{toId}`): tells `toId` (whose friend request the caller agreed to, through
