@@ -311,7 +311,7 @@ async fn nobase_world(app: &TestApp) -> World {
 /// comment, a note, a friend request and a group join request from an applicant, uploaded
 /// chunks and a photo; `other` is a stranger to all of it.
 async fn weif_world(app: &TestApp) -> World {
-    let [owner, friend, other, applicant] = app.weif_users().await;
+    let [owner, friend, other, applicant] = app.weif_users_direct().await;
     app.weif_befriend(&owner, &friend).await;
     let group = app.weif_group(&owner, "matrix").await;
     app.weif_join(&friend, &owner, &group).await;
@@ -338,7 +338,11 @@ async fn weif_world(app: &TestApp) -> World {
         .await;
     let comment = feed["data"][0]["commentList"][0]["_id"].as_str().unwrap().to_owned();
     let note = app
-        .weif_post_ok("/notes/add", &owner.token, json!({"userId": owner.id, "text": "owner's note"}))
+        .weif_post_ok(
+            "/notes/add",
+            &owner.token,
+            json!({"userId": owner.id, "text": "owner's note"}),
+        )
         .await["_id"]
         .as_str()
         .unwrap()
@@ -358,7 +362,10 @@ async fn weif_world(app: &TestApp) -> World {
     let chunk = b"owner's chunk".to_vec();
     let hash = {
         use md5::Digest;
-        md5::Md5::digest(&chunk).iter().map(|b| format!("{b:02x}")).collect::<String>()
+        md5::Md5::digest(&chunk)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
     };
     let env = app
         .weif_form(
@@ -414,9 +421,7 @@ async fn info_world(app: &TestApp) -> World {
     let (owner, other, admin) = (app.info_user().await, app.info_user().await, app.info_admin().await);
     let category = app.category(&admin).await;
     let empty_category = app.category(&admin).await;
-    let info = app
-        .publish(&admin, category, json!({"author_id": owner.id}))
-        .await["id"]
+    let info = app.publish(&admin, category, json!({"author_id": owner.id})).await["id"]
         .as_u64()
         .unwrap();
     let comment = app
@@ -486,11 +491,7 @@ impl Runner {
             path = path.replace(&format!("{{{name}}}"), &world.fill(value));
         }
         assert!(!path.contains('{'), "{route}: a path parameter has no value");
-        let mut query: Vec<(String, String)> = request
-            .query
-            .iter()
-            .map(|(k, v)| (k.clone(), world.fill(v)))
-            .collect();
+        let mut query: Vec<(String, String)> = request.query.iter().map(|(k, v)| (k.clone(), world.fill(v))).collect();
         // nobase: the identity is a parameter, in the query string of a GET, else the form.
         let mut form = None;
         if surface == Surface::Nobase {
@@ -606,6 +607,76 @@ fn cells(row: &Row) -> Vec<(Identity, Answer)> {
         .collect()
 }
 
+/// What one cell answered, compared with the table: `None` when as expected.
+fn compare(route: &str, surface: Surface, who: Identity, want: Answer, (status, body): Got) -> Option<String> {
+    let got = Answer {
+        status,
+        code: want.code.and(surface.code(&body)),
+    };
+    (got != want).then(|| format!("{route} as {who:?}: expected {want}, got {got}: {body}"))
+}
+
+/// One row: its refused cells at once, the probe, then its accepted cells one at a time (the
+/// owner's last). A `fresh` row's refused cells and first accepted cell share a new world (the
+/// probe showed the refused cells changed nothing); each later accepted cell gets its own.
+async fn run_row(runner: &Runner, surface: Surface, row: &Row, shared: Option<&World>) -> Vec<String> {
+    let (refused, accepted): (Vec<_>, Vec<_>) = cells(row).into_iter().partition(|(_, a)| !surface.accepts(*a));
+    let fresh_world = if row.fresh {
+        Some(world(&runner.app, surface).await)
+    } else {
+        None
+    };
+    let world = fresh_world.as_ref().or(shared).expect("a world");
+    let mut failures = Vec::new();
+    let probe = |world| async move {
+        match &row.probe {
+            Some(p) => Some(runner.send(surface, &p.route, &p.request, world, Identity::Owner).await),
+            None => None,
+        }
+    };
+    let before = probe(world).await;
+    let got = join_all(
+        refused
+            .iter()
+            .map(|(who, _)| runner.send(surface, &row.route, &row.request, world, *who)),
+    )
+    .await;
+    for ((who, want), got) in refused.iter().zip(got) {
+        failures.extend(compare(&row.route, surface, *who, *want, got));
+    }
+    let after = probe(world).await;
+    if before != after {
+        let (before, after) = (before.unwrap().1, after.unwrap().1);
+        failures.push(format!(
+            "{}: the refused cells changed what the probe answers: {before} before, {after} after",
+            row.route
+        ));
+    }
+    for (i, (who, want)) in accepted.into_iter().enumerate() {
+        let got = if row.fresh && i > 0 {
+            let own = self::world(&runner.app, surface).await;
+            runner.send(surface, &row.route, &row.request, &own, who).await
+        } else {
+            runner.send(surface, &row.route, &row.request, world, who).await
+        };
+        failures.extend(compare(&row.route, surface, who, want, got));
+    }
+    failures
+}
+
+/// A surface's rows, in the table's order, on one world (built only if a row needs it).
+async fn run_surface(runner: &Runner, surface: Surface, rows: Vec<&Row>) -> Vec<String> {
+    let mut shared = None;
+    let mut failures = Vec::new();
+    for row in rows {
+        if shared.is_none() && !row.fresh {
+            shared = Some(world(&runner.app, surface).await);
+        }
+        failures.extend(run_row(runner, surface, row, shared.as_ref()).await);
+    }
+    failures
+}
+
 #[tokio::test]
 async fn every_route_answers_every_identity_as_the_table_says() {
     let table = load_table();
@@ -619,19 +690,7 @@ async fn every_route_answers_every_identity_as_the_table_says() {
         missing.is_empty() && unknown.is_empty() && twice.is_empty(),
         "{TABLE} must name every route of template.yaml once: missing {missing:?}, unknown {unknown:?}, twice {twice:?}"
     );
-
-    // The shared table: nobase's fixtures are set up on it (`e2e::nobase::World`).
-    let app = spawn_app().await;
-    let runner = Runner {
-        app,
-        http: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
-        requests: AtomicUsize::new(0),
-    };
-    let mut shared: BTreeMap<Surface, World> = BTreeMap::new();
-    let mut failures = Vec::new();
+    let mut by_surface: BTreeMap<Surface, Vec<&Row>> = BTreeMap::new();
     let mut cells_tried = 0;
     for row in &table.routes {
         let surface = routes[&row.route];
@@ -643,60 +702,34 @@ async fn every_route_answers_every_identity_as_the_table_says() {
                 row.route
             );
         }
-        let (refused, accepted): (Vec<_>, Vec<_>) = cells.into_iter().partition(|(_, a)| !surface.accepts(*a));
-        cells_tried += refused.len() + accepted.len();
-        let check = |who: Identity, want: Answer, (status, body): Got| {
-            let got = Answer {
-                status,
-                code: want.code.and(surface.code(&body)),
-            };
-            (got != want).then(|| format!("{} as {who:?}: expected {want}, got {got}: {body}", row.route))
-        };
-
-        let fresh_world;
-        let world = if row.fresh {
-            fresh_world = world(&runner.app, surface).await;
-            &fresh_world
-        } else {
-            if !shared.contains_key(&surface) {
-                shared.insert(surface, world(&runner.app, surface).await);
-            }
-            &shared[&surface]
-        };
-        let before = match &row.probe {
-            Some(p) => Some(runner.send(surface, &p.route, &p.request, world, Identity::Owner).await),
-            None => None,
-        };
-        let got = join_all(
-            refused
-                .iter()
-                .map(|(who, _)| runner.send(surface, &row.route, &row.request, world, *who)),
-        )
-        .await;
-        for ((who, want), got) in refused.iter().zip(got) {
-            failures.extend(check(*who, *want, got));
-        }
-        if let (Some(p), Some(before)) = (&row.probe, before) {
-            let after = runner.send(surface, &p.route, &p.request, world, Identity::Owner).await;
-            if after != before {
-                failures.push(format!(
-                    "{}: the refused cells changed what {} answers: {} before, {} after",
-                    row.route, p.route, before.1, after.1
-                ));
-            }
-        }
-        for (who, want) in accepted {
-            let got = if row.fresh {
-                let own = self::world(&runner.app, surface).await;
-                runner.send(surface, &row.route, &row.request, &own, who).await
-            } else {
-                runner.send(surface, &row.route, &row.request, world, who).await
-            };
-            failures.extend(check(who, want, got));
-        }
+        cells_tried += cells.len();
+        by_surface.entry(surface).or_default().push(row);
     }
+
+    // The shared table: nobase's fixtures are set up on it (`e2e::nobase::World`).
+    let runner = Runner {
+        app: spawn_app().await,
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+        requests: AtomicUsize::new(0),
+    };
+    // The surfaces don't share fixtures: they run side by side.
+    let failures: Vec<String> = join_all(
+        by_surface
+            .into_iter()
+            .map(|(surface, rows)| run_surface(&runner, surface, rows)),
+    )
+    .await
+    .into_iter()
+    .flatten()
+    .collect();
     let requests = runner.requests.load(Ordering::Relaxed);
-    println!("authorization matrix: {} routes, {cells_tried} cells, {requests} requests (cells and probes)", table.routes.len());
+    println!(
+        "authorization matrix: {} routes, {cells_tried} cells, {requests} requests (cells and probes)",
+        table.routes.len()
+    );
     assert!(
         failures.is_empty(),
         "{} of {cells_tried} cells answered otherwise than {TABLE} says:\n{}",
