@@ -1,5 +1,4 @@
-//! The authorization matrix: every route of `template.yaml` (HTTP, and the WebSocket API's
-//! `$connect`) × every identity (no token, a malformed one, an expired one, another surface's,
+//! The authorization matrix: every route of `template.yaml` (HTTP and WebSocket) × every identity (no token, a malformed one, an expired one, another surface's,
 //! another user's, the owner's, an admin's) → the answer `tests/authz.yaml` says it gets (HTTP
 //! status and the surface's envelope code). One test drives the whole table: it fails when a
 //! route of the template is missing from the table or the table names a route that doesn't
@@ -81,6 +80,8 @@ struct Request {
     /// nobase's parameters: the query string of a GET, the form body of a POST.
     params: Option<BTreeMap<String, String>>,
     multipart: Option<Multipart>,
+    /// A WebSocket route's frame, sent on a connection opened with the cell's token.
+    frame: Option<Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -484,7 +485,7 @@ impl Runner {
         let token = world.token(who);
         let (method, pattern) = route.split_once(' ').expect("METHOD /path");
         if method == "WS" {
-            return self.connect(token).await;
+            return self.socket(pattern, request, world, token).await;
         }
         let mut path = pattern.replace('+', "");
         for (name, value) in &request.path {
@@ -558,20 +559,55 @@ impl Runner {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
-    /// A WebSocket handshake with `token`: 101 when accepted, else the refusal's status.
-    async fn connect(&self, token: Option<&str>) -> Got {
+    /// A WebSocket cell: the handshake with `token` (its refusal's status, or 101); then, for a
+    /// frame route, the frame and a sentinel (an unknown action, which `$default` refuses): the
+    /// first frame back before the sentinel's answer is the route's (`status` 200
+    /// for its own event, an error's status), none is `status` 0 (routes that answer nothing to
+    /// the sender). `$disconnect` runs when the connection closes.
+    async fn socket(&self, key: &str, request: &Request, world: &World, token: Option<&str>) -> Got {
         let query = token.map(|t| format!("token={t}")).unwrap_or_default();
-        match self.app.socket(&query).await {
-            Ok(socket) => {
-                socket.close().await;
-                (101, Value::Null)
+        let mut socket = match self.app.socket(&query).await {
+            Ok(socket) => socket,
+            Err(status) => return (status, Value::Null),
+        };
+        let Some(frame) = &request.frame else {
+            socket.close().await;
+            return (101, Value::Null);
+        };
+        assert_ne!(key, "$connect", "$connect takes no frame");
+        socket.send_json(&world.fill_json(frame)).await;
+        socket.send_json(&json!({"action": SENTINEL, "data": {}})).await;
+        let mut answer = json!({"status": 0});
+        // The sentinel's answer is `$default`'s (an error, or 401 after a logout); on `$default`'s
+        // own row the first one is the route's.
+        let mut defaults = if key == "$default" { 2 } else { 1 };
+        loop {
+            let got = socket.recv_json().await;
+            if got["data"]["action"] == "$default" {
+                defaults -= 1;
+                if defaults == 0 {
+                    break;
+                }
             }
-            Err(status) => (status, Value::Null),
+            if answer["status"] == 0 {
+                let status = if got["event"] == "error" {
+                    got["data"]["status"].clone()
+                } else {
+                    json!(200)
+                };
+                answer = json!({"status": status, "frame": got});
+            }
         }
+        socket.close().await;
+        (101, answer)
     }
 }
 
-/// The template's routes and the surface serving each: `METHOD /path` (and `WS $connect`).
+/// The action that marks the end of a WebSocket cell's answers.
+const SENTINEL: &str = "matrix_sentinel";
+
+/// The template's routes and the surface serving each: `METHOD /path`, and `WS <route key>`
+/// for the WebSocket API's.
 fn template_routes() -> BTreeMap<String, Surface> {
     let template = Template::load(template_path()).expect("template.yaml");
     let mut routes = BTreeMap::new();
@@ -580,9 +616,9 @@ fn template_routes() -> BTreeMap<String, Surface> {
             routes.insert(format!("{} {}", r.method, r.path), Surface::of_binary(&f.binary));
         }
     }
-    let socket = template.socket.as_ref().expect("the WebSocket API");
-    let connect = socket.route("$connect").expect("$connect");
-    routes.insert("WS $connect".to_owned(), Surface::of_binary(&connect.binary));
+    for r in &template.socket.as_ref().expect("the WebSocket API").routes {
+        routes.insert(format!("WS {}", r.key), Surface::of_binary(&r.binary));
+    }
     routes
 }
 
