@@ -124,6 +124,43 @@ impl TestApp {
         users.try_into().unwrap_or_else(|_| unreachable!("N users"))
     }
 
+    /// `N` new users created through the store, as register stores them, sharing one password
+    /// hash (to spare argon2 time), with their tokens.
+    pub async fn weif_users_direct<const N: usize>(&self) -> [WeifUser; N] {
+        let password = "secret-pass".to_owned();
+        let hash = shared::auth::password::hash(&password).await.unwrap();
+        let store = self.weif_store().await;
+        let mut users = Vec::with_capacity(N);
+        for _ in 0..N {
+            let user = weifchat::User {
+                id: shared::ids::new_id(),
+                phone: phone(),
+                nick: crate::unique("nick"),
+                img_url: weifchat::accounts::DEFAULT_AVATAR.into(),
+                sex: weifchat::model::Sex::Unknown.as_str().into(),
+                birthday: String::new(),
+                sign: weifchat::accounts::DEFAULT_SIGN.into(),
+                waif_code: String::new(),
+                created_at: shared::clock::now_ms(),
+            };
+            let user = store
+                .register(weifchat::Registration {
+                    user,
+                    password_hash: hash.clone(),
+                })
+                .await
+                .unwrap();
+            users.push(WeifUser {
+                token: self.tokens.issue(&user.id, weifchat::AUDIENCE).unwrap(),
+                id: user.id,
+                phone: user.phone,
+                password: password.clone(),
+                nick: user.nick,
+            });
+        }
+        users.try_into().unwrap_or_else(|_| unreachable!("N users"))
+    }
+
     /// Two friends and a stranger.
     pub async fn weif_people(&self) -> (WeifUser, WeifUser, WeifUser) {
         let [a, b, c] = self.weif_users().await;

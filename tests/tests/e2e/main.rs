@@ -1,6 +1,7 @@
 //! End-to-end tests: real HTTP through the local gateway into the DynamoDB API server.
 //! One test binary for the whole workspace (one link instead of many).
 
+mod authorization_matrix;
 mod chatx_accounts;
 mod chatx_comments;
 mod chatx_concurrency;
