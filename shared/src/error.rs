@@ -294,11 +294,25 @@ mod tests {
                 Response::new(StatusCode::try_from(status).unwrap(), SdkBody::empty()),
             )
         };
-        for code in ["ThrottlingException", "ProvisionedThroughputExceededException", "InternalServerError"] {
-            assert!(matches!(AppError::from(service(code, 400)), AppError::Unavailable(_)), "{code}");
+        for code in [
+            "ThrottlingException",
+            "ProvisionedThroughputExceededException",
+            "InternalServerError",
+        ] {
+            assert!(
+                matches!(AppError::from(service(code, 400)), AppError::Unavailable(_)),
+                "{code}"
+            );
         }
-        for code in ["ValidationException", "ResourceNotFoundException", "AccessDeniedException"] {
-            assert!(matches!(AppError::from(service(code, 400)), AppError::Internal(_)), "{code}");
+        for code in [
+            "ValidationException",
+            "ResourceNotFoundException",
+            "AccessDeniedException",
+        ] {
+            assert!(
+                matches!(AppError::from(service(code, 400)), AppError::Internal(_)),
+                "{code}"
+            );
         }
         let timeout: SdkError<GetItemError, Response> = SdkError::timeout_error("attempt timed out");
         assert!(matches!(AppError::from(timeout), AppError::Unavailable(_)));
