@@ -248,7 +248,10 @@ where
     fn from(err: aws_sdk_dynamodb::error::SdkError<E, R>) -> Self {
         use aws_sdk_dynamodb::error::SdkError;
         let transient = match &err {
-            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
+            SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
+            // A connection that failed or dropped; not a request that couldn't be sent at all
+            // (a malformed endpoint: a configuration fault).
+            SdkError::DispatchFailure(e) => e.is_io() || e.is_timeout(),
             SdkError::ServiceError(e) => e.err().code().is_some_and(|c| TRANSIENT_CODES.contains(&c)),
             _ => false,
         };
