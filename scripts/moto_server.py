@@ -7,14 +7,21 @@ server must too: this is moto's own server entry point with threaded=False. Each
 short; concurrency still happens in the gateway and the handlers, which is what the tests probe.
 
 It also rolls a cancelled TransactWriteItems back item by item instead of restoring a deep copy
-of the whole table (see `item_level_transaction_rollback`).
+of the whole table (see `item_level_transaction_rollback`), and honours TransactWriteItems'
+`ClientRequestToken` as DynamoDB does, which moto ignores (see `client_request_tokens`): without
+it, a transaction whose answer was lost (a dropped connection) and that the SDK sends again would
+be applied twice here, where DynamoDB applies it once.
 
 Usage: python scripts/moto_server.py <host> <port>
 """
 
+import collections
 import copy
+import hashlib
+import json
 import signal
 import sys
+import time
 import types
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
@@ -69,10 +76,56 @@ def item_level_transaction_rollback() -> None:
     models.DynamoDBBackend.transact_write_items = transact_write_items
 
 
+IDEMPOTENCY_WINDOW_SECS = 600
+
+
+def client_request_tokens() -> None:
+    """DynamoDB makes a TransactWriteItems with a `ClientRequestToken` idempotent: the same token
+    within 10 minutes of the first request answers success without applying anything again,
+    and the same token with other parameters is refused with IdempotentParameterMismatch
+    (API reference, TransactWriteItems). moto ignores the token, so here a transaction that
+    succeeded is remembered by its token with a digest of its other parameters. As DynamoDB's
+    documentation speaks of a repeat of a request that succeeded, a cancelled transaction is not
+    remembered: its repeat (our conflict retry keeps the token) is run again."""
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.exceptions import ERROR_TYPE_PREFIX, DynamodbException
+    from moto.dynamodb.responses import DynamoHandler
+
+    class IdempotentParameterMismatch(DynamodbException):
+        def __init__(self) -> None:
+            super().__init__(
+                ERROR_TYPE_PREFIX + "IdempotentParameterMismatchException",
+                message="Transaction request with the same client token was made with different parameters",
+            )
+
+    done: "collections.OrderedDict[str, tuple[float, str]]" = collections.OrderedDict()
+    original = DynamoHandler.transact_write_items
+
+    def transact_write_items(self):
+        token = self.body.get("ClientRequestToken")
+        if token is None:
+            return original(self)
+        now = time.monotonic()
+        while done and next(iter(done.values()))[0] <= now:
+            done.popitem(last=False)
+        others = {k: v for k, v in self.body.items() if k != "ClientRequestToken"}
+        digest = hashlib.sha256(json.dumps(others, sort_keys=True).encode()).hexdigest()
+        if token in done:
+            if done[token][1] != digest:
+                raise IdempotentParameterMismatch()
+            return ActionResult({"ConsumedCapacity": [], "ItemCollectionMetrics": {}})
+        result = original(self)
+        done[token] = (now + IDEMPOTENCY_WINDOW_SECS, digest)
+        return result
+
+    DynamoHandler.transact_write_items = transact_write_items
+
+
 def main() -> None:
     host, port = sys.argv[1], int(sys.argv[2])
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     item_level_transaction_rollback()
+    client_request_tokens()
     app = DomainDispatcherApplication(create_backend_app)
     run_simple(host, port, app, threaded=False, request_handler=MotoRequestHandler)
 

@@ -36,6 +36,14 @@ pub enum AppError {
     /// `retry_after_secs`.
     #[error("too many requests, retry after {retry_after_secs} s")]
     Throttled { retry_after_secs: u64 },
+    /// The store stayed busy or out of reach through its retries (throttled, a 5xx, a timeout,
+    /// a dropped connection, transaction conflicts past their budget): nothing the client did
+    /// wrong, and worth retrying after [`AppError::RETRY_AFTER_SECS`]. Logged with its source and
+    /// counted as a fault like `Internal`; each surface renders it as its "retry later" answer
+    /// (docs/reliability.md). Built in one place: [`From<SdkError>`](AppError#impl-From) and the
+    /// conflict retry.
+    #[error("the service is busy, retry after {} s", AppError::RETRY_AFTER_SECS)]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// Anything else: a store fault, a bug. Logged with its source, rendered as a generic error.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -92,12 +100,38 @@ impl AppError {
     pub fn internal(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Self::Internal(source.into())
     }
+    pub fn unavailable(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self::Unavailable(source.into())
+    }
+
+    /// How long a client told to retry ([`AppError::Unavailable`]) should wait: the SDK's
+    /// retries already spent their budget, so an immediate retry would likely meet the same.
+    pub const RETRY_AFTER_SECS: u64 = 1;
+
+    /// The seconds a client should wait before retrying, for the errors worth retrying
+    /// (a rate limit, a busy store); `None` for the others.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::Throttled { retry_after_secs } => Some(*retry_after_secs),
+            Self::Unavailable(_) => Some(Self::RETRY_AFTER_SECS),
+            _ => None,
+        }
+    }
+
+    /// Whether it failed on our side (`Internal`, `Unavailable`) rather than refusing the
+    /// client's request.
+    pub fn is_fault(&self) -> bool {
+        matches!(self, Self::Internal(_) | Self::Unavailable(_))
+    }
 
     /// Logs an internal error with its whole source chain; client errors are logged at debug.
     pub fn log(&self) {
         match self {
             Self::Internal(source) => {
                 tracing::error!(error = %Chain(source.as_ref()), "internal error")
+            }
+            Self::Unavailable(source) => {
+                tracing::error!(error = %Chain(source.as_ref()), "store unavailable after retries")
             }
             other => tracing::debug!(error = %other, "request refused"),
         }
@@ -189,13 +223,43 @@ impl std::fmt::Display for Chain<'_> {
     }
 }
 
+/// Service error codes that mean "busy or failing for now, try again": throttling (DynamoDB's
+/// and S3's), server faults, a transaction still in progress under the same token.
+const TRANSIENT_CODES: &[&str] = &[
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+    "TransactionInProgressException",
+    "SlowDown",
+    "InternalError",
+];
+
+/// The one place an SDK error becomes an [`AppError`]. The SDK's standard retry mode has
+/// already retried what was retryable (`shared::state::dynamo_config`); what is still transient
+/// here (a timeout, a connection that failed or dropped, a response cut short, a throttling or
+/// server error code) is [`AppError::Unavailable`], anything else [`AppError::Internal`].
 impl<E, R> From<aws_sdk_dynamodb::error::SdkError<E, R>> for AppError
 where
-    E: std::error::Error + Send + Sync + 'static,
+    E: std::error::Error + aws_sdk_dynamodb::error::ProvideErrorMetadata + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     fn from(err: aws_sdk_dynamodb::error::SdkError<E, R>) -> Self {
-        Self::internal(err)
+        use aws_sdk_dynamodb::error::SdkError;
+        let transient = match &err {
+            SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
+            // A connection that failed or dropped; not a request that couldn't be sent at all
+            // (a malformed endpoint: a configuration fault).
+            SdkError::DispatchFailure(e) => e.is_io() || e.is_timeout(),
+            SdkError::ServiceError(e) => e.err().code().is_some_and(|c| TRANSIENT_CODES.contains(&c)),
+            _ => false,
+        };
+        if transient {
+            Self::unavailable(err)
+        } else {
+            Self::internal(err)
+        }
     }
 }
 
@@ -208,6 +272,54 @@ impl From<serde_dynamo::Error> for AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn busy_store_errors_say_when_to_retry_without_their_source() {
+        let err = AppError::unavailable(std::io::Error::other("ThrottlingException on table xyz"));
+        assert_eq!(err.to_string(), "the service is busy, retry after 1 s");
+        assert_eq!(err.retry_after_secs(), Some(1));
+        assert!(err.is_fault());
+        assert_eq!(AppError::Throttled { retry_after_secs: 7 }.retry_after_secs(), Some(7));
+        assert!(!AppError::Throttled { retry_after_secs: 7 }.is_fault());
+        assert_eq!(AppError::internal(std::io::Error::other("x")).retry_after_secs(), None);
+    }
+
+    #[test]
+    fn sdk_errors_are_unavailable_when_transient_internal_otherwise() {
+        use aws_sdk_dynamodb::error::{ErrorMetadata, SdkError};
+        use aws_sdk_dynamodb::operation::get_item::GetItemError;
+        use aws_smithy_runtime_api::http::{Response, StatusCode};
+        use aws_smithy_types::body::SdkBody;
+        let service = |code: &str, status: u16| {
+            let meta = ErrorMetadata::builder().code(code).message("m").build();
+            SdkError::service_error(
+                GetItemError::generic(meta),
+                Response::new(StatusCode::try_from(status).unwrap(), SdkBody::empty()),
+            )
+        };
+        for code in [
+            "ThrottlingException",
+            "ProvisionedThroughputExceededException",
+            "InternalServerError",
+        ] {
+            assert!(
+                matches!(AppError::from(service(code, 400)), AppError::Unavailable(_)),
+                "{code}"
+            );
+        }
+        for code in [
+            "ValidationException",
+            "ResourceNotFoundException",
+            "AccessDeniedException",
+        ] {
+            assert!(
+                matches!(AppError::from(service(code, 400)), AppError::Internal(_)),
+                "{code}"
+            );
+        }
+        let timeout: SdkError<GetItemError, Response> = SdkError::timeout_error("attempt timed out");
+        assert!(matches!(AppError::from(timeout), AppError::Unavailable(_)));
+    }
 
     #[test]
     fn internal_errors_do_not_show_their_source_in_display() {

@@ -2,6 +2,11 @@
 //! here is a surface's: a surface reaches its own store through its crate (an extension trait
 //! on [`AppState`], e.g. `chatx::ChatxState`).
 
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+
 use crate::auth::Tokens;
 use crate::config::Config;
 use crate::error::AppError;
@@ -81,10 +86,43 @@ impl AppState {
     }
 }
 
+/// Attempts per DynamoDB call (the first and up to 3 retries) in the SDK's standard retry mode.
+pub const DYNAMO_MAX_ATTEMPTS: u32 = 4;
+/// The first retry waits up to this long (full jitter), doubling each retry: at most 50, 100
+/// and 200 ms for the three retries.
+pub const DYNAMO_INITIAL_BACKOFF: Duration = Duration::from_millis(50);
+/// No single wait between attempts is longer than this.
+pub const DYNAMO_MAX_BACKOFF: Duration = Duration::from_secs(1);
+/// Opening a connection to DynamoDB.
+pub const DYNAMO_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+/// One attempt, from sending the request to reading the whole answer: a connection that
+/// stalls is abandoned (and retried) rather than waited on.
+pub const DYNAMO_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
+/// One call with all its attempts and waits: a call never takes longer, well inside the
+/// functions' 10 s Lambda timeout.
+pub const DYNAMO_OPERATION_TIMEOUT: Duration = Duration::from_secs(6);
+
 /// The DynamoDB client configuration from the SDK's, with the request metrics
-/// ([`RequestMetrics`](crate::store::observe::RequestMetrics)) every function's client carries.
+/// ([`RequestMetrics`](crate::store::observe::RequestMetrics)) every function's client carries,
+/// and its resilience stated rather than left to defaults: the standard retry mode (which
+/// retries throttling, 5xx, timeouts and connection failures, and whose retry quota stops
+/// retrying when most calls fail) with [`DYNAMO_MAX_ATTEMPTS`] attempts, and timeouts per
+/// connection, attempt and call. What still fails becomes `AppError::Unavailable`
+/// (docs/reliability.md).
 pub fn dynamo_config(sdk: &aws_config::SdkConfig) -> aws_sdk_dynamodb::config::Builder {
-    aws_sdk_dynamodb::config::Builder::from(sdk).interceptor(crate::store::observe::RequestMetrics)
+    let retry = RetryConfig::standard()
+        .with_max_attempts(DYNAMO_MAX_ATTEMPTS)
+        .with_initial_backoff(DYNAMO_INITIAL_BACKOFF)
+        .with_max_backoff(DYNAMO_MAX_BACKOFF);
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(DYNAMO_CONNECT_TIMEOUT)
+        .operation_attempt_timeout(DYNAMO_ATTEMPT_TIMEOUT)
+        .operation_timeout(DYNAMO_OPERATION_TIMEOUT)
+        .build();
+    aws_sdk_dynamodb::config::Builder::from(sdk)
+        .retry_config(retry)
+        .timeout_config(timeouts)
+        .interceptor(crate::store::observe::RequestMetrics)
 }
 
 /// The S3 client configuration from the SDK's: path-style addressing where an endpoint is

@@ -10,9 +10,10 @@ use serde_json::Value;
 use crate::AppState;
 use crate::config::Config;
 
-/// The state of a function whose DynamoDB and S3 clients point at a closed port
-/// (127.0.0.1:9), without retries: everything decided before the store behaves as in
-/// production, and any store call fails at once, as an internal error.
+/// The state of a function whose DynamoDB client has an unusable endpoint and whose S3 client
+/// points at a closed port (127.0.0.1:9), without retries: everything decided before the store
+/// behaves as in production, and any DynamoDB call fails at once, as an internal error (a
+/// closed port would be a store out of reach: `AppError::Unavailable`, docs/reliability.md).
 pub fn offline_state() -> AppState {
     let secret = "x".repeat(32);
     let config = Config::from_lookup(|k| match k {
@@ -25,7 +26,7 @@ pub fn offline_state() -> AppState {
     let dynamo = aws_sdk_dynamodb::Config::builder()
         .behavior_version(aws_sdk_dynamodb::config::BehaviorVersion::latest())
         .region(aws_sdk_dynamodb::config::Region::new("us-east-1"))
-        .endpoint_url("http://127.0.0.1:9")
+        .endpoint_url("unusable endpoint")
         .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::disabled())
         .credentials_provider(credentials.clone())
         .build();

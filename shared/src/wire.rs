@@ -38,7 +38,7 @@ impl Failure for AppError {
         AppError::log(self)
     }
     fn is_fault(&self) -> bool {
-        matches!(self, AppError::Internal(_))
+        AppError::is_fault(self)
     }
 }
 

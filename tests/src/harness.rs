@@ -17,6 +17,8 @@ use shared::config::Config;
 use shared::keys::{Key, PK, SK};
 use shared::store::observe::{Call, RequestLog};
 
+use crate::faults::{FaultProxy, Faults};
+
 struct Run {
     table: String,
     bucket: String,
@@ -128,6 +130,11 @@ pub async fn spawn_app_with_limits(limits: &str) -> TestApp {
 /// for every transaction on it, so a test that writes much keeps its data out of the shared
 /// table; the info module's tests each use one.
 pub async fn spawn_app_on_own_table() -> TestApp {
+    spawn_on(own_table_config().await).await
+}
+
+/// The test configuration with a new table of its own, created.
+async fn own_table_config() -> Config {
     let run = run();
     let mut config = config();
     config.table_name = format!("e2e-own-{}", uuid::Uuid::new_v4().simple());
@@ -139,16 +146,33 @@ pub async fn spawn_app_on_own_table() -> TestApp {
     )
     .await
     .expect("create table");
-    spawn_on(config).await
+    config
+}
+
+/// An app whose functions reach DynamoDB through a [`FaultProxy`] injecting `faults` (once told
+/// to: [`FaultProxy::start_injecting`]), on the shared table or, with `own_table`, on a table of
+/// its own. The test's own client, `app.dynamo`, stays direct, so what it reads is what is stored.
+pub async fn spawn_app_with_faults(faults: Faults, own_table: bool) -> (TestApp, FaultProxy) {
+    let config = if own_table { own_table_config().await } else { config() };
+    let upstream = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").expect("a DynamoDB API server");
+    let proxy = FaultProxy::start(&upstream, faults).await;
+    let app = spawn_through(config, Some(&proxy.url())).await;
+    (app, proxy)
 }
 
 async fn spawn_on(config: Config) -> TestApp {
+    spawn_through(config, None).await
+}
+
+/// An app whose functions' DynamoDB clients use `dynamo_endpoint`, if given.
+async fn spawn_through(config: Config, dynamo_endpoint: Option<&str>) -> TestApp {
     init_logs();
     let run = run();
     let sdk = shared::state::sdk_config().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("bound address");
-    let gateway = Arc::new(Gateway::new(&run.template, all_functions(), &config, &sdk, addr).expect("gateway"));
+    let gateway = Gateway::with_dynamo_endpoint(&run.template, all_functions(), &config, &sdk, addr, dynamo_endpoint);
+    let gateway = Arc::new(gateway.expect("gateway"));
     let server = tokio::spawn(gateway.clone().serve(listener));
     TestApp {
         base_url: gateway.url(),

@@ -2,11 +2,14 @@
 //! server) and one module of helpers per surface. The tests themselves are in `tests/e2e`.
 
 pub mod chatx;
+pub mod faults;
 pub mod harness;
 pub mod info;
 pub mod nobase;
 pub mod weif;
 
 pub use chatx::User;
-pub use harness::{Socket, TestApp, config, spawn_app, spawn_app_on_own_table, spawn_app_with_limits, unique};
+pub use harness::{
+    Socket, TestApp, config, spawn_app, spawn_app_on_own_table, spawn_app_with_faults, spawn_app_with_limits, unique,
+};
 pub use serde_json;

@@ -7,6 +7,7 @@
 //! |---|---|---|
 //! | 0 | | success |
 //! | 500 | ServerInternalError | a fault on our side (details go to the logs only) |
+//! | 503 | ServerBusyError | the store stayed busy through its retries: retry after 1 s (ours; docs/reliability.md) |
 //! | 1001 | ArgsError | missing header, missing or invalid argument, bad JSON, `token is empty` |
 //! | 1002 | NoPermissionError | acting on someone else's post or comment |
 //! | 1003 | DuplicateKeyError | account already registered |
@@ -35,6 +36,8 @@ pub const TOKEN: &str = "token";
 pub mod code {
     pub const SUCCESS: i32 = 0;
     pub const SERVER_INTERNAL: i32 = 500;
+    /// The store stayed busy or out of reach through its retries: retry later (ours).
+    pub const SERVER_BUSY: i32 = 503;
     pub const ARGS: i32 = 1001;
     pub const NO_PERMISSION: i32 = 1002;
     pub const DUPLICATE_KEY: i32 = 1003;
@@ -127,6 +130,7 @@ fn render(err: &AppError) -> (i32, &'static str, String) {
         NotFound(m) => (code::RECORD_NOT_FOUND, "RecordNotFoundError", m.to_string()),
         Conflict(m) => (code::DUPLICATE_KEY, "DuplicateKeyError", m.to_string()),
         Throttled { .. } => (code::TOO_MANY_REQUESTS, "TooManyRequestsError", err.to_string()),
+        Unavailable(_) => (code::SERVER_BUSY, "ServerBusyError", err.to_string()),
         Internal(_) => (
             code::SERVER_INTERNAL,
             "ServerInternalError",

@@ -16,6 +16,7 @@
 //! | 422 | `{"message": "…", "errors": {"field": ["…"]}}` | invalid input (Laravel's validation shape) |
 //! | 422 | `{"message": "…"}` | a rule of the data refuses the request, or login failed |
 //! | 500 | `{"message": "Server Error"}` | a fault on our side (details go to the logs only) |
+//! | 503 | `{"message": "Service Unavailable"}` + `Retry-After: 1` | the store stayed busy through its retries (docs/reliability.md) |
 
 use std::future::Future;
 
@@ -144,6 +145,10 @@ pub fn failure(err: &AppError) -> Response<Body> {
             StatusCode::TOO_MANY_REQUESTS,
             json!({ "message": "Too Many Attempts." }),
         ),
+        Unavailable(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({ "message": "Service Unavailable" }),
+        ),
         Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, json!({ "message": "Server Error" })),
     };
     let mut resp = http::json_response(status, &body);
@@ -152,9 +157,10 @@ pub fn failure(err: &AppError) -> Response<Body> {
             resp.headers_mut()
                 .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        Throttled { retry_after_secs } => {
-            resp.headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+        Throttled { .. } | Unavailable(_) => {
+            if let Some(secs) = err.retry_after_secs() {
+                resp.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
+            }
         }
         _ => {}
     }

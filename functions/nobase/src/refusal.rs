@@ -162,7 +162,7 @@ impl From<aws_sdk_dynamodb::error::BuildError> for NobaseError {
 
 impl<E, R> From<aws_sdk_dynamodb::error::SdkError<E, R>> for NobaseError
 where
-    E: std::error::Error + Send + Sync + 'static,
+    E: std::error::Error + aws_sdk_dynamodb::error::ProvideErrorMetadata + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     fn from(err: aws_sdk_dynamodb::error::SdkError<E, R>) -> Self {

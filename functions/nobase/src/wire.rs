@@ -32,6 +32,9 @@ use shared::wire::{self, Answer, Failure, Wire};
 pub const SUCCESS: i32 = 200;
 /// What an internal fault answers (the seed: "数据库更新…失败返回'操作失败'", code 405).
 pub const FAILED: (i32, &str) = (405, "操作失败");
+/// The store stayed busy or out of reach through its retries: retry later (ours;
+/// docs/reliability.md).
+pub const BUSY: i32 = 503;
 
 /// An endpoint: its required parameters, in the order they are checked, and who it acts as.
 #[derive(Debug, Clone, Copy)]
@@ -175,6 +178,7 @@ fn render(err: &NobaseError) -> (i32, String) {
             AppError::NotFound(m) => (407, m.to_string()),
             AppError::Conflict(m) => (405, m.to_string()),
             AppError::Throttled { retry_after_secs } => (429, format!("操作过于频繁,请{retry_after_secs}秒后再试!")),
+            AppError::Unavailable(_) => (BUSY, format!("服务器繁忙,请{}秒后再试!", AppError::RETRY_AFTER_SECS)),
             AppError::Internal(_) => (FAILED.0, FAILED.1.to_owned()),
         },
     }

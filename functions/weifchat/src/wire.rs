@@ -13,6 +13,7 @@
 //! | 404 | a fault on our side: the route's own failure body (`注册失败`, `data: '服务器错误'` …); details only in the logs |
 //! | 405 | `参数错误`, `data` the express-validator list `[{type: "field", msg, path, location}]` |
 //! | 429 | a rate limit: `操作过于频繁, 请<n>秒后再试` (ours; the original had none) |
+//! | 503 | the store stayed busy through its retries: `服务器繁忙, 请1秒后再试` (ours; docs/reliability.md) |
 //!
 //! Parameters come from the query string (GET routes) or the body (POST routes, JSON or
 //! `application/x-www-form-urlencoded`), as [`Params`]; path parameters (`/:type`) too. Upload
@@ -49,6 +50,8 @@ pub mod status {
     pub const INVALID: u16 = 405;
     /// A rate limit (ours: the original server had none; the HTTP status's number).
     pub const TOO_MANY_REQUESTS: u16 = 429;
+    /// The store stayed busy or out of reach through its retries: retry later (ours).
+    pub const BUSY: u16 = 503;
 }
 
 pub const INVALID_MSG: &str = "参数错误";
@@ -476,6 +479,11 @@ pub(crate) fn failure_envelope(route: &Route, err: &AppError) -> (u16, Map<Strin
         Throttled { retry_after_secs } => (
             status::TOO_MANY_REQUESTS,
             text(&format!("操作过于频繁, 请{retry_after_secs}秒后再试")),
+            None,
+        ),
+        Unavailable(_) => (
+            status::BUSY,
+            text(&format!("服务器繁忙, 请{}秒后再试", AppError::RETRY_AFTER_SECS)),
             None,
         ),
         Internal(_) => match route.failure {

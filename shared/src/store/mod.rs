@@ -178,12 +178,19 @@ impl Store {
     /// Runs a write transaction. `Ok(Err(cancelled))` means a condition failed: the caller
     /// decides what that means from [`Cancelled::condition_failed`]. Transaction conflicts with
     /// concurrent writers are retried with backoff.
+    ///
+    /// Every attempt carries the same `ClientRequestToken`, one per logical transaction: an
+    /// attempt DynamoDB applied but whose answer was lost (a dropped connection, a timeout) and
+    /// that is sent again, by the SDK's retries or by ours, answers the first result within 10
+    /// minutes instead of applying twice (docs/reliability.md).
     pub async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<Result<(), Cancelled>, AppError> {
+        let token = uuid::Uuid::new_v4().to_string();
         tx::with_conflict_retry(|| async {
             let sent = self
                 .client
                 .transact_write_items()
                 .set_transact_items(Some(items.clone()))
+                .client_request_token(&token)
                 .send()
                 .await;
             tx::outcome(sent)

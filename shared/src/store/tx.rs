@@ -69,12 +69,14 @@ pub(super) fn outcome(sent: Sent) -> Result<Result<(), Cancelled>, AppError> {
                 let items = reasons.iter().map(|r| r.item().cloned()).collect();
                 Ok(Err(Cancelled::with_items(codes, items)))
             }
-            _ => Err(AppError::internal(err)),
+            _ => Err(err.into()),
         },
     }
 }
 
-/// Runs `attempt` until it commits or is cancelled for a reason other than a conflict.
+/// Runs `attempt` until it commits or is cancelled for a reason other than a conflict; a
+/// conflict that outlasts the budget is [`AppError::Unavailable`] (busy: retry later). The
+/// caller sends every attempt with the same `ClientRequestToken` ([`super::Store::transact`]).
 pub(super) async fn with_conflict_retry<F, Fut>(mut attempt: F) -> Result<Result<(), Cancelled>, AppError>
 where
     F: FnMut() -> Fut,
@@ -89,7 +91,7 @@ where
             done => return Ok(done),
         }
     }
-    Err(AppError::internal(format!(
+    Err(AppError::unavailable(format!(
         "transaction still conflicting after {MAX_ATTEMPTS} attempts"
     )))
 }
@@ -141,14 +143,14 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn endless_conflicts_become_an_internal_error() {
+    async fn endless_conflicts_become_a_busy_error() {
         let calls = AtomicU32::new(0);
         let result = with_conflict_retry(|| async {
             calls.fetch_add(1, Ordering::SeqCst);
             Ok(Err(conflict()))
         })
         .await;
-        assert!(matches!(result, Err(AppError::Internal(_))));
+        assert!(matches!(result, Err(AppError::Unavailable(_))));
         assert_eq!(calls.load(Ordering::SeqCst), MAX_ATTEMPTS);
     }
 }

@@ -110,6 +110,20 @@ impl Gateway {
         sdk: &aws_config::SdkConfig,
         addr: SocketAddr,
     ) -> Result<Self, GatewayError> {
+        Self::with_dynamo_endpoint(template, registry, config, sdk, addr, None)
+    }
+
+    /// [`Gateway::new`] with the functions' DynamoDB clients sent to `dynamo_endpoint` instead
+    /// of the SDK configuration's endpoint: the tests put a fault-injecting proxy there
+    /// (docs/reliability.md).
+    pub fn with_dynamo_endpoint(
+        template: &Template,
+        registry: Vec<Function>,
+        config: &Config,
+        sdk: &aws_config::SdkConfig,
+        addr: SocketAddr,
+        dynamo_endpoint: Option<&str>,
+    ) -> Result<Self, GatewayError> {
         let mut by_binary: HashMap<&'static str, Function> = registry.into_iter().map(|f| (f.binary, f)).collect();
         let mut functions = Vec::new();
         let mut routes = Vec::new();
@@ -131,10 +145,11 @@ impl Gateway {
                 function: def.binary.clone(),
                 grants: Arc::new(def.grants.clone()),
             };
-            let dynamo = shared::state::dynamo_config(sdk)
-                .interceptor(requests.clone())
-                .interceptor(policy.clone())
-                .build();
+            let mut dynamo = shared::state::dynamo_config(sdk);
+            if let Some(endpoint) = dynamo_endpoint {
+                dynamo = dynamo.endpoint_url(endpoint);
+            }
+            let dynamo = dynamo.interceptor(requests.clone()).interceptor(policy.clone()).build();
             let s3 = shared::state::s3_config(sdk).interceptor(policy.clone()).build();
             let mut config = config.clone();
             config.socket_endpoint = socket_endpoint.clone();
