@@ -20,6 +20,24 @@ pub type HandlerFuture<'a> = Pin<Box<dyn Future<Output = Response<Body>> + Send 
 /// every request itself (errors included), so it never fails the invocation.
 pub type Handler = for<'a> fn(&'a AppState, Request) -> HandlerFuture<'a>;
 
+/// A batch of the table's stream records.
+pub use aws_lambda_events::event::dynamodb::Event as StreamEvent;
+/// The records of a batch to hand again (`ReportBatchItemFailures`).
+pub use aws_lambda_events::event::streams::DynamoDbEventResponse as StreamResponse;
+
+pub type StreamFuture<'a> = Pin<Box<dyn Future<Output = StreamResponse> + Send + 'a>>;
+
+/// A function on the table's stream: the container state and a batch of records; it handles
+/// every failure itself, answering the records to hand again.
+pub type StreamHandler = for<'a> fn(&'a AppState, StreamEvent) -> StreamFuture<'a>;
+
+/// A function on the table's stream, for the local gateway: its binary name (as in
+/// `template.yaml`) and its handler.
+pub struct StreamFunction {
+    pub binary: &'static str,
+    pub handler: StreamHandler,
+}
+
 /// A function of a surface, for the local gateway and the tests: its binary name (as in
 /// `template.yaml`), the handler's path (which its `src/bin/<binary>.rs` must call) and the handler.
 pub struct Function {
@@ -69,5 +87,22 @@ pub async fn run(handler: Handler) -> Result<(), Error> {
         }
         Ok::<_, Error>(response)
     }))
+    .await
+}
+
+/// [`run`] for a function on the table's stream: the same container state, logs and metrics.
+pub async fn run_stream(handler: StreamHandler) -> Result<(), Error> {
+    crate::telemetry::init();
+    let metrics = crate::metrics::init();
+    let state: &'static AppState = Box::leak(Box::new(AppState::from_env().await?));
+    lambda_http::lambda_runtime::run(lambda_http::lambda_runtime::service_fn(
+        move |event: lambda_http::lambda_runtime::LambdaEvent<StreamEvent>| async move {
+            let response = handler(state, event.payload).await;
+            if let Some(collector) = metrics {
+                crate::metrics::flush(collector, &event.context, std::io::stdout().lock());
+            }
+            Ok::<_, Error>(response)
+        },
+    ))
     .await
 }

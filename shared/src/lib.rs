@@ -11,6 +11,7 @@
 //! - [`socket`]: API Gateway WebSocket events and pushes to connections (Management API);
 //! - [`storage`]: uploaded files in S3 ("storage nodes"), for every surface;
 //! - [`lambda`]: the glue a function's `main` uses to hand its handler to the runtime;
+//! - [`counters`]: self-healing counters (recounted from the table's stream);
 //! - [`throttle`]: rate limits (a token bucket per subject and rule, in the table);
 //! - [`telemetry`], [`metrics`]: logs (JSON in Lambda), metrics (CloudWatch Embedded Metric Format);
 //! - [`clock`], [`ids`]: time, identifiers.
@@ -20,6 +21,7 @@
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod counters;
 pub mod error;
 pub mod http;
 pub mod ids;

@@ -7,6 +7,7 @@
 //! | post | `CHATX#POST#<postID>` | `#POST` | `CHATX#USER#<userID>#POSTS` / `<createTime>#<postID>` |
 //! | like | `CHATX#POST#<postID>` | `LIKE#<userID>` | `CHATX#POST#<postID>#LIKES` / `<createTime>#<userID>` |
 //! | comment | `CHATX#POST#<postID>` | `COMMENT#<commentID>` | `CHATX#COMMENT#<commentID>` / `COMMENT` |
+use shared::counters::Counter;
 use shared::keys::{Key, time_part};
 
 /// Every key and index partition of this surface starts with this prefix (registered in
@@ -84,6 +85,20 @@ pub fn post_likes_sort(create_time: i64, user_id: &str) -> String {
 /// GSI1 key that finds a comment by its ID alone.
 pub fn comment_lookup(comment_id: &str) -> (String, String) {
     (format!("CHATX#COMMENT#{comment_id}"), "COMMENT".to_owned())
+}
+
+/// The counters a change to the item at `key` touches (the table stream's upkeep,
+/// `shared::counters`): a post's `likeCount` (its `LIKE#` items) and `commentCount` (its
+/// `COMMENT#` items).
+pub fn counters(key: &Key) -> Vec<Counter> {
+    match key.pk.starts_with(&post_partition("")) {
+        true => Counter::in_collection(
+            key,
+            POST_SK,
+            &[(attr::LIKE_COUNT, LIKE_PREFIX), (attr::COMMENT_COUNT, COMMENT_PREFIX)],
+        ),
+        false => Vec::new(),
+    }
 }
 
 #[cfg(test)]

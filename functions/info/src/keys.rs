@@ -4,6 +4,7 @@
 //!
 //! IDs are integers (the seed's `"id": 1`), allocated from counters; inside keys they are
 //! zero-padded to 12 digits so they sort as numbers.
+use shared::counters::Counter;
 use shared::keys::{Key, time_part};
 
 /// Every key and index partition of this surface starts with this prefix (registered in
@@ -121,8 +122,12 @@ pub fn category_name(name_key: &str) -> Key {
     Key::new(format!("INFO#CATEGORYNAME#{name_key}"), "NAME")
 }
 
+const INFO_PARTITION_PREFIX: &str = "INFO#INFO#";
+const STATS_SK: &str = "STATS";
+const COMMENTS_OF_INFO_PREFIX: &str = "INFO#COMMENTS#INFO#";
+
 pub fn info_partition(id: u64) -> String {
-    format!("INFO#INFO#{}", id_part(id))
+    format!("{INFO_PARTITION_PREFIX}{}", id_part(id))
 }
 
 /// The info itself: title, content, medias, times.
@@ -133,7 +138,7 @@ pub fn info(id: u64) -> Key {
 /// The info's small, hot item: its counters and a copy of its state (trashed, purging),
 /// which likes, favorites, shares, comments and views write instead of the large info item.
 pub fn stats(id: u64) -> Key {
-    Key::new(info_partition(id), "STATS")
+    Key::new(info_partition(id), STATS_SK)
 }
 
 pub const LIKE_PREFIX: &str = "LIKE#";
@@ -248,8 +253,40 @@ impl CommentKind {
 /// A comment listing partition, by feed ID: of one info, or of every info (`None`).
 pub fn comments(info: Option<u64>, kind: CommentKind) -> String {
     match info {
-        Some(i) => format!("INFO#COMMENTS#INFO#{}#{}", id_part(i), kind.part()),
+        Some(i) => format!("{COMMENTS_OF_INFO_PREFIX}{}#{}", id_part(i), kind.part()),
         None => format!("INFO#COMMENTS#ALL#{}", kind.part()),
+    }
+}
+
+/// The counters a change to the item at `key` touches (the table stream's upkeep,
+/// `shared::counters`): an info's `likes_count` and `favorites_count` (its `LIKE#` and
+/// `FAVORITE#` items, in its partition beside its stats) and `comments_count` (the entries of its
+/// comment listing of every kind, one per comment).
+pub fn counters(key: &Key) -> Vec<Counter> {
+    let comments_of = |info: u64| Counter {
+        item: stats(info),
+        attribute: attr::COMMENTS_COUNT,
+        relations_pk: comments(Some(info), CommentKind::All),
+        relations_prefix: String::new(),
+    };
+    if let Some(info) = key.pk.strip_prefix(INFO_PARTITION_PREFIX) {
+        let mut found = Counter::in_collection(
+            key,
+            STATS_SK,
+            &[
+                (attr::LIKES_COUNT, LIKE_PREFIX),
+                (attr::FAVORITES_COUNT, FAVORITE_PREFIX),
+            ],
+        );
+        if let (true, Ok(info)) = (key.sk == STATS_SK, info.parse::<u64>()) {
+            found.push(comments_of(info));
+        }
+        return found;
+    }
+    let listing = key.pk.strip_prefix(COMMENTS_OF_INFO_PREFIX);
+    match listing.and_then(|rest| rest.strip_suffix(&format!("#{}", CommentKind::All.part()))) {
+        Some(info) => info.parse::<u64>().map(comments_of).into_iter().collect(),
+        None => Vec::new(),
     }
 }
 

@@ -9,6 +9,7 @@
 //! | user | `NOBASE#APP#<appid>#USER#<account>` | `USER` |
 //! | post | `NOBASE#APP#<appid>#POST#<id>` | `#POST` |
 //! | like | `NOBASE#APP#<appid>#POST#<id>` | `LIKE#<userId>` |
+use shared::counters::Counter;
 use shared::keys::Key;
 
 /// Every key and index partition of this surface starts with this prefix (registered in
@@ -78,6 +79,16 @@ pub fn post(appid: &str, post_id: &str) -> Key {
 
 pub fn like(appid: &str, post_id: &str, user_id: &str) -> Key {
     Key::new(post_partition(appid, post_id), format!("{LIKE_PREFIX}{user_id}"))
+}
+
+/// The counters a change to the item at `key` touches (the table stream's upkeep,
+/// `shared::counters`): a post's `likeCount` (its `LIKE#` items). App IDs and post IDs can't
+/// hold `#`, so `…#POST#` only ever ends an app's prefix in a post's partition.
+pub fn counters(key: &Key) -> Vec<Counter> {
+    match key.pk.starts_with(&app_partition("")) && key.pk.contains("#POST#") {
+        true => Counter::in_collection(key, POST_SK, &[(attr::LIKE_COUNT, LIKE_PREFIX)]),
+        false => Vec::new(),
+    }
 }
 
 #[cfg(test)]

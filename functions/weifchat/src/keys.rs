@@ -23,6 +23,7 @@
 //! | socket connection (TTL) | `WEIF#CONN#<connectionId>` | `#CONN` | `WEIF#USER#<userId>#CONNS` / `<connectionId>` |
 //!
 //! `<c>` is the first character of the lowercased name: the partition of a bounded prefix search.
+use shared::counters::Counter;
 use shared::keys::{Key, time_part};
 
 /// Every key and index partition of this surface starts with this prefix (registered in
@@ -280,6 +281,20 @@ pub fn connection(connection_id: &str) -> Key {
 /// GSI1 partition of a user's open connections (a push reaches each of them).
 pub fn connections(user_id: &str) -> String {
     format!("WEIF#USER#{user_id}#CONNS")
+}
+
+/// The counters a change to the item at `key` touches (the table stream's upkeep,
+/// `shared::counters`): a moment's `likeCount` (its `LIKE#` items) and `commentCount` (its
+/// comments and replies, `COMMENT#` items).
+pub fn counters(key: &Key) -> Vec<Counter> {
+    match key.pk.starts_with(&space_partition("")) {
+        true => Counter::in_collection(
+            key,
+            SPACE_SK,
+            &[(attr::LIKE_COUNT, LIKE_PREFIX), (attr::COMMENT_COUNT, COMMENT_PREFIX)],
+        ),
+        false => Vec::new(),
+    }
 }
 
 /// Where uploads (#5, #15, #27, #38–42) keep their bytes: S3 object keys of the storage

@@ -27,6 +27,7 @@ use tokio::net::TcpListener;
 use crate::iam::Policy;
 use crate::socket::Socket;
 use crate::static_files::StaticFiles;
+use crate::streams::StreamMounted;
 use crate::template::Template;
 
 /// API Gateway's payload limit for HTTP APIs.
@@ -97,6 +98,11 @@ pub struct Gateway {
     addr: SocketAddr,
     socket: Option<Arc<Socket>>,
     static_files: StaticFiles,
+    /// The functions on the table's stream, read once [`Gateway::start_streams`] is called.
+    streams: Vec<Arc<StreamMounted>>,
+    /// The clients that read the stream (the event source mapping's, not a function's) and the
+    /// table's name.
+    stream_reader: (aws_sdk_dynamodbstreams::Client, aws_sdk_dynamodb::Client, String),
 }
 
 impl Gateway {
@@ -125,6 +131,11 @@ impl Gateway {
         dynamo_endpoint: Option<&str>,
     ) -> Result<Self, GatewayError> {
         let mut by_binary: HashMap<&'static str, Function> = registry.into_iter().map(|f| (f.binary, f)).collect();
+        let mut stream_handlers: HashMap<&'static str, shared::lambda::StreamHandler> = crate::all_stream_functions()
+            .into_iter()
+            .map(|f| (f.binary, f.handler))
+            .collect();
+        let mut streams = Vec::new();
         let mut functions = Vec::new();
         let mut routes = Vec::new();
         let static_files = StaticFiles::local();
@@ -134,12 +145,10 @@ impl Gateway {
             .as_ref()
             .map(|api| format!("http://{addr}/{}", api.stage));
         for def in &template.functions {
-            let f = by_binary
-                .remove(def.binary.as_str())
-                .ok_or_else(|| GatewayError::NoHandler {
-                    logical_id: def.logical_id.clone(),
-                    binary: def.binary.clone(),
-                })?;
+            let no_handler = || GatewayError::NoHandler {
+                logical_id: def.logical_id.clone(),
+                binary: def.binary.clone(),
+            };
             let requests = RequestLog::default();
             let policy = Policy {
                 function: def.binary.clone(),
@@ -159,6 +168,18 @@ impl Gateway {
                 let push = shared::socket::push_config(sdk, endpoint).interceptor(policy).build();
                 state = state.with_push(Pusher::new(aws_sdk_apigatewaymanagement::Client::from_conf(push)));
             }
+            if let Some(source) = &def.stream {
+                let handler = stream_handlers.remove(def.binary.as_str()).ok_or_else(no_handler)?;
+                streams.push(Arc::new(StreamMounted {
+                    binary: def.binary.clone(),
+                    source: source.clone(),
+                    state,
+                    requests,
+                    handler,
+                }));
+                continue;
+            }
+            let f = by_binary.remove(def.binary.as_str()).ok_or_else(no_handler)?;
             for route in &def.routes {
                 let key = format!("{} {}", route.method, route.path);
                 if let Some(api) = &template.socket
@@ -200,6 +221,20 @@ impl Gateway {
         if let Some(binary) = by_binary.keys().next() {
             return Err(GatewayError::NotInTemplate(binary.to_string()));
         }
+        // The stream is read with the SDK's own endpoint for DynamoDB (the API server serves
+        // both APIs), or the one the functions are sent to.
+        let endpoint = dynamo_endpoint
+            .map(str::to_owned)
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL_DYNAMODB").ok());
+        let mut streams_config = aws_sdk_dynamodbstreams::config::Builder::from(sdk);
+        if let Some(endpoint) = &endpoint {
+            streams_config = streams_config.endpoint_url(endpoint);
+        }
+        let stream_reader = (
+            aws_sdk_dynamodbstreams::Client::from_conf(streams_config.build()),
+            aws_sdk_dynamodb::Client::new(sdk),
+            config.table_name.clone(),
+        );
         let socket = template.socket.as_ref().map(|api| {
             // The template resolved every route to one of its functions, all mounted above.
             let function = |binary: &str| {
@@ -217,7 +252,26 @@ impl Gateway {
             addr,
             socket,
             static_files,
+            streams,
+            stream_reader,
         })
+    }
+
+    /// Starts reading the table's stream for every function with a `DynamoDB` event, as their
+    /// event source mappings would (`crate::streams`); abort the handles to stop them.
+    pub fn start_streams(&self) -> Vec<tokio::task::JoinHandle<()>> {
+        let (streams, dynamo, table) = &self.stream_reader;
+        self.streams
+            .iter()
+            .map(|f| {
+                tokio::spawn(crate::streams::poll(
+                    streams.clone(),
+                    dynamo.clone(),
+                    table.clone(),
+                    f.clone(),
+                ))
+            })
+            .collect()
     }
 
     /// Serves these static files instead of [`StaticFiles::local`]'s (for tests, which don't run
@@ -260,12 +314,9 @@ impl Gateway {
 
     /// The DynamoDB requests function `binary` has made.
     pub fn requests(&self, binary: &str) -> &RequestLog {
-        &self
-            .functions
-            .iter()
-            .find(|f| f.binary == binary)
-            .unwrap_or_else(|| panic!("no function {binary}"))
-            .requests
+        let http = self.functions.iter().find(|f| f.binary == binary).map(|f| &f.requests);
+        let stream = || self.streams.iter().find(|f| f.binary == binary).map(|f| &f.requests);
+        http.or_else(stream).unwrap_or_else(|| panic!("no function {binary}"))
     }
 
     /// Accepts connections on `listener` until the task is dropped.

@@ -7,6 +7,7 @@ pub mod gateway;
 pub mod iam;
 pub mod socket;
 pub mod static_files;
+mod streams;
 
 pub use gateway::Gateway;
 pub use stack::{Template, bucket, table, template, template_path};
@@ -22,4 +23,9 @@ pub fn all_functions() -> Vec<shared::lambda::Function> {
     .into_iter()
     .flatten()
     .collect()
+}
+
+/// Every function on the table's stream, for the gateway to feed.
+pub fn all_stream_functions() -> Vec<shared::lambda::StreamFunction> {
+    upkeep::stream_functions()
 }

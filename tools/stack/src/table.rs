@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ScalarAttributeType, TimeToLiveSpecification,
+    ScalarAttributeType, StreamSpecification, StreamViewType, TimeToLiveSpecification,
 };
 
 use crate::template::TableDef;
@@ -51,6 +51,14 @@ pub async fn ensure_table(client: &Client, name: &str, def: &TableDef) -> Result
                         .projection_type(ProjectionType::from(index.projection.as_str()))
                         .build(),
                 )
+                .build()?,
+        );
+    }
+    if let Some(view) = &def.stream_view_type {
+        create = create.stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::from(view.as_str()))
                 .build()?,
         );
     }

@@ -72,6 +72,25 @@ pub struct FunctionDef {
     pub binary: String,
     pub routes: Vec<Route>,
     pub grants: Vec<Grant>,
+    /// Its event on the table's stream, if it has one.
+    pub stream: Option<StreamSource>,
+}
+
+/// A function's `DynamoDB` event on the table's stream (`Stream: !GetAtt Table.StreamArn`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamSource {
+    /// Records per invocation at most (`BatchSize`, default 100).
+    pub batch_size: usize,
+    /// The partition-key prefixes its filter lets through (`FilterCriteria` patterns on
+    /// `dynamodb.Keys.PK.S`, the one shape understood); empty: every record.
+    pub pk_prefixes: Vec<String>,
+}
+
+impl StreamSource {
+    /// Whether the filter lets a record of partition `pk` through.
+    pub fn accepts(&self, pk: &str) -> bool {
+        self.pk_prefixes.is_empty() || self.pk_prefixes.iter().any(|p| pk.starts_with(p.as_str()))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -114,6 +133,8 @@ pub struct TableDef {
     pub key_schema: Vec<(String, String)>,
     pub indexes: Vec<IndexDef>,
     pub ttl_attribute: Option<String>,
+    /// The stream's view type (`StreamSpecification`), if the table has a stream.
+    pub stream_view_type: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -252,12 +273,18 @@ fn parse_table(id: &str, res: &Value) -> Result<TableDef, TemplateError> {
         .and_then(|t| t.get("AttributeName"))
         .and_then(Value::as_str)
         .map(str::to_owned);
+    let stream_view_type = props
+        .get("StreamSpecification")
+        .and_then(|s| s.get("StreamViewType"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     Ok(TableDef {
         logical_id: id.to_owned(),
         attributes,
         key_schema,
         indexes,
         ttl_attribute,
+        stream_view_type,
     })
 }
 
@@ -280,8 +307,13 @@ fn parse_function(id: &str, res: &Value, refs: &Refs) -> Result<FunctionDef, Tem
         .get("Properties")
         .ok_or_else(|| shape(format!("{id}: no Properties")))?;
     let mut routes = Vec::new();
+    let mut stream = None;
     if let Some(events) = props.get("Events").and_then(Value::as_mapping) {
         for (_, event) in events {
+            if event.get("Type").and_then(Value::as_str) == Some("DynamoDB") {
+                stream = Some(parse_stream(id, event, refs.table)?);
+                continue;
+            }
             if event.get("Type").and_then(Value::as_str) != Some("HttpApi") {
                 continue;
             }
@@ -325,6 +357,56 @@ fn parse_function(id: &str, res: &Value, refs: &Refs) -> Result<FunctionDef, Tem
         binary,
         routes,
         grants,
+        stream,
+    })
+}
+
+/// A `DynamoDB` event: on the table's stream, with an optional filter on partition-key prefixes.
+fn parse_stream(id: &str, event: &Value, table: &str) -> Result<StreamSource, TemplateError> {
+    let p = event
+        .get("Properties")
+        .ok_or_else(|| shape(format!("{id}: DynamoDB event without Properties")))?;
+    let on_table = matches!(
+        p.get("Stream"),
+        Some(Value::Tagged(t)) if t.tag == "!GetAtt" && t.value.as_str() == Some(&format!("{table}.StreamArn"))
+    );
+    if !on_table {
+        return Err(shape(format!(
+            "{id}: a DynamoDB event must be on `!GetAtt {table}.StreamArn`"
+        )));
+    }
+    let batch_size = p
+        .get("BatchSize")
+        .and_then(Value::as_u64)
+        .map_or(100, |n| usize::try_from(n).unwrap_or(usize::MAX));
+    let mut pk_prefixes = Vec::new();
+    let filters = p
+        .get("FilterCriteria")
+        .and_then(|f| f.get("Filters"))
+        .and_then(Value::as_sequence)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    for filter in filters {
+        let unsupported = || {
+            shape(format!(
+                "{id}: only filters on `dynamodb.Keys.PK.S` prefixes are understood"
+            ))
+        };
+        let pattern: serde_json::Value = filter
+            .get("Pattern")
+            .and_then(Value::as_str)
+            .and_then(|p| serde_json::from_str(p).ok())
+            .ok_or_else(unsupported)?;
+        let prefixes = pattern["dynamodb"]["Keys"]["PK"]["S"]
+            .as_array()
+            .ok_or_else(unsupported)?;
+        for prefix in prefixes {
+            pk_prefixes.push(prefix["prefix"].as_str().ok_or_else(unsupported)?.to_owned());
+        }
+    }
+    Ok(StreamSource {
+        batch_size,
+        pk_prefixes,
     })
 }
 

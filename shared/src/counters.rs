@@ -1,0 +1,277 @@
+//! Self-healing counters: a function on the table's stream recounts the counters of the items
+//! that changed and repairs any that drifted.
+//!
+//! Every counter (a post's `likeCount`, an info's `favorites_count` …) changes in the same
+//! transaction as the items it counts, so it can't drift through the API. It can through what
+//! the API doesn't control: an operator's hand edit, a restore of part of the table, a bug in a
+//! future release. A surface says which counters a changed item touches ([`Touched`]: a counter
+//! item, its attribute, and the relation items it counts, all in one partition under one sort-key
+//! prefix); [`on_stream`] gathers the counters of a batch of stream records, once each, and
+//! [`repair`]s them.
+//!
+//! A repair never races the API into a wrong value: it reads the counter and counts its items
+//! twice (consistent reads) and writes only when both looks agree, with the condition that the
+//! counter still holds what was read. A like landing in between changes one of the looks, or the
+//! counter, and the repair stands down ([`Repair::Busy`]); the like's own stream record brings
+//! the counter back for another look. Cost per counter: 2 GetItem + 2 Query `Select COUNT` (1 per
+//! MB of relation items each), + 1 UpdateItem when it drifted.
+
+use std::collections::BTreeMap;
+
+use aws_lambda_events::event::dynamodb::Event;
+use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use futures_util::StreamExt;
+
+use crate::error::AppError;
+use crate::keys::{Key, PK, SK};
+use crate::store::query::Query;
+use crate::store::write::{Change, Written};
+use crate::store::{Store, n};
+
+/// Counters repaired at once.
+const CONCURRENCY: usize = 8;
+
+/// A counter attribute of an item and the relation items it counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counter {
+    pub item: Key,
+    pub attribute: &'static str,
+    /// The partition of the counted items.
+    pub relations_pk: String,
+    /// Their sort-key prefix (`""`: the whole partition).
+    pub relations_prefix: String,
+}
+
+impl Counter {
+    /// The counters of one item collection: its head item (sort key `head_sk`, in the changed
+    /// key's partition) holds one counter per `(attribute, prefix)`, counting the collection's
+    /// items under that sort-key prefix. A change to the head touches them all; a change to a
+    /// counted item, its own counter; any other item, none.
+    pub fn in_collection(changed: &Key, head_sk: &str, counts: &[(&'static str, &str)]) -> Vec<Counter> {
+        counts
+            .iter()
+            .filter(|(_, prefix)| changed.sk == head_sk || changed.sk.starts_with(prefix))
+            .map(|(attribute, prefix)| Counter {
+                item: Key::new(changed.pk.clone(), head_sk),
+                attribute,
+                relations_pk: changed.pk.clone(),
+                relations_prefix: (*prefix).to_owned(),
+            })
+            .collect()
+    }
+}
+
+/// What a surface's counters are touched by a change to the item at a key: its counters when it
+/// is a counting item or a counted one, nothing otherwise (another surface's item included).
+pub type Touched = fn(&Key) -> Vec<Counter>;
+
+/// What a repair found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Repair {
+    /// The counter equals its items.
+    Correct,
+    /// It drifted and now equals its items.
+    Repaired { from: i64, to: i64 },
+    /// Writes were landing while it looked: their records bring it back.
+    Busy,
+    /// The counting item is gone (deleted): nothing to repair.
+    Gone,
+}
+
+/// One look: the counter's value (`None`: the item is gone; an absent attribute is 0) and how many
+/// items it counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Look {
+    value: Option<i64>,
+    items: i64,
+}
+
+async fn look(store: &Store, counter: &Counter) -> Result<Look, AppError> {
+    let item = store.get_attrs(&counter.item, &[PK, counter.attribute], true).await?;
+    let value = item.map(|item| {
+        item.get(counter.attribute)
+            .and_then(|v| v.as_n().ok())
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    });
+    let mut query = Query::table(counter.relations_pk.clone()).consistent();
+    if !counter.relations_prefix.is_empty() {
+        query = query.begins_with(counter.relations_prefix.clone());
+    }
+    let items = i64::try_from(query.count(store).await?).unwrap_or(i64::MAX);
+    Ok(Look { value, items })
+}
+
+/// Recounts `counter` and repairs it if it drifted; see the module's note on races.
+pub async fn repair(store: &Store, counter: &Counter) -> Result<Repair, AppError> {
+    let first = look(store, counter).await?;
+    let Some(value) = first.value else {
+        return Ok(Repair::Gone);
+    };
+    if value == first.items {
+        return Ok(Repair::Correct);
+    }
+    if look(store, counter).await? != first {
+        return Ok(Repair::Busy);
+    }
+    let change = Change::new(counter.item.clone())
+        .set(counter.attribute, n(first.items))
+        .when_exists();
+    // An absent attribute read as 0 must still be absent (or 0) when written.
+    let change = match value {
+        0 => change.when_zero(counter.attribute),
+        v => change.when_eq(counter.attribute, n(v)),
+    };
+    Ok(match change.update(store).await? {
+        Written::Applied(_) => {
+            tracing::warn!(
+                pk = ?counter.item.pk,
+                sk = ?counter.item.sk,
+                attribute = counter.attribute,
+                from = value,
+                to = first.items,
+                "counter repaired"
+            );
+            crate::metrics::count("CountersRepaired", 1);
+            Repair::Repaired {
+                from: value,
+                to: first.items,
+            }
+        }
+        Written::Refused(_) => Repair::Busy,
+    })
+}
+
+/// The counters a batch of stream records touches, each once, with the sequence number of the
+/// first record that touched it.
+fn touched_by(event: &Event, surfaces: &[Touched]) -> Vec<(Counter, String)> {
+    let mut found: BTreeMap<(String, String, &'static str), (Counter, String)> = BTreeMap::new();
+    for record in &event.records {
+        let text = |name: &str| match record.change.keys.get(name) {
+            Some(serde_dynamo::AttributeValue::S(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let (Some(pk), Some(sk)) = (text(PK), text(SK)) else {
+            continue;
+        };
+        let key = Key::new(pk, sk);
+        let sequence = record.change.sequence_number.clone().unwrap_or_default();
+        for counter in surfaces.iter().flat_map(|touched| touched(&key)) {
+            let id = (counter.item.pk.clone(), counter.item.sk.clone(), counter.attribute);
+            found.entry(id).or_insert((counter, sequence.clone()));
+        }
+    }
+    found.into_values().collect()
+}
+
+/// Handles a batch of the table's stream records: repairs every counter they touch. A counter
+/// that can't be recounted (a store fault) fails the batch from its first record on
+/// (`ReportBatchItemFailures`), so Lambda hands those records again. One `done` line a batch.
+pub async fn on_stream(store: &Store, event: Event, surfaces: &[Touched]) -> DynamoDbEventResponse {
+    crate::metrics::scoped("counters", async {
+        let records = event.records.len();
+        let counters = touched_by(&event, surfaces);
+        let touched = counters.len();
+        let results: Vec<(String, Result<Repair, AppError>)> = futures_util::stream::iter(counters)
+            .map(|(counter, sequence)| async move { (sequence, repair(store, &counter).await) })
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
+        let tally = |wanted: fn(&Repair) -> bool| results.iter().filter(|(_, r)| r.as_ref().is_ok_and(wanted)).count();
+        let (repaired, busy) = (
+            tally(|r| matches!(r, Repair::Repaired { .. })),
+            tally(|r| *r == Repair::Busy),
+        );
+        let mut failed = Vec::new();
+        for (sequence, result) in &results {
+            if let Err(err) = result {
+                err.log();
+                failed.push(sequence.clone());
+            }
+        }
+        tracing::info!(
+            records,
+            counters = touched,
+            repaired,
+            busy,
+            failed = failed.len(),
+            dynamodb_requests = crate::metrics::dynamodb_requests(),
+            "done"
+        );
+        let mut response = DynamoDbEventResponse::default();
+        if let Some(first) = failed
+            .into_iter()
+            .min_by_key(|sequence| sequence.parse::<u128>().unwrap_or(u128::MAX))
+        {
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = Some(first);
+            response.batch_item_failures.push(failure);
+        }
+        response
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn likes(key: &Key) -> Vec<Counter> {
+        match key.pk.starts_with("T#POST#") {
+            true => Counter::in_collection(key, "#POST", &[("likeCount", "LIKE#")]),
+            false => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_collection_head_touches_all_its_counters_an_item_its_own() {
+        let counts = [("likeCount", "LIKE#"), ("commentCount", "COMMENT#")];
+        let attrs = |sk: &str| -> Vec<&str> {
+            Counter::in_collection(&Key::new("P#1", sk), "#HEAD", &counts)
+                .iter()
+                .map(|c| c.attribute)
+                .collect()
+        };
+        assert_eq!(attrs("#HEAD"), ["likeCount", "commentCount"]);
+        assert_eq!(attrs("LIKE#u1"), ["likeCount"]);
+        assert_eq!(attrs("COMMENT#c1#REPLY#r1"), ["commentCount"]);
+        assert!(attrs("OTHER").is_empty());
+        let like = &Counter::in_collection(&Key::new("P#1", "LIKE#u1"), "#HEAD", &counts)[0];
+        assert_eq!(
+            (&like.item, like.relations_pk.as_str(), like.relations_prefix.as_str()),
+            (&Key::new("P#1", "#HEAD"), "P#1", "LIKE#")
+        );
+    }
+
+    fn event(keys: &[(&str, &str, &str)]) -> Event {
+        let records: Vec<serde_json::Value> = keys
+            .iter()
+            .map(|(pk, sk, seq)| {
+                serde_json::json!({
+                    "eventID": seq, "eventName": "INSERT", "eventSource": "aws:dynamodb",
+                    "eventVersion": "1.1", "awsRegion": "us-east-1",
+                    "dynamodb": {"Keys": {"PK": {"S": pk}, "SK": {"S": sk}}, "SequenceNumber": seq,
+                                 "SizeBytes": 10, "StreamViewType": "KEYS_ONLY"}
+                })
+            })
+            .collect();
+        serde_json::from_value(serde_json::json!({ "Records": records })).expect("a stream event")
+    }
+
+    #[test]
+    fn a_batch_touches_each_counter_once_from_its_first_record() {
+        let batch = event(&[
+            ("T#POST#1", "LIKE#a", "100"),
+            ("T#POST#1", "#POST", "101"),
+            ("T#POST#2", "LIKE#b", "102"),
+            ("T#USER#1", "PROFILE", "103"),
+            ("T#POST#1", "LIKE#c", "104"),
+        ]);
+        let touched = touched_by(&batch, &[likes]);
+        let found: Vec<(&str, &str)> = touched
+            .iter()
+            .map(|(c, seq)| (c.item.pk.as_str(), seq.as_str()))
+            .collect();
+        assert_eq!(found, [("T#POST#1", "100"), ("T#POST#2", "102")]);
+    }
+}
