@@ -11,6 +11,7 @@
 //! - [`socket`]: API Gateway WebSocket events and pushes to connections (Management API);
 //! - [`storage`]: uploaded files in S3 ("storage nodes"), for every surface;
 //! - [`lambda`]: the glue a function's `main` uses to hand its handler to the runtime;
+//! - [`idempotency`]: `Idempotency-Key` on creates (a record per key with the first answer, in the table);
 //! - [`throttle`]: rate limits (a token bucket per subject and rule, in the table);
 //! - [`telemetry`], [`metrics`]: logs (JSON in Lambda), metrics (CloudWatch Embedded Metric Format);
 //! - [`clock`], [`ids`]: time, identifiers.
@@ -22,6 +23,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod idempotency;
 pub mod ids;
 pub mod keys;
 pub mod lambda;
