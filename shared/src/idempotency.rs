@@ -53,7 +53,8 @@ pub const REPLAYED_HEADER: &str = "idempotent-replayed";
 const ENTITY: &str = "IdempotencyRecord";
 const SORT: &str = "RECORD";
 
-mod attr {
+/// A record's attributes beside its key, `entity` and `expiresAt`.
+pub mod attr {
     pub const STATUS: &str = "status";
     pub const HASH: &str = "payloadHash";
     pub const CLAIM: &str = "claim";
@@ -63,8 +64,9 @@ mod attr {
     pub const BODY: &str = "body";
 }
 
-const IN_PROGRESS: &str = "IN_PROGRESS";
-const COMPLETED: &str = "COMPLETED";
+/// A record's `status` while its first request runs, and once it succeeded.
+pub const IN_PROGRESS: &str = "IN_PROGRESS";
+pub const COMPLETED: &str = "COMPLETED";
 
 /// A client's idempotency key, valid once it exists.
 #[derive(Debug, Clone, PartialEq, Eq)]

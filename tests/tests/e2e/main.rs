@@ -7,6 +7,7 @@ mod chatx_concurrency;
 mod chatx_like;
 mod chatx_posts;
 mod contract;
+mod idempotency;
 mod info_accounts;
 mod info_categories;
 mod info_comments;
