@@ -232,7 +232,11 @@ impl<'a> Once<'a> {
 
 /// What a refused claim means, from the record as it was.
 fn decide<'a>(hash: &str, old: Option<&Item>) -> Result<Claimed<'a>, AppError> {
-    let text = |name: &str| old.and_then(|i| i.get(name)).and_then(|v| v.as_s().ok()).map(String::as_str);
+    let text = |name: &str| {
+        old.and_then(|i| i.get(name))
+            .and_then(|v| v.as_s().ok())
+            .map(String::as_str)
+    };
     if text(attr::HASH).is_some_and(|h| h != hash) {
         return Err(IdempotencyError::Mismatch.into());
     }
@@ -277,7 +281,9 @@ impl Lock<'_> {
             Ok(Written::Refused(_)) => {
                 tracing::warn!(succeeded, "idempotency lock expired before the request finished")
             }
-            Err(err) => tracing::error!(succeeded, error = %crate::error::Chain(&err), "idempotency record not written"),
+            Err(err) => {
+                tracing::error!(succeeded, error = %crate::error::Chain(&err), "idempotency record not written")
+            }
         }
     }
 }
@@ -322,7 +328,11 @@ impl Stored {
 
     fn from_item(item: &Item) -> Result<Self, AppError> {
         let bad = || AppError::internal("an idempotency record without its answer");
-        let number = |name: &str| item.get(name).and_then(|v| v.as_n().ok()).and_then(|v| v.parse::<i64>().ok());
+        let number = |name: &str| {
+            item.get(name)
+                .and_then(|v| v.as_n().ok())
+                .and_then(|v| v.parse::<i64>().ok())
+        };
         let status = number(attr::HTTP_STATUS)
             .and_then(|v| u16::try_from(v).ok())
             .ok_or_else(bad)?;
@@ -414,12 +424,25 @@ mod tests {
     fn the_fingerprint_ignores_how_a_body_was_written_but_not_what_it_says() {
         let json = |body: &str| fingerprint(&request("POST", "/p?b=2&a=1", Some("application/json"), body));
         let first = json(r#"{"content":"hi","images":["a","b"],"n":{"y":1,"x":2}}"#);
-        assert_eq!(first, json(r#"{ "n": {"x":2, "y":1}, "images":["a","b"], "content":"hi" }"#));
+        assert_eq!(
+            first,
+            json(r#"{ "n": {"x":2, "y":1}, "images":["a","b"], "content":"hi" }"#)
+        );
         assert_ne!(first, json(r#"{"content":"hi!","images":["a","b"],"n":{"y":1,"x":2}}"#));
         assert_ne!(first, json(r#"{"content":"hi","images":["b","a"],"n":{"y":1,"x":2}}"#));
-        let query = fingerprint(&request("POST", "/p?a=1&b=2", Some("application/json"), r#"{"content":"hi","images":["a","b"],"n":{"y":1,"x":2}}"#));
+        let query = fingerprint(&request(
+            "POST",
+            "/p?a=1&b=2",
+            Some("application/json"),
+            r#"{"content":"hi","images":["a","b"],"n":{"y":1,"x":2}}"#,
+        ));
         assert_eq!(first, query, "query pairs in any order");
-        let other_path = fingerprint(&request("POST", "/q?a=1&b=2", Some("application/json"), r#"{"content":"hi","images":["a","b"],"n":{"y":1,"x":2}}"#));
+        let other_path = fingerprint(&request(
+            "POST",
+            "/q?a=1&b=2",
+            Some("application/json"),
+            r#"{"content":"hi","images":["a","b"],"n":{"y":1,"x":2}}"#,
+        ));
         assert_ne!(first, other_path);
         let form = |body: &str| fingerprint(&request("POST", "/f", Some("application/x-www-form-urlencoded"), body));
         assert_eq!(form("a=1&b=2"), form("b=2&a=1"));
@@ -468,9 +491,10 @@ mod tests {
     fn a_stored_answer_replays_byte_for_byte_and_says_so() {
         let mut first = Response::new(Body::Text(r#"{"errCode":0,"data":{"b":1,"a":2}}"#.into()));
         *first.status_mut() = StatusCode::CREATED;
-        first
-            .headers_mut()
-            .insert("content-type", HeaderValue::from_static("application/json; charset=utf-8"));
+        first.headers_mut().insert(
+            "content-type",
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
         let again = Stored::of(0, &first).response();
         assert_eq!(again.status(), StatusCode::CREATED);
         assert_eq!(again.body(), first.body());

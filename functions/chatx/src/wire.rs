@@ -136,8 +136,14 @@ fn render(err: &AppError) -> (i32, &'static str, String) {
         NotFound(m) => (code::RECORD_NOT_FOUND, "RecordNotFoundError", m.to_string()),
         Conflict(m) => (code::DUPLICATE_KEY, "DuplicateKeyError", m.to_string()),
         Throttled { .. } => (code::TOO_MANY_REQUESTS, "TooManyRequestsError", err.to_string()),
-        Idempotency(IdempotencyError::InProgress) => (code::IDEMPOTENCY_IN_PROGRESS, "IdempotencyInProgressError", err.to_string()),
-        Idempotency(IdempotencyError::Mismatch) => (code::IDEMPOTENCY_MISMATCH, "IdempotencyKeyReusedError", err.to_string()),
+        Idempotency(IdempotencyError::InProgress) => (
+            code::IDEMPOTENCY_IN_PROGRESS,
+            "IdempotencyInProgressError",
+            err.to_string(),
+        ),
+        Idempotency(IdempotencyError::Mismatch) => {
+            (code::IDEMPOTENCY_MISMATCH, "IdempotencyKeyReusedError", err.to_string())
+        }
         Internal(_) => (
             code::SERVER_INTERNAL,
             "ServerInternalError",

@@ -149,7 +149,9 @@ pub fn failure(err: &AppError) -> Response<Body> {
             json!({ "message": "Too Many Attempts." }),
         ),
         Idempotency(IdempotencyError::InProgress) => (StatusCode::CONFLICT, json!({ "message": err.to_string() })),
-        Idempotency(IdempotencyError::Mismatch) => (StatusCode::UNPROCESSABLE_ENTITY, json!({ "message": err.to_string() })),
+        Idempotency(IdempotencyError::Mismatch) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, json!({ "message": err.to_string() }))
+        }
         Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, json!({ "message": "Server Error" })),
     };
     let mut resp = http::json_response(status, &body);

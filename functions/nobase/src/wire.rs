@@ -179,7 +179,9 @@ fn render(err: &NobaseError) -> (i32, String) {
             AppError::Conflict(m) => (405, m.to_string()),
             AppError::Throttled { retry_after_secs } => (429, format!("操作过于频繁,请{retry_after_secs}秒后再试!")),
             AppError::Idempotency(IdempotencyError::InProgress) => (409, "请求正在处理中,请稍后重试!".to_owned()),
-            AppError::Idempotency(IdempotencyError::Mismatch) => (422, "该幂等键(Idempotency-Key)已用于另一请求!".to_owned()),
+            AppError::Idempotency(IdempotencyError::Mismatch) => {
+                (422, "该幂等键(Idempotency-Key)已用于另一请求!".to_owned())
+            }
             AppError::Internal(_) => (FAILED.0, FAILED.1.to_owned()),
         },
     }

@@ -495,11 +495,7 @@ pub(crate) fn failure_envelope(route: &Route, err: &AppError) -> (u16, Map<Strin
             None,
         ),
         Idempotency(IdempotencyError::InProgress) => (status::IN_PROGRESS, text("请求正在处理中, 请稍后重试"), None),
-        Idempotency(IdempotencyError::Mismatch) => (
-            status::KEY_REUSED,
-            text("该Idempotency-Key已用于另一请求"),
-            None,
-        ),
+        Idempotency(IdempotencyError::Mismatch) => (status::KEY_REUSED, text("该Idempotency-Key已用于另一请求"), None),
         Internal(_) => match route.failure {
             Failure::Msg(m) => (route.fault_status, text(m), None),
             Failure::Data(d) => (route.fault_status, None, text(d)),
@@ -603,7 +599,10 @@ where
     };
     let once = route.creates.then_some(&state.store);
     // Boxed: the route's future, instrumented, would nest past the compiler's type-depth limit.
-    wire::serve_steps(&route, &req, once, Box::pin(admit), |(caller, params)| Box::pin(run(caller, params))).await
+    wire::serve_steps(&route, &req, once, Box::pin(admit), |(caller, params)| {
+        Box::pin(run(caller, params))
+    })
+    .await
 }
 
 /// A parameter that names the caller (`_id`, `userId`, `fromId` …) must be the token's user.

@@ -5,11 +5,12 @@
 //! repeats create once; without the header every request creates (at the same DynamoDB cost as
 //! before); the record expires (TTL); another caller's key is its own; a refused first attempt
 //! frees the key; a bad key is refused. Each register answers a repeat with its first answer.
-//! Each test has its own table, so the items of an entity it counts are its own.
+//! Each test counts the items of the entity it creates: in a table of its own, or (nobase, whose
+//! world lives in the shared table) of its own app.
 
 use e2e::nobase::{POST_ADD, REGISTER, World, encode, owned};
 use e2e::serde_json::{Value, json};
-use e2e::{TestApp, spawn_app_on_own_table, unique};
+use e2e::{TestApp, spawn_app, spawn_app_on_own_table, unique};
 use futures_util::future::join_all;
 use shared::idempotency::{self, IdempotencyKey, attr};
 use shared::keys::{self, Key};
@@ -49,8 +50,10 @@ struct Create<'a> {
     body: Box<dyn Fn(u32) -> String + 'a>,
     /// A body the route refuses.
     refused: String,
-    /// The entity created.
+    /// The entity created, and an attribute and value only this test's items have (nobase's
+    /// app, whose world lives in the shared table).
     entity: &'static str,
+    owner: Option<(&'static str, String)>,
     /// The code of an answer: its envelope's, or its HTTP status.
     code: fn(&Sent) -> i64,
     codes: Codes,
@@ -58,6 +61,8 @@ struct Create<'a> {
     subject: String,
     /// The DynamoDB requests of a create without the header (sorted), as before idempotency keys.
     budget: &'static [&'static str],
+    /// Those of the checks before the key is claimed (who asks), which a repeat makes too.
+    admission: &'static [&'static str],
 }
 
 impl Create<'_> {
@@ -104,7 +109,7 @@ impl Create<'_> {
 
     /// How many items of the entity the table holds.
     async fn count(&self) -> usize {
-        count_entity(self.app, self.entity).await
+        count_entity(self.app, self.entity, self.owner.as_ref()).await
     }
 
     fn record(&self, key: &str) -> Key {
@@ -119,16 +124,23 @@ impl Create<'_> {
     }
 }
 
-async fn count_entity(app: &TestApp, entity: &str) -> usize {
+async fn count_entity(app: &TestApp, entity: &str, owner: Option<&(&str, String)>) -> usize {
     let (mut count, mut start) = (0, None);
     loop {
-        let out = app
+        let mut scan = app
             .dynamo
             .scan()
             .table_name(&app.table)
             .filter_expression("#e = :e")
             .expression_attribute_names("#e", keys::ENTITY)
-            .expression_attribute_values(":e", s(entity))
+            .expression_attribute_values(":e", s(entity));
+        if let Some((name, value)) = owner {
+            scan = scan
+                .filter_expression("#e = :e AND #o = :o")
+                .expression_attribute_names("#o", *name)
+                .expression_attribute_values(":o", s(value.clone()));
+        }
+        let out = scan
             .consistent_read(true)
             .set_exclusive_start_key(start)
             .send()
@@ -155,6 +167,7 @@ async fn chatx_post(app: &TestApp) -> Create<'_> {
         body: Box::new(|i| json!({"content": format!("post {i}"), "images": []}).to_string()),
         refused: json!({"content": "", "images": []}).to_string(),
         entity: chatx::keys::entity::POST,
+        owner: None,
         code: |sent| sent.json["errCode"].as_i64().unwrap_or(-1),
         codes: Codes {
             ok: 0,
@@ -163,7 +176,8 @@ async fn chatx_post(app: &TestApp) -> Create<'_> {
             bad_key: 1001,
         },
         subject: throttle::user(&user.user_id),
-        budget: &["TransactWriteItems"],
+        budget: &["PutItem"],
+        admission: &[],
     }
 }
 
@@ -171,6 +185,7 @@ async fn nobase_post(app: &TestApp) -> Create<'_> {
     let world = World::new(app).await;
     let member = world.member(app).await;
     let subject = throttle::user(&member.user_id);
+    let appid = world.appid.clone();
     let params = move |title: &str| {
         let mut p = world.params(&owned(&[("uid", &world.board), ("title", title), ("content", "内容")]));
         p.extend(member.identity());
@@ -188,6 +203,7 @@ async fn nobase_post(app: &TestApp) -> Create<'_> {
         refused,
         body: Box::new(move |i| params(&format!("标题 {i}"))),
         entity: nobase::keys::entity::POST,
+        owner: Some(("appid", appid)),
         code: |sent| sent.json["code"].as_i64().unwrap_or(-1),
         codes: Codes {
             ok: 200,
@@ -197,6 +213,7 @@ async fn nobase_post(app: &TestApp) -> Create<'_> {
         },
         subject,
         budget: &["BatchGetItem", "GetItem", "TransactWriteItems"],
+        admission: &["BatchGetItem", "GetItem"],
     }
 }
 
@@ -214,6 +231,7 @@ async fn weif_space(app: &TestApp) -> Create<'_> {
         refused: json!({"userId": id, "textDesc": ""}).to_string(),
         body: Box::new(move |i| json!({"userId": id, "textDesc": format!("moment {i}")}).to_string()),
         entity: weifchat::keys::entity::SPACE,
+        owner: None,
         code: |sent| sent.json["status"].as_i64().unwrap_or(-1),
         codes: Codes {
             ok: 200,
@@ -222,7 +240,8 @@ async fn weif_space(app: &TestApp) -> Create<'_> {
             bad_key: 400,
         },
         subject: throttle::user(&user.id),
-        budget: &["TransactWriteItems"],
+        budget: &["PutItem"],
+        admission: &[],
     }
 }
 
@@ -241,9 +260,11 @@ async fn info_comment(app: &TestApp) -> Create<'_> {
         fresh: None,
         refused: json!({"repostable_type": "nope", "repostable_id": info}).to_string(),
         body: Box::new(move |i| {
-            json!({"repostable_type": "infos", "repostable_id": info, "feed_content": format!("comment {i}")}).to_string()
+            json!({"repostable_type": "infos", "repostable_id": info, "feed_content": format!("comment {i}")})
+                .to_string()
         }),
         entity: info::keys::entity::FEED,
+        owner: None,
         code: |sent| i64::from(sent.status),
         codes: Codes {
             ok: 201,
@@ -252,7 +273,8 @@ async fn info_comment(app: &TestApp) -> Create<'_> {
             bad_key: 400,
         },
         subject: throttle::user(&user.id.to_string()),
-        budget: &["GetItem", "TransactWriteItems"],
+        budget: &["BatchGetItem", "GetItem", "TransactWriteItems", "UpdateItem"],
+        admission: &[],
     }
 }
 
@@ -267,12 +289,23 @@ async fn a_repeat_gets_the_first_answer_and_creates_once(c: Create<'_>) {
     let mut expected: Vec<String> = c.budget.iter().map(|op| op.to_string()).collect();
     expected.extend(["PutItem".to_owned(), "UpdateItem".to_owned()]);
     expected.sort();
-    assert_eq!(c.requests(), expected, "a first attempt: the create, claiming and completing the key");
+    assert_eq!(
+        c.requests(),
+        expected,
+        "a first attempt: the create, claiming and completing the key"
+    );
     for _ in 0..2 {
         let again = c.send(Some(&key), 0).await;
         assert_eq!((again.status, &again.text), (first.status, &first.text));
         assert!(again.replayed && !first.replayed);
-        assert_eq!(c.requests(), ["PutItem"], "a repeat: one refused claim, nothing else");
+        let mut expected: Vec<String> = c.admission.iter().map(|op| op.to_string()).collect();
+        expected.push("PutItem".to_owned());
+        expected.sort();
+        assert_eq!(
+            c.requests(),
+            expected,
+            "a repeat: who asks, one refused claim, nothing else"
+        );
     }
     assert_eq!(c.count().await, before + 1);
 }
@@ -334,14 +367,20 @@ async fn the_record_expires_in_a_day(c: Create<'_>) {
 }
 
 async fn another_caller_s_key_is_its_own(c: Create<'_>, d: Create<'_>) {
-    let before = c.count().await;
+    let before = (c.count().await, d.count().await);
     let key = unique("key-");
     let mine = c.send(Some(&key), 0).await;
     let theirs = d.send(Some(&key), 0).await;
     c.assert_created(&mine);
     d.assert_created(&theirs);
     assert!(!theirs.replayed, "another caller's answer is never replayed");
-    assert_eq!(c.count().await, before + 2);
+    assert_ne!(c.record(&key), d.record(&key), "each caller's record is its own");
+    let after = (c.count().await, d.count().await);
+    if c.owner.is_some() {
+        assert_eq!(after, (before.0 + 1, before.1 + 1), "one creation each");
+    } else {
+        assert_eq!(after.0, before.0 + 2, "one creation each");
+    }
 }
 
 async fn a_refused_first_attempt_frees_the_key(c: Create<'_>) {
@@ -367,63 +406,69 @@ async fn a_bad_key_is_refused_in_the_envelope(c: Create<'_>) {
 }
 
 macro_rules! promises {
-    ($($surface:ident),*) => {$(
+    ($($surface:ident on $spawn:ident),*) => {$(
         mod $surface {
             use super::*;
 
             #[tokio::test]
             async fn a_repeat_gets_the_first_answer_and_creates_once() {
-                let app = spawn_app_on_own_table().await;
+                let app = $spawn().await;
                 super::a_repeat_gets_the_first_answer_and_creates_once(super::$surface(&app).await).await;
             }
 
             #[tokio::test]
             async fn another_body_under_the_key_is_refused_and_changes_nothing() {
-                let app = spawn_app_on_own_table().await;
+                let app = $spawn().await;
                 super::another_body_under_the_key_is_refused_and_changes_nothing(super::$surface(&app).await).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn concurrent_repeats_create_once() {
-                let app = spawn_app_on_own_table().await;
+                let app = $spawn().await;
                 super::concurrent_repeats_create_once(super::$surface(&app).await).await;
             }
 
             #[tokio::test]
             async fn without_the_header_every_request_creates_at_the_same_cost() {
-                let app = spawn_app_on_own_table().await;
+                let app = $spawn().await;
                 super::without_the_header_every_request_creates_at_the_same_cost(super::$surface(&app).await).await;
             }
 
             #[tokio::test]
             async fn the_record_expires_in_a_day() {
-                let app = spawn_app_on_own_table().await;
+                let app = $spawn().await;
                 super::the_record_expires_in_a_day(super::$surface(&app).await).await;
             }
 
             #[tokio::test]
             async fn another_caller_s_key_is_its_own() {
-                let app = spawn_app_on_own_table().await;
+                let app = $spawn().await;
                 let (c, d) = (super::$surface(&app).await, super::$surface(&app).await);
                 super::another_caller_s_key_is_its_own(c, d).await;
             }
 
             #[tokio::test]
             async fn a_refused_first_attempt_frees_the_key() {
-                let app = spawn_app_on_own_table().await;
+                let app = $spawn().await;
                 super::a_refused_first_attempt_frees_the_key(super::$surface(&app).await).await;
             }
 
             #[tokio::test]
             async fn a_bad_key_is_refused_in_the_envelope() {
-                let app = spawn_app_on_own_table().await;
+                let app = $spawn().await;
                 super::a_bad_key_is_refused_in_the_envelope(super::$surface(&app).await).await;
             }
         }
     )*};
 }
 
-promises!(chatx_post, nobase_post, weif_space, info_comment);
+// nobase's world (developer, app, board) lives in the shared table.
+promises!(
+    chatx_post on spawn_app_on_own_table,
+    nobase_post on spawn_app,
+    weif_space on spawn_app_on_own_table,
+    info_comment on spawn_app_on_own_table
+);
 
 /// A lock held by a request still running answers "in progress"; once it expires (a crashed
 /// invocation), the key is free again.
@@ -470,7 +515,7 @@ async fn an_expired_lock_frees_the_key_a_live_one_answers_in_progress() {
 /// answer, the same user and token, where without the key it would be "already registered".
 #[tokio::test]
 async fn a_repeated_register_answers_the_first_answer_on_every_surface() {
-    let app = spawn_app_on_own_table().await;
+    let app = spawn_app().await;
     let world = World::new(&app).await;
     let nobase_body = encode(&world.params(&[("user", unique("u")), ("pass", "secret-pass".to_owned())]));
     let account = unique("u");
@@ -520,6 +565,9 @@ async fn a_repeated_register_answers_the_first_answer_on_every_surface() {
         assert_eq!((again.0, &again.2), (first.0, &first.2), "{path}");
         assert!(!first.1 && again.1, "{path}");
         let without = send(None).await;
-        assert_ne!(without.2, first.2, "{path}: without the key it registers again, and is refused");
+        assert_ne!(
+            without.2, first.2,
+            "{path}: without the key it registers again, and is refused"
+        );
     }
 }
