@@ -151,10 +151,9 @@ pub fn canonical_body(content_type: Option<&str>, body: &[u8]) -> Vec<u8> {
         pairs.sort_unstable();
         return pairs.join(&b'&');
     }
-    if essence.is_empty() || essence == "application/json" || essence.ends_with("+json") {
-        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
-            return serde_json::to_vec(&sorted(value)).unwrap_or_else(|_| body.to_vec());
-        }
+    let json = essence.is_empty() || essence == "application/json" || essence.ends_with("+json");
+    if let (true, Ok(value)) = (json, serde_json::from_slice::<serde_json::Value>(body)) {
+        return serde_json::to_vec(&sorted(value)).unwrap_or_else(|_| body.to_vec());
     }
     body.to_vec()
 }
