@@ -44,6 +44,10 @@ pub enum AppError {
     /// conflict retry.
     #[error("the service is busy, retry after {} s", AppError::RETRY_AFTER_SECS)]
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// A repeat of a create under the same `Idempotency-Key` that can't be answered with the
+    /// first answer (`shared::idempotency`).
+    #[error("{0}")]
+    Idempotency(#[from] IdempotencyError),
     /// Anything else: a store fault, a bug. Logged with its source, rendered as a generic error.
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -60,6 +64,19 @@ pub enum TokenError {
     Invalid,
     #[error("token has expired")]
     Expired,
+}
+
+/// Why a request under an `Idempotency-Key` was refused. The display text is what clients see
+/// where a surface's envelope has room for English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum IdempotencyError {
+    /// The first request with this key is still running: retry in a moment (409-like).
+    #[error("a request with this Idempotency-Key is still in progress; retry later")]
+    InProgress,
+    /// The key was used with another request (another body, path or query): 422-like, never
+    /// worth retrying as is.
+    #[error("this Idempotency-Key was already used with a different request")]
+    Mismatch,
 }
 
 /// One invalid request field and why, in the client's words.

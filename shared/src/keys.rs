@@ -23,9 +23,9 @@ pub const ENTITY: &str = "entity";
 pub const TTL: &str = "expiresAt";
 
 /// The partition-key prefix of each owner of items in the table, one per surface and the
-/// platform's own: storage nodes and rate limits. Every key (and index partition) an owner builds starts with its
+/// platform's own: storage nodes, rate limits and idempotency records. Every key (and index partition) an owner builds starts with its
 /// prefix, and no prefix is a prefix of another, so two owners' keys can never collide.
-pub const PREFIXES: &[&str] = &["CHATX#", "NOBASE#", "WEIF#", "INFO#", "STORAGE#", "RATE#"];
+pub const PREFIXES: &[&str] = &["CHATX#", "NOBASE#", "WEIF#", "INFO#", "STORAGE#", "RATE#", "IDEM#"];
 
 /// `prefix`, which must be in [`PREFIXES`]: used in a `const`, an unregistered prefix fails the build.
 pub const fn registered(prefix: &'static str) -> &'static str {

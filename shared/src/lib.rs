@@ -12,6 +12,7 @@
 //! - [`storage`]: uploaded files in S3 ("storage nodes"), for every surface;
 //! - [`lambda`]: the glue a function's `main` uses to hand its handler to the runtime;
 //! - [`counters`]: self-healing counters (recounted from the table's stream);
+//! - [`idempotency`]: `Idempotency-Key` on creates (a record per key with the first answer, in the table);
 //! - [`throttle`]: rate limits (a token bucket per subject and rule, in the table);
 //! - [`telemetry`], [`metrics`]: logs (JSON in Lambda), metrics (CloudWatch Embedded Metric Format);
 //! - [`clock`], [`ids`]: time, identifiers.
@@ -24,6 +25,7 @@ pub mod config;
 pub mod counters;
 pub mod error;
 pub mod http;
+pub mod idempotency;
 pub mod ids;
 pub mod keys;
 pub mod lambda;

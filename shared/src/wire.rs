@@ -16,7 +16,9 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use tracing::Instrument;
 
 use crate::error::AppError;
+use crate::idempotency::{Claimed, Once, Stored};
 use crate::metrics::{self, Outcome};
+use crate::store::Store;
 
 /// An answer and the code it carries (an HTTP status, or the envelope's own code), for the log.
 pub struct Answer {
@@ -61,6 +63,88 @@ where
     W: Wire,
     Fut: Future<Output = Result<W::Reply, W::Error>>,
 {
+    observe::<W, _>(req, async move { settle(wire, work.await) }).await
+}
+
+/// [`serve`] in two steps: `admit` (headers, token, body: what the work needs, and the subject
+/// the request acts for, the token's user or, where nobody signs in, the source) then `run`.
+/// With `once` (a create's store), a request carrying an `Idempotency-Key` header runs at most
+/// once per route, subject and key ([`crate::idempotency`]): a repeat gets the first answer, byte for
+/// byte; without the header nothing more happens than in [`serve`].
+pub async fn serve_steps<W, A, Admit, Run, Fut>(
+    wire: &W,
+    req: &Request,
+    once: Option<&Store>,
+    admit: Admit,
+    run: Run,
+) -> Response<Body>
+where
+    W: Wire,
+    W::Error: From<AppError>,
+    Admit: Future<Output = Result<(String, A), W::Error>>,
+    Run: FnOnce(A) -> Fut,
+    Fut: Future<Output = Result<W::Reply, W::Error>>,
+{
+    observe::<W, _>(req, async move {
+        let (subject, admitted) = match admit.await {
+            Ok(admitted) => admitted,
+            Err(err) => return settle(wire, Err(err)),
+        };
+        let once = match once {
+            Some(store) => Once::of(store, req, &subject),
+            None => Ok(None),
+        };
+        let lock = match once {
+            Err(err) => return settle(wire, Err(err.into())),
+            Ok(None) => None,
+            Ok(Some(once)) => match once.claim().await {
+                Ok(Claimed::Fresh(lock)) => Some(lock),
+                Ok(Claimed::Done(first)) => {
+                    tracing::info!(code = first.code, "idempotent repeat: the first answer again");
+                    return (
+                        Answer {
+                            code: first.code,
+                            response: first.response(),
+                        },
+                        Outcome::Ok,
+                    );
+                }
+                Err(err) => return settle(wire, Err(err.into())),
+            },
+        };
+        let (answer, outcome) = settle(wire, run(admitted).await);
+        if let Some(lock) = lock {
+            let kept = Stored::of(answer.code, &answer.response);
+            lock.finish(&kept, outcome == Outcome::Ok).await;
+        }
+        (answer, outcome)
+    })
+    .await
+}
+
+/// `result` in `wire`'s style, with its outcome; a failure is logged first.
+fn settle<W: Wire>(wire: &W, result: Result<W::Reply, W::Error>) -> (Answer, Outcome) {
+    match result {
+        Ok(reply) => (wire.success(reply), Outcome::Ok),
+        Err(err) => {
+            err.log();
+            let outcome = if err.is_fault() {
+                Outcome::Fault
+            } else {
+                Outcome::Refused
+            };
+            (wire.failure(&err), outcome)
+        }
+    }
+}
+
+/// Runs `answer` (a request's settled answer) inside the request's span, then writes its `done`
+/// line and its metrics.
+async fn observe<W, Fut>(req: &Request, answer: Fut) -> Response<Body>
+where
+    W: Wire,
+    Fut: Future<Output = (Answer, Outcome)>,
+{
     // A WebSocket frame has no method or path: its route key stands for both.
     // The route is the template's (`POST /chatx/like`, a WebSocket route key): what logs and
     // dashboards group by, where the path carries IDs.
@@ -100,19 +184,11 @@ where
         app_id = tracing::field::Empty,
         user_id = tracing::field::Empty,
     );
+    // Boxed: a route's future inside the request's span and metrics scope would nest past the
+    // compiler's type-depth limit.
+    let answer = Box::pin(answer);
     let request = async move {
-        let (answer, outcome) = match work.await {
-            Ok(reply) => (wire.success(reply), Outcome::Ok),
-            Err(err) => {
-                err.log();
-                let outcome = if err.is_fault() {
-                    Outcome::Fault
-                } else {
-                    Outcome::Refused
-                };
-                (wire.failure(&err), outcome)
-            }
-        };
+        let (answer, outcome) = answer.await;
         let elapsed = started.elapsed();
         tracing::info!(
             code = answer.code,

@@ -25,7 +25,7 @@ struct RegisterBody {
 #[tracing::instrument(skip(state, req))]
 pub async fn register(state: &AppState, req: Request) -> Response<Body> {
     let source = throttle::source(&req);
-    wire::public(state, req, move |body: RegisterBody| async move {
+    wire::public_create(state, req, move |body: RegisterBody| async move {
         state.throttle(limits::REGISTER_SOURCE, &source).await?;
         let account = Account::parse(&body.account)?;
         let password = Password::parse(body.password)?;

@@ -26,7 +26,7 @@ struct AddBody {
 /// A reply's target must be a comment of the same post.
 #[tracing::instrument(skip(state, req))]
 pub async fn add(state: &AppState, req: Request) -> Response<Body> {
-    wire::authed(state, req, move |caller, body: AddBody| async move {
+    wire::authed_create(state, req, move |caller, body: AddBody| async move {
         let post_id = ids::parse_id(&body.post_id, "postID", "postID and userID are required")?;
         let content = CommentText::parse(&body.content)?.into_inner();
         let reply_to = match body.reply_to_comment_id.trim() {

@@ -20,7 +20,7 @@ struct AddBody {
 /// `{content, images}` (one of them non-empty) → `data.post`.
 #[tracing::instrument(skip(state, req))]
 pub async fn add(state: &AppState, req: Request) -> Response<Body> {
-    wire::authed(state, req, move |caller, body: AddBody| async move {
+    wire::authed_create(state, req, move |caller, body: AddBody| async move {
         let PostBody { content, images } = PostBody::parse(&body.content, &body.images)?;
         state.throttle(limits::POST, &throttle::user(caller.user_id())).await?;
         let post = Post {

@@ -16,6 +16,8 @@
 //! | 1502 | TokenInvalidError | bad signature, wrong audience or issuer, wrong algorithm |
 //! | 1503 | TokenMalformedError | not a JWT at all |
 //! | 20001 | PasswordError | login with a wrong account or password |
+//! | 1409 | IdempotencyInProgressError | a repeat under an `Idempotency-Key` whose first request is still running (retry) |
+//! | 1422 | IdempotencyKeyReusedError | an `Idempotency-Key` already used with another request |
 
 use std::future::Future;
 
@@ -25,9 +27,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use shared::auth::{Caller, TokenError};
-use shared::error::AppError;
+use shared::error::{AppError, IdempotencyError};
 use shared::http;
 use shared::state::AppState;
+use shared::store::Store;
+use shared::throttle;
 use shared::wire::{self, Answer, Wire};
 
 pub const OPERATION_ID: &str = "operationID";
@@ -48,6 +52,11 @@ pub mod code {
     pub const PASSWORD: i32 = 20001;
     /// A rate limit (ours: OpenIM's server has none of its own; the HTTP status's number).
     pub const TOO_MANY_REQUESTS: i32 = 1429;
+    /// A repeat under an `Idempotency-Key` whose first request is still running: retry (ours,
+    /// as 1429: the HTTP status's number).
+    pub const IDEMPOTENCY_IN_PROGRESS: i32 = 1409;
+    /// An `Idempotency-Key` already used with another request (ours).
+    pub const IDEMPOTENCY_MISMATCH: i32 = 1422;
 }
 
 #[derive(Serialize)]
@@ -131,6 +140,14 @@ fn render(err: &AppError) -> (i32, &'static str, String) {
         Conflict(m) => (code::DUPLICATE_KEY, "DuplicateKeyError", m.to_string()),
         Throttled { .. } => (code::TOO_MANY_REQUESTS, "TooManyRequestsError", err.to_string()),
         Unavailable(_) => (code::SERVER_BUSY, "ServerBusyError", err.to_string()),
+        Idempotency(IdempotencyError::InProgress) => (
+            code::IDEMPOTENCY_IN_PROGRESS,
+            "IdempotencyInProgressError",
+            err.to_string(),
+        ),
+        Idempotency(IdempotencyError::Mismatch) => {
+            (code::IDEMPOTENCY_MISMATCH, "IdempotencyKeyReusedError", err.to_string())
+        }
         Internal(_) => (
             code::SERVER_INTERNAL,
             "ServerInternalError",
@@ -148,13 +165,28 @@ where
     F: FnOnce(Caller, B) -> Fut,
     Fut: Future<Output = Result<T, AppError>>,
 {
-    serve(state, req, true, |caller, body| {
+    serve(state, req, true, None, |caller, body| {
         run(caller.expect("authenticated route has a caller"), body)
     })
     .await
 }
 
-/// Serves a route that needs no token (register, login): `operationID`, then the body.
+/// [`authed`] for a create, which honours an `Idempotency-Key` header (`shared::idempotency`):
+/// a repeat gets the first answer.
+pub async fn authed_create<B, T, F, Fut>(state: &AppState, req: Request, run: F) -> Response<Body>
+where
+    B: DeserializeOwned,
+    T: Serialize,
+    F: FnOnce(Caller, B) -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    serve(state, req, true, Some(&state.store), |caller, body| {
+        run(caller.expect("authenticated route has a caller"), body)
+    })
+    .await
+}
+
+/// Serves a route that needs no token (login): `operationID`, then the body.
 pub async fn public<B, T, F, Fut>(state: &AppState, req: Request, run: F) -> Response<Body>
 where
     B: DeserializeOwned,
@@ -162,17 +194,35 @@ where
     F: FnOnce(B) -> Fut,
     Fut: Future<Output = Result<T, AppError>>,
 {
-    serve(state, req, false, |_, body| run(body)).await
+    serve(state, req, false, None, |_, body| run(body)).await
 }
 
-async fn serve<B, T, F, Fut>(state: &AppState, req: Request, needs_token: bool, run: F) -> Response<Body>
+/// [`public`] for a create (register), which honours an `Idempotency-Key` header scoped to the
+/// request's source.
+pub async fn public_create<B, T, F, Fut>(state: &AppState, req: Request, run: F) -> Response<Body>
+where
+    B: DeserializeOwned,
+    T: Serialize,
+    F: FnOnce(B) -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    serve(state, req, false, Some(&state.store), |_, body| run(body)).await
+}
+
+async fn serve<B, T, F, Fut>(
+    state: &AppState,
+    req: Request,
+    needs_token: bool,
+    once: Option<&Store>,
+    run: F,
+) -> Response<Body>
 where
     B: DeserializeOwned,
     T: Serialize,
     F: FnOnce(Option<Caller>, B) -> Fut,
     Fut: Future<Output = Result<T, AppError>>,
 {
-    wire::serve(&Openim, &req, async {
+    let admit = async {
         let operation_id =
             http::header(&req, OPERATION_ID).ok_or_else(|| AppError::bad_request("header must have operationID"))?;
         wire::record_operation(operation_id);
@@ -186,6 +236,13 @@ where
             None
         };
         let body: B = http::json_body(&req)?;
+        let subject = match &caller {
+            Some(caller) => throttle::user(caller.user_id()),
+            None => throttle::source(&req),
+        };
+        Ok((subject, (caller, body)))
+    };
+    wire::serve_steps(&Openim, &req, once, admit, |(caller, body)| async {
         // Boxed: the route's future, instrumented, would nest past the compiler's type-depth limit.
         let data = Box::pin(run(caller, body)).await?;
         serde_json::to_value(data).map_err(AppError::internal)

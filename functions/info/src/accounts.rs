@@ -26,7 +26,7 @@ fn token(state: &AppState, user_id: u64) -> Result<Value, AppError> {
 #[tracing::instrument(skip(state, req))]
 pub async fn register(state: &AppState, req: Request) -> Response<Body> {
     let source = throttle::source(&req);
-    wire::public(state, req, move |input| async move {
+    wire::public_create(state, req, move |input| async move {
         let Registration { name, password } = input.parse()?;
         state.throttle(limits::REGISTER_SOURCE, &source).await?;
         let hash = password::hash(password.expose()).await?;

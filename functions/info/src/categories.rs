@@ -81,7 +81,7 @@ pub async fn list(state: &AppState, req: Request) -> Response<Body> {
 /// `{name, icon?, sort}` → 201 with the category. `infos:admin` only.
 #[tracing::instrument(skip(state, req))]
 pub async fn create(state: &AppState, req: Request) -> Response<Body> {
-    wire::authed(state, req, move |caller, input| async move {
+    wire::authed_create(state, req, move |caller, input| async move {
         admin(state, &caller).await?;
         let new: NewCategory = input.parse()?;
         let icon = icon(state, new.icon).await?;

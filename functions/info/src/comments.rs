@@ -25,7 +25,7 @@ fn render(feed: &FeedItem, info: Option<&(InfoItem, StatsItem)>, author: Option<
 /// video?}` → 201 with the feed, its `repostable`, `repostable_type` and `repostable_id`.
 #[tracing::instrument(skip(state, req))]
 pub async fn create(state: &AppState, req: Request) -> Response<Body> {
-    wire::authed(state, req, move |caller, input| async move {
+    wire::authed_create(state, req, move |caller, input| async move {
         let me = signed_in(state, &caller).await?;
         let draft: FeedDraft = input.parse()?;
         state

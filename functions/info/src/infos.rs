@@ -160,7 +160,7 @@ pub async fn list(state: &AppState, req: Request) -> Response<Body> {
 /// Publishes an info (`infos:admin` only) → 201 with it (without appended and relation fields).
 #[tracing::instrument(skip(state, req))]
 pub async fn create(state: &AppState, req: Request) -> Response<Body> {
-    wire::authed(state, req, move |caller, input| async move {
+    wire::authed_create(state, req, move |caller, input| async move {
         let me = admin(state, &caller).await?;
         let draft: InfoDraft = input.parse()?;
         state

@@ -12,7 +12,7 @@ use shared::{AppError, AppState};
 /// `method` to `url`, sending exactly `headers`, then use `node`.
 #[tracing::instrument(skip(state, req))]
 pub async fn create(state: &AppState, req: Request) -> Response<Body> {
-    wire::authed(state, req, move |caller, input| async move {
+    wire::authed_create(state, req, move |caller, input| async move {
         let new: NewUpload = input.parse()?;
         let owner = format!("info:{}", caller.user_id());
         let upload = state.storage()?.issue(&new.by(owner)).await?;

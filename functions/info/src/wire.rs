@@ -15,6 +15,8 @@
 //! | 404 | `{"message": "…"}` | the record the path names doesn't exist |
 //! | 422 | `{"message": "…", "errors": {"field": ["…"]}}` | invalid input (Laravel's validation shape) |
 //! | 422 | `{"message": "…"}` | a rule of the data refuses the request, or login failed |
+//! | 409 | `{"message": "…"}` + `Retry-After: 1` | a repeat under an `Idempotency-Key` whose first request is still running |
+//! | 422 | `{"message": "…"}` | an `Idempotency-Key` already used with another request |
 //! | 500 | `{"message": "Server Error"}` | a fault on our side (details go to the logs only) |
 //! | 503 | `{"message": "Service Unavailable"}` + `Retry-After: 1` | the store stayed busy through its retries (docs/reliability.md) |
 
@@ -27,9 +29,11 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use shared::auth::{Caller, TokenError};
-use shared::error::{AppError, FieldErrors};
+use shared::error::{AppError, FieldErrors, IdempotencyError};
 use shared::http;
 use shared::state::AppState;
+use shared::store::Store;
+use shared::throttle;
 use shared::wire::{self, Answer, Wire};
 
 /// The largest body a REST route reads (an info's `content` alone may be 65,000 bytes).
@@ -149,6 +153,10 @@ pub fn failure(err: &AppError) -> Response<Body> {
             StatusCode::SERVICE_UNAVAILABLE,
             json!({ "message": "Service Unavailable" }),
         ),
+        Idempotency(IdempotencyError::InProgress) => (StatusCode::CONFLICT, json!({ "message": err.to_string() })),
+        Idempotency(IdempotencyError::Mismatch) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, json!({ "message": err.to_string() }))
+        }
         Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, json!({ "message": "Server Error" })),
     };
     let mut resp = http::json_response(status, &body);
@@ -161,6 +169,9 @@ pub fn failure(err: &AppError) -> Response<Body> {
             if let Some(secs) = err.retry_after_secs() {
                 resp.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
             }
+        }
+        Idempotency(IdempotencyError::InProgress) => {
+            resp.headers_mut().insert(RETRY_AFTER, HeaderValue::from(1));
         }
         _ => {}
     }
@@ -184,7 +195,20 @@ where
     F: FnOnce(Caller, Input) -> Fut,
     Fut: Future<Output = Result<Reply, AppError>>,
 {
-    serve(state, req, Auth::Required, |caller, input| {
+    serve(state, req, Auth::Required, None, |caller, input| {
+        run(caller.expect("authenticated route has a caller"), input)
+    })
+    .await
+}
+
+/// [`authed`] for a create, which honours an `Idempotency-Key` header (`shared::idempotency`):
+/// a repeat gets the first answer.
+pub async fn authed_create<F, Fut>(state: &AppState, req: Request, run: F) -> Response<Body>
+where
+    F: FnOnce(Caller, Input) -> Fut,
+    Fut: Future<Output = Result<Reply, AppError>>,
+{
+    serve(state, req, Auth::Required, Some(&state.store), |caller, input| {
         run(caller.expect("authenticated route has a caller"), input)
     })
     .await
@@ -197,7 +221,7 @@ where
     F: FnOnce(Option<Caller>, Input) -> Fut,
     Fut: Future<Output = Result<Reply, AppError>>,
 {
-    serve(state, req, Auth::Optional, run).await
+    serve(state, req, Auth::Optional, None, run).await
 }
 
 /// Serves a route without identity (register, login).
@@ -206,7 +230,17 @@ where
     F: FnOnce(Input) -> Fut,
     Fut: Future<Output = Result<Reply, AppError>>,
 {
-    serve(state, req, Auth::Public, |_, input| run(input)).await
+    serve(state, req, Auth::Public, None, |_, input| run(input)).await
+}
+
+/// [`public`] for a create (register), which honours an `Idempotency-Key` header scoped to the
+/// request's source.
+pub async fn public_create<F, Fut>(state: &AppState, req: Request, run: F) -> Response<Body>
+where
+    F: FnOnce(Input) -> Fut,
+    Fut: Future<Output = Result<Reply, AppError>>,
+{
+    serve(state, req, Auth::Public, Some(&state.store), |_, input| run(input)).await
 }
 
 /// The token of `Authorization: Bearer <token>`; anything else is [`TokenError::Missing`] or,
@@ -243,12 +277,12 @@ impl Wire for Rest {
     }
 }
 
-async fn serve<F, Fut>(state: &AppState, req: Request, auth: Auth, run: F) -> Response<Body>
+async fn serve<F, Fut>(state: &AppState, req: Request, auth: Auth, once: Option<&Store>, run: F) -> Response<Body>
 where
     F: FnOnce(Option<Caller>, Input) -> Fut,
     Fut: Future<Output = Result<Reply, AppError>>,
 {
-    wire::serve(&Rest, &req, async {
+    let admit = async {
         let caller = match (auth, bearer(&req)) {
             (Auth::Public, _) | (Auth::Optional, Err(TokenError::Missing)) => None,
             (_, token) => {
@@ -258,11 +292,15 @@ where
             }
         };
         let input = Input::from_request(&req)?;
-        // Boxed: a route's future (its store calls, the SDK's requests) nests deep enough that
-        // wrapping it in the handler's span would pass the compiler's type-depth limit.
-        Box::pin(run(caller, input)).await
-    })
-    .await
+        let subject = match &caller {
+            Some(caller) => throttle::user(caller.user_id()),
+            None => throttle::source(&req),
+        };
+        Ok((subject, (caller, input)))
+    };
+    // Boxed: a route's future (its store calls, the SDK's requests) nests deep enough that
+    // wrapping it in the handler's span would pass the compiler's type-depth limit.
+    wire::serve_steps(&Rest, &req, once, admit, |(caller, input)| Box::pin(run(caller, input))).await
 }
 
 /// A request's input: path parameters, and the query string and JSON body as one bag of fields.

@@ -11,6 +11,7 @@ use shared::throttle;
 pub const POST_LIKE: Endpoint = Endpoint {
     required: &["appid", "uid", "id", "like", "signature"],
     identity: Identity::User,
+    creates: false,
 };
 
 struct LikeInput {

@@ -10,6 +10,7 @@ use shared::{AppState, clock, ids};
 pub const POST_ADD: Endpoint = Endpoint {
     required: &["appid", "uid", "title", "content", "signature"],
     identity: Identity::User,
+    creates: true,
 };
 
 /// Adds a post by the user to board `uid`; it starts under review when the app reviews new
@@ -54,6 +55,7 @@ pub async fn add(state: &AppState, req: Request) -> Response<Body> {
 pub const POST_DETAIL: Endpoint = Endpoint {
     required: &["appid", "uid", "id", "signature"],
     identity: Identity::User,
+    creates: false,
 };
 
 /// Post `id` of board `uid` with its like count and whether the user likes it. A post under

@@ -12,6 +12,7 @@ use shared::{AppState, clock, ids};
 pub const REGISTER: Endpoint = Endpoint {
     required: &["appid", "user", "pass", "signature"],
     identity: Identity::App,
+    creates: true,
 };
 
 /// Creates a user of the app: the account within the app's length range and of
@@ -52,6 +53,7 @@ pub async fn register(state: &AppState, req: Request) -> Response<Body> {
 pub const LOGIN: Endpoint = Endpoint {
     required: &["appid", "user", "pass", "signature"],
     identity: Identity::Credentials,
+    creates: false,
 };
 
 /// Checks `user` + `pass`. `data` is `{userId, account}`, and in token mode also `token` and

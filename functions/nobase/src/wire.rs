@@ -23,7 +23,7 @@ use serde_json::Value;
 use crate::gate::{self, Identity, Session};
 use crate::{NobaseError, Refusal};
 
-use shared::error::AppError;
+use shared::error::{AppError, IdempotencyError};
 use shared::http;
 use shared::state::AppState;
 use shared::throttle;
@@ -41,6 +41,9 @@ pub const BUSY: i32 = 503;
 pub struct Endpoint {
     pub required: &'static [&'static str],
     pub identity: Identity,
+    /// Whether it creates something, and so honours an `Idempotency-Key` header
+    /// (`shared::idempotency`): a repeat gets the first answer.
+    pub creates: bool,
 }
 
 /// A request's parameters: the query string, then the body's (which win). Values are text; a
@@ -179,6 +182,10 @@ fn render(err: &NobaseError) -> (i32, String) {
             AppError::Conflict(m) => (405, m.to_string()),
             AppError::Throttled { retry_after_secs } => (429, format!("操作过于频繁,请{retry_after_secs}秒后再试!")),
             AppError::Unavailable(_) => (BUSY, format!("服务器繁忙,请{}秒后再试!", AppError::RETRY_AFTER_SECS)),
+            AppError::Idempotency(IdempotencyError::InProgress) => (409, "请求正在处理中,请稍后重试!".to_owned()),
+            AppError::Idempotency(IdempotencyError::Mismatch) => {
+                (422, "该幂等键(Idempotency-Key)已用于另一请求!".to_owned())
+            }
             AppError::Internal(_) => (FAILED.0, FAILED.1.to_owned()),
         },
     }
@@ -235,7 +242,7 @@ where
     Fut: Future<Output = Result<T, NobaseError>>,
     T: Serialize,
 {
-    wire::serve(&Nobase, &req, async {
+    let admit = async {
         let params = Params::from_request(&req)?;
         if let Some(missing) = endpoint.required.iter().find(|name| params.get(name).is_none()) {
             return Err(Refusal::Missing(missing).into());
@@ -245,8 +252,18 @@ where
             wire::record_app(appid);
         }
         let input = parse(&params)?;
-        let session = gate::open(state, &params, endpoint.identity, &throttle::source(&req)).await?;
-        let data = run(session, input).await?;
+        let source = throttle::source(&req);
+        let session = gate::open(state, &params, endpoint.identity, &source).await?;
+        let subject = match endpoint.identity {
+            Identity::App => source,
+            Identity::Credentials | Identity::User => throttle::user(&session.user().user_id),
+        };
+        Ok((subject, (session, input)))
+    };
+    let once = endpoint.creates.then_some(&state.store);
+    // Boxed: the steps' futures, instrumented, would nest past the compiler's type-depth limit.
+    wire::serve_steps(&Nobase, &req, once, Box::pin(admit), |(session, input)| async {
+        let data = Box::pin(run(session, input)).await?;
         serde_json::to_value(data).map_err(|e| NobaseError::App(AppError::internal(e)))
     })
     .await

@@ -18,7 +18,7 @@ use crate::view::SignedIn;
 pub const DEFAULT_AVATAR: &str = "/user_pic1.jpeg";
 pub const DEFAULT_SIGN: &str = "这个人很高冷, 暂时没有留下什么";
 
-const REGISTER: Route = Route::body(Failure::Msg("注册失败"));
+const REGISTER: Route = Route::body(Failure::Msg("注册失败")).creates();
 
 /// `{phone, password, nick}` → `注册成功` with the profile and a token.
 #[tracing::instrument(skip(state, req))]

@@ -20,7 +20,7 @@ fn no_group() -> AppError {
     AppError::not_found("该群不存在")
 }
 
-const CREATE: Route = Route::body(Failure::Msg("创建失败"));
+const CREATE: Route = Route::body(Failure::Msg("创建失败")).creates();
 
 /// `POST {userId, groupName, sign, imgUrl?}` → `创建成功`: the caller owns the new group and is
 /// its first member.

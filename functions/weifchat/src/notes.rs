@@ -14,7 +14,7 @@ use crate::view::NoteView;
 /// A note's colour when none is given.
 pub const DEFAULT_COLOR: &str = "#fff5a8";
 
-const ADD: Route = Route::body(Failure::Msg("服务器错误"));
+const ADD: Route = Route::body(Failure::Msg("服务器错误")).creates();
 
 /// `POST {userId, text, color?}` → `已发布` with the note's `_id`. The note's `time` is the
 /// server's (the seed lets the client send one; it is ignored).

@@ -18,7 +18,7 @@ use crate::view::{SpaceDoc, SpaceEntry, UserCode};
 /// Moments per page of the feed and of a user's space.
 pub const SPACES_PER_PAGE: usize = 20;
 
-const ADD: Route = Route::body(Failure::Msg("发布失败")).lists(&["photos"]);
+const ADD: Route = Route::body(Failure::Msg("发布失败")).lists(&["photos"]).creates();
 
 /// `POST {userId, textDesc?, photos?}` → `发布成功`; `photos` is a JSON array of image
 /// addresses (sent `JSON.stringify`-ed, or as an array), one of the two is required.
@@ -130,7 +130,7 @@ pub async fn like(state: &AppState, req: Request) -> Response<Body> {
     .await
 }
 
-const COMMENT_ADD: Route = Route::body(Failure::Msg("error")).path_params(&["type"]);
+const COMMENT_ADD: Route = Route::body(Failure::Msg("error")).path_params(&["type"]).creates();
 
 /// `POST /space/comment/add/{type}` with `{userId, spaceId, textarea, fromId?, toId,
 /// spaceCommentId}` → `success`. Type 0 comments on the moment (`fromId` = `toId` = the

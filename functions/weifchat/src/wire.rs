@@ -14,6 +14,8 @@
 //! | 405 | `参数错误`, `data` the express-validator list `[{type: "field", msg, path, location}]` |
 //! | 429 | a rate limit: `操作过于频繁, 请<n>秒后再试` (ours; the original had none) |
 //! | 503 | the store stayed busy through its retries: `服务器繁忙, 请1秒后再试` (ours; docs/reliability.md) |
+//! | 409 | a repeat under an `Idempotency-Key` whose first request is still running: `请求正在处理中, 请稍后重试` (ours) |
+//! | 422 | an `Idempotency-Key` already used with another request: `该Idempotency-Key已用于另一请求` (ours) |
 //!
 //! Parameters come from the query string (GET routes) or the body (POST routes, JSON or
 //! `application/x-www-form-urlencoded`), as [`Params`]; path parameters (`/:type`) too. Upload
@@ -33,9 +35,10 @@ use serde_json::{Map, Value};
 
 use crate::fields::{Field, invalid};
 use shared::auth::{Caller, TokenError};
-use shared::error::{AppError, FieldError, Msg};
+use shared::error::{AppError, FieldError, IdempotencyError, Msg};
 use shared::http;
 use shared::state::AppState;
+use shared::throttle;
 use shared::wire::{self, Answer, Wire};
 
 pub const AUTHORIZATION: &str = "authorization";
@@ -52,6 +55,10 @@ pub mod status {
     pub const TOO_MANY_REQUESTS: u16 = 429;
     /// The store stayed busy or out of reach through its retries: retry later (ours).
     pub const BUSY: u16 = 503;
+    /// A repeat under an `Idempotency-Key` whose first request is still running: retry (ours).
+    pub const IN_PROGRESS: u16 = 409;
+    /// An `Idempotency-Key` already used with another request (ours).
+    pub const KEY_REUSED: u16 = 422;
 }
 
 pub const INVALID_MSG: &str = "参数错误";
@@ -96,6 +103,8 @@ pub struct Route {
     /// Body fields that may be a JSON array (every other field takes a string, a number or a
     /// boolean, read as text).
     lists: &'static [&'static str],
+    /// The route creates something and honours an `Idempotency-Key` header.
+    creates: bool,
 }
 
 impl Route {
@@ -109,7 +118,14 @@ impl Route {
             res_code: false,
             fault_status: status::FAILED,
             lists: &[],
+            creates: false,
         }
+    }
+
+    /// A create: a request with an `Idempotency-Key` header runs once per key and caller, and a
+    /// repeat gets the first answer (`shared::idempotency`).
+    pub const fn creates(self) -> Self {
+        Self { creates: true, ..self }
     }
 
     /// A POST route: parameters from the body.
@@ -486,6 +502,8 @@ pub(crate) fn failure_envelope(route: &Route, err: &AppError) -> (u16, Map<Strin
             text(&format!("服务器繁忙, 请{}秒后再试", AppError::RETRY_AFTER_SECS)),
             None,
         ),
+        Idempotency(IdempotencyError::InProgress) => (status::IN_PROGRESS, text("请求正在处理中, 请稍后重试"), None),
+        Idempotency(IdempotencyError::Mismatch) => (status::KEY_REUSED, text("该Idempotency-Key已用于另一请求"), None),
         Internal(_) => match route.failure {
             Failure::Msg(m) => (route.fault_status, text(m), None),
             Failure::Data(d) => (route.fault_status, None, text(d)),
@@ -572,7 +590,7 @@ where
     F: FnOnce(Option<Caller>, Params) -> Fut,
     Fut: Future<Output = Result<Reply, AppError>>,
 {
-    wire::serve(&route, &req, async {
+    let admit = async {
         let caller = if needs_token {
             let caller = state.tokens.verify(bearer(&req)?, crate::AUDIENCE)?;
             wire::record_user(caller.user_id());
@@ -581,8 +599,16 @@ where
             None
         };
         let params = Params::read(&req, &route).await?;
-        // Boxed: the route's future, instrumented, would nest past the compiler's type-depth limit.
-        Box::pin(run(caller, params)).await
+        let subject = match &caller {
+            Some(caller) => throttle::user(caller.user_id()),
+            None => throttle::source(&req),
+        };
+        Ok((subject, (caller, params)))
+    };
+    let once = route.creates.then_some(&state.store);
+    // Boxed: the route's future, instrumented, would nest past the compiler's type-depth limit.
+    wire::serve_steps(&route, &req, once, Box::pin(admit), |(caller, params)| {
+        Box::pin(run(caller, params))
     })
     .await
 }

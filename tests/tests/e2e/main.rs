@@ -9,6 +9,7 @@ mod chatx_like;
 mod chatx_posts;
 mod contract;
 mod faults;
+mod idempotency;
 mod info_accounts;
 mod info_categories;
 mod info_comments;
