@@ -79,11 +79,16 @@ pub struct TestApp {
     /// The functions' configuration (its table is `table`).
     pub config: Config,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// The readers of the table's stream, if started ([`spawn_app_with_upkeep`]).
+    streams: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        for reader in &self.streams {
+            reader.abort();
+        }
     }
 }
 
@@ -160,6 +165,15 @@ pub async fn spawn_app_with_faults(faults: Faults, own_table: bool) -> (TestApp,
     (app, proxy)
 }
 
+/// An app on a table of its own whose functions on the table's stream (the counters' upkeep) are
+/// fed its records, as in AWS: every write from the moment this returns reaches them. Only
+/// these apps read a stream, so the other tests' counters are never repaired behind their back.
+pub async fn spawn_app_with_upkeep() -> TestApp {
+    let mut app = spawn_on(own_table_config().await).await;
+    app.streams = app.gateway.start_streams().await.expect("the table's stream");
+    app
+}
+
 async fn spawn_on(config: Config) -> TestApp {
     spawn_through(config, None).await
 }
@@ -184,6 +198,7 @@ async fn spawn_through(config: Config, dynamo_endpoint: Option<&str>) -> TestApp
         tokens: shared::auth::Tokens::new(config.token_secret.expose(), config.token_ttl_secs),
         config,
         server,
+        streams: Vec::new(),
     }
 }
 

@@ -123,7 +123,7 @@ impl World {
     }
 
     pub async fn with(app: &TestApp, setup: Setup) -> Self {
-        let state = AppState::new(crate::config(), app.dynamo.clone());
+        let state = AppState::new(app.config.clone(), app.dynamo.clone());
         let developer = Developer {
             developer_id: unique("dev_"),
             name: "Demo developer".into(),

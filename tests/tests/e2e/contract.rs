@@ -68,7 +68,11 @@ fn every_template_function_has_its_own_binary_and_every_handler_is_deployed() {
     let template = template();
     let declared: BTreeSet<String> = template.functions.iter().map(|f| f.binary.clone()).collect();
     assert_eq!(declared.len(), template.functions.len(), "two functions share a binary");
-    let registered: BTreeSet<String> = all_functions().iter().map(|f| f.binary.to_owned()).collect();
+    let http = all_functions().into_iter().map(|f| f.binary.to_owned());
+    let streams = local_gateway::all_stream_functions()
+        .into_iter()
+        .map(|f| f.binary.to_owned());
+    let registered: BTreeSet<String> = http.chain(streams).collect();
     assert_eq!(declared, registered);
     let mut bins = BTreeSet::new();
     for dir in std::fs::read_dir(root().join("functions")).unwrap() {

@@ -8,6 +8,7 @@ mod chatx_concurrency;
 mod chatx_like;
 mod chatx_posts;
 mod contract;
+mod counters_upkeep;
 mod faults;
 mod idempotency;
 mod info_accounts;

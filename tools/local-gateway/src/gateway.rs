@@ -259,19 +259,14 @@ impl Gateway {
 
     /// Starts reading the table's stream for every function with a `DynamoDB` event, as their
     /// event source mappings would (`crate::streams`); abort the handles to stop them.
-    pub fn start_streams(&self) -> Vec<tokio::task::JoinHandle<()>> {
+    /// Every record written once this returns reaches them.
+    pub async fn start_streams(&self) -> Result<Vec<tokio::task::JoinHandle<()>>, crate::streams::BoxError> {
         let (streams, dynamo, table) = &self.stream_reader;
-        self.streams
-            .iter()
-            .map(|f| {
-                tokio::spawn(crate::streams::poll(
-                    streams.clone(),
-                    dynamo.clone(),
-                    table.clone(),
-                    f.clone(),
-                ))
-            })
-            .collect()
+        let mut readers = Vec::new();
+        for function in &self.streams {
+            readers.extend(crate::streams::start(streams, dynamo, table, function).await?);
+        }
+        Ok(readers)
     }
 
     /// Serves these static files instead of [`StaticFiles::local`]'s (for tests, which don't run

@@ -7,7 +7,7 @@ pub mod gateway;
 pub mod iam;
 pub mod socket;
 pub mod static_files;
-mod streams;
+pub mod streams;
 
 pub use gateway::Gateway;
 pub use stack::{Template, bucket, table, template, template_path};

@@ -60,6 +60,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             gateway.socket_route_count()
         );
     }
+    // The functions on the table's stream (the counters' upkeep), fed as in AWS.
+    let _readers = gateway.start_streams().await?;
     tokio::select! {
         served = gateway.serve(listener) => served?,
         _ = tokio::signal::ctrl_c() => println!("stopping"),

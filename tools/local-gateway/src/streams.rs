@@ -30,30 +30,16 @@ pub(crate) struct StreamMounted {
     pub(crate) handler: StreamHandler,
 }
 
-/// Reads the stream of `table` from now on and hands its records to `function`, until the
-/// task is dropped. A failure to read the stream is logged and retried.
-pub(crate) async fn poll(
-    client: Client,
-    dynamo: aws_sdk_dynamodb::Client,
-    table: String,
-    function: Arc<StreamMounted>,
-) {
-    loop {
-        if let Err(err) = follow(&client, &dynamo, &table, &function).await {
-            tracing::warn!(function = %function.binary, error = %err, "reading the table's stream failed; trying again");
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
-    }
-}
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-async fn follow(
+/// Starts reading the stream of `table` from now on (every record written after this returns
+/// reaches `function`), one task per shard, until the tasks are aborted.
+pub(crate) async fn start(
     client: &Client,
     dynamo: &aws_sdk_dynamodb::Client,
     table: &str,
     function: &Arc<StreamMounted>,
-) -> Result<(), BoxError> {
+) -> Result<Vec<tokio::task::JoinHandle<()>>, BoxError> {
     let described = dynamo.describe_table().table_name(table).send().await?;
     let arn = described
         .table
@@ -61,7 +47,7 @@ async fn follow(
         .ok_or_else(|| format!("table {table} has no stream (StreamSpecification)"))?;
     let stream = client.describe_stream().stream_arn(&arn).send().await?;
     let shards = stream.stream_description.and_then(|d| d.shards).unwrap_or_default();
-    let mut readers = tokio::task::JoinSet::new();
+    let mut readers = Vec::new();
     for shard in shards {
         let Some(shard_id) = shard.shard_id else { continue };
         let iterator = client
@@ -72,24 +58,25 @@ async fn follow(
             .send()
             .await?
             .shard_iterator;
-        readers.spawn(read_shard(client.clone(), iterator, function.clone()));
+        readers.push(tokio::spawn(read_shard(client.clone(), iterator, function.clone())));
     }
-    while let Some(done) = readers.join_next().await {
-        done??;
-    }
-    Ok(())
+    Ok(readers)
 }
 
 /// Reads a shard from `iterator` on, handing each read's records to `function` before the next
-/// read: one invocation at a time per shard, in order, as Lambda's.
-async fn read_shard(
-    client: Client,
-    mut iterator: Option<String>,
-    function: Arc<StreamMounted>,
-) -> Result<(), BoxError> {
+/// read: one invocation at a time per shard, in order, as Lambda's. A failed read is logged and
+/// tried again.
+async fn read_shard(client: Client, mut iterator: Option<String>, function: Arc<StreamMounted>) {
     let limit = i32::try_from(function.source.batch_size).unwrap_or(i32::MAX);
-    while let Some(current) = iterator {
-        let out = client.get_records().shard_iterator(current).limit(limit).send().await?;
+    while let Some(current) = iterator.clone() {
+        let out = match client.get_records().shard_iterator(current).limit(limit).send().await {
+            Ok(out) => out,
+            Err(err) => {
+                tracing::warn!(function = %function.binary, error = %err, "reading the table's stream failed; trying again");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
         iterator = out.next_shard_iterator;
         let records = out.records.unwrap_or_default();
         if records.is_empty() {
@@ -98,7 +85,6 @@ async fn read_shard(
             deliver(&function, records).await;
         }
     }
-    Ok(())
 }
 
 /// Hands `records` (in order) to `function`, in batches, each batch again from its first failed

@@ -775,6 +775,25 @@ Resources:
     }
 
     #[test]
+    fn reads_a_stream_event_and_its_partition_filter() {
+        let t = Template::load(crate::template_path()).unwrap();
+        assert_eq!(t.table.stream_view_type.as_deref(), Some("KEYS_ONLY"));
+        let upkeep = t.functions.iter().find(|f| f.binary == "upkeep-counters").unwrap();
+        let source = upkeep.stream.as_ref().expect("a stream event");
+        assert_eq!(source.batch_size, 100);
+        assert!(source.accepts("CHATX#POST#p1") && source.accepts("INFO#COMMENTS#INFO#000000000001#ALL"));
+        assert!(!source.accepts("CHATX#USER#u1") && !source.accepts("RATE#x"));
+
+        let event = "      Events:\n        S:\n          Type: DynamoDB\n          Properties:\n            Stream: !GetAtt Table.StreamArn\n            FilterCriteria:\n              Filters:\n                - Pattern: PATTERN\n        Api:";
+        let with =
+            |pattern: &str| TEMPLATE.replacen("      Events:\n        Api:", &event.replace("PATTERN", pattern), 1);
+        let t = Template::parse(&with(r#"'{"dynamodb":{"Keys":{"PK":{"S":[{"prefix":"X#"}]}}}}'"#)).unwrap();
+        assert_eq!(t.functions[0].stream.as_ref().unwrap().pk_prefixes, ["X#"]);
+        let err = Template::parse(&with(r#"'{"eventName":["INSERT"]}'"#)).unwrap_err();
+        assert!(err.to_string().contains("only filters on"), "{err}");
+    }
+
+    #[test]
     fn reads_the_bucket_and_object_grants() {
         let with_bucket = TEMPLATE.replace(
             "  LikeFunction:",
