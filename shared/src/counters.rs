@@ -23,7 +23,7 @@ use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventR
 use futures_util::StreamExt;
 
 use crate::error::AppError;
-use crate::keys::{Key, PK, SK};
+use crate::keys::{COUNT_REV, Key, PK, SK};
 use crate::store::query::Query;
 use crate::store::write::{Change, Written};
 use crate::store::{Store, n};
@@ -78,49 +78,52 @@ pub enum Repair {
     Gone,
 }
 
-/// One look: the counter's value (`None`: the item is gone; an absent attribute is 0) and how many
-/// items it counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Look {
-    value: Option<i64>,
-    items: i64,
-}
+/// The counter as read: its value (an absent attribute is 0) and its item's [`COUNT_REV`] (`None`
+/// before any counted change); `None` altogether when the item is gone.
+type Read = Option<(i64, Option<i64>)>;
 
-async fn look(store: &Store, counter: &Counter) -> Result<Look, AppError> {
-    let item = store.get_attrs(&counter.item, &[PK, counter.attribute], true).await?;
-    let value = item.map(|item| {
-        item.get(counter.attribute)
+async fn read(store: &Store, counter: &Counter) -> Result<Read, AppError> {
+    let number = |item: &crate::store::Item, attr: &str| {
+        item.get(attr)
             .and_then(|v| v.as_n().ok())
             .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
-    });
+    };
+    let item = store
+        .get_attrs(&counter.item, &[PK, counter.attribute, COUNT_REV], true)
+        .await?;
+    Ok(item.map(|item| (number(&item, counter.attribute).unwrap_or(0), number(&item, COUNT_REV))))
+}
+
+/// Recounts `counter` and repairs it if it drifted.
+///
+/// The count is bracketed by two reads of the counter's revision: every change to a counted
+/// item moves the revision in the same transaction (`Change::count`), so an unchanged revision
+/// means the items counted are the ones the value counts — a consistent snapshot, however many
+/// likes and cancels land around it (a value alone could come back to what it was: ABA). The
+/// repair then writes on condition that the revision is still the one read. Cost: 2 GetItem +
+/// 1 Query `Select COUNT` (1 per MB of counted items), + 1 UpdateItem when it drifted.
+pub async fn repair(store: &Store, counter: &Counter) -> Result<Repair, AppError> {
+    let Some((value, rev)) = read(store, counter).await? else {
+        return Ok(Repair::Gone);
+    };
     let mut query = Query::table(counter.relations_pk.clone()).consistent();
     if !counter.relations_prefix.is_empty() {
         query = query.begins_with(counter.relations_prefix.clone());
     }
     let items = i64::try_from(query.count(store).await?).unwrap_or(i64::MAX);
-    Ok(Look { value, items })
-}
-
-/// Recounts `counter` and repairs it if it drifted; see the module's note on races.
-pub async fn repair(store: &Store, counter: &Counter) -> Result<Repair, AppError> {
-    let first = look(store, counter).await?;
-    let Some(value) = first.value else {
-        return Ok(Repair::Gone);
-    };
-    if value == first.items {
-        return Ok(Repair::Correct);
-    }
-    if look(store, counter).await? != first {
-        return Ok(Repair::Busy);
+    match read(store, counter).await? {
+        None => return Ok(Repair::Gone),
+        Some((_, after)) if after != rev => return Ok(Repair::Busy),
+        Some(_) if value == items => return Ok(Repair::Correct),
+        Some(_) => {}
     }
     let change = Change::new(counter.item.clone())
-        .set(counter.attribute, n(first.items))
+        .set(counter.attribute, n(items))
+        .add(COUNT_REV, 1)
         .when_exists();
-    // An absent attribute read as 0 must still be absent (or 0) when written.
-    let change = match value {
-        0 => change.when_zero(counter.attribute),
-        v => change.when_eq(counter.attribute, n(v)),
+    let change = match rev {
+        Some(rev) => change.when_eq(COUNT_REV, n(rev)),
+        None => change.when_absent(COUNT_REV),
     };
     Ok(match change.update(store).await? {
         Written::Applied(_) => {
@@ -129,14 +132,11 @@ pub async fn repair(store: &Store, counter: &Counter) -> Result<Repair, AppError
                 sk = ?counter.item.sk,
                 attribute = counter.attribute,
                 from = value,
-                to = first.items,
+                to = items,
                 "counter repaired"
             );
             crate::metrics::count("CountersRepaired", 1);
-            Repair::Repaired {
-                from: value,
-                to: first.items,
-            }
+            Repair::Repaired { from: value, to: items }
         }
         Written::Refused(_) => Repair::Busy,
     })

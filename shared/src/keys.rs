@@ -21,6 +21,9 @@ pub const GSI2_PK: &str = "GSI2PK";
 pub const GSI2_SK: &str = "GSI2SK";
 pub const ENTITY: &str = "entity";
 pub const TTL: &str = "expiresAt";
+/// The revision of an item's counters of counted items, moved by every change to one of them
+/// (`Change::count`): what the counters' upkeep reads around its count (`crate::counters`).
+pub const COUNT_REV: &str = "countRev";
 
 /// The partition-key prefix of each owner of items in the table, one per surface and the
 /// platform's own: storage nodes, rate limits and idempotency records. Every key (and index partition) an owner builds starts with its

@@ -42,7 +42,7 @@ impl<'a> ChatxStore<'a> {
     /// Adds `delta` to a counter of a live post (one that exists and is not being deleted).
     fn bump_post(&self, post_id: &str, counter: &str, delta: i64) -> Result<TransactWriteItem, AppError> {
         Change::new(k::post(post_id))
-            .add(counter, delta)
+            .count(counter, delta)
             .when_exists()
             .when_absent(attr::DELETED_AT)
             .into_update(self.table())

@@ -429,7 +429,7 @@ impl<'a> NobaseStore<'a> {
         // A post that may be liked: in the board the request names, in a normal state. Its old
         // image, on a failed condition, tells "under review" from "missing".
         let bump = Change::new(k::post(appid, post_id))
-            .add(attr::LIKE_COUNT, delta)
+            .count(attr::LIKE_COUNT, delta)
             .when_exists()
             .when_eq(attr::BOARD, s(uid))
             .when_eq(attr::STATUS, s(PostStatus::Normal.as_str()))

@@ -52,6 +52,8 @@ pub struct Change {
     conditions: Vec<String>,
     names: HashMap<String, String>,
     values: HashMap<String, AttributeValue>,
+    /// Whether [`Change::count`] already moved the item's [`keys::COUNT_REV`].
+    counted: bool,
 }
 
 impl Change {
@@ -65,6 +67,7 @@ impl Change {
             conditions: Vec::new(),
             names: HashMap::new(),
             values: HashMap::new(),
+            counted: false,
         }
     }
 
@@ -107,6 +110,19 @@ impl Change {
         let (n, v) = (self.name(attr), self.value(super::n(delta)));
         self.adds.push(format!("{n} {v}"));
         self
+    }
+
+    /// Moves a counter of counted items (likes, comments …) by `delta`, in the transaction that
+    /// adds or removes those items: `ADD attr delta`, and `ADD countRev 1` once per change
+    /// ([`keys::COUNT_REV`]), the revision by which the counters' upkeep knows the counter and its
+    /// items didn't move while it counted them (`crate::counters`).
+    pub fn count(self, attr: &str, delta: i64) -> Self {
+        let mut change = self.add(attr, delta);
+        if !change.counted {
+            change.counted = true;
+            change = change.add(keys::COUNT_REV, 1);
+        }
+        change
     }
 
     /// `ADD attr {v}` on a string set.
@@ -453,6 +469,16 @@ mod tests {
         );
         assert_eq!(c.names().unwrap()["#PK"], "PK");
         assert_eq!(c.values().unwrap().len(), 4);
+    }
+
+    #[test]
+    fn a_counted_change_moves_the_items_count_revision_once() {
+        let c = Change::new(key()).count("likeCount", 1).count("commentCount", -1);
+        assert_eq!(
+            c.update_expression(),
+            "ADD #likeCount :v0, #countRev :v1, #commentCount :v2"
+        );
+        assert_eq!(c.values().unwrap()[":v1"], AttributeValue::N("1".into()));
     }
 
     #[test]

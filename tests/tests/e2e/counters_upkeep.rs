@@ -117,35 +117,44 @@ async fn nobase_weifchat_and_info_counters_corrupted_by_hand_are_repaired() {
     }
 }
 
-/// The upkeep recounts a post on every like's record while likes and cancels keep landing: it
-/// must never write a count that raced a like (it stands down instead), so when the storm is
-/// over and the upkeep has caught up, the counter still equals the likes stored.
-#[tokio::test]
-async fn a_like_storm_with_the_upkeep_running_stays_exact() {
+/// The upkeep recounts a moment on every toggle's record while one user's toggles keep landing,
+/// each undoing the last: the pattern where a counter comes back to a value it had (ABA) between
+/// two reads. A repair must never write a count that raced a toggle: every answer stays a state
+/// that existed (liked iff counted once), the counter ends equal to the likes stored, and the
+/// upkeep wrote nothing, since nothing drifted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_toggle_storm_with_the_upkeep_running_stays_exact() {
     let app = spawn_app_with_upkeep().await;
-    let author = app.register().await;
-    let post = app.add_post(&author, "busy").await;
-    let mut fans = Vec::new();
-    for _ in 0..8 {
-        fans.push(app.register().await);
+    let user = app.weif_register().await;
+    let space = app.weif_space(&user, "busy").await;
+    // The storm: 200 toggles, 64 in flight.
+    let in_flight = std::sync::Arc::new(tokio::sync::Semaphore::new(64));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..200 {
+        let (http, url) = (app.http.clone(), format!("{}/space/like", app.base_url));
+        let (token, body) = (user.token.clone(), json!({"spaceId": space, "userId": user.id}));
+        let in_flight = in_flight.clone();
+        tasks.spawn(async move {
+            let _slot = in_flight.acquire().await.unwrap();
+            let resp = http.post(url).bearer_auth(token).json(&body).send().await.unwrap();
+            resp.json::<e2e::serde_json::Value>().await.unwrap()
+        });
     }
-    let calls = (0..40).map(|i| {
-        let fan = &fans[i % fans.len()];
-        let body = json!({"postID": post, "cancel": i % 3 == 2});
-        app.chatx("/chatx/moments/like", &fan.token, body)
-    });
-    for env in futures_util::future::join_all(calls).await {
-        assert_eq!(env["errCode"], 0, "{env}");
+    while let Some(answer) = tasks.join_next().await {
+        let answer = answer.unwrap();
+        assert_eq!(answer["status"], 200, "{answer}");
+        let liked = answer["data"]["isLike"].as_bool().unwrap();
+        assert_eq!(answer["data"]["likeCount"], i64::from(liked), "{answer}");
     }
-    let key = chatx::keys::post(&post);
-    let stored = i64::try_from(app.count_items(&key.pk, chatx::keys::LIKE_PREFIX).await).unwrap();
+    let key = weifchat::keys::space(&space);
+    let stored = i64::try_from(app.count_items(&key.pk, weifchat::keys::LIKE_PREFIX).await).unwrap();
     // The upkeep's last batch has run once it has been idle a while: then nothing changes.
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(counter(&app, &key, "likeCount").await, stored);
-    let repaired = app
+    let writes = app
         .requests("upkeep-counters")
         .iter()
         .filter(|r| *r == "UpdateItem")
         .count();
-    assert_eq!(repaired, 0, "nothing drifted, so nothing was written");
+    assert_eq!(writes, 0, "nothing drifted, so nothing was written");
 }

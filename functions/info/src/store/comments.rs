@@ -65,7 +65,7 @@ impl InfoStore<'_> {
         };
         let mut tx = vec![
             Change::new(k::stats(feed.info_id))
-                .add(attr::COMMENTS_COUNT, 1)
+                .count(attr::COMMENTS_COUNT, 1)
                 .when_exists()
                 .when_absent(attr::DELETED_AT)
                 .when_absent(attr::PURGING)

@@ -35,13 +35,16 @@ impl InfoStore<'_> {
             vec![
                 put_new(table, serde_dynamo::to_item(reaction)?)?,
                 put(table, serde_dynamo::to_item(mirrored)?)?,
-                stats.add(counter, 1).when_absent(attr::DELETED_AT).into_update(table)?,
+                stats
+                    .count(counter, 1)
+                    .when_absent(attr::DELETED_AT)
+                    .into_update(table)?,
             ]
         } else {
             vec![
                 Change::new(key).when_exists().into_delete(table)?,
                 Change::new(copy).into_delete(table)?,
-                stats.add(counter, -1).into_update(table)?,
+                stats.count(counter, -1).into_update(table)?,
             ]
         };
         match self.store.transact(tx).await? {

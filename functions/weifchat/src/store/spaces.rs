@@ -38,7 +38,7 @@ pub struct LikeOutcome {
 /// A moment's counter changing by `delta`, while the moment exists and isn't being deleted.
 fn bump(space_id: &str, counter: &str, delta: i64) -> Change {
     Change::new(k::space(space_id))
-        .add(counter, delta)
+        .count(counter, delta)
         .when_exists()
         .when_absent(attr::DELETED_AT)
 }
@@ -337,7 +337,7 @@ impl WeifStore {
             .collect::<Result<Vec<_>, _>>()?;
         tx.push(
             Change::new(k::space(space_id))
-                .add(attr::COMMENT_COUNT, -(keys.len() as i64))
+                .count(attr::COMMENT_COUNT, -(keys.len() as i64))
                 .when_exists()
                 .into_update(self.table())?,
         );
