@@ -17,8 +17,12 @@ fuzz_target!(|data: &[u8]| {
     let req = request(&query, &content_type, body);
 
     if let Ok(params) = nobase::Params::from_request(&req) {
-        let form = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
-            == "application/x-www-form-urlencoded";
+        let form = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .eq_ignore_ascii_case("application/x-www-form-urlencoded");
         if form && !body.iter().all(u8::is_ascii_whitespace) {
             let mut last = std::collections::HashMap::new();
             for (name, value) in form_urlencoded::parse(body) {
