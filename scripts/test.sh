@@ -34,8 +34,11 @@ scripts/browser-test.sh
 step "the docs' examples: every \`sh run\` / \`js run\` block of README.md and docs/, twice (its own local stack)"
 scripts/doc-examples.sh
 
-step "API fuzzing: Schemathesis against docs/openapi/info.yaml (its own local stack)"
+step "API fuzzing: Schemathesis against every docs/openapi/*.yaml (its own local stack)"
 scripts/api-fuzz.sh
+
+step "fuzzing the request parsers: cargo-fuzz, 20 s a target (nightly toolchain, docs/reliability.md)"
+scripts/fuzz.sh
 
 step "clippy on every target (also type-checks every Lambda binary)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings

@@ -313,7 +313,8 @@ pub struct Input {
 }
 
 impl Input {
-    fn from_request(req: &Request) -> Result<Self, AppError> {
+    /// Reads a request's fields (public for the fuzz targets, `fuzz/fuzz_targets/`).
+    pub fn from_request(req: &Request) -> Result<Self, AppError> {
         let mut query: Vec<(String, String)> = req
             .query_string_parameters_ref()
             .map(|q| q.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect())

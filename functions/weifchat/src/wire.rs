@@ -242,7 +242,9 @@ impl Params {
         self.path.get(name).map_or("", String::as_str)
     }
 
-    async fn read(req: &Request, route: &Route) -> Result<Self, AppError> {
+    /// Reads a request's parameters the way `route` takes them (public for the fuzz targets,
+    /// `fuzz/fuzz_targets/`).
+    pub async fn read(req: &Request, route: &Route) -> Result<Self, AppError> {
         let source = route.source;
         let path = req
             .path_parameters()
