@@ -38,7 +38,7 @@ fn run() -> &'static Run {
         let table = format!("e2e-{}", uuid::Uuid::new_v4().simple());
         let bucket = table.clone();
         let secret = format!("{:032x}{:032x}", rand::random::<u128>(), rand::random::<u128>());
-        let def = template.table.clone();
+        let def = without_stream(&template.table);
         let (name, bucket_name) = (table.clone(), bucket.clone());
         // The SDK client lives in its own runtime here; each test builds its own clients.
         std::thread::spawn(move || {
@@ -138,19 +138,27 @@ pub async fn spawn_app_on_own_table() -> TestApp {
     spawn_on(own_table_config().await).await
 }
 
-/// The test configuration with a new table of its own, created.
+/// The template's table without its stream: only the apps that read it
+/// ([`spawn_app_with_upkeep`]) pay moto for keeping stream records.
+fn without_stream(def: &stack::template::TableDef) -> stack::template::TableDef {
+    let mut def = def.clone();
+    def.stream_view_type = None;
+    def
+}
+
+/// The test configuration with a new table of its own (without its stream), created.
 async fn own_table_config() -> Config {
-    let run = run();
+    table_config(&without_stream(&run().template.table)).await
+}
+
+/// The test configuration with a new table of its own, made as `def` says.
+async fn table_config(def: &stack::template::TableDef) -> Config {
     let mut config = config();
     config.table_name = format!("e2e-own-{}", uuid::Uuid::new_v4().simple());
     let sdk = shared::state::sdk_config().await;
-    table::ensure_table(
-        &aws_sdk_dynamodb::Client::new(&sdk),
-        &config.table_name,
-        &run.template.table,
-    )
-    .await
-    .expect("create table");
+    table::ensure_table(&aws_sdk_dynamodb::Client::new(&sdk), &config.table_name, def)
+        .await
+        .expect("create table");
     config
 }
 
@@ -169,7 +177,7 @@ pub async fn spawn_app_with_faults(faults: Faults, own_table: bool) -> (TestApp,
 /// fed its records, as in AWS: every write from the moment this returns reaches them. Only
 /// these apps read a stream, so the other tests' counters are never repaired behind their back.
 pub async fn spawn_app_with_upkeep() -> TestApp {
-    let mut app = spawn_on(own_table_config().await).await;
+    let mut app = spawn_on(table_config(&run().template.table).await).await;
     app.streams = app.gateway.start_streams().await.expect("the table's stream");
     app
 }
