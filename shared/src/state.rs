@@ -101,6 +101,8 @@ pub const DYNAMO_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(3);
 /// One call with all its attempts and waits: a call never takes longer, well inside the
 /// functions' 10 s Lambda timeout.
 pub const DYNAMO_OPERATION_TIMEOUT: Duration = Duration::from_secs(6);
+/// How many times longer the timeouts are against a local API server (see [`dynamo_config`]).
+pub const LOCAL_TIMEOUT_SCALE: u32 = 10;
 
 /// The DynamoDB client configuration from the SDK's, with the request metrics
 /// ([`RequestMetrics`](crate::store::observe::RequestMetrics)) every function's client carries,
@@ -109,15 +111,23 @@ pub const DYNAMO_OPERATION_TIMEOUT: Duration = Duration::from_secs(6);
 /// retrying when most calls fail) with [`DYNAMO_MAX_ATTEMPTS`] attempts, and timeouts per
 /// connection, attempt and call. What still fails becomes `AppError::Unavailable`
 /// (docs/reliability.md).
+///
+/// Against a local API server (`AWS_ENDPOINT_URL_DYNAMODB` set: `make dev`, the tests) the
+/// timeouts are [`LOCAL_TIMEOUT_SCALE`] times longer: moto serves one request at a time, so under
+/// a whole test run's load a request queues there for seconds, which says nothing of DynamoDB.
 pub fn dynamo_config(sdk: &aws_config::SdkConfig) -> aws_sdk_dynamodb::config::Builder {
     let retry = RetryConfig::standard()
         .with_max_attempts(DYNAMO_MAX_ATTEMPTS)
         .with_initial_backoff(DYNAMO_INITIAL_BACKOFF)
         .with_max_backoff(DYNAMO_MAX_BACKOFF);
+    let scale = match std::env::var_os("AWS_ENDPOINT_URL_DYNAMODB") {
+        Some(_) => LOCAL_TIMEOUT_SCALE,
+        None => 1,
+    };
     let timeouts = TimeoutConfig::builder()
-        .connect_timeout(DYNAMO_CONNECT_TIMEOUT)
-        .operation_attempt_timeout(DYNAMO_ATTEMPT_TIMEOUT)
-        .operation_timeout(DYNAMO_OPERATION_TIMEOUT)
+        .connect_timeout(DYNAMO_CONNECT_TIMEOUT * scale)
+        .operation_attempt_timeout(DYNAMO_ATTEMPT_TIMEOUT * scale)
+        .operation_timeout(DYNAMO_OPERATION_TIMEOUT * scale)
         .build();
     aws_sdk_dynamodb::config::Builder::from(sdk)
         .retry_config(retry)
