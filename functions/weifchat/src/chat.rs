@@ -18,6 +18,7 @@ use crate::view::PushedMessage;
 use shared::AppState;
 use shared::clock;
 use shared::error::AppError;
+use shared::idempotency::IdempotencyKey;
 use shared::ids::is_valid_id;
 use shared::lambda::{Body, Request, Response};
 use shared::throttle;
@@ -48,6 +49,9 @@ struct PrivateChatIn {
     sender: Option<String>,
     #[serde(rename = "fId", default)]
     to: String,
+    /// The client's ID of this message (ours): a resend under it stores and pushes nothing.
+    #[serde(rename = "clientMsgId")]
+    client_msg_id: Option<String>,
 }
 
 /// `group_chat`'s `(dataMsg, uId, gId)`.
@@ -59,6 +63,15 @@ struct GroupChatIn {
     sender: Option<String>,
     #[serde(rename = "gId", default)]
     group: String,
+    /// As [`PrivateChatIn`]'s.
+    #[serde(rename = "clientMsgId")]
+    client_msg_id: Option<String>,
+}
+
+/// A message's client ID, if the frame has one: 1–255 visible ASCII characters, the rule of an
+/// `Idempotency-Key` (`shared::idempotency`).
+fn client_msg_id(raw: Option<&str>) -> Result<Option<IdempotencyKey>, AppError> {
+    raw.map(IdempotencyKey::parse).transpose()
 }
 
 /// `join_group`'s `gId` (and `uId`, if sent).
@@ -168,11 +181,16 @@ pub async fn private_chat(state: &AppState, req: Request) -> Response<Body> {
         let content = Content::new(d.data_msg.msg_type, d.data_msg.message)?;
         peer.must_be(d.sender.as_deref())?;
         state.throttle(limits::MESSAGE, &throttle::user(&peer.user_id)).await?;
+        let client_id = client_msg_id(d.client_msg_id.as_deref())?;
         let store = state.weifchat();
-        let (message, sender) = tokio::try_join!(
-            store.send_private(&peer.user_id, &to, &content, clock::now_ms()),
+        let client_id = client_id.as_ref().map(IdempotencyKey::as_str);
+        let (sent, sender) = tokio::try_join!(
+            store.send_private(&peer.user_id, &to, &content, client_id, clock::now_ms()),
             store.user(&peer.user_id),
         )?;
+        let Some(message) = sent.message() else {
+            return Ok(None);
+        };
         shared::metrics::count("MessagesSent", 1);
         let pushed = Frame::new("private_chat", PushedMessage::of(&message, sender.as_ref(), None))?;
         let unread = Frame::new("unread_message", &peer.user_id)?;
@@ -196,12 +214,17 @@ pub async fn group_chat(state: &AppState, req: Request) -> Response<Body> {
         let content = Content::new(d.data_msg.msg_type, d.data_msg.message)?;
         peer.must_be(d.sender.as_deref())?;
         state.throttle(limits::MESSAGE, &throttle::user(&peer.user_id)).await?;
+        let client_id = client_msg_id(d.client_msg_id.as_deref())?;
         let store = state.weifchat();
-        let (message, sender, group) = tokio::try_join!(
-            store.send_group(&peer.user_id, &group_id, &content, clock::now_ms()),
+        let client_id = client_id.as_ref().map(IdempotencyKey::as_str);
+        let (sent, sender, group) = tokio::try_join!(
+            store.send_group(&peer.user_id, &group_id, &content, client_id, clock::now_ms()),
             store.user(&peer.user_id),
             store.group(&group_id),
         )?;
+        let Some(message) = sent.message() else {
+            return Ok(None);
+        };
         shared::metrics::count("MessagesSent", 1);
         let members = store.members(&group_id).await?;
         let pushed = Frame::new(

@@ -47,6 +47,7 @@ pub mod entity {
     pub const CHAT_HEAD: &str = "WeifChatHead";
     pub const MESSAGE: &str = "WeifMessage";
     pub const CONVERSATION: &str = "WeifConversation";
+    pub const SENT: &str = "WeifSentMessage";
     // -- the chat socket --
     pub const CONNECTION: &str = "WeifConnection";
 }
@@ -77,6 +78,9 @@ pub mod attr {
     pub const READ_SEQ: &str = "readSeq";
     pub const UNREAD: &str = "unread";
     pub const PEER_ID: &str = "peerId";
+    /// A sent message's client ID record: the chat and seq it was stored as.
+    pub const CHAT: &str = "chat";
+    pub const SEQ: &str = "seq";
 }
 
 pub const PROFILE_SK: &str = "PROFILE";
@@ -262,6 +266,12 @@ pub fn message(chat: &str, seq: u64) -> Key {
 /// `user_id`'s side of its private chat with `other`.
 pub fn conversation(user_id: &str, other: &str) -> Key {
     Key::new(user_partition(user_id), format!("{CONVERSATION_PREFIX}{other}"))
+}
+
+/// A message `user_id` sent under its client's ID (`clientMsgId`): what makes a resend of it a
+/// repeat, for a day (`expiresAt`). In a partition of its own, out of every chat's queries.
+pub fn sent_message(user_id: &str, client_msg_id: &str) -> Key {
+    Key::new(format!("WEIF#USER#{user_id}#SENT"), client_msg_id)
 }
 
 /// GSI1 partition of a user's private conversations, by `<lastTime>#<otherId>`.

@@ -320,11 +320,11 @@ async fn weif_world(app: &TestApp) -> World {
     let store = app.weif_store().await;
     let now = shared::clock::now_ms();
     store
-        .send_private(&friend.id, &owner.id, &e2e::weif::text("hello owner"), now)
+        .send_private(&friend.id, &owner.id, &e2e::weif::text("hello owner"), None, now)
         .await
         .unwrap();
     store
-        .send_group(&friend.id, &group, &e2e::weif::text("hello group"), now)
+        .send_group(&friend.id, &group, &e2e::weif::text("hello group"), None, now)
         .await
         .unwrap();
     let space = app.weif_space(&owner, "owner's moment").await;

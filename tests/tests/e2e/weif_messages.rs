@@ -16,16 +16,20 @@ use weifchat::{Chat, Message, WeifStore};
 
 async fn send(store: &WeifStore, from: &WeifUser, to: &WeifUser, message: &str) -> Message {
     store
-        .send_private(&from.id, &to.id, &text(message), shared::clock::now_ms())
+        .send_private(&from.id, &to.id, &text(message), None, shared::clock::now_ms())
         .await
         .expect("sent")
+        .message()
+        .expect("a new message")
 }
 
 async fn send_group(store: &WeifStore, from: &WeifUser, group: &str, message: &str) -> Message {
     store
-        .send_group(&from.id, group, &text(message), shared::clock::now_ms())
+        .send_group(&from.id, group, &text(message), None, shared::clock::now_ms())
         .await
         .expect("sent")
+        .message()
+        .expect("a new message")
 }
 
 async fn friend_page(app: &TestApp, me: &WeifUser, friend: &WeifUser, page: &str) -> Value {
@@ -168,7 +172,7 @@ async fn a_non_friend_or_non_member_stores_nothing() {
     let (a, b, c) = app.weif_people().await;
     let store = app.weif_store().await;
     let refused = store
-        .send_private(&c.id, &a.id, &text("hi"), shared::clock::now_ms())
+        .send_private(&c.id, &a.id, &text("hi"), None, shared::clock::now_ms())
         .await
         .unwrap_err();
     assert!(
@@ -181,7 +185,7 @@ async fn a_non_friend_or_non_member_stores_nothing() {
 
     let group = app.weif_group(&a, "wifi群").await;
     let refused = store
-        .send_group(&c.id, &group, &text("hi"), shared::clock::now_ms())
+        .send_group(&c.id, &group, &text("hi"), None, shared::clock::now_ms())
         .await
         .unwrap_err();
     assert!(
@@ -194,7 +198,7 @@ async fn a_non_friend_or_non_member_stores_nothing() {
         .await;
     assert!(
         store
-            .send_private(&b.id, &a.id, &text("hi"), shared::clock::now_ms())
+            .send_private(&b.id, &a.id, &text("hi"), None, shared::clock::now_ms())
             .await
             .is_err()
     );
@@ -311,11 +315,16 @@ async fn twenty_friends_send_to_one_user_at_once() {
         let (store, to) = (store.clone(), receiver.id.clone());
         tasks.spawn(async move {
             store
-                .send_private(&s.id, &to, &text("hi"), shared::clock::now_ms())
+                .send_private(&s.id, &to, &text("hi"), None, shared::clock::now_ms())
                 .await
         });
     }
-    let sent: Vec<Message> = tasks.join_all().await.into_iter().map(Result::unwrap).collect();
+    let sent: Vec<Message> = tasks
+        .join_all()
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().message().unwrap())
+        .collect();
     assert_eq!(sent.len(), 20);
     assert!(sent.iter().all(|m| m.seq == 1), "each conversation starts at 1");
 
@@ -340,11 +349,16 @@ async fn ten_concurrent_sends_in_one_chat_get_seqs_1_to_10() {
         let (from, to) = if i % 2 == 0 { (a, b) } else { (b, a) };
         tasks.spawn(async move {
             store
-                .send_private(&from.id, &to.id, &text(&format!("m{i}")), shared::clock::now_ms())
+                .send_private(&from.id, &to.id, &text(&format!("m{i}")), None, shared::clock::now_ms())
                 .await
         });
     }
-    let sent: BTreeSet<u64> = tasks.join_all().await.into_iter().map(|r| r.unwrap().seq).collect();
+    let sent: BTreeSet<u64> = tasks
+        .join_all()
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().message().unwrap().seq)
+        .collect();
     assert_eq!(sent, (1..=10).collect());
     let stored = all_messages(&store, &Chat::private(&a.id, &b.id)).await;
     assert_eq!(seqs(&stored), (1..=10).collect::<Vec<_>>());
@@ -366,11 +380,16 @@ async fn ten_concurrent_sends_in_one_group_get_seqs_1_to_10() {
         let from = if i % 2 == 0 { owner.clone() } else { member.clone() };
         tasks.spawn(async move {
             store
-                .send_group(&from.id, &group, &text("x"), shared::clock::now_ms())
+                .send_group(&from.id, &group, &text("x"), None, shared::clock::now_ms())
                 .await
         });
     }
-    let sent: BTreeSet<u64> = tasks.join_all().await.into_iter().map(|r| r.unwrap().seq).collect();
+    let sent: BTreeSet<u64> = tasks
+        .join_all()
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().message().unwrap().seq)
+        .collect();
     assert_eq!(sent, (1..=10).collect());
     assert_eq!(list(&app, &member).await[0]["unreadMsgCount"], 10);
 }

@@ -457,6 +457,7 @@ async fn sync_pages_with_its_cursor() {
                 &a.id,
                 &b.id,
                 &e2e::weif::text(&format!("m{i}")),
+                None,
                 shared::clock::now_ms(),
             )
             .await
@@ -546,4 +547,85 @@ async fn twenty_messages_at_once_in_one_chat_get_gap_free_seqs() {
     assert_eq!(env["data"]["messageList"].as_array().unwrap().len(), 20);
     let conv = app.item(&k::conversation(&b.id, &a.id)).await.unwrap();
     assert_eq!(conv["unread"].as_n().unwrap(), "20");
+}
+
+/// A client that didn't hear back (a dropped connection, a timeout) resends its message with the
+/// same `clientMsgId`, from the same or another connection: the message is stored once, pushed
+/// once, and counted once as unread. Without the ID two sends are two messages; another sender
+/// may use the same ID; a malformed ID is refused and stores nothing.
+#[tokio::test]
+async fn a_resent_message_with_its_client_id_is_stored_and_pushed_once() {
+    let app = spawn_app().await;
+    let (a, b, c) = app.weif_people().await;
+    let (mut sa, _) = connect(&app, &a).await;
+    let (mut sa2, _) = connect(&app, &a).await;
+    let (mut sb, _) = connect(&app, &b).await;
+    let with_id = |mut frame: Value, id: &str| {
+        frame["data"]["clientMsgId"] = json!(id);
+        frame
+    };
+
+    let once = with_id(private(&b, "只一次"), "m-1");
+    sa.send_json(&once).await;
+    assert_eq!(sb.recv_json().await["data"]["seq"], 1);
+    assert_eq!(sb.recv_json().await["event"], "unread_message");
+    assert_eq!(sa2.recv_json().await["data"]["seq"], 1, "the sender's other device");
+    sa2.send_json(&once).await;
+    sa.send_json(&once).await;
+    sb.expect_silence(QUIET).await;
+    sa.expect_silence(QUIET).await;
+    assert_eq!(history(&app, &b, &a).await, ["只一次"]);
+    let conversation = app.item(&k::conversation(&b.id, &a.id)).await.unwrap();
+    assert_eq!(conversation["unread"].as_n().unwrap(), "1");
+    let record = app
+        .item(&k::sent_message(&a.id, "m-1"))
+        .await
+        .expect("the client ID's record");
+    let expires: i64 = record[shared::keys::TTL].as_n().unwrap().parse().unwrap();
+    let day = weifchat::SENT_ID_SECS;
+    assert!(
+        (day - 60..=day + 5).contains(&(expires - shared::clock::now_secs())),
+        "{expires}"
+    );
+
+    // Without an ID, a resend is another message; another sender's same ID is theirs.
+    sa.send_json(&private(&b, "两次")).await;
+    sa.send_json(&private(&b, "两次")).await;
+    for seq in [2, 3] {
+        assert_eq!(sb.recv_json().await["data"]["seq"], seq);
+        assert_eq!(sb.recv_json().await["event"], "unread_message");
+    }
+    app.weif_befriend(&c, &b).await;
+    let (mut sc, _) = connect(&app, &c).await;
+    sc.send_json(&with_id(private(&b, "c's"), "m-1")).await;
+    let mut pushed = sb.recv_json().await;
+    while pushed["event"] == "apply_notice" {
+        pushed = sb.recv_json().await; // c's friend request, before the message
+    }
+    assert_eq!(
+        (&pushed["data"]["message"], &pushed["data"]["seq"]),
+        (&json!("c's"), &json!(1))
+    );
+
+    // A group message resent is stored once too.
+    let gid = app.weif_group(&a, "resend").await;
+    app.weif_join(&b, &a, &gid).await;
+    let in_group = with_id(group(&gid, "群里一次"), "g-1");
+    sa.send_json(&in_group).await;
+    sa.send_json(&in_group).await;
+    wait_for_last_seq(&app, &k::group_chat(&gid), 1).await;
+    assert_eq!(app.count_items(&k::group_chat(&gid), k::MESSAGE_PREFIX).await, 1);
+
+    // A malformed ID is refused before anything is stored.
+    sa.send_json(&with_id(private(&b, "x"), "has space")).await;
+    let mut err = sa.recv_json().await;
+    while err["event"] == "apply_notice" {
+        err = sa.recv_json().await; // b's request to join the group
+    }
+    assert_eq!(
+        (&err["event"], &err["data"]["status"]),
+        (&json!("error"), &json!(400)),
+        "{err}"
+    );
+    assert_eq!(history(&app, &b, &a).await.len(), 3);
 }

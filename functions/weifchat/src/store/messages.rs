@@ -160,13 +160,46 @@ fn from_item<T: serde::de::DeserializeOwned>(item: Option<Item>) -> Result<Optio
     Ok(item.map(serde_dynamo::from_item).transpose()?)
 }
 
+/// How long a sent message's client ID makes a resend a repeat.
+pub const SENT_ID_SECS: i64 = 24 * 3600;
+
+/// What a send did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sent {
+    /// Stored a new message.
+    New(Message),
+    /// A resend of a message the same sender already stored under the same client ID (within
+    /// [`SENT_ID_SECS`]): nothing stored, nothing to push again.
+    Repeat,
+}
+
+impl Sent {
+    /// The new message; `None` for a repeat.
+    pub fn message(self) -> Option<Message> {
+        match self {
+            Sent::New(m) => Some(m),
+            Sent::Repeat => None,
+        }
+    }
+}
+
 impl WeifStore {
     /// `from` sends `content` to their friend `to`. Stores the message with the chat's next
     /// sequence number and both conversations (the receiver's unread +1) in one transaction
     /// that also checks the friendship: a non-friend stores nothing (403 `您与ta还不是好友哦`).
-    /// Cost: per attempt 1 GetItem (consistent) + 1 TransactWriteItems of 5 items.
+    /// With a client ID (`clientMsgId`), a resend of a message already stored is a
+    /// [`Sent::Repeat`] (see [`WeifStore::append`]).
+    /// Cost: per attempt 1 GetItem (consistent) + 1 TransactWriteItems of 5 items (6 with a
+    /// client ID).
     #[tracing::instrument(skip(self, content))]
-    pub async fn send_private(&self, from: &str, to: &str, content: &Content, now: i64) -> Result<Message, AppError> {
+    pub async fn send_private(
+        &self,
+        from: &str,
+        to: &str,
+        content: &Content,
+        client_id: Option<&str>,
+        now: i64,
+    ) -> Result<Sent, AppError> {
         let not_friends = || AppError::forbidden("您与ta还不是好友哦");
         if from == to {
             return Err(not_friends());
@@ -210,21 +243,24 @@ impl WeifStore {
                 side(to, from, true)?,
             ])
         };
-        self.append(&chat, draft, others, |i| (i == 0).then(not_friends)).await
+        self.append(&chat, draft, others, |i| (i == 0).then(not_friends), (from, client_id))
+            .await
     }
 
     /// `from` sends `content` to group `group_id`. Stored once in the group's chat with its
     /// next sequence number, checking in the same transaction that `from` is a member
     /// (403 `您还未加入该群哦`) and the group is live (`该群不存在`).
-    /// Cost: per attempt 1 GetItem (consistent) + 1 TransactWriteItems of 4 items.
+    /// Cost: per attempt 1 GetItem (consistent) + 1 TransactWriteItems of 4 items (5 with a
+    /// client ID, as [`WeifStore::send_private`]'s).
     #[tracing::instrument(skip(self, content))]
     pub async fn send_group(
         &self,
         from: &str,
         group_id: &str,
         content: &Content,
+        client_id: Option<&str>,
         now: i64,
-    ) -> Result<Message, AppError> {
+    ) -> Result<Sent, AppError> {
         let chat = k::group_chat(group_id);
         let draft = |seq: u64| Message {
             id: shared::ids::new_id(),
@@ -247,24 +283,29 @@ impl WeifStore {
                     .into_check(self.table())?,
             ])
         };
-        self.append(&chat, draft, others, |i| match i {
+        let refusal = |i| match i {
             0 => Some(AppError::forbidden("您还未加入该群哦")),
             1 => Some(AppError::not_found("该群不存在")),
             _ => None,
-        })
-        .await
+        };
+        self.append(&chat, draft, others, refusal, (from, client_id)).await
     }
 
     /// Stores the next message of `chat`: reads the head, then puts the message and advances
     /// the head (on its old `lastSeq`) with `others` in one transaction. A failed condition of
     /// `others[i]` is `refusal(i)`; a lost race on the head reads again, [`SEND_ATTEMPTS`] times.
+    /// With the sender's client ID, the same transaction claims it ([`k::sent_message`], must be
+    /// absent): a resend that finds it claimed is a [`Sent::Repeat`], stored nowhere, whichever
+    /// connection or retry it comes from; a send that failed claimed nothing, so its resend goes
+    /// through.
     async fn append(
         &self,
         chat: &str,
         draft: impl Fn(u64) -> Message,
         others: impl Fn(&Message) -> Result<Vec<TransactWriteItem>, AppError>,
         refusal: impl Fn(usize) -> Option<AppError>,
-    ) -> Result<Message, AppError> {
+        (sender, client_id): (&str, Option<&str>),
+    ) -> Result<Sent, AppError> {
         for attempt in 0..SEND_ATTEMPTS {
             let head: Option<ChatHeadItem> = self.store.get(&k::chat_head(chat), true).await?;
             let last = head.map_or(0, |h| h.last_seq);
@@ -288,9 +329,22 @@ impl WeifStore {
             let extra = others(&message)?;
             let checks = extra.len();
             tx.extend(extra);
+            let claim = tx.len();
+            if let Some(id) = client_id {
+                let key = k::sent_message(sender, id);
+                let mut item = key.to_item();
+                item.insert(keys::ENTITY.into(), s(entity::SENT));
+                item.insert(attr::CHAT.into(), s(chat));
+                item.insert(attr::SEQ.into(), n(message.seq as i64));
+                item.insert(keys::TTL.into(), n(message.time / 1000 + SENT_ID_SECS));
+                tx.push(self.store.put_new(item)?);
+            }
             match self.store.transact(tx).await? {
-                Ok(()) => return Ok(message),
+                Ok(()) => return Ok(Sent::New(message)),
                 Err(c) => {
+                    if client_id.is_some() && c.condition_failed(claim) {
+                        return Ok(Sent::Repeat);
+                    }
                     if let Some(err) = (0..checks).filter(|i| c.condition_failed(i + 2)).find_map(&refusal) {
                         return Err(err);
                     }

@@ -32,8 +32,8 @@ pub use connections::{CONNECTION_TTL_SECS, MAX_USER_CONNECTIONS};
 pub use friends::{FriendState, RequestCounts};
 pub use groups::{GroupHome, JoinState};
 pub use messages::{
-    Chat, Conversations, GroupChat, GroupConversation, MESSAGES_PER_PAGE, PrivateChat, SEND_ATTEMPTS, SYNC_PAGE,
-    SyncPage, page_range,
+    Chat, Conversations, GroupChat, GroupConversation, MESSAGES_PER_PAGE, PrivateChat, SEND_ATTEMPTS, SENT_ID_SECS,
+    SYNC_PAGE, Sent, SyncPage, page_range,
 };
 pub use notes::NOTES_PER_PAGE;
 pub use search::SEARCH_LIMIT;
