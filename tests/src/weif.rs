@@ -302,3 +302,20 @@ impl TestApp {
         resp.bytes().await.expect("bytes").to_vec()
     }
 }
+
+impl TestApp {
+    /// A WebSocket connection of `user`'s, logged in (`login`), and its connection ID.
+    pub async fn weif_connect(&self, user: &WeifUser) -> (crate::Socket, String) {
+        let mut socket = self
+            .socket(&format!("token={}", user.token))
+            .await
+            .unwrap_or_else(|status| panic!("handshake refused with {status}"));
+        socket
+            .send_json(&json!({"action": "login", "data": {"userId": user.id}}))
+            .await;
+        let login = socket.recv_json().await;
+        assert_eq!(login["event"], "login", "{login}");
+        let id = login["data"].as_str().expect("connection ID").to_owned();
+        (socket, id)
+    }
+}

@@ -13,8 +13,7 @@ use e2e::faults::{FaultProxy, Faults, Injected, Kind};
 use e2e::info::InfoUser;
 use e2e::nobase::{Member, POST_LIKE, World, encode};
 use e2e::serde_json::{Value, json};
-use e2e::weif::WeifUser;
-use e2e::{Socket, TestApp, User, spawn_app_with_faults};
+use e2e::{TestApp, User, spawn_app_with_faults};
 
 const RATE: f64 = 0.10;
 
@@ -300,25 +299,13 @@ async fn info_likes_and_favorites_at_ten_percent_store_faults_stay_exact() {
 
 // weifChat ---------------------------------------------------------------------------------
 
-async fn connect(app: &TestApp, user: &WeifUser) -> Socket {
-    let mut socket = app
-        .socket(&format!("token={}", user.token))
-        .await
-        .unwrap_or_else(|status| panic!("handshake refused with {status}"));
-    socket
-        .send_json(&json!({"action": "login", "data": {"userId": user.id}}))
-        .await;
-    assert_eq!(socket.recv_json().await["event"], "login");
-    socket
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn weifchat_messages_at_ten_percent_store_faults_get_gap_free_seqs() {
     let (app, proxy) = spawn_app_with_faults(Faults::all(RATE, 10_004), false).await;
     let (a, b, _) = app.weif_people().await;
     let mut sockets = Vec::new();
     for _ in 0..4 {
-        sockets.push(connect(&app, &a).await);
+        sockets.push(app.weif_connect(&a).await.0);
     }
     proxy.start_injecting();
     let sends = sockets.iter_mut().enumerate().map(|(i, socket)| {

@@ -13,19 +13,8 @@ use weifchat::keys as k;
 /// How long a check that no frame comes waits (a negative check: short).
 const QUIET: std::time::Duration = std::time::Duration::from_millis(300);
 
-/// A connection of `user`'s, and its ID (from `login`).
 async fn connect(app: &TestApp, user: &WeifUser) -> (Socket, String) {
-    let mut socket = app
-        .socket(&format!("token={}", user.token))
-        .await
-        .unwrap_or_else(|status| panic!("handshake refused with {status}"));
-    socket
-        .send_json(&json!({"action": "login", "data": {"userId": user.id}}))
-        .await;
-    let login = socket.recv_json().await;
-    assert_eq!(login["event"], "login", "{login}");
-    let id = login["data"].as_str().expect("connection ID").to_owned();
-    (socket, id)
+    app.weif_connect(user).await
 }
 
 fn private(to: &WeifUser, message: &str) -> Value {
