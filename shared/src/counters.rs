@@ -9,12 +9,12 @@
 //! prefix); [`on_stream`] gathers the counters of a batch of stream records, once each, and
 //! [`repair`]s them.
 //!
-//! A repair never races the API into a wrong value: it reads the counter and counts its items
-//! twice (consistent reads) and writes only when both looks agree, with the condition that the
-//! counter still holds what was read. A like landing in between changes one of the looks, or the
-//! counter, and the repair stands down ([`Repair::Busy`]); the like's own stream record brings
-//! the counter back for another look. Cost per counter: 2 GetItem + 2 Query `Select COUNT` (1 per
-//! MB of relation items each), + 1 UpdateItem when it drifted.
+//! A repair never races the API into a wrong value: every counted change moves its item's
+//! revision ([`COUNT_REV`], `Change::count`) in the same transaction, and a repair counts between
+//! two reads of it and writes only if it hasn't moved ([`repair`]). A like landing meanwhile makes
+//! the repair stand down ([`Repair::Busy`]); the like's own stream record brings the counter back
+//! for another look. Cost per counter: 2 GetItem + 1 Query `Select COUNT` (1 per MB of counted
+//! items), + 1 UpdateItem when it drifted.
 
 use std::collections::BTreeMap;
 
