@@ -76,9 +76,7 @@ macro_rules! handler {
 /// invocation runs in the runtime's span (`requestId`, `xrayTraceId`: on every log line), and
 /// what it recorded is written to stdout in Embedded Metric Format before its answer goes back.
 pub async fn run(handler: Handler) -> Result<(), Error> {
-    crate::telemetry::init();
-    let metrics = crate::metrics::init();
-    let state: &'static AppState = Box::leak(Box::new(AppState::from_env().await?));
+    let (state, metrics) = start().await?;
     lambda_http::run(lambda_http::service_fn(move |req: Request| async move {
         let context = req.lambda_context_ref().cloned();
         let response = handler(state, req).await;
@@ -92,9 +90,7 @@ pub async fn run(handler: Handler) -> Result<(), Error> {
 
 /// [`run`] for a function on the table's stream: the same container state, logs and metrics.
 pub async fn run_stream(handler: StreamHandler) -> Result<(), Error> {
-    crate::telemetry::init();
-    let metrics = crate::metrics::init();
-    let state: &'static AppState = Box::leak(Box::new(AppState::from_env().await?));
+    let (state, metrics) = start().await?;
     lambda_http::lambda_runtime::run(lambda_http::lambda_runtime::service_fn(
         move |event: lambda_http::lambda_runtime::LambdaEvent<StreamEvent>| async move {
             let response = handler(state, event.payload).await;
@@ -105,4 +101,12 @@ pub async fn run_stream(handler: StreamHandler) -> Result<(), Error> {
         },
     ))
     .await
+}
+
+/// What a container sets up once, before its first invocation: logs, metrics and its state.
+async fn start() -> Result<(&'static AppState, Option<&'static crate::metrics::Collector>), Error> {
+    crate::telemetry::init();
+    let metrics = crate::metrics::init();
+    let state: &'static AppState = Box::leak(Box::new(AppState::from_env().await?));
+    Ok((state, metrics))
 }

@@ -23,6 +23,12 @@ async fn send(store: &WeifStore, from: &WeifUser, to: &WeifUser, message: &str) 
         .expect("a new message")
 }
 
+/// The seqs of concurrent sends, each of which must have stored a new message.
+async fn new_seqs(tasks: tokio::task::JoinSet<Result<weifchat::Sent, shared::AppError>>) -> BTreeSet<u64> {
+    let sent = tasks.join_all().await.into_iter();
+    sent.map(|r| r.unwrap().message().expect("a new message").seq).collect()
+}
+
 async fn send_group(store: &WeifStore, from: &WeifUser, group: &str, message: &str) -> Message {
     store
         .send_group(&from.id, group, &text(message), None, shared::clock::now_ms())
@@ -353,12 +359,7 @@ async fn ten_concurrent_sends_in_one_chat_get_seqs_1_to_10() {
                 .await
         });
     }
-    let sent: BTreeSet<u64> = tasks
-        .join_all()
-        .await
-        .into_iter()
-        .map(|r| r.unwrap().message().unwrap().seq)
-        .collect();
+    let sent = new_seqs(tasks).await;
     assert_eq!(sent, (1..=10).collect());
     let stored = all_messages(&store, &Chat::private(&a.id, &b.id)).await;
     assert_eq!(seqs(&stored), (1..=10).collect::<Vec<_>>());
@@ -384,12 +385,7 @@ async fn ten_concurrent_sends_in_one_group_get_seqs_1_to_10() {
                 .await
         });
     }
-    let sent: BTreeSet<u64> = tasks
-        .join_all()
-        .await
-        .into_iter()
-        .map(|r| r.unwrap().message().unwrap().seq)
-        .collect();
+    let sent = new_seqs(tasks).await;
     assert_eq!(sent, (1..=10).collect());
     assert_eq!(list(&app, &member).await[0]["unreadMsgCount"], 10);
 }
