@@ -16,7 +16,9 @@
 //!      that password (404 `用户账号密码错误!`);
 //!    - then the user's status is normal (404 `用户账号状态异常!`).
 //!
-//! Cost: 1 GetItem (the app) + 1 BatchGetItem (the developer and the user together).
+//! Cost: 1 BatchGetItem (the app, its developer and the user together) with a token that verifies
+//! for a token-mode app; otherwise 1 GetItem (the app) + 1 BatchGetItem (the developer and the
+//! user together).
 
 use serde::{Deserialize, Serialize};
 
@@ -152,7 +154,27 @@ pub(super) async fn open(
 ) -> Result<Session, NobaseError> {
     let store = state.nobase();
     let appid = params.get("appid").unwrap_or_default();
-    let app = store.app(appid).await?.ok_or(Refusal::AppMissing)?;
+    // A token that verifies for this app names the app's developer and the user's account: the
+    // three are read in one request. Whether the app is in token mode, and is still the token's
+    // developer's, is only known once read; if not, the developer and user are read afterwards.
+    let bound = match identity {
+        Identity::User => params
+            .get("token")
+            .and_then(|token| state.tokens.verify_with::<Bound>(token, crate::AUDIENCE).ok())
+            .map(|(_, bound)| bound)
+            .filter(|bound| bound.app == appid),
+        Identity::App | Identity::Credentials => None,
+    };
+    let (app, early) = match &bound {
+        Some(bound) => {
+            let read = store
+                .gate_items(Some(appid), &bound.dev, Some((appid, &bound.acct)))
+                .await?;
+            (read.app, Some((read.developer, read.user)))
+        }
+        None => (store.app(appid).await?, None),
+    };
+    let app = app.ok_or(Refusal::AppMissing)?;
     if !signature::matches(params.get("signature").unwrap_or_default(), &app.signature_digest) {
         return Err(Refusal::SignatureMismatch.into());
     }
@@ -163,9 +185,11 @@ pub(super) async fn open(
     }
 
     let claim = claim(state, params, identity, &app);
-    let (developer, stored) = store
-        .developer_and_user(&app.developer_id, claim.account().map(|account| (appid, account)))
-        .await?;
+    let account = claim.account().map(|account| (appid, account));
+    let (developer, stored) = match (early, &bound) {
+        (Some(read), Some(bound)) if bound.dev == app.developer_id && account == Some((appid, &bound.acct)) => read,
+        _ => store.developer_and_user(&app.developer_id, account).await?,
+    };
     let developer = developer.ok_or(Refusal::DeveloperMissing)?;
     if developer.status != DeveloperStatus::Normal {
         return Err(Refusal::DeveloperAbnormal.into());

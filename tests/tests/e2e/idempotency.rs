@@ -212,8 +212,8 @@ async fn nobase_post(app: &TestApp) -> Create<'_> {
             bad_key: 204,
         },
         subject,
-        budget: &["BatchGetItem", "GetItem", "TransactWriteItems"],
-        admission: &["BatchGetItem", "GetItem"],
+        budget: &["BatchGetItem", "TransactWriteItems"],
+        admission: &["BatchGetItem"],
     }
 }
 

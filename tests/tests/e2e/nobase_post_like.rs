@@ -664,8 +664,10 @@ async fn the_checks_run_in_the_documented_order_and_a_refused_request_changes_no
 
 // ---- cost and secrets ----
 
+/// Token mode: the token names the app's developer and the user's account, so the app, the
+/// developer and the user are read in one request, then the like is one transaction.
 #[tokio::test]
-async fn a_like_costs_one_read_of_the_app_one_batch_read_and_one_transaction() {
+async fn a_token_like_costs_one_batch_read_and_one_transaction() {
     let app = spawn_app().await;
     let world = World::new(&app).await;
     let member = world.member(&app).await;
@@ -674,14 +676,67 @@ async fn a_like_costs_one_read_of_the_app_one_batch_read_and_one_transaction() {
     assert_eq!(env["code"], 200);
     assert_eq!(
         app.requests("nobase-bbs-post-like"),
-        ["GetItem", "BatchGetItem", "TransactWriteItems"]
+        ["BatchGetItem", "TransactWriteItems"]
     );
     let env = get(&app, POST_LIKE, &world.like_params(&member, "1")).await;
     assert_eq!(env["code"], 405);
     assert_eq!(
         app.requests("nobase-bbs-post-like"),
-        ["GetItem", "BatchGetItem", "TransactWriteItems"],
+        ["BatchGetItem", "TransactWriteItems"],
         "a repeated like is decided by the transaction, without a read"
+    );
+}
+
+/// A token read together with the app (token mode's single read) is only trusted once the app
+/// says it is in token mode: after the app leaves token mode, a token alone is not an identity,
+/// and `user` + `pass` are what count (the single read is reused only where it read the same
+/// developer and user).
+#[tokio::test]
+async fn a_token_is_ignored_once_the_app_leaves_token_mode() {
+    let app = spawn_app().await;
+    let world = World::new(&app).await;
+    let member = world.member(&app).await;
+    world
+        .store()
+        .update_app(
+            &world.appid,
+            AppChange {
+                token_mode: Some(false),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    app.requests("nobase-bbs-post-like");
+    let token_only = world.like_params(&member, "1");
+    assert_eq!(
+        get(&app, POST_LIKE, &token_only).await,
+        fail(204, "接口参数错误:缺少user")
+    );
+    app.requests("nobase-bbs-post-like");
+    let mut with_password = token_only.clone();
+    with_password.extend([("user", member.account.clone()), ("pass", member.pass.clone())]);
+    assert_eq!(get(&app, POST_LIKE, &with_password).await, ok(json!("操作成功")));
+    assert_eq!(
+        app.requests("nobase-bbs-post-like"),
+        ["BatchGetItem", "TransactWriteItems"],
+        "the single read already holds the developer and the user that `user` names"
+    );
+    assert_eq!(world.likes(&app, &world.post).await, (1, 1));
+}
+
+/// user+pass mode: the developer is only known from the app, so the app is read first.
+#[tokio::test]
+async fn a_user_pass_like_costs_one_read_of_the_app_one_batch_read_and_one_transaction() {
+    let app = spawn_app().await;
+    let world = World::with(&app, Setup::user_pass()).await;
+    let member = world.member(&app).await;
+    app.requests("nobase-bbs-post-like");
+    let env = get(&app, POST_LIKE, &world.like_params(&member, "1")).await;
+    assert_eq!(env["code"], 200);
+    assert_eq!(
+        app.requests("nobase-bbs-post-like"),
+        ["GetItem", "BatchGetItem", "TransactWriteItems"]
     );
 }
 
