@@ -23,6 +23,8 @@ pub struct AppState {
     pub s3: Option<aws_sdk_s3::Client>,
     /// Pushes to WebSocket connections, for the functions that push frames.
     pub push: Option<Pusher>,
+    /// The container's own first tier of the rate limits that have one.
+    pub local_limits: throttle::Local,
 }
 
 impl AppState {
@@ -35,6 +37,7 @@ impl AppState {
             tokens,
             s3: None,
             push: None,
+            local_limits: throttle::Local::default(),
         }
     }
 
@@ -70,9 +73,11 @@ impl AppState {
     }
 
     /// Counts one request of `subject` (`user:<id>`, `ip:<address>` …) against `rule`:
-    /// [`AppError::Throttled`] past the configured limit. Cost: 1 UpdateItem (2 when busy).
+    /// [`AppError::Throttled`] past the configured limit. Cost: 1 UpdateItem (2 when busy);
+    /// nothing while a [`Rule::local_first`] rule's container tier lets the subject through.
     pub async fn throttle(&self, rule: Rule, subject: &str) -> Result<(), AppError> {
-        throttle::check(&self.store, &self.config.limits, rule, subject, crate::clock::now_ms()).await
+        let now = crate::clock::now_ms();
+        throttle::check(&self.store, &self.config.limits, &self.local_limits, rule, subject, now).await
     }
 
     /// Uploaded files; an internal error where the function has no bucket configured.

@@ -56,6 +56,9 @@ pub struct Rule {
     pub name: &'static str,
     pub limit: u32,
     pub window_secs: u32,
+    /// Whether a container lets a subject's first [`local_share`] requests of a window through
+    /// on its own count, in memory, before counting in the table ([`Local`]).
+    pub local_first: bool,
 }
 
 impl Rule {
@@ -64,7 +67,64 @@ impl Rule {
             name,
             limit,
             window_secs,
+            local_first: false,
         }
+    }
+
+    /// The same rule, counted in memory first ([`Local`]): for frequent, cheap actions (likes,
+    /// messages) whose table count would cost more than the action itself; never for password
+    /// checks, which stay exact.
+    pub const fn local_first(self) -> Self {
+        Self {
+            local_first: true,
+            ..self
+        }
+    }
+}
+
+/// What a container lets through on its own per window: a quarter of the limit (0 below 4, so
+/// small limits are counted in the table alone, exactly).
+pub fn local_share(rule: Rule) -> u32 {
+    rule.limit / 4
+}
+
+/// The most subjects a container remembers; past it, the buckets that are full again are
+/// forgotten (they hold nothing), then, if still too many, all of them (which only sends
+/// requests to the table's count).
+const LOCAL_SUBJECTS: usize = 10_000;
+
+/// The in-memory first tier of the [`Rule::local_first`] rules, one per container: a token
+/// bucket per (rule, subject) of [`local_share`] requests per window. A request it lets through
+/// costs nothing; past it, requests are counted in the table, exactly, as every other rule's.
+/// So an ordinary user's likes never write a rate-limit item, and one subject gets at most
+/// `limit + C × limit / 4` requests a window through `C` containers that are warm at once
+/// (the table's bucket is shared; the containers' are not). docs/limits.md.
+#[derive(Debug, Default)]
+pub struct Local(std::sync::Mutex<HashMap<(&'static str, String), i64>>);
+
+impl Local {
+    /// Takes one request from the container's bucket of (`rule`, `subject`) at `now_ms`:
+    /// whether it was there to take.
+    pub fn take(&self, rule: Rule, subject: &str, now_ms: i64) -> bool {
+        let share = local_share(rule);
+        if !rule.local_first || share == 0 {
+            return false;
+        }
+        let (interval, tolerance) = interval_and_tolerance(Rule { limit: share, ..rule });
+        let mut buckets = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if buckets.len() >= LOCAL_SUBJECTS {
+            buckets.retain(|_, tat| *tat >= now_ms);
+            if buckets.len() >= LOCAL_SUBJECTS {
+                buckets.clear();
+            }
+        }
+        let tat = buckets.entry((rule.name, subject.to_owned())).or_insert(now_ms);
+        let start = (*tat).max(now_ms);
+        if start > now_ms + tolerance {
+            return false;
+        }
+        *tat = start + interval;
+        true
     }
 }
 
@@ -133,11 +193,22 @@ fn retry_after_secs(tat: i64, now: i64, tolerance: i64) -> u64 {
 }
 
 /// Counts one request of `subject` against `rule` at `now_ms`: `Ok` if allowed, else
-/// [`AppError::Throttled`] with the seconds to wait. Nothing is written when limits are off.
-pub async fn check(store: &Store, limits: &Limits, rule: Rule, subject: &str, now_ms: i64) -> Result<(), AppError> {
+/// [`AppError::Throttled`] with the seconds to wait. Nothing is written when limits are off, nor
+/// when the container's own first tier lets the request through ([`Local`]).
+pub async fn check(
+    store: &Store,
+    limits: &Limits,
+    local: &Local,
+    rule: Rule,
+    subject: &str,
+    now_ms: i64,
+) -> Result<(), AppError> {
     let Some(rule) = limits.effective(rule) else {
         return Ok(());
     };
+    if local.take(rule, subject, now_ms) {
+        return Ok(());
+    }
     let (interval, tolerance) = interval_and_tolerance(rule);
     let key = Key::new(format!("{PREFIX}{subject}"), rule.name);
     let expires = |tat: i64| n((tat + tolerance) / 1000 + 60);
@@ -191,6 +262,32 @@ mod tests {
         for bad in ["x", "x=1", "x=0/60", "x=a/60", "x=1/0"] {
             assert!(Limits::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_first_tier_lets_a_quarter_of_the_limit_through_per_window() {
+        let like = Rule::new("t.like", 8, 60).local_first();
+        let local = Local::default();
+        let now = 1_000_000;
+        let taken = (0..5).filter(|_| local.take(like, "user:a", now)).count();
+        assert_eq!(taken, 2, "a burst of limit / 4");
+        assert!(local.take(like, "user:b", now), "each subject has its own bucket");
+        assert!(!local.take(like, "user:a", now + 29_000), "refilled at 2 per minute");
+        assert!(local.take(like, "user:a", now + 30_000));
+        // Small limits, and rules not marked, are never let through in memory.
+        assert!(!local.take(Rule::new("t.small", 3, 60).local_first(), "user:a", now));
+        assert!(!local.take(Rule::new("t.login", 100, 60), "user:a", now));
+    }
+
+    #[test]
+    fn the_first_tier_forgets_subjects_past_its_bound() {
+        let like = Rule::new("t.like", 400, 60).local_first();
+        let local = Local::default();
+        for i in 0..LOCAL_SUBJECTS + 10 {
+            assert!(local.take(like, &format!("user:{i}"), 1_000));
+        }
+        let remembered = local.0.lock().unwrap().len();
+        assert!(remembered <= LOCAL_SUBJECTS, "{remembered}");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use shared::throttle::Rule;
 
-pub const REACTION: Rule = Rule::new("info.reaction", 120, 60);
+pub const REACTION: Rule = Rule::new("info.reaction", 120, 60).local_first();
 pub const COMMENT: Rule = Rule::new("info.comment", 30, 60);
 pub const POST: Rule = Rule::new("info.post", 20, 60);
 pub const LOGIN_ACCOUNT: Rule = Rule::new("info.login.account", 10, 300);

@@ -113,3 +113,39 @@ async fn messages_past_the_limit_get_an_error_frame_and_are_not_stored() {
         .await;
     assert_eq!(history["data"]["messageList"].as_array().unwrap().len(), 2);
 }
+
+/// Likes are counted in the container first (`Rule::local_first`): a user's first quarter of
+/// the limit writes no rate-limit item, the rest are counted in the table, and past both the
+/// like is refused. One gateway process is one container per function here, so exactly
+/// `limit + limit / 4` likes get through.
+#[tokio::test]
+async fn a_user_s_first_likes_write_no_rate_limit_item() {
+    let app = spawn_app_with_limits("chatx.like=8/60").await;
+    let user = app.register().await;
+    let mut posts = Vec::new();
+    for i in 0..11 {
+        posts.push(app.add_post(&user, &format!("p{i}")).await);
+    }
+    app.requests("chatx-moments-like");
+    let mut answers = Vec::new();
+    let mut writes = Vec::new();
+    for post in &posts {
+        answers.push(
+            app.chatx("/chatx/moments/like", &user.token, json!({"postID": post}))
+                .await["errCode"]
+                .clone(),
+        );
+        let calls = app.requests("chatx-moments-like");
+        writes.push(calls.iter().filter(|op| *op == "UpdateItem").count());
+    }
+    let accepted = answers.iter().filter(|c| **c == 0).count();
+    assert_eq!(accepted, 10, "8 counted in the table + 2 in the container: {answers:?}");
+    assert_eq!(answers[10], 1429, "{answers:?}");
+    assert_eq!(&writes[..2], [0, 0], "the container's share costs nothing: {writes:?}");
+    assert!(
+        writes[2..].iter().all(|w| *w >= 1),
+        "then every like is counted in the table: {writes:?}"
+    );
+    let key = format!("{}user:{}", shared::throttle::PREFIX, user.user_id);
+    assert_eq!(app.count_items(&key, "chatx.like").await, 1, "the like bucket");
+}
