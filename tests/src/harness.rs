@@ -310,6 +310,30 @@ impl TestApp {
         }
     }
 
+    /// How many items GSI1 holds under partition `pk` (what an index query finds).
+    pub async fn count_index_items(&self, pk: &str) -> usize {
+        let mut count = 0;
+        let mut start = None;
+        loop {
+            let out = self
+                .dynamo
+                .query()
+                .table_name(&self.table)
+                .index_name(shared::keys::GSI1)
+                .key_condition_expression(format!("{} = :pk", shared::keys::GSI1_PK))
+                .expression_attribute_values(":pk", AttributeValue::S(pk.into()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .expect("query");
+            count += out.items().len();
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return count;
+            }
+        }
+    }
+
     /// The stored item at `key` (built by its surface's `keys` module), if any.
     pub async fn item(&self, key: &Key) -> Option<std::collections::HashMap<String, AttributeValue>> {
         self.dynamo

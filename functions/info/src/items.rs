@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::Media;
 use crate::keys::entity;
-use crate::keys::{self as k, Scope, Shelf};
+use crate::keys::{self as k, Relation, Scope, Shelf};
 use shared::keys::Key;
 use shared::storage::FileInfo;
 
@@ -373,17 +373,30 @@ pub struct RelationItem {
     #[serde(rename = "SK")]
     pub sk: String,
     pub entity: String,
+    /// The user's likes (or favorites) by info: [`k::relations`] and [`k::relation_sort`].
+    #[serde(rename = "GSI1PK")]
+    pub gsi1pk: String,
+    #[serde(rename = "GSI1SK")]
+    pub gsi1sk: String,
     pub info_id: u64,
     pub user_id: u64,
     pub created_at: i64,
 }
 
 impl RelationItem {
-    pub fn new(key: Key, entity: &str, info_id: u64, user_id: u64, created_at: i64) -> Self {
+    /// `user_id`'s like or favorite of `info_id`, indexed under the user's relations.
+    pub fn new(relation: Relation, info_id: u64, user_id: u64, created_at: i64) -> Self {
+        let key = k::reaction(info_id, user_id, relation);
+        let entity = match relation {
+            Relation::Like => entity::LIKE,
+            Relation::Favorite => entity::FAVORITE,
+        };
         Self {
             pk: key.pk,
             sk: key.sk,
             entity: entity.into(),
+            gsi1pk: k::relations(user_id, relation),
+            gsi1sk: k::relation_sort(info_id),
             info_id,
             user_id,
             created_at,

@@ -24,7 +24,6 @@ pub mod entity {
     pub const ENTRY: &str = "InfoEntry";
     pub const LIKE: &str = "InfoLike";
     pub const FAVORITE: &str = "InfoFavorite";
-    pub const RELATION: &str = "InfoRelation";
     pub const FEED: &str = "InfoFeed";
     pub const FEED_MARK: &str = "InfoFeedMark";
     pub const COMMENT_ENTRY: &str = "InfoCommentEntry";
@@ -168,13 +167,23 @@ impl Relation {
     }
 }
 
-/// The partition of the infos `user` likes (or favorites), by info ID.
+/// The GSI1 partition of the infos `user` likes (or favorites), by info ID: each reaction item
+/// is indexed there (GSI1SK [`relation_sort`]), so no copy of it is written.
 pub fn relations(user: u64, relation: Relation) -> String {
     format!("{}#{}", user_partition(user), relation.part())
 }
 
-pub fn relation(user: u64, relation: Relation, info: u64) -> Key {
-    Key::new(relations(user, relation), id_part(info))
+/// A reaction's GSI1 sort key in [`relations`]: the info's ID.
+pub fn relation_sort(info: u64) -> String {
+    id_part(info)
+}
+
+/// `user`'s like or favorite of `info`, in the info's partition.
+pub fn reaction(info: u64, user: u64, relation: Relation) -> Key {
+    match relation {
+        Relation::Like => like(info, user),
+        Relation::Favorite => favorite(info, user),
+    }
 }
 
 /// Whether a listing partition holds published or trashed infos.
@@ -308,9 +317,10 @@ mod tests {
         assert_eq!(k::info(1), Key::new("INFO#INFO#000000000001", "INFO"));
         assert_eq!(k::stats(1), Key::new("INFO#INFO#000000000001", "STATS"));
         assert_eq!(k::like(1, 7), Key::new("INFO#INFO#000000000001", "LIKE#000000000007"));
+        assert_eq!(k::reaction(1, 7, k::Relation::Favorite), k::favorite(1, 7));
         assert_eq!(
-            k::relation(7, k::Relation::Favorite, 1),
-            Key::new("INFO#USER#000000000007#FAVORITES", "000000000001")
+            (k::relations(7, k::Relation::Favorite), k::relation_sort(1)),
+            ("INFO#USER#000000000007#FAVORITES".to_owned(), "000000000001".to_owned())
         );
         assert_eq!(k::listing(k::Shelf::Published, k::Scope::All), "INFO#LIST#PUBLISHED");
         assert_eq!(
@@ -346,7 +356,6 @@ mod tests {
             k::stats(1),
             k::like(1, 2),
             k::favorite(1, 2),
-            k::relation(1, k::Relation::Like, 2),
             k::feed(1),
         ];
         let partitions: Vec<String> = vec![
@@ -356,6 +365,7 @@ mod tests {
             k::RECOMMENDED.to_owned(),
             k::TOPPED.to_owned(),
             k::CATEGORIES.to_owned(),
+            k::relations(1, k::Relation::Like),
         ];
         for pk in keys.into_iter().map(|key| key.pk).chain(partitions) {
             assert!(pk.starts_with(k::PREFIX), "{pk}");

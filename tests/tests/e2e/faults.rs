@@ -288,13 +288,17 @@ async fn info_likes_and_favorites_at_ten_percent_store_faults_stay_exact() {
     for fan in &fans {
         use info::keys::Relation;
         copies.0 += app
-            .count_items(&info::keys::relations(fan.id, Relation::Like), "")
+            .count_index_items(&info::keys::relations(fan.id, Relation::Like))
             .await as i64;
         copies.1 += app
-            .count_items(&info::keys::relations(fan.id, Relation::Favorite), "")
+            .count_index_items(&info::keys::relations(fan.id, Relation::Favorite))
             .await as i64;
     }
-    assert_eq!(copies, (likes, favorites), "no orphan: each record has its user's copy");
+    assert_eq!(
+        copies,
+        (likes, favorites),
+        "each record is under its user's likes (GSI1)"
+    );
 }
 
 // weifChat ---------------------------------------------------------------------------------

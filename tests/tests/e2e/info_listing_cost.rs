@@ -49,14 +49,9 @@ fn items(id: u64, authors: [u64; 2], categories: [u64; 2], fan: u64) -> Vec<Item
         serde_dynamo::to_item(StatsItem::new(&info)).unwrap(),
     ];
     items.extend(info.entries().iter().map(|e| serde_dynamo::to_item(e).unwrap()));
-    for (every, relation, reaction, entity) in [
-        (20, Relation::Like, k::like(id, fan), entity::LIKE),
-        (25, Relation::Favorite, k::favorite(id, fan), entity::FAVORITE),
-    ] {
+    for (every, relation) in [(20, Relation::Like), (25, Relation::Favorite)] {
         if id.is_multiple_of(every) {
-            let copy = k::relation(fan, relation, id);
-            items.push(serde_dynamo::to_item(RelationItem::new(reaction, entity, id, fan, now)).unwrap());
-            items.push(serde_dynamo::to_item(RelationItem::new(copy, entity::RELATION, id, fan, now)).unwrap());
+            items.push(serde_dynamo::to_item(RelationItem::new(relation, id, fan, now)).unwrap());
         }
     }
     items

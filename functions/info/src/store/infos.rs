@@ -293,7 +293,7 @@ impl InfoStore<'_> {
             .when_absent(attr::DELETED_AT)
             .when_absent(attr::PURGING)
             .update(self.store);
-        let relation = |r| viewer.map(|v| k::relation(v, r, id));
+        let relation = |r| viewer.map(|v| k::reaction(id, v, r));
         let (like_key, favorite_key, user_key) = (
             relation(Relation::Like),
             relation(Relation::Favorite),
@@ -443,16 +443,12 @@ impl InfoStore<'_> {
         Err(busy())
     }
 
-    /// Deletes everything of an info marked `purging`: likes and favorites (both halves),
-    /// comments with their listing entries and marks, then the info and its stats.
+    /// Deletes everything of an info marked `purging`: likes and favorites (their index
+    /// entries under each user's relations go with them), comments with their listing entries
+    /// and marks, then the info and its stats.
     async fn purge(&self, id: u64) -> Result<(), AppError> {
         let mut doomed: Vec<Key> = Vec::new();
         for prefix in [k::LIKE_PREFIX, k::FAVORITE_PREFIX] {
-            let relation = if prefix == k::LIKE_PREFIX {
-                Relation::Like
-            } else {
-                Relation::Favorite
-            };
             let relations = Query::table(k::info_partition(id))
                 .begins_with(prefix)
                 .consistent()
@@ -461,7 +457,6 @@ impl InfoStore<'_> {
             for item in relations {
                 let r: RelationItem = serde_dynamo::from_item(item)?;
                 doomed.push(Key { pk: r.pk, sk: r.sk });
-                doomed.push(k::relation(r.user_id, relation, id));
             }
         }
         let comment_entries = Query::table(k::comments(Some(id), k::CommentKind::All))

@@ -90,7 +90,7 @@ impl Filter {
 enum Source {
     /// A partition of listing entries.
     Entries { pk: String, forward: bool },
-    /// The infos a user likes or favorites, by ID.
+    /// The infos a user likes or favorites, by ID: the reactions' GSI1 partition.
     Relations { pk: String, forward: bool },
 }
 
@@ -109,8 +109,9 @@ struct Run<'s, 'a> {
 impl Run<'_, '_> {
     /// Up to `want` entries of `source` that pass the filter, in the source's order.
     async fn collect(&mut self, source: &Source, want: usize) -> Result<Vec<EntryItem>, AppError> {
-        let (pk, forward) = match source {
-            Source::Entries { pk, forward } | Source::Relations { pk, forward } => (pk, *forward),
+        let (query, forward) = match source {
+            Source::Entries { pk, forward } => (Query::table(pk.clone()), *forward),
+            Source::Relations { pk, forward } => (Query::gsi1(pk.clone()), *forward),
         };
         let mut out = Vec::new();
         let mut start: Option<Item> = None;
@@ -122,7 +123,7 @@ impl Run<'_, '_> {
                 missing
             }
             .min(self.budget);
-            let query = Query::table(pk.clone()).limit(chunk).start(start.take());
+            let query = query.clone().limit(chunk).start(start.take());
             let page = if forward { query } else { query.newest_first() }
                 .page(self.store.store)
                 .await?;
@@ -383,7 +384,7 @@ impl InfoStore<'_> {
         relation: Relation,
         ids: impl Iterator<Item = u64>,
     ) -> Result<HashSet<u64>, AppError> {
-        let keys: Vec<Key> = ids.map(|id| k::relation(user, relation, id)).collect();
+        let keys: Vec<Key> = ids.map(|id| k::reaction(id, user, relation)).collect();
         let found = self.store.batch_get(&keys, false).await?;
         Ok(found
             .iter()
@@ -428,7 +429,7 @@ impl InfoStore<'_> {
             .collect();
         if let Some(v) = viewer {
             for r in &checks {
-                keys.extend(page.iter().map(|e| k::relation(v, *r, e.id)));
+                keys.extend(page.iter().map(|e| k::reaction(e.id, v, *r)));
             }
         }
         if q.with.author {
@@ -452,7 +453,7 @@ impl InfoStore<'_> {
                     let c: CategoryItem = serde_dynamo::from_item(item)?;
                     categories.insert(c.id, c);
                 }
-                entity::RELATION => {
+                entity::LIKE | entity::FAVORITE => {
                     if let Some(key) = Key::of_item(&item) {
                         relations.insert(key);
                     }
@@ -464,7 +465,7 @@ impl InfoStore<'_> {
         let check = |r: Relation, id: u64| -> Option<bool> {
             checks
                 .contains(&r)
-                .then(|| viewer.is_some_and(|v| relations.contains(&k::relation(v, r, id))))
+                .then(|| viewer.is_some_and(|v| relations.contains(&k::reaction(id, v, r))))
         };
         Ok(page
             .iter()
