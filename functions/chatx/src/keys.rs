@@ -112,13 +112,15 @@ pub fn counters(key: &Key) -> Vec<Counter> {
     if !key.pk.starts_with(&post_partition("")) {
         return Vec::new();
     }
-    let changed = LIKE_SHARDS.head_of(key, POST_SK).unwrap_or_else(|| key.clone());
+    let shard_head = LIKE_SHARDS.head_of(key, POST_SK);
+    let changed = shard_head.clone().unwrap_or_else(|| key.clone());
     Counter::in_collection(
         &changed,
         POST_SK,
         &[(attr::LIKE_COUNT, LIKE_PREFIX), (attr::COMMENT_COUNT, COMMENT_PREFIX)],
     )
     .into_iter()
+    .filter(|c| shard_head.is_none() || c.attribute == attr::LIKE_COUNT)
     .map(|c| match c.attribute {
         attr::LIKE_COUNT => c.sharded(LIKE_SHARDS),
         _ => c,
