@@ -15,6 +15,13 @@
 //! the repair stand down ([`Repair::Busy`]); the like's own stream record brings the counter back
 //! for another look. Cost per counter: 2 GetItem + 1 Query `Select COUNT` (1 per MB of counted
 //! items), + 1 UpdateItem when it drifted.
+//!
+//! A hot counter can be spread over shard items ([`Shards`]): its value is then the head item's
+//! attribute plus every shard's, each counted change moving one shard and that shard's revision.
+//! A repair reads the head and its shards (+1 BatchGetItem per read) and brackets the count with
+//! all their revisions; it corrects the head alone (`head = items - shards`), on condition that
+//! the head's revision is still the one read: a shard moving after the second read adds its like
+//! and its delta together, so the sum stays right.
 
 use std::collections::BTreeMap;
 
@@ -40,6 +47,47 @@ pub struct Counter {
     pub relations_pk: String,
     /// Their sort-key prefix (`""`: the whole partition).
     pub relations_prefix: String,
+    /// The shard items the counter may be spread over, if it can be.
+    pub shards: Option<Shards>,
+}
+
+/// How a counter is spread over shard items when its item gets hot: the head item names how many
+/// shards there are (`count_attr`, absent while unsharded), and shard `k` (1 to that number) is
+/// the item `<head PK><pk_infix><k>` / `sk`, holding the same counter attribute and its own
+/// [`COUNT_REV`]. Each shard has a partition key of its own, so each takes its own ~1,000 WCU a
+/// second. The counter's value is the head's attribute plus the shards'.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shards {
+    pub count_attr: &'static str,
+    pub pk_infix: &'static str,
+    pub sk: &'static str,
+}
+
+impl Shards {
+    /// The key of shard `k` (1-based) of the counter whose item is `head`.
+    pub fn key(&self, head: &Key, k: u32) -> Key {
+        Key::new(format!("{}{}{k}", head.pk, self.pk_infix), self.sk)
+    }
+
+    /// The keys of shards 1 to `count`.
+    pub fn keys(&self, head: &Key, count: u32) -> Vec<Key> {
+        (1..=count).map(|k| self.key(head, k)).collect()
+    }
+
+    /// The head key of a shard's key (`None` for any other key).
+    pub fn head_of(&self, shard: &Key, head_sk: &str) -> Option<Key> {
+        if shard.sk != self.sk {
+            return None;
+        }
+        let (head_pk, k) = shard.pk.rsplit_once(self.pk_infix)?;
+        k.parse::<u32>().ok()?;
+        Some(Key::new(head_pk, head_sk))
+    }
+
+    /// A shard chosen at random among `count`.
+    pub fn pick(count: u32) -> u32 {
+        rand::random_range(1..=count.max(1))
+    }
 }
 
 impl Counter {
@@ -56,8 +104,15 @@ impl Counter {
                 attribute,
                 relations_pk: changed.pk.clone(),
                 relations_prefix: (*prefix).to_owned(),
+                shards: None,
             })
             .collect()
+    }
+
+    /// This counter, spread over `shards` when its item says so.
+    pub fn sharded(mut self, shards: Shards) -> Self {
+        self.shards = Some(shards);
+        self
     }
 }
 
@@ -78,20 +133,60 @@ pub enum Repair {
     Gone,
 }
 
-/// The counter as read: its value (an absent attribute is 0) and its item's [`COUNT_REV`] (`None`
-/// before any counted change); `None` altogether when the item is gone.
-type Read = Option<(i64, Option<i64>)>;
+/// The counter as read: its value (the head's attribute plus its shards', an absent attribute
+/// being 0), the shards' part of it, and the revisions of the head and of each shard ([`COUNT_REV`],
+/// `None` before any counted change); `None` altogether when the head is gone.
+#[derive(Debug, PartialEq)]
+struct Read {
+    value: i64,
+    shards_value: i64,
+    revs: Vec<Option<i64>>,
+}
 
-async fn read(store: &Store, counter: &Counter) -> Result<Read, AppError> {
-    let number = |item: &crate::store::Item, attr: &str| {
-        item.get(attr)
-            .and_then(|v| v.as_n().ok())
-            .and_then(|v| v.parse::<i64>().ok())
+fn number(item: &crate::store::Item, attr: &str) -> Option<i64> {
+    item.get(attr)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|v| v.parse::<i64>().ok())
+}
+
+async fn read(store: &Store, counter: &Counter) -> Result<Option<Read>, AppError> {
+    let mut attrs = vec![PK, counter.attribute, COUNT_REV];
+    if let Some(shards) = &counter.shards {
+        attrs.push(shards.count_attr);
+    }
+    let Some(head) = store.get_attrs(&counter.item, &attrs, true).await? else {
+        return Ok(None);
     };
-    let item = store
-        .get_attrs(&counter.item, &[PK, counter.attribute, COUNT_REV], true)
-        .await?;
-    Ok(item.map(|item| (number(&item, counter.attribute).unwrap_or(0), number(&item, COUNT_REV))))
+    let mut read = Read {
+        value: number(&head, counter.attribute).unwrap_or(0),
+        shards_value: 0,
+        revs: vec![number(&head, COUNT_REV)],
+    };
+    let count = counter
+        .shards
+        .as_ref()
+        .and_then(|s| number(&head, s.count_attr).map(|n| (s, n)));
+    if let Some((shards, n)) = count {
+        let keys = shards.keys(&counter.item, u32::try_from(n).unwrap_or(0));
+        let mut found: Vec<(Key, crate::store::Item)> = store
+            .batch_get(&keys, true)
+            .await?
+            .into_iter()
+            .filter_map(|item| Key::of_item(&item).map(|k| (k, item)))
+            .collect();
+        // One revision per shard, in shard order, so two reads compare shard by shard.
+        for key in keys {
+            let item = found
+                .iter()
+                .position(|(k, _)| *k == key)
+                .map(|i| found.swap_remove(i).1);
+            let value = item.as_ref().and_then(|i| number(i, counter.attribute)).unwrap_or(0);
+            read.shards_value += value;
+            read.revs.push(item.as_ref().and_then(|i| number(i, COUNT_REV)));
+        }
+        read.value += read.shards_value;
+    }
+    Ok(Some(read))
 }
 
 /// Recounts `counter` and repairs it if it drifted.
@@ -103,7 +198,7 @@ async fn read(store: &Store, counter: &Counter) -> Result<Read, AppError> {
 /// repair then writes on condition that the revision is still the one read. Cost: 2 GetItem +
 /// 1 Query `Select COUNT` (1 per MB of counted items), + 1 UpdateItem when it drifted.
 pub async fn repair(store: &Store, counter: &Counter) -> Result<Repair, AppError> {
-    let Some((value, rev)) = read(store, counter).await? else {
+    let Some(before) = read(store, counter).await? else {
         return Ok(Repair::Gone);
     };
     let mut query = Query::table(counter.relations_pk.clone()).consistent();
@@ -113,18 +208,20 @@ pub async fn repair(store: &Store, counter: &Counter) -> Result<Repair, AppError
     let items = i64::try_from(query.count(store).await?).unwrap_or(i64::MAX);
     match read(store, counter).await? {
         None => return Ok(Repair::Gone),
-        Some((_, after)) if after != rev => return Ok(Repair::Busy),
-        Some(_) if value == items => return Ok(Repair::Correct),
+        Some(after) if after.revs != before.revs => return Ok(Repair::Busy),
+        Some(_) if before.value == items => return Ok(Repair::Correct),
         Some(_) => {}
     }
+    // The head carries what the shards don't.
     let change = Change::new(counter.item.clone())
-        .set(counter.attribute, n(items))
+        .set(counter.attribute, n(items - before.shards_value))
         .add(COUNT_REV, 1)
         .when_exists();
-    let change = match rev {
+    let change = match before.revs[0] {
         Some(rev) => change.when_eq(COUNT_REV, n(rev)),
         None => change.when_absent(COUNT_REV),
     };
+    let value = before.value;
     Ok(match change.update(store).await? {
         Written::Applied(_) => {
             tracing::warn!(
@@ -241,6 +338,26 @@ mod tests {
             (&like.item, like.relations_pk.as_str(), like.relations_prefix.as_str()),
             (&Key::new("P#1", "#HEAD"), "P#1", "LIKE#")
         );
+    }
+
+    #[test]
+    fn shard_keys_have_their_own_partitions_and_lead_back_to_their_head() {
+        let shards = Shards {
+            count_attr: "likeShards",
+            pk_infix: "#SHARD#",
+            sk: "LIKES",
+        };
+        let head = Key::new("T#POST#1", "#POST");
+        assert_eq!(shards.key(&head, 3), Key::new("T#POST#1#SHARD#3", "LIKES"));
+        let keys = shards.keys(&head, 4);
+        assert_eq!(keys.len(), 4);
+        let mut pks: Vec<&str> = keys.iter().map(|k| k.pk.as_str()).collect();
+        pks.dedup();
+        assert_eq!(pks.len(), 4, "one partition key per shard");
+        assert_eq!(shards.head_of(&keys[3], "#POST"), Some(head));
+        assert_eq!(shards.head_of(&Key::new("T#POST#1#SHARD#x", "LIKES"), "#POST"), None);
+        assert_eq!(shards.head_of(&Key::new("T#POST#1", "LIKE#u"), "#POST"), None);
+        assert!((0..100).map(|_| Shards::pick(4)).all(|k| (1..=4).contains(&k)));
     }
 
     fn event(keys: &[(&str, &str, &str)]) -> Event {

@@ -18,6 +18,7 @@ use shared::keys::{Key, PK, SK};
 use shared::store::observe::{Call, RequestLog};
 
 use crate::faults::{FaultProxy, Faults};
+use crate::throttle::{Limit, ThrottleProxy};
 
 struct Run {
     table: String,
@@ -169,6 +170,16 @@ pub async fn spawn_app_with_faults(faults: Faults, own_table: bool) -> (TestApp,
     let config = if own_table { own_table_config().await } else { config() };
     let upstream = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").expect("a DynamoDB API server");
     let proxy = FaultProxy::start(&upstream, faults).await;
+    let app = spawn_through(config, Some(&proxy.url())).await;
+    (app, proxy)
+}
+
+/// An app on a table of its own whose functions reach DynamoDB through a [`ThrottleProxy`]
+/// enforcing `limit` per partition key (or item). The test's own client stays direct.
+pub async fn spawn_app_with_throttling(limit: Limit) -> (TestApp, ThrottleProxy) {
+    let config = own_table_config().await;
+    let upstream = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").expect("a DynamoDB API server");
+    let proxy = ThrottleProxy::start(&upstream, limit).await;
     let app = spawn_through(config, Some(&proxy.url())).await;
     (app, proxy)
 }

@@ -4,13 +4,15 @@
 pub mod chatx;
 pub mod faults;
 pub mod harness;
+pub mod hot;
 pub mod info;
 pub mod nobase;
+pub mod throttle;
 pub mod weif;
 
 pub use chatx::User;
 pub use harness::{
     Socket, TestApp, config, spawn_app, spawn_app_on_own_table, spawn_app_with_faults, spawn_app_with_limits,
-    spawn_app_with_upkeep, unique,
+    spawn_app_with_throttling, spawn_app_with_upkeep, unique,
 };
 pub use serde_json;

@@ -105,6 +105,10 @@ pub(super) struct PostItem {
     pub comment_count: i64,
     #[serde(rename = "deletedAt", default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<i64>,
+    /// How many like-count shards a hot post has (`keys::LIKE_SHARDS`); `likeCount` then holds
+    /// only the part counted before.
+    #[serde(rename = "likeShards", default, skip_serializing_if = "Option::is_none")]
+    pub like_shards: Option<u32>,
 }
 
 impl PostItem {
@@ -124,7 +128,13 @@ impl PostItem {
             like_count: p.like_count,
             comment_count: p.comment_count,
             deleted_at: None,
+            like_shards: None,
         }
+    }
+
+    /// The keys of this post's like-count shards (none while it isn't hot).
+    pub fn shard_keys(&self) -> Vec<shared::keys::Key> {
+        k::LIKE_SHARDS.keys(&k::post(&self.post_id), self.like_shards.unwrap_or(0))
     }
 
     /// The post as the API shows it, unless it is being deleted.
@@ -242,6 +252,34 @@ impl CommentItem {
     }
 }
 
+/// One like-count shard of a hot post, created with its siblings when the post gets hot and
+/// deleted with the post (its existence is what lets a like land on it).
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct LikeShardItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    #[serde(rename = "postID")]
+    pub post_id: String,
+    #[serde(rename = "likeCount", default)]
+    pub like_count: i64,
+}
+
+impl LikeShardItem {
+    pub fn new(post_id: &str, k: u32) -> Self {
+        let key = k::like_shard(post_id, k);
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: k::entity::LIKE_SHARD.into(),
+            post_id: post_id.into(),
+            like_count: 0,
+        }
+    }
+}
+
 /// Whether a raw item is of `entity`.
 pub(super) fn is_entity(item: &shared::store::Item, entity: &str) -> bool {
     item.get(keys::ENTITY)
@@ -272,12 +310,14 @@ mod tests {
     fn post_items_use_the_expression_attribute_names() {
         let mut p = PostItem::new(&post());
         p.deleted_at = Some(1);
+        p.like_shards = Some(4);
         let item: Item = serde_dynamo::to_item(p).unwrap();
         for name in [
             attr::USER_ID,
             attr::LIKE_COUNT,
             attr::COMMENT_COUNT,
             attr::DELETED_AT,
+            attr::LIKE_SHARDS,
             keys::PK,
             keys::SK,
             keys::GSI1_PK,
@@ -286,6 +326,13 @@ mod tests {
         ] {
             assert!(item.contains_key(name), "missing {name}");
         }
+    }
+
+    #[test]
+    fn shard_items_use_the_expression_attribute_names() {
+        let item: Item = serde_dynamo::to_item(LikeShardItem::new("p1", 2)).unwrap();
+        assert!(item.contains_key(attr::LIKE_COUNT));
+        assert_eq!(shared::keys::Key::of_item(&item), Some(k::like_shard("p1", 2)));
     }
 
     #[test]

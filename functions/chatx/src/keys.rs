@@ -7,7 +7,8 @@
 //! | post | `CHATX#POST#<postID>` | `#POST` | `CHATX#USER#<userID>#POSTS` / `<createTime>#<postID>` |
 //! | like | `CHATX#POST#<postID>` | `LIKE#<userID>` | `CHATX#POST#<postID>#LIKES` / `<createTime>#<userID>` |
 //! | comment | `CHATX#POST#<postID>` | `COMMENT#<commentID>` | `CHATX#COMMENT#<commentID>` / `COMMENT` |
-use shared::counters::Counter;
+//! | like-count shard `k` of a hot post | `CHATX#POST#<postID>#SHARD#<k>` | `LIKES` | |
+use shared::counters::{Counter, Shards};
 use shared::keys::{Key, time_part};
 
 /// Every key and index partition of this surface starts with this prefix (registered in
@@ -20,6 +21,7 @@ pub mod entity {
     pub const POST: &str = "ChatxPost";
     pub const LIKE: &str = "ChatxLike";
     pub const COMMENT: &str = "ChatxComment";
+    pub const LIKE_SHARD: &str = "ChatxLikeShard";
 }
 
 /// Attribute names used in expressions (items map them with serde renames; a unit test
@@ -31,6 +33,8 @@ pub mod attr {
     pub const LIKE_COUNT: &str = "likeCount";
     pub const COMMENT_COUNT: &str = "commentCount";
     pub const DELETED_AT: &str = "deletedAt";
+    /// On a hot post: how many like-count shards it has (absent while it has none).
+    pub const LIKE_SHARDS: &str = "likeShards";
 }
 
 pub const POST_SK: &str = "#POST";
@@ -64,6 +68,19 @@ pub fn comment(post_id: &str, comment_id: &str) -> Key {
     Key::new(post_partition(post_id), format!("{COMMENT_PREFIX}{comment_id}"))
 }
 
+/// A hot post's like count is spread over shard items on partition keys of their own
+/// (`shared::counters::Shards`); the post item keeps the part counted before it got hot.
+pub const LIKE_SHARDS: Shards = Shards {
+    count_attr: attr::LIKE_SHARDS,
+    pk_infix: "#SHARD#",
+    sk: "LIKES",
+};
+
+/// Like-count shard `k` (1-based) of a post.
+pub fn like_shard(post_id: &str, k: u32) -> Key {
+    LIKE_SHARDS.key(&post(post_id), k)
+}
+
 /// GSI1 partition of a user's posts, newest last by sort key.
 pub fn user_posts(user_id: &str) -> String {
     format!("CHATX#USER#{user_id}#POSTS")
@@ -88,17 +105,27 @@ pub fn comment_lookup(comment_id: &str) -> (String, String) {
 }
 
 /// The counters a change to the item at `key` touches (the table stream's upkeep,
-/// `shared::counters`): a post's `likeCount` (its `LIKE#` items) and `commentCount` (its
-/// `COMMENT#` items).
+/// `shared::counters`): a post's `likeCount` (its `LIKE#` items, the count spread over the post
+/// and its shards once it is hot) and `commentCount` (its `COMMENT#` items). A shard touches its
+/// post's like count.
 pub fn counters(key: &Key) -> Vec<Counter> {
-    match key.pk.starts_with(&post_partition("")) {
-        true => Counter::in_collection(
-            key,
-            POST_SK,
-            &[(attr::LIKE_COUNT, LIKE_PREFIX), (attr::COMMENT_COUNT, COMMENT_PREFIX)],
-        ),
-        false => Vec::new(),
+    if !key.pk.starts_with(&post_partition("")) {
+        return Vec::new();
     }
+    let shard_head = LIKE_SHARDS.head_of(key, POST_SK);
+    let changed = shard_head.clone().unwrap_or_else(|| key.clone());
+    Counter::in_collection(
+        &changed,
+        POST_SK,
+        &[(attr::LIKE_COUNT, LIKE_PREFIX), (attr::COMMENT_COUNT, COMMENT_PREFIX)],
+    )
+    .into_iter()
+    .filter(|c| shard_head.is_none() || c.attribute == attr::LIKE_COUNT)
+    .map(|c| match c.attribute {
+        attr::LIKE_COUNT => c.sharded(LIKE_SHARDS),
+        _ => c,
+    })
+    .collect()
 }
 
 #[cfg(test)]
@@ -115,6 +142,19 @@ mod tests {
         assert_eq!(k::comment("p1", "c1"), Key::new("CHATX#POST#p1", "COMMENT#c1"));
         assert_eq!(k::user_posts_sort(42, "p1"), "0000000000042#p1");
         assert_eq!(k::comment_lookup("c1"), ("CHATX#COMMENT#c1".into(), "COMMENT".into()));
+        assert_eq!(k::like_shard("p1", 2), Key::new("CHATX#POST#p1#SHARD#2", "LIKES"));
+    }
+
+    #[test]
+    fn a_shard_touches_its_posts_like_count_and_nothing_else() {
+        let touched = k::counters(&k::like_shard("p1", 3));
+        assert_eq!(touched.len(), 1);
+        assert_eq!(touched[0].item, k::post("p1"));
+        assert_eq!(touched[0].attribute, k::attr::LIKE_COUNT);
+        assert_eq!(touched[0].relations_pk, k::post_partition("p1"));
+        assert_eq!(touched[0].shards, Some(k::LIKE_SHARDS));
+        let by_comment = k::counters(&k::comment("p1", "c1"));
+        assert_eq!((by_comment.len(), by_comment[0].shards), (1, None));
     }
 
     #[test]
@@ -136,6 +176,7 @@ mod tests {
             k::post("p"),
             k::like("p", "u"),
             k::comment("p", "c"),
+            k::like_shard("p", 1),
         ];
         let partitions: Vec<String> = vec![k::user_posts("u"), k::post_likes("p"), k::comment_lookup("c").0];
         for pk in keys.into_iter().map(|key| key.pk).chain(partitions) {

@@ -28,6 +28,33 @@ use shared::{AppError, AppState};
 /// The audience of chatx tokens: a token of another surface is refused here.
 pub const AUDIENCE: Audience = Audience::new("chatx");
 
+/// chatx's own settings, from its environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChatxSettings {
+    /// `CHATX_LIKE_SHARDS`: the like-count shards a post gets when it turns hot (1 to 50;
+    /// 1 = never shard: a hot post's likes queue on its one counter, docs/chatx.md).
+    pub like_shards: u32,
+}
+
+impl ChatxSettings {
+    pub const DEFAULT_LIKE_SHARDS: i64 = 10;
+
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, shared::config::ConfigError> {
+        let shards = shared::config::setting(lookup, "CHATX_LIKE_SHARDS", Self::DEFAULT_LIKE_SHARDS, 1..=50)?;
+        Ok(Self {
+            like_shards: u32::try_from(shards).unwrap_or(1),
+        })
+    }
+
+    /// The settings of this container, read once; a value out of range stops the function loudly.
+    pub fn get() -> Self {
+        static SETTINGS: std::sync::OnceLock<ChatxSettings> = std::sync::OnceLock::new();
+        *SETTINGS.get_or_init(|| {
+            Self::from_lookup(|name| std::env::var(name).ok()).unwrap_or_else(|e| panic!("chatx settings: {e}"))
+        })
+    }
+}
+
 /// The chatx store, from the container state.
 pub trait ChatxState {
     fn chatx(&self) -> ChatxStore<'_>;

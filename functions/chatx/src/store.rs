@@ -6,14 +6,15 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
-use super::items::{AccountItem, CommentItem, LikeItem, PostItem, ProfileItem, is_entity};
+use super::items::{AccountItem, CommentItem, LikeItem, LikeShardItem, PostItem, ProfileItem, is_entity};
 use super::model::{Account, Comment, Like, PageSize, Post, Profile};
 use crate::keys::{self as k, attr};
+use shared::counters::Shards;
 use shared::error::AppError;
 use shared::keys::{self, Key};
 use shared::store::query::{self, Query};
 use shared::store::write::{Change, Written};
-use shared::store::{Item, Marked, Store, cursor, s};
+use shared::store::{Cancelled, Item, Marked, Store, cursor, n, s};
 
 /// One page of a listing; `next_cursor` is empty on the last page.
 #[derive(Debug)]
@@ -139,7 +140,8 @@ impl<'a> ChatxStore<'a> {
         }
     }
 
-    /// A live post and whether `viewer` likes it. Cost: 1 BatchGetItem (consistent).
+    /// A live post and whether `viewer` likes it. Cost: 1 BatchGetItem (consistent), + 1 for a
+    /// hot post's like-count shards.
     #[tracing::instrument(skip(self))]
     pub async fn post(&self, post_id: &str, viewer: &str) -> Result<Option<Post>, AppError> {
         let items = self
@@ -150,11 +152,27 @@ impl<'a> ChatxStore<'a> {
         let Some(post) = items.into_iter().find(|i| is_entity(i, k::entity::POST)) else {
             return Ok(None);
         };
-        Ok(serde_dynamo::from_item::<_, PostItem>(post)?.into_live_post(liked))
+        let mut post: PostItem = serde_dynamo::from_item(post)?;
+        post.like_count += self.shards_sum(&post.shard_keys(), true).await?;
+        Ok(post.into_live_post(liked))
+    }
+
+    /// The sum of the like-count shards at `keys` (0 for none, without a request).
+    /// Cost: 1 BatchGetItem per 100 shards.
+    async fn shards_sum(&self, keys: &[Key], consistent: bool) -> Result<i64, AppError> {
+        if keys.is_empty() {
+            return Ok(0);
+        }
+        let mut sum = 0;
+        for shard in self.store.batch_get(keys, consistent).await? {
+            sum += number(&shard, attr::LIKE_COUNT)?;
+        }
+        Ok(sum)
     }
 
     /// A page of `author`'s posts, newest first, each marked with whether `viewer` likes it.
-    /// Cost: 1 Query on GSI1 + 1 BatchGetItem.
+    /// Cost: 1 Query on GSI1 + 1 BatchGetItem (+ 1 BatchGetItem of the shards of the page's hot
+    /// posts, when it has any: eventually consistent, docs/chatx.md).
     #[tracing::instrument(skip(self, cursor_in))]
     pub async fn posts_by(
         &self,
@@ -172,7 +190,8 @@ impl<'a> ChatxStore<'a> {
             .page(self.store)
             .await?;
         let next_cursor = next_cursor(&page)?;
-        let items: Vec<PostItem> = serde_dynamo::from_items(page.items)?;
+        let mut items: Vec<PostItem> = serde_dynamo::from_items(page.items)?;
+        self.add_shards(&mut items).await?;
         let like_keys: Vec<Key> = items.iter().map(|p| k::like(&p.post_id, viewer)).collect();
         let liked: Vec<String> = if like_keys.is_empty() {
             Vec::new()
@@ -196,12 +215,32 @@ impl<'a> ChatxStore<'a> {
         })
     }
 
+    /// Adds the like-count shards of the hot posts among `posts` to their counts, in one batch.
+    async fn add_shards(&self, posts: &mut [PostItem]) -> Result<(), AppError> {
+        let keys: Vec<Key> = posts.iter().flat_map(PostItem::shard_keys).collect();
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let shards = self.store.batch_get(&keys, false).await?;
+        for post in posts.iter_mut() {
+            for shard in shards
+                .iter()
+                .filter(|i| i.get("postID").and_then(|v| v.as_s().ok()) == Some(&post.post_id))
+            {
+                post.like_count += number(shard, attr::LIKE_COUNT)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Deletes a post of `caller` with its likes and comments.
     ///
     /// First the post is marked deleted (only by its author), which hides it and makes every
     /// like or comment on it fail its condition; then its item collection is deleted; the post
-    /// item goes last. A fault part-way leaves a hidden post that the author's retry finishes.
-    /// Cost: 1 UpdateItem + 1 Query per 1 MB of children + 1 BatchWriteItem per 25 + 1 DeleteItem.
+    /// item goes last. A hot post's like-count shards are deleted before its collection. A fault
+    /// part-way leaves a hidden post that the author's retry finishes.
+    /// Cost: 1 UpdateItem (+ 1 BatchWriteItem per 25 shards) + 1 Query per 1 MB of children +
+    /// 1 BatchWriteItem per 25 + 1 DeleteItem.
     #[tracing::instrument(skip(self))]
     pub async fn delete_post(&self, post_id: &str, caller: &str) -> Result<(), AppError> {
         let key = k::post(post_id);
@@ -211,7 +250,12 @@ impl<'a> ChatxStore<'a> {
             .mark_deleted(&key, attr::DELETED_AT, owner, &[keys::GSI1_PK, keys::GSI1_SK])
             .await?
         {
-            Marked::Done(_) => {}
+            Marked::Done(post) => {
+                // Its shards go first: a like can't land on a shard that is gone, so none lands
+                // after the collection below is listed.
+                let post: PostItem = serde_dynamo::from_item(post)?;
+                self.store.batch_delete(&post.shard_keys()).await?;
+            }
             Marked::NotOwner => return Err(AppError::forbidden("only the author can delete a post")),
             Marked::Missing => return Err(AppError::not_found("post not found")),
         }
@@ -221,42 +265,164 @@ impl<'a> ChatxStore<'a> {
     // ---- likes ----
 
     /// Makes `user_id`'s like of the post present (`like`) or absent, and returns the post's
-    /// like count afterwards. The like item and the counter change in one transaction, so the
-    /// counter always equals the number of like items; a like that is already in the wanted
-    /// state is a success. Cost: 1 TransactWriteItems + 1 GetItem (consistent).
+    /// like count afterwards. The like item and one counter change in one transaction, so the
+    /// count always equals the number of like items; a like that is already in the wanted state
+    /// is a success.
+    ///
+    /// The counter is the post item's `likeCount` until the post gets hot: when DynamoDB
+    /// throttles the post item in the transaction (its cancellation reason), the post is given
+    /// `CHATX_LIKE_SHARDS` shard items on partition keys of their own ([`Self::shard_post`]),
+    /// and from then on each like moves one shard chosen at random. The post item's counter
+    /// refuses likes once the post is sharded (`attribute_not_exists(likeShards)`), so a
+    /// container that didn't know learns it from the refusal's old item and remembers it
+    /// ([`hot`]). Cost: 1 TransactWriteItems + 1 GetItem (consistent); on a hot post
+    /// 1 TransactWriteItems + 1 BatchGetItem (consistent) of the post and its shards.
     #[tracing::instrument(skip(self))]
     pub async fn set_like(&self, post_id: &str, user_id: &str, like: bool) -> Result<i64, AppError> {
-        let (change, delta) = if like {
-            let item = serde_dynamo::to_item(LikeItem::new(post_id, user_id, shared::clock::now_ms()))?;
-            (self.store.put_new(item)?, 1)
-        } else {
-            (self.store.delete_existing(&k::like(post_id, user_id))?, -1)
-        };
-        let tx = vec![change, self.bump_post(post_id, attr::LIKE_COUNT, delta)?];
-        match self.store.transact(tx).await? {
-            Ok(()) => {}
-            Err(c) if c.condition_failed(1) => return Err(AppError::not_found("post not found")),
-            Err(c) if c.condition_failed(0) => {} // already liked / already not liked
-            Err(c) => return Err(AppError::internal(format!("like cancelled: {c:?}"))),
+        let delta = if like { 1 } else { -1 };
+        let mut shards = hot::shards(post_id);
+        let mut attempt = 0;
+        loop {
+            let change = if like {
+                let item = serde_dynamo::to_item(LikeItem::new(post_id, user_id, shared::clock::now_ms()))?;
+                self.store.put_new(item)?
+            } else {
+                self.store.delete_existing(&k::like(post_id, user_id))?
+            };
+            let counter = match shards {
+                None => Change::new(k::post(post_id))
+                    .count(attr::LIKE_COUNT, delta)
+                    .when_exists()
+                    .when_absent(attr::DELETED_AT)
+                    .when_absent(attr::LIKE_SHARDS)
+                    .into_update_returning_old(self.table())?,
+                Some(count) => Change::new(k::like_shard(post_id, Shards::pick(count)))
+                    .count(attr::LIKE_COUNT, delta)
+                    .when_exists()
+                    .into_update(self.table())?,
+            };
+            let cancelled = match self.store.transact(vec![change, counter]).await? {
+                Ok(()) => break,
+                Err(c) => c,
+            };
+            attempt += 1;
+            match (shards, &cancelled) {
+                // The post item refused: gone, being deleted, or sharded meanwhile.
+                (None, c) if c.condition_failed(1) => match c.item(1).and_then(|i| number(i, attr::LIKE_SHARDS).ok()) {
+                    Some(count) if count > 0 && !c.item(1).is_some_and(|i| i.contains_key(attr::DELETED_AT)) => {
+                        shards = Some(hot::remember(post_id, count));
+                    }
+                    _ => return Err(AppError::not_found("post not found")),
+                },
+                // A shard is gone only once the post is being deleted.
+                (Some(_), c) if c.condition_failed(1) => return Err(AppError::not_found("post not found")),
+                (_, c) if c.condition_failed(0) => break, // already liked / already not liked
+                (None, c) if is_throttled(c, 1) => {
+                    tracing::warn!(post_id, "hot post: its like counter is throttled, sharding it");
+                    shards = Some(self.shard_post(post_id).await?);
+                }
+                // Another shard, after a pause.
+                (Some(_), c) if is_throttled(c, 1) || is_throttled(c, 0) => shared::store::backoff(attempt).await,
+                (None, c) if is_throttled(c, 0) => shared::store::backoff(attempt).await,
+                (_, c) => return Err(AppError::internal(format!("like cancelled: {c:?}"))),
+            }
+            if attempt >= LIKE_ATTEMPTS {
+                return Err(AppError::unavailable("like still throttled after retries"));
+            }
         }
-        self.like_count(post_id)
+        self.like_count(post_id, shards)
             .await?
             .ok_or_else(|| AppError::not_found("post not found"))
     }
 
+    /// Spreads a hot post's like count over `CHATX_LIKE_SHARDS` shards: one transaction creates
+    /// them and marks the post with their number, so shards exist exactly when the post says so.
+    /// The post item keeps the part counted so far. Returns the number of shards (the one
+    /// already set, when another call sharded it first). Cost: 1 TransactWriteItems of
+    /// 1 + shards items, once per post (retried while the post item is throttled).
     #[tracing::instrument(skip(self))]
-    async fn like_count(&self, post_id: &str) -> Result<Option<i64>, AppError> {
-        let read = self
-            .store
-            .get_attrs(&k::post(post_id), &[attr::LIKE_COUNT, attr::DELETED_AT], true)
-            .await?;
-        let Some(item) = read else {
+    async fn shard_post(&self, post_id: &str) -> Result<u32, AppError> {
+        let count = crate::ChatxSettings::get().like_shards;
+        if count < 2 {
+            return Err(AppError::unavailable(
+                "hot post: like counter throttled, sharding is off",
+            ));
+        }
+        let mut tx = vec![
+            Change::new(k::post(post_id))
+                .set(attr::LIKE_SHARDS, n(i64::from(count)))
+                .when_exists()
+                .when_absent(attr::DELETED_AT)
+                .when_absent(attr::LIKE_SHARDS)
+                .into_update_returning_old(self.table())?,
+        ];
+        for shard in 1..=count {
+            tx.push(
+                self.store
+                    .put_new(serde_dynamo::to_item(LikeShardItem::new(post_id, shard))?)?,
+            );
+        }
+        for attempt in 0..LIKE_ATTEMPTS {
+            match self.store.transact(tx.clone()).await? {
+                Ok(()) => return Ok(hot::remember(post_id, i64::from(count))),
+                Err(c) if c.condition_failed(0) => {
+                    let old = c.item(0);
+                    return match old.map(|i| number(i, attr::LIKE_SHARDS)).transpose()? {
+                        Some(n) if n > 0 && !old.is_some_and(|i| i.contains_key(attr::DELETED_AT)) => {
+                            Ok(hot::remember(post_id, n))
+                        }
+                        _ => Err(AppError::not_found("post not found")),
+                    };
+                }
+                Err(c) if (0..tx.len()).any(|i| is_throttled(&c, i)) => shared::store::backoff(attempt).await,
+                Err(c) => return Err(AppError::internal(format!("sharding cancelled: {c:?}"))),
+            }
+        }
+        Err(AppError::unavailable("hot post: sharding still throttled"))
+    }
+
+    /// The post's like count, or `None` if it is gone or being deleted. Unsharded (or not known
+    /// to be): 1 GetItem (consistent), + 1 BatchGetItem if it turns out sharded; sharded:
+    /// 1 BatchGetItem (consistent) of the post and its shards.
+    #[tracing::instrument(skip(self))]
+    async fn like_count(&self, post_id: &str, shards: Option<u32>) -> Result<Option<i64>, AppError> {
+        let head = match shards {
+            None => self
+                .store
+                .get_attrs(
+                    &k::post(post_id),
+                    &[attr::LIKE_COUNT, attr::DELETED_AT, attr::LIKE_SHARDS],
+                    true,
+                )
+                .await?
+                .map(|head| (head, Vec::new())),
+            Some(count) => {
+                let mut keys = vec![k::post(post_id)];
+                keys.extend(k::LIKE_SHARDS.keys(&k::post(post_id), count));
+                let mut items = self.store.batch_get(&keys, true).await?;
+                items
+                    .iter()
+                    .position(|i| is_entity(i, k::entity::POST))
+                    .map(|at| (items.swap_remove(at), items))
+            }
+        };
+        let Some((head, read_shards)) = head else {
             return Ok(None);
         };
-        if item.contains_key(attr::DELETED_AT) {
+        if head.contains_key(attr::DELETED_AT) {
             return Ok(None);
         }
-        Ok(Some(number(&item, attr::LIKE_COUNT)?))
+        let mut count = number(&head, attr::LIKE_COUNT)?;
+        let sharded = u32::try_from(number(&head, attr::LIKE_SHARDS)?).unwrap_or(0);
+        if shards.is_none() && sharded > 0 {
+            count += self
+                .shards_sum(&k::LIKE_SHARDS.keys(&k::post(post_id), sharded), true)
+                .await?;
+        }
+        for shard in &read_shards {
+            count += number(shard, attr::LIKE_COUNT)?;
+        }
+        Ok(Some(count))
     }
 
     /// A page of the post's likes, newest first. The first page also checks that the post
@@ -272,8 +438,8 @@ impl<'a> ChatxStore<'a> {
             .start(start)
             .page(self.store);
         let page = if first_page {
-            let (exists, page) = tokio::join!(self.like_count(post_id), query);
-            if exists?.is_none() {
+            let (live, page) = tokio::join!(self.is_live(post_id), query);
+            if !live? {
                 return Err(AppError::not_found("post not found"));
             }
             page?
@@ -389,10 +555,59 @@ impl<'a> ChatxStore<'a> {
         }
     }
 
+    /// Whether the post exists and isn't being deleted. Cost: 1 GetItem (consistent).
+    #[tracing::instrument(skip(self))]
+    async fn is_live(&self, post_id: &str) -> Result<bool, AppError> {
+        let read = self
+            .store
+            .get_attrs(&k::post(post_id), &[keys::PK, attr::DELETED_AT], true)
+            .await?;
+        Ok(read.is_some_and(|i| !i.contains_key(attr::DELETED_AT)))
+    }
+
     #[tracing::instrument(skip(self))]
     async fn post_author(&self, post_id: &str) -> Result<Option<String>, AppError> {
         let read = self.store.get_attrs(&k::post(post_id), &[attr::USER_ID], false).await?;
         Ok(read.and_then(|i| i.get(attr::USER_ID).and_then(|v| v.as_s().ok()).cloned()))
+    }
+}
+
+/// Attempts of a like whose counter keeps being throttled (each after a backoff, on another
+/// shard once the post is sharded) before it answers busy.
+const LIKE_ATTEMPTS: u32 = 6;
+
+/// Whether DynamoDB cancelled the transaction because item `index` was over its throughput
+/// (`ThrottlingError`, or `ProvisionedThroughputExceeded` on a provisioned table).
+fn is_throttled(c: &Cancelled, index: usize) -> bool {
+    matches!(c.code(index), Some("ThrottlingError" | "ProvisionedThroughputExceeded"))
+}
+
+/// The posts this container knows are sharded, and into how many shards: a like goes straight
+/// to a shard without first being refused by the post item. Bounded: forgotten all at once when
+/// full (a forgotten post costs one refused transaction to learn again).
+mod hot {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+
+    const MAX: usize = 10_000;
+
+    fn known() -> &'static Mutex<HashMap<String, u32>> {
+        static KNOWN: OnceLock<Mutex<HashMap<String, u32>>> = OnceLock::new();
+        KNOWN.get_or_init(Default::default)
+    }
+
+    pub fn shards(post_id: &str) -> Option<u32> {
+        known().lock().unwrap_or_else(|p| p.into_inner()).get(post_id).copied()
+    }
+
+    pub fn remember(post_id: &str, count: i64) -> u32 {
+        let count = u32::try_from(count).unwrap_or(1).max(1);
+        let mut known = known().lock().unwrap_or_else(|p| p.into_inner());
+        if known.len() >= MAX {
+            known.clear();
+        }
+        known.insert(post_id.to_owned(), count);
+        count
     }
 }
 

@@ -277,6 +277,7 @@ pub fn counters(key: &Key) -> Vec<Counter> {
         attribute: attr::COMMENTS_COUNT,
         relations_pk: comments(Some(info), CommentKind::All),
         relations_prefix: String::new(),
+        shards: None,
     };
     if let Some(info) = key.pk.strip_prefix(INFO_PARTITION_PREFIX) {
         let mut found = Counter::in_collection(

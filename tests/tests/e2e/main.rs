@@ -5,6 +5,7 @@ mod authorization_matrix;
 mod chatx_accounts;
 mod chatx_comments;
 mod chatx_concurrency;
+mod chatx_hot;
 mod chatx_like;
 mod chatx_posts;
 mod contract;
