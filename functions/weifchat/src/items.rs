@@ -569,6 +569,102 @@ pub(super) fn is_entity(item: &shared::store::Item, entity: &str) -> bool {
         .is_some_and(|e| e == entity)
 }
 
+/// A moment in a viewer's feed (fan-out on write): which moment (the sort key) and whose, so a
+/// page's authors are known before the moments are read. About 130 bytes: 1 write unit.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct FeedEntryItem {
+    #[serde(flatten)]
+    pub head: Head,
+    /// The moment's author.
+    #[serde(rename = "userId")]
+    pub author_id: String,
+}
+
+impl FeedEntryItem {
+    pub fn new(viewer_id: &str, space: &Space) -> Self {
+        Self::of(viewer_id, &space.id, &space.user_id)
+    }
+
+    /// Moment `space_id` of `author_id`'s in `viewer_id`'s feed.
+    pub fn of(viewer_id: &str, space_id: &str, author_id: &str) -> Self {
+        Self {
+            head: Head::new(k::feed_entry(viewer_id, space_id), k::entity::FEED_ENTRY),
+            author_id: author_id.to_owned(),
+        }
+    }
+
+    pub fn space_id(&self) -> &str {
+        &self.head.sk
+    }
+}
+
+/// Work for the `weif-feed-fanout` function on the table's stream: write (or remove) a big
+/// author's moment in their friends' feeds. Deleted when done.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct FanOutJobItem {
+    #[serde(flatten)]
+    pub head: Head,
+    #[serde(flatten)]
+    pub space: Space,
+}
+
+impl FanOutJobItem {
+    pub fn new(space: &Space, add: bool) -> Self {
+        Self {
+            head: Head::new(k::fan_out_job(&space.id, add), k::entity::FAN_OUT),
+            space: space.clone(),
+        }
+    }
+}
+
+/// Items as the store's writes leave them, for bulk loads that can't go through the API in
+/// reasonable time (the feed's cost test fills 200 friends with batch writes).
+pub mod bulk {
+    use super::*;
+    use shared::store::Item;
+
+    fn item(value: impl Serialize) -> Item {
+        serde_dynamo::to_item(value).expect("a weifChat item serializes")
+    }
+
+    /// A registered user's profile (its account and WaiFCode items left out).
+    pub fn user(user: &User, friend_count: i64) -> Item {
+        item(UserItem {
+            friend_count,
+            ..UserItem::new(user)
+        })
+    }
+
+    /// Both sides of a friendship between `a` (who asked) and `b`, as `agree_friend` leaves them.
+    pub fn friendship(id: &str, a: &str, b: &str, time: i64) -> [Item; 2] {
+        let side = |user: &str, other: &str, incoming: bool| {
+            item(FriendItem {
+                head: Head::new(k::friend(user, other), k::entity::FRIEND),
+                gsi1: Gsi1::of(Some((k::friends(user), k::by_time(time, &[other])))),
+                friend: Friend {
+                    id: id.into(),
+                    user_id: user.into(),
+                    friend_id: other.into(),
+                    state: 1,
+                    incoming,
+                    time,
+                },
+            })
+        };
+        [side(a, b, false), side(b, a, true)]
+    }
+
+    /// A moment, as published (no likes or comments yet).
+    pub fn space(space: &Space) -> Item {
+        item(SpaceItem::new(space))
+    }
+
+    /// Moment `space` in `viewer_id`'s feed.
+    pub fn feed_entry(viewer_id: &str, space: &Space) -> Item {
+        item(FeedEntryItem::new(viewer_id, space))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

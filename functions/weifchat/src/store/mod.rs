@@ -5,6 +5,7 @@
 
 mod accounts;
 mod connections;
+mod feed;
 mod friends;
 mod groups;
 mod messages;
@@ -29,6 +30,7 @@ use shared::store::Store;
 
 pub use accounts::{Registration, UserChanges, new_waif_code};
 pub use connections::{CONNECTION_TTL_SECS, MAX_USER_CONNECTIONS};
+pub use feed::{FEED_BACKFILL, FEED_DEPTH, FEED_SYNC_FRIENDS, FeedPage};
 pub use friends::{FriendState, RequestCounts};
 pub use groups::{GroupHome, JoinState};
 pub use messages::{
@@ -41,8 +43,7 @@ pub use search::SearchHits;
 pub use spaces::{LIKE_ATTEMPTS, LikeOutcome, SpaceThread, thread_users};
 pub use uploads::{Listed, Merged, Uploads};
 
-/// The most friends a user may have: bounds the contacts list and the moments feed (one query
-/// per friend).
+/// The most friends a user may have: bounds the contacts list and a moment's fan-out.
 pub const MAX_FRIENDS: i64 = 500;
 /// The most members a group may have: bounds the member lists and the group home.
 pub const MAX_GROUP_MEMBERS: i64 = 500;
