@@ -329,7 +329,8 @@ impl SpaceItem {
     pub fn new(space: &Space) -> Self {
         Self {
             head: Head::new(k::space(&space.id), k::entity::SPACE),
-            gsi1: Gsi1::of(Some((k::user_spaces(&space.user_id), space.id.clone()))),
+            // Out of every index: its counters change with each like and comment.
+            gsi1: Gsi1::default(),
             space: space.clone(),
             like_count: 0,
             comment_count: 0,
@@ -339,6 +340,25 @@ impl SpaceItem {
 
     pub fn live(self) -> Option<Space> {
         self.deleted_at.is_none().then_some(self.space)
+    }
+}
+
+/// A moment in its author's listing (#31 and the feed's backfill): its content without the
+/// counters, written and deleted with the moment.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct SpaceListingItem {
+    #[serde(flatten)]
+    pub head: Head,
+    #[serde(flatten)]
+    pub space: Space,
+}
+
+impl SpaceListingItem {
+    pub fn new(space: &Space) -> Self {
+        Self {
+            head: Head::new(k::user_space(&space.user_id, &space.id), k::entity::SPACE_LISTING),
+            space: space.clone(),
+        }
     }
 }
 
@@ -654,9 +674,9 @@ pub mod bulk {
         [side(a, b, false), side(b, a, true)]
     }
 
-    /// A moment, as published (no likes or comments yet).
-    pub fn space(space: &Space) -> Item {
-        item(SpaceItem::new(space))
+    /// A moment and its listing copy, as published (no likes or comments yet).
+    pub fn space(space: &Space) -> [Item; 2] {
+        [item(SpaceItem::new(space)), item(SpaceListingItem::new(space))]
     }
 
     /// Moment `space` in `viewer_id`'s feed.
@@ -765,7 +785,13 @@ mod tests {
             time: 1,
         };
         let item: Item = serde_dynamo::to_item(SpaceItem::new(&s)).unwrap();
-        has(&item, &[attr::LIKE_COUNT, attr::COMMENT_COUNT, keys::GSI1_PK]);
+        has(&item, &[attr::LIKE_COUNT, attr::COMMENT_COUNT]);
+        // The counters change with every like: the moment stays out of every index, and its
+        // listing copy carries no counter.
+        assert!(!item.contains_key(keys::GSI1_PK));
+        let listing: Item = serde_dynamo::to_item(SpaceListingItem::new(&s)).unwrap();
+        assert!(!listing.contains_key(attr::LIKE_COUNT) && !listing.contains_key(keys::GSI1_PK));
+        has(&listing, &[attr::USER_ID]);
         let m = Membership {
             id: "m".into(),
             group_id: "g".into(),

@@ -11,7 +11,8 @@
 //! | group number (unique) | `WEIF#GROUPNO#<number>` | `GROUPNO` | |
 //! | join request | `WEIF#GROUP#<groupId>` | `JOIN#<userId>` | `WEIF#USER#<ownerId>#GROUP_REQUESTS` / `<time>#<groupId>#<userId>` |
 //! | member | `WEIF#GROUP#<groupId>` | `MEMBER#<userId>` | `WEIF#USER#<userId>#GROUPS` / `<time>#<groupId>` |
-//! | space moment | `WEIF#SPACE#<spaceId>` | `#SPACE` | `WEIF#USER#<userId>#SPACES` / `<spaceId>` |
+//! | space moment (with its like and comment counters) | `WEIF#SPACE#<spaceId>` | `#SPACE` | |
+//! | a user's moment (a listing copy, no counters) | `WEIF#USER#<userId>#SPACES` | `<spaceId>` | |
 //! | comment (type 0) | `WEIF#SPACE#<spaceId>` | `COMMENT#<commentId>` | `WEIF#COMMENT#<commentId>` / `COMMENT` |
 //! | reply (type 1) | `WEIF#SPACE#<spaceId>` | `COMMENT#<commentId>#REPLY#<replyId>` | `WEIF#COMMENT#<replyId>` / `COMMENT` |
 //! | like | `WEIF#SPACE#<spaceId>` | `LIKE#<userId>` | |
@@ -45,6 +46,7 @@ pub mod entity {
     pub const SPACE: &str = "WeifSpace";
     pub const COMMENT: &str = "WeifComment";
     pub const LIKE: &str = "WeifLike";
+    pub const SPACE_LISTING: &str = "WeifSpaceListing";
     pub const FEED_ENTRY: &str = "WeifFeedEntry";
     pub const FAN_OUT: &str = "WeifFanOut";
     // -- messages (issue 9) --
@@ -206,9 +208,15 @@ pub fn space(space_id: &str) -> Key {
     Key::new(space_partition(space_id), SPACE_SK)
 }
 
-/// GSI1 partition of a user's moments; the sort key is the (time-ordered) space ID.
+/// The partition of a user's moments (listing copies, without the counters, so a like or a
+/// comment never rewrites an index entry); the sort key is the (time-ordered) space ID.
 pub fn user_spaces(user_id: &str) -> String {
     format!("WEIF#USER#{user_id}#SPACES")
+}
+
+/// `user_id`'s moment `space_id` in their listing.
+pub fn user_space(user_id: &str, space_id: &str) -> Key {
+    Key::new(user_spaces(user_id), space_id)
 }
 
 pub fn like(space_id: &str, user_id: &str) -> Key {
@@ -232,7 +240,10 @@ pub const FAN_OUT_PREFIX: &str = "WEIF#FANOUT#";
 /// The job that writes (`add`) or removes moment `space_id`'s entries in its author's friends'
 /// feeds, done by the `weif-feed-fanout` function on the table's stream.
 pub fn fan_out_job(space_id: &str, add: bool) -> Key {
-    Key::new(format!("{FAN_OUT_PREFIX}{space_id}"), if add { "ADD" } else { "REMOVE" })
+    Key::new(
+        format!("{FAN_OUT_PREFIX}{space_id}"),
+        if add { "ADD" } else { "REMOVE" },
+    )
 }
 
 /// A comment's sort key: its replies sort right after it (`COMMENT#<id>#REPLY#…`), so
@@ -557,6 +568,7 @@ mod tests {
             k::conversation("u", "v"),
             k::connection("c"),
             k::feed_entry("u", "s"),
+            k::user_space("u", "s"),
             k::fan_out_job("s", true),
         ];
         let partitions: Vec<String> = vec![

@@ -26,9 +26,9 @@ pub mod users;
 mod view;
 pub mod wire;
 
+pub use feed::stream_functions;
 pub use items::bulk;
 pub use items::{Comment, Conversation, Friend, Group, LastMessage, Like, Membership, Message, Note, Space, User};
-pub use feed::stream_functions;
 pub use store::*;
 
 use shared::AppState;

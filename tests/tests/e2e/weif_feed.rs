@@ -78,14 +78,18 @@ fn moment(author: &str, text: &str, viewers: &[&str]) -> (Space, Vec<Item>) {
         photos: Vec::new(),
         time: shared::clock::now_ms(),
     };
-    let mut items = vec![bulk::space(&space)];
+    let mut items = bulk::space(&space).to_vec();
     items.extend(viewers.iter().map(|v| bulk::feed_entry(v, &space)));
     (space, items)
 }
 
 async fn page(app: &TestApp, user: &WeifUser, n: usize) -> Vec<Value> {
     let env = app
-        .weif_get_ok("/space/get", &user.token, &[("userId", &user.id), ("pageNum", &n.to_string())])
+        .weif_get_ok(
+            "/space/get",
+            &user.token,
+            &[("userId", &user.id), ("pageNum", &n.to_string())],
+        )
         .await;
     env["data"].as_array().unwrap().clone()
 }
@@ -131,7 +135,10 @@ async fn a_feed_page_with_200_friends_is_one_query_and_one_batched_read_of_about
 
     let first = page(&app, &me, 1).await;
     assert_eq!(ids(&first), published[..PAGE].to_vec(), "the newest 20, newest first");
-    assert!(first.iter().all(|s| s["userId"]["nick"].is_string()), "authors populated");
+    assert!(
+        first.iter().all(|s| s["userId"]["nick"].is_string()),
+        "authors populated"
+    );
     let calls = app.calls("weif-space-get");
     assert_eq!(ops(&calls), ["BatchGetItem", "Query"], "{calls:?}");
     // 20 entries, then 20 moments + 20 authors + 19 of my friendships.
@@ -142,7 +149,11 @@ async fn a_feed_page_with_200_friends_is_one_query_and_one_batched_read_of_about
     assert_eq!(ids(&fifth), published[4 * PAGE..5 * PAGE].to_vec());
     let calls = app.calls("weif-space-get");
     assert_eq!(ops(&calls), ["BatchGetItem", "Query"], "{calls:?}");
-    assert!(read(&calls) <= 5 * PAGE + 3 * PAGE, "{} items read: {calls:?}", read(&calls));
+    assert!(
+        read(&calls) <= 5 * PAGE + 3 * PAGE,
+        "{} items read: {calls:?}",
+        read(&calls)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -176,7 +187,11 @@ async fn a_page_reads_the_thread_of_each_moment_with_likes_or_comments_and_nothi
     assert_eq!(first[0]["isLike"], true);
     assert_eq!(first[0]["likeList"][0]["userId"]["nick"], me.nick.as_str());
     assert_eq!(first[1]["commentList"][0]["textarea"], "nice");
-    assert!(first[2..].iter().all(|s| s["likeList"] == json!([]) && s["commentList"] == json!([])));
+    assert!(
+        first[2..]
+            .iter()
+            .all(|s| s["likeList"] == json!([]) && s["commentList"] == json!([]))
+    );
     // The page's Query and batched read, one Query per busy moment (2), one read of the users
     // they mention (me, not an author on the page).
     let calls = app.calls("weif-space-get");
@@ -227,7 +242,11 @@ async fn befriending_brings_in_the_newest_moments_and_unfriending_takes_them_out
 
     app.weif_befriend(&me, &other).await;
     let (first, second) = (page(&app, &me, 1).await, page(&app, &me, 2).await);
-    let texts: Vec<&str> = first.iter().chain(&second).map(|s| s["textDesc"].as_str().unwrap()).collect();
+    let texts: Vec<&str> = first
+        .iter()
+        .chain(&second)
+        .map(|s| s["textDesc"].as_str().unwrap())
+        .collect();
     let mut expected: Vec<String> = (2..FEED_BACKFILL + 2).rev().map(|i| format!("theirs {i}")).collect();
     expected.push("mine".into());
     assert_eq!(texts, expected, "their newest {FEED_BACKFILL}, then mine");
@@ -239,7 +258,12 @@ async fn befriending_brings_in_the_newest_moments_and_unfriending_takes_them_out
     assert_eq!(feed_size(&app, &me.id).await, 1, "only mine left");
     assert_eq!(feed_size(&app, &other.id).await, FEED_BACKFILL + 2, "only theirs left");
     assert_eq!(ids(&page(&app, &me, 1).await), [mine.as_str()]);
-    assert!(page(&app, &other, 1).await.iter().all(|s| s["userId"]["_id"] == other.id.as_str()));
+    assert!(
+        page(&app, &other, 1)
+            .await
+            .iter()
+            .all(|s| s["userId"]["_id"] == other.id.as_str())
+    );
 }
 
 #[tokio::test]
@@ -286,7 +310,11 @@ async fn a_big_authors_moment_reaches_the_friends_through_the_tables_stream() {
     let space = app.weif_space(&author, "for many").await;
     // No batch writes before the answer: the job rides in the publishing transaction.
     assert_eq!(app.requests("weif-space-add"), ["Query", "TransactWriteItems"]);
-    assert_eq!(ids(&page(&app, &author, 1).await), [space.as_str()], "the author sees it at once");
+    assert_eq!(
+        ids(&page(&app, &author, 1).await),
+        [space.as_str()],
+        "the author sees it at once"
+    );
 
     assert!(job_done(&app, &k::fan_out_job(&space, true)).await, "the fan-out ran");
     for f in &friends {

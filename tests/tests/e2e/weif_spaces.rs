@@ -705,3 +705,30 @@ async fn a_moment_at_the_comment_limit_takes_no_more() {
     );
     assert_eq!(stored_items(&app, &space, k::COMMENT_PREFIX).await, 0);
 }
+
+#[tokio::test]
+async fn a_like_and_an_unlike_write_the_like_and_the_counter_and_no_index_entry() {
+    let app = spawn_app().await;
+    let (me, friend, _) = app.weif_people().await;
+    let space = app.weif_space(&me, "cheap to like").await;
+    for (answer, liked) in [
+        (json!({"isLike": true, "likeCount": 1}), 1),
+        (json!({"isLike": false, "likeCount": 0}), 0),
+    ] {
+        app.requests("weif-space-like");
+        assert_eq!(like(&app, &friend, &space).await["data"], answer);
+        // One consistent read of the moment and the like, one transaction (no transaction that
+        // is sure to be cancelled), one snapshot for the answer.
+        assert_eq!(
+            app.requests("weif-space-like"),
+            ["BatchGetItem", "TransactWriteItems", "TransactGetItems"]
+        );
+        assert_eq!(stored_items(&app, &space, k::LIKE_PREFIX).await, liked);
+    }
+    // The counters live on the moment item, which is in no index (its listing copy, which #31
+    // reads, has no counter): a like writes no index entry.
+    let moment = app.item(&k::space(&space)).await.unwrap();
+    assert!(!moment.contains_key(shared::keys::GSI1_PK) && !moment.contains_key(shared::keys::GSI2_PK));
+    let listing = app.item(&k::user_space(&me.id, &space)).await.unwrap();
+    assert!(!listing.contains_key("likeCount") && !listing.contains_key(shared::keys::GSI1_PK));
+}

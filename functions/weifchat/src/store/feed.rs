@@ -22,10 +22,12 @@ use std::collections::{HashMap, HashSet};
 
 use super::WeifStore;
 use super::spaces::SpaceThread;
-use crate::items::{FanOutJobItem, FeedEntryItem, FriendItem, Space, SpaceItem, User, UserItem, is_entity};
+use crate::items::{
+    FanOutJobItem, FeedEntryItem, FriendItem, Space, SpaceItem, SpaceListingItem, User, UserItem, is_entity,
+};
 use crate::keys::{self as k};
 use shared::error::AppError;
-use shared::keys::{self, Key};
+use shared::keys::Key;
 use shared::store::Item;
 use shared::store::query::Query;
 
@@ -56,7 +58,8 @@ impl WeifStore {
         Ok(friends.into_iter().map(|f| f.friend.friend_id).collect())
     }
 
-    /// Publishes `space`: the moment and its author's feed entry in one transaction (with a
+    /// Publishes `space`: the moment, its listing copy and its author's feed entry in one
+    /// transaction (with a
     /// fan-out job if the author has more than [`FEED_SYNC_FRIENDS`] friends), then each
     /// friend's entry. Cost: 1 Query on GSI1 + 1 TransactWriteItems + 1 BatchWriteItem per 25
     /// friends (none for a big author: the stream's function writes them).
@@ -67,6 +70,7 @@ impl WeifStore {
         let now = friends.len() <= FEED_SYNC_FRIENDS;
         let mut tx = vec![
             self.put_new(SpaceItem::new(space))?,
+            self.put_new(SpaceListingItem::new(space))?,
             self.put_new(FeedEntryItem::new(author, space))?,
         ];
         if !now {
@@ -75,7 +79,11 @@ impl WeifStore {
         if let Err(c) = self.store.transact(tx).await? {
             return Err(AppError::internal(format!("space {} not published: {c:?}", space.id)));
         }
-        tracing::info!(friends = friends.len(), fan_out = if now { "now" } else { "stream" }, "published");
+        tracing::info!(
+            friends = friends.len(),
+            fan_out = if now { "now" } else { "stream" },
+            "published"
+        );
         if now {
             self.write_entries(&friends, space).await?;
         }
@@ -91,21 +99,22 @@ impl WeifStore {
         self.store.batch_put(items).await
     }
 
-    /// Takes a deleted moment out of its author's feed and their friends' (through a REMOVE job
-    /// for a big author). Cost: 1 Query on GSI1 + 1 BatchWriteItem per 25 feeds.
+    /// Takes a deleted moment out of its author's listing and feed and their friends' feeds
+    /// (through a REMOVE job for a big author). Cost: 1 Query on GSI1 + 1 BatchWriteItem per 25
+    /// feeds (+ 1 BatchWriteItem for a big author's job).
     pub(super) async fn retract_space(&self, space: &Space) -> Result<(), AppError> {
         let author = space.user_id.as_str();
         let friends = self.friend_ids(author, Some(FEED_SYNC_FRIENDS + 1)).await?;
-        let own = k::feed_entry(author, &space.id);
+        let own = [k::user_space(author, &space.id), k::feed_entry(author, &space.id)];
         if friends.len() <= FEED_SYNC_FRIENDS {
             let mut entries: Vec<Key> = friends.iter().map(|f| k::feed_entry(f, &space.id)).collect();
-            entries.push(own);
+            entries.extend(own);
             return self.store.batch_delete(&entries).await;
         }
         self.store
             .batch_put(vec![serde_dynamo::to_item(FanOutJobItem::new(space, false))?])
             .await?;
-        self.store.batch_delete(&[own]).await
+        self.store.batch_delete(&own).await
     }
 
     /// Carries out the fan-out job at `job` (from the table's stream): writes or removes its
@@ -133,22 +142,19 @@ impl WeifStore {
         Ok(())
     }
 
-    /// The IDs of `author`'s newest `limit` moments. Cost: 1 Query on GSI1 (IDs only).
+    /// The IDs of `author`'s newest `limit` moments. Cost: 1 Query (keys only).
     async fn space_ids_of(&self, author: &str, limit: usize) -> Result<Vec<String>, AppError> {
-        let items = Query::gsi1(k::user_spaces(author))
+        let items = Query::table(k::user_spaces(author))
             .newest_first()
             .limit(limit)
-            .project(&[keys::GSI1_SK])
+            .keys_only()
             .all(&self.store)
             .await?;
-        Ok(items
-            .into_iter()
-            .filter_map(|i| i.get(keys::GSI1_SK).and_then(|v| v.as_s().ok()).cloned())
-            .collect())
+        Ok(items.iter().filter_map(Key::of_item).map(|key| key.sk).collect())
     }
 
     /// Two new friends: each gets the other's newest [`FEED_BACKFILL`] moments in their feed.
-    /// Cost: 2 Queries on GSI1 (at once) + 1 BatchWriteItem per 25 entries (≤ 2).
+    /// Cost: 2 Queries (at once) + 1 BatchWriteItem per 25 entries (≤ 2).
     pub(super) async fn backfill_feeds(&self, a: &str, b: &str) -> Result<(), AppError> {
         let (of_a, of_b) = tokio::try_join!(self.space_ids_of(a, FEED_BACKFILL), self.space_ids_of(b, FEED_BACKFILL))?;
         let mut items = Vec::with_capacity(of_a.len() + of_b.len());
@@ -161,7 +167,7 @@ impl WeifStore {
     }
 
     /// Two ex-friends: each loses the other's newest [`FEED_DEPTH`] moments from their feed.
-    /// Cost: 2 Queries on GSI1 (at once) + 1 BatchWriteItem per 25 of the two's moments.
+    /// Cost: 2 Queries (at once) + 1 BatchWriteItem per 25 of the two's moments.
     pub(super) async fn unlink_feeds(&self, a: &str, b: &str) -> Result<(), AppError> {
         let (of_a, of_b) = tokio::try_join!(self.space_ids_of(a, FEED_DEPTH), self.space_ids_of(b, FEED_DEPTH))?;
         let mut entries: Vec<Key> = of_a.iter().map(|id| k::feed_entry(b, id)).collect();

@@ -7,7 +7,7 @@
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use super::{MAX_SPACE_COMMENTS, WeifStore};
-use crate::items::{Comment, CommentItem, Like, LikeItem, Space, SpaceItem, is_entity};
+use crate::items::{Comment, CommentItem, Like, LikeItem, Space, SpaceItem, SpaceListingItem, is_entity};
 use crate::keys::{self as k, attr};
 use shared::error::AppError;
 use shared::ids;
@@ -51,15 +51,16 @@ impl WeifStore {
         Ok(item.and_then(SpaceItem::live))
     }
 
-    /// A user's newest `limit` moments, newest first. Cost: 1 Query on GSI1.
+    /// A user's newest `limit` moments, newest first (their listing copies: a deleted moment
+    /// leaves its listing right after it is marked). Cost: 1 Query.
     #[tracing::instrument(skip(self))]
     pub async fn spaces_of(&self, user_id: &str, limit: usize) -> Result<Vec<Space>, AppError> {
-        let items: Vec<SpaceItem> = Query::gsi1(k::user_spaces(user_id))
+        let items: Vec<SpaceListingItem> = Query::table(k::user_spaces(user_id))
             .newest_first()
             .limit(limit)
             .all_as(&self.store)
             .await?;
-        Ok(items.into_iter().filter_map(SpaceItem::live).collect())
+        Ok(items.into_iter().map(|i| i.space).collect())
     }
 
     /// A moment's partition read at once: the moment (first), its comments each followed by
