@@ -49,7 +49,7 @@ pub const MAX_FRIENDS: i64 = 500;
 pub const MAX_GROUP_MEMBERS: i64 = 500;
 /// The most comments and replies a moment may have: bounds what a moment's listing reads.
 pub const MAX_SPACE_COMMENTS: i64 = 500;
-/// How many reads run at once when a listing fans out (one query per friend or moment).
+/// How many reads run at once when a listing fans out (one query per moment of a feed page).
 const FAN_OUT: usize = 16;
 
 /// The weifChat surface's store. Cheap to clone (it shares the SDK client), so listings can
