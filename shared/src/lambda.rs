@@ -22,6 +22,8 @@ pub type Handler = for<'a> fn(&'a AppState, Request) -> HandlerFuture<'a>;
 
 /// A batch of the table's stream records.
 pub use aws_lambda_events::event::dynamodb::Event as StreamEvent;
+/// A record of a batch to hand again, from its sequence number.
+pub use aws_lambda_events::event::streams::DynamoDbBatchItemFailure as StreamItemFailure;
 /// The records of a batch to hand again (`ReportBatchItemFailures`).
 pub use aws_lambda_events::event::streams::DynamoDbEventResponse as StreamResponse;
 

@@ -11,10 +11,13 @@
 //! | group number (unique) | `WEIF#GROUPNO#<number>` | `GROUPNO` | |
 //! | join request | `WEIF#GROUP#<groupId>` | `JOIN#<userId>` | `WEIF#USER#<ownerId>#GROUP_REQUESTS` / `<time>#<groupId>#<userId>` |
 //! | member | `WEIF#GROUP#<groupId>` | `MEMBER#<userId>` | `WEIF#USER#<userId>#GROUPS` / `<time>#<groupId>` |
-//! | space moment | `WEIF#SPACE#<spaceId>` | `#SPACE` | `WEIF#USER#<userId>#SPACES` / `<spaceId>` |
+//! | space moment (with its like and comment counters) | `WEIF#SPACE#<spaceId>` | `#SPACE` | |
+//! | a user's moment (a listing copy, no counters) | `WEIF#USER#<userId>#SPACES` | `<spaceId>` | |
 //! | comment (type 0) | `WEIF#SPACE#<spaceId>` | `COMMENT#<commentId>` | `WEIF#COMMENT#<commentId>` / `COMMENT` |
 //! | reply (type 1) | `WEIF#SPACE#<spaceId>` | `COMMENT#<commentId>#REPLY#<replyId>` | `WEIF#COMMENT#<replyId>` / `COMMENT` |
 //! | like | `WEIF#SPACE#<spaceId>` | `LIKE#<userId>` | |
+//! | feed entry (a moment in a viewer's feed) | `WEIF#USER#<viewerId>#FEED` | `<spaceId>` | |
+//! | fan-out job (a big author's moment, for the stream) | `WEIF#FANOUT#<spaceId>` | `ADD` or `REMOVE` | |
 //! | private chat head (seq counter) | `WEIF#CHAT#<low>#<high>` (the two user IDs sorted) | `#CHAT` | |
 //! | private message | `WEIF#CHAT#<low>#<high>` | `MSG#<seq, 12 digits>` | |
 //! | group chat head (seq counter) | `WEIF#GROUPCHAT#<groupId>` | `#CHAT` | |
@@ -43,6 +46,9 @@ pub mod entity {
     pub const SPACE: &str = "WeifSpace";
     pub const COMMENT: &str = "WeifComment";
     pub const LIKE: &str = "WeifLike";
+    pub const SPACE_LISTING: &str = "WeifSpaceListing";
+    pub const FEED_ENTRY: &str = "WeifFeedEntry";
+    pub const FAN_OUT: &str = "WeifFanOut";
     // -- messages (issue 9) --
     pub const CHAT_HEAD: &str = "WeifChatHead";
     pub const MESSAGE: &str = "WeifMessage";
@@ -202,13 +208,42 @@ pub fn space(space_id: &str) -> Key {
     Key::new(space_partition(space_id), SPACE_SK)
 }
 
-/// GSI1 partition of a user's moments; the sort key is the (time-ordered) space ID.
+/// The partition of a user's moments (listing copies, without the counters, so a like or a
+/// comment never rewrites an index entry); the sort key is the (time-ordered) space ID.
 pub fn user_spaces(user_id: &str) -> String {
     format!("WEIF#USER#{user_id}#SPACES")
 }
 
+/// `user_id`'s moment `space_id` in their listing.
+pub fn user_space(user_id: &str, space_id: &str) -> Key {
+    Key::new(user_spaces(user_id), space_id)
+}
+
 pub fn like(space_id: &str, user_id: &str) -> Key {
     Key::new(space_partition(space_id), format!("{LIKE_PREFIX}{user_id}"))
+}
+
+/// A viewer's feed (fan-out on write): one entry per moment of the viewer's and their friends',
+/// its sort key the (time-ordered) moment ID, so the newest first is one Query.
+pub fn feed(viewer_id: &str) -> String {
+    format!("WEIF#USER#{viewer_id}#FEED")
+}
+
+/// Moment `space_id` in `viewer_id`'s feed.
+pub fn feed_entry(viewer_id: &str, space_id: &str) -> Key {
+    Key::new(feed(viewer_id), space_id)
+}
+
+/// The partition of a moment's fan-out jobs (its table-stream function's work).
+pub const FAN_OUT_PREFIX: &str = "WEIF#FANOUT#";
+
+/// The job that writes (`add`) or removes moment `space_id`'s entries in its author's friends'
+/// feeds, done by the `weif-feed-fanout` function on the table's stream.
+pub fn fan_out_job(space_id: &str, add: bool) -> Key {
+    Key::new(
+        format!("{FAN_OUT_PREFIX}{space_id}"),
+        if add { "ADD" } else { "REMOVE" },
+    )
 }
 
 /// A comment's sort key: its replies sort right after it (`COMMENT#<id>#REPLY#…`), so
@@ -501,6 +536,17 @@ mod tests {
     }
 
     #[test]
+    fn a_feed_sorts_newest_first_and_stays_out_of_the_user_and_the_counters() {
+        // Moment IDs are time-ordered (UUIDv7), so the sort key is the moment's age.
+        assert_eq!(k::feed_entry("u", "s1").sk, "s1");
+        assert_ne!(k::feed("u"), k::user_partition("u"));
+        assert!(!k::feed("u").starts_with(&k::space_partition("")));
+        assert!(k::counters(&k::feed_entry("u", "s")).is_empty());
+        assert!(k::counters(&k::fan_out_job("s", true)).is_empty());
+        assert_ne!(k::fan_out_job("s", true), k::fan_out_job("s", false));
+    }
+
+    #[test]
     fn every_key_and_index_partition_is_under_the_registered_prefix() {
         assert!(PREFIXES.contains(&k::PREFIX));
         let keys: Vec<Key> = vec![
@@ -521,6 +567,9 @@ mod tests {
             k::message(&k::group_chat("g"), 1),
             k::conversation("u", "v"),
             k::connection("c"),
+            k::feed_entry("u", "s"),
+            k::user_space("u", "s"),
+            k::fan_out_job("s", true),
         ];
         let partitions: Vec<String> = vec![
             k::friends("u"),

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod chat;
+pub mod feed;
 pub mod fields;
 pub mod friends;
 pub mod groups;
@@ -25,6 +26,8 @@ pub mod users;
 mod view;
 pub mod wire;
 
+pub use feed::stream_functions;
+pub use items::bulk;
 pub use items::{Comment, Conversation, Friend, Group, LastMessage, Like, Membership, Message, Note, Space, User};
 pub use store::*;
 

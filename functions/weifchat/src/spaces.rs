@@ -6,7 +6,7 @@ use crate::fields::{self, Fields};
 use crate::limits;
 use crate::model::{self, CommentType};
 use crate::wire::{self, Failure, Reply, Route, id_param, must_be_caller};
-use crate::{Comment, Space, thread_users};
+use crate::{Comment, Space};
 use serde_json::json;
 use shared::lambda::{Body, Request, Response};
 use shared::throttle;
@@ -55,11 +55,12 @@ pub async fn feed(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, FEED, move |caller, p| async move {
         let (me, page) = (id_param(&p, "userId"), model::page_num(p.text("pageNum"))).all()?;
         must_be_caller(&caller, &me)?;
-        let store = state.weifchat();
-        let ids = store.feed(&me, page as usize, SPACES_PER_PAGE).await?;
-        let threads = store.threads(ids).await?;
-        let users = store.users(thread_users(&threads)).await?;
-        let entries: Vec<SpaceEntry> = threads.iter().map(|t| SpaceEntry::of(t, &me, &users)).collect();
+        let feed = state.weifchat().feed(&me, page as usize, SPACES_PER_PAGE).await?;
+        let entries: Vec<SpaceEntry> = feed
+            .threads
+            .iter()
+            .map(|t| SpaceEntry::of(t, &me, &feed.users))
+            .collect();
         Reply::data(entries)
     })
     .await

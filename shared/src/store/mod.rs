@@ -14,7 +14,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, KeysAndAttributes, TransactWriteItem, WriteRequest};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, KeysAndAttributes, PutRequest, TransactWriteItem, WriteRequest,
+};
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
@@ -279,16 +281,38 @@ impl Store {
     }
 
     /// Deletes the items at `keys`, in batches of 25, retrying unprocessed deletes.
+    /// Cost: 1 BatchWriteItem per 25 keys (+ retries of unprocessed ones).
     pub async fn batch_delete(&self, keys: &[Key]) -> Result<(), AppError> {
-        for chunk in keys.chunks(BATCH_WRITE_MAX) {
-            let mut requests = chunk
-                .iter()
-                .map(|k| {
-                    let delete = DeleteRequest::builder().set_key(Some(k.to_item())).build()?;
-                    Ok(WriteRequest::builder().delete_request(delete).build())
-                })
-                .collect::<Result<Vec<_>, aws_sdk_dynamodb::error::BuildError>>()
-                .map_err(AppError::internal)?;
+        let requests = keys
+            .iter()
+            .map(|k| {
+                let delete = DeleteRequest::builder().set_key(Some(k.to_item())).build()?;
+                Ok(WriteRequest::builder().delete_request(delete).build())
+            })
+            .collect::<Result<Vec<_>, aws_sdk_dynamodb::error::BuildError>>()
+            .map_err(AppError::internal)?;
+        self.batch_write(requests).await
+    }
+
+    /// Writes `items` unconditionally (a batch write has no conditions), in batches of 25,
+    /// retrying unprocessed puts. Cost: 1 BatchWriteItem per 25 items (+ retries).
+    pub async fn batch_put(&self, items: Vec<Item>) -> Result<(), AppError> {
+        let requests = items
+            .into_iter()
+            .map(|item| {
+                let put = PutRequest::builder().set_item(Some(item)).build()?;
+                Ok(WriteRequest::builder().put_request(put).build())
+            })
+            .collect::<Result<Vec<_>, aws_sdk_dynamodb::error::BuildError>>()
+            .map_err(AppError::internal)?;
+        self.batch_write(requests).await
+    }
+
+    /// Sends `requests` in batches of 25, each retried with backoff while DynamoDB leaves some
+    /// unprocessed, [`BATCH_ATTEMPTS`] times at most.
+    async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<(), AppError> {
+        for chunk in requests.chunks(BATCH_WRITE_MAX) {
+            let mut requests = chunk.to_vec();
             for attempt in 0..BATCH_ATTEMPTS {
                 let out = self
                     .client
@@ -304,7 +328,7 @@ impl Store {
                     _ => break,
                 }
                 if attempt + 1 == BATCH_ATTEMPTS {
-                    return Err(AppError::internal("batch delete left items unprocessed"));
+                    return Err(AppError::internal("batch write left items unprocessed"));
                 }
             }
         }

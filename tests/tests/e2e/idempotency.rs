@@ -240,7 +240,8 @@ async fn weif_space(app: &TestApp) -> Create<'_> {
             bad_key: 400,
         },
         subject: throttle::user(&user.id),
-        budget: &["PutItem"],
+        // The author's friends (none here), then the moment with its listing and feed entry.
+        budget: &["Query", "TransactWriteItems"],
         admission: &[],
     }
 }

@@ -132,8 +132,12 @@ async fn friend_agree_200_makes_friends_on_both_sides() {
         answer(&app, "/friend/agree", &b, &a).await,
         json!({"status": 200, "msg": "添加成功"})
     );
-    // The agree, then the requester's connections (none: no agree_apply to push).
-    assert_eq!(app.requests("weif-friend-agree"), ["TransactWriteItems", "Query"]);
+    // The agree, each one's newest moments for the other's feed (none: no batch write), then the
+    // requester's connections (none: no agree_apply to push).
+    assert_eq!(
+        app.requests("weif-friend-agree"),
+        ["TransactWriteItems", "Query", "Query", "Query"]
+    );
     assert_eq!(
         (friend_state(&app, &a, &b).await, friend_state(&app, &b, &a).await),
         (json!(1), json!(1))

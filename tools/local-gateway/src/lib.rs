@@ -27,5 +27,7 @@ pub fn all_functions() -> Vec<shared::lambda::Function> {
 
 /// Every function on the table's stream, for the gateway to feed.
 pub fn all_stream_functions() -> Vec<shared::lambda::StreamFunction> {
-    upkeep::stream_functions()
+    let mut functions = upkeep::stream_functions();
+    functions.extend(weifchat::stream_functions());
+    functions
 }

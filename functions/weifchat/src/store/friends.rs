@@ -128,7 +128,9 @@ impl WeifStore {
     }
 
     /// `me` accepts `requester`'s request: both sides become friends and each user counts one
-    /// more friend (at most [`MAX_FRIENDS`]). Cost: 1 TransactWriteItems.
+    /// more friend (at most [`MAX_FRIENDS`]); then each gets the other's newest moments in their
+    /// feed (`backfill_feeds`). Cost: 1 TransactWriteItems + 2 Queries on GSI1 + ≤ 2
+    /// BatchWriteItem.
     #[tracing::instrument(skip(self))]
     pub async fn agree_friend(&self, me: &str, requester: &str, now: i64) -> Result<(), AppError> {
         if me == requester {
@@ -156,7 +158,7 @@ impl WeifStore {
             count(requester)?,
         ];
         match self.store.transact(tx).await? {
-            Ok(()) => Ok(()),
+            Ok(()) => self.backfill_feeds(me, requester).await,
             Err(c) if c.condition_failed(0) || c.condition_failed(1) => Err(no_request()),
             Err(c) if c.condition_failed(2) => Err(AppError::conflict("你的好友数量已达上限")),
             Err(c) if c.condition_failed(3) => Err(AppError::conflict("对方的好友数量已达上限")),
@@ -184,7 +186,9 @@ impl WeifStore {
     /// Ends the relation between `me` and `other`, whatever its state (a friendship, or a
     /// request either sent), on both sides. Each attempt's transaction expects the state it
     /// read; if an answer changed it meanwhile, the next attempt sees the new state.
-    /// Cost: 1 GetItem (consistent) + 1 TransactWriteItems per attempt.
+    /// Ex-friends then lose each other's moments from their feeds (`unlink_feeds`).
+    /// Cost: 1 GetItem (consistent) + 1 TransactWriteItems per attempt; for friends, + 2
+    /// Queries on GSI1 + 1 BatchWriteItem per 25 of their moments.
     #[tracing::instrument(skip(self))]
     pub async fn remove_friend(&self, me: &str, other: &str) -> Result<(), AppError> {
         let not_friends = || AppError::not_found("你们还不是好友");
@@ -212,6 +216,7 @@ impl WeifStore {
                 }
             }
             match self.store.transact(tx).await? {
+                Ok(()) if edge.state == 1 => return self.unlink_feeds(me, other).await,
                 Ok(()) => return Ok(()),
                 Err(c) if c.condition_failed(0) || c.condition_failed(1) => continue,
                 Err(c) => return Err(AppError::internal(format!("friend remove cancelled: {c:?}"))),

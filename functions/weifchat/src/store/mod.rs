@@ -5,6 +5,7 @@
 
 mod accounts;
 mod connections;
+mod feed;
 mod friends;
 mod groups;
 mod messages;
@@ -29,6 +30,7 @@ use shared::store::Store;
 
 pub use accounts::{Registration, UserChanges, new_waif_code};
 pub use connections::{CONNECTION_TTL_SECS, MAX_USER_CONNECTIONS};
+pub use feed::{FEED_BACKFILL, FEED_DEPTH, FEED_SYNC_FRIENDS, FeedPage};
 pub use friends::{FriendState, RequestCounts};
 pub use groups::{GroupHome, JoinState};
 pub use messages::{
@@ -41,14 +43,13 @@ pub use search::SearchHits;
 pub use spaces::{LIKE_ATTEMPTS, LikeOutcome, SpaceThread, thread_users};
 pub use uploads::{Listed, Merged, Uploads};
 
-/// The most friends a user may have: bounds the contacts list and the moments feed (one query
-/// per friend).
+/// The most friends a user may have: bounds the contacts list and a moment's fan-out.
 pub const MAX_FRIENDS: i64 = 500;
 /// The most members a group may have: bounds the member lists and the group home.
 pub const MAX_GROUP_MEMBERS: i64 = 500;
 /// The most comments and replies a moment may have: bounds what a moment's listing reads.
 pub const MAX_SPACE_COMMENTS: i64 = 500;
-/// How many reads run at once when a listing fans out (one query per friend or moment).
+/// How many reads run at once when a listing fans out (one query per moment of a feed page).
 const FAN_OUT: usize = 16;
 
 /// The weifChat surface's store. Cheap to clone (it shares the SDK client), so listings can

@@ -7,13 +7,13 @@
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use super::{MAX_SPACE_COMMENTS, WeifStore};
-use crate::items::{Comment, CommentItem, Like, LikeItem, Space, SpaceItem, is_entity};
+use crate::items::{Comment, CommentItem, Like, LikeItem, Space, SpaceItem, SpaceListingItem, is_entity};
 use crate::keys::{self as k, attr};
 use shared::error::AppError;
 use shared::ids;
-use shared::keys::{self, Key};
+use shared::keys::Key;
 use shared::store::query::Query;
-use shared::store::write::{Change, Written};
+use shared::store::write::Change;
 use shared::store::{Marked, n};
 
 /// Attempts of a like change that the same viewer's concurrent changes keep overtaking.
@@ -44,20 +44,6 @@ fn bump(space_id: &str, counter: &str, delta: i64) -> Change {
 }
 
 impl WeifStore {
-    /// Cost: 1 PutItem.
-    #[tracing::instrument(skip_all, fields(space_id = %space.id, user_id = %space.user_id))]
-    pub async fn add_space(&self, space: &Space) -> Result<(), AppError> {
-        let item = serde_dynamo::to_item(SpaceItem::new(space))?;
-        match Change::new(k::space(&space.id))
-            .when_absent(keys::PK)
-            .put(&self.store, item)
-            .await?
-        {
-            Written::Applied(_) => Ok(()),
-            Written::Refused(_) => Err(AppError::internal(format!("space {} already exists", space.id))),
-        }
-    }
-
     /// A live moment. Cost: 1 GetItem.
     #[tracing::instrument(skip(self))]
     pub async fn space(&self, id: &str) -> Result<Option<Space>, AppError> {
@@ -65,60 +51,22 @@ impl WeifStore {
         Ok(item.and_then(SpaceItem::live))
     }
 
-    /// A user's newest `limit` moments, newest first. Cost: 1 Query on GSI1.
+    /// A user's newest `limit` moments, newest first (their listing copies: a deleted moment
+    /// leaves its listing right after it is marked). Cost: 1 Query.
     #[tracing::instrument(skip(self))]
     pub async fn spaces_of(&self, user_id: &str, limit: usize) -> Result<Vec<Space>, AppError> {
-        let items: Vec<SpaceItem> = Query::gsi1(k::user_spaces(user_id))
+        let items: Vec<SpaceListingItem> = Query::table(k::user_spaces(user_id))
             .newest_first()
             .limit(limit)
             .all_as(&self.store)
             .await?;
-        Ok(items.into_iter().filter_map(SpaceItem::live).collect())
-    }
-
-    /// The IDs of page `page` (from 1) of `viewer`'s feed: its own and its friends' moments,
-    /// newest first, `per_page` a page. Moment IDs are time-ordered, so the newest
-    /// `page × per_page` of each author, merged, hold the page; those queries return the IDs
-    /// only (the GSI1 sort key), so a deep page stays small in memory. Cost: 1 Query on GSI1
-    /// for the friends + 1 Query on GSI1 per author (the viewer and ≤ 500 friends), 16 at a time.
-    #[tracing::instrument(skip(self))]
-    pub async fn feed(&self, viewer: &str, page: usize, per_page: usize) -> Result<Vec<String>, AppError> {
-        let mut authors = vec![viewer.to_owned()];
-        authors.extend(self.friends(viewer).await?.into_iter().map(|f| f.friend_id));
-        let wanted = page * per_page;
-        let per_author = self
-            .fan_out(authors, move |store, author| async move {
-                let items = Query::gsi1(k::user_spaces(&author))
-                    .newest_first()
-                    .limit(wanted)
-                    .project(&[keys::GSI1_SK])
-                    .all(&store.store)
-                    .await?;
-                Ok(items
-                    .into_iter()
-                    .filter_map(|i| i.get(keys::GSI1_SK).and_then(|v| v.as_s().ok()).cloned())
-                    .collect::<Vec<String>>())
-            })
-            .await?;
-        let mut ids: Vec<String> = per_author.into_iter().flatten().collect();
-        ids.sort_unstable_by(|a, b| b.cmp(a));
-        Ok(ids.into_iter().skip((page - 1) * per_page).take(per_page).collect())
-    }
-
-    /// Each live moment of `ids` (in that order) with its likes, comments and replies.
-    /// Cost: 1 Query per moment (its partition: ≤ 1,002 small items), 16 at a time.
-    #[tracing::instrument(skip_all, fields(count = ids.len()))]
-    pub async fn threads(&self, ids: Vec<String>) -> Result<Vec<SpaceThread>, AppError> {
-        let threads = self
-            .fan_out(ids, |store, id| async move { store.thread(&id).await })
-            .await?;
-        Ok(threads.into_iter().flatten().collect())
+        Ok(items.into_iter().map(|i| i.space).collect())
     }
 
     /// A moment's partition read at once: the moment (first), its comments each followed by
     /// its replies, its likes. `None` if the moment is gone or being deleted.
     #[tracing::instrument(skip(self))]
-    async fn thread(&self, id: &str) -> Result<Option<SpaceThread>, AppError> {
+    pub(super) async fn thread(&self, id: &str) -> Result<Option<SpaceThread>, AppError> {
         let mut items = Query::table(k::space_partition(id)).all(&self.store).await?.into_iter();
         let Some(head) = items.next().filter(|i| is_entity(i, k::entity::SPACE)) else {
             return Ok(None);
@@ -350,15 +298,18 @@ impl WeifStore {
 
     /// Deletes the caller's moment with its likes, comments and replies: marked first (so no
     /// like or comment joins it, and it leaves its author's listing), then the partition goes.
-    /// Cost: 1 UpdateItem + 1 Query + 1 BatchWriteItem per 25 items + 1 DeleteItem.
+    /// Its feed entries go next (`retract_space`, store/feed.rs).
+    /// Cost: 1 UpdateItem + the entries' removal (1 Query on GSI1 + 1 BatchWriteItem per 25
+    /// feeds) + 1 Query + 1 BatchWriteItem per 25 items + 1 DeleteItem.
     #[tracing::instrument(skip(self))]
     pub async fn delete_space(&self, caller: &str, space_id: &str) -> Result<(), AppError> {
         let key = k::space(space_id);
-        match self.mark_deleted(&key, caller).await? {
-            Marked::Done(_) => {}
+        let space: SpaceItem = match self.mark_deleted(&key, caller).await? {
+            Marked::Done(item) => serde_dynamo::from_item(item)?,
             Marked::NotOwner => return Err(AppError::forbidden("只能删除自己的动态")),
             Marked::Missing => return Err(AppError::not_found("该动态不存在")),
-        }
+        };
+        self.retract_space(&space.space).await?;
         self.store.delete_collection(&key, &[]).await
     }
 }
