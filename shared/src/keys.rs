@@ -28,7 +28,9 @@ pub const COUNT_REV: &str = "countRev";
 /// The partition-key prefix of each owner of items in the table, one per surface and the
 /// platform's own: storage nodes, rate limits, idempotency records and the warm-up key. Every key (and index partition) an owner builds starts with its
 /// prefix, and no prefix is a prefix of another, so two owners' keys can never collide.
-pub const PREFIXES: &[&str] = &["CHATX#", "NOBASE#", "WEIF#", "INFO#", "STORAGE#", "RATE#", "IDEM#", "WARM#"];
+pub const PREFIXES: &[&str] = &[
+    "CHATX#", "NOBASE#", "WEIF#", "INFO#", "STORAGE#", "RATE#", "IDEM#", "WARM#",
+];
 
 /// `prefix`, which must be in [`PREFIXES`]: used in a `const`, an unregistered prefix fails the build.
 pub const fn registered(prefix: &'static str) -> &'static str {

@@ -431,7 +431,11 @@ async fn a_text_plain_body_is_refused_on_every_surface() {
 fn each_binary_builds_the_clients_its_policy_grants_and_may_warm_its_store() {
     let template = template();
     for f in &template.functions {
-        let actions: BTreeSet<&str> = f.grants.iter().flat_map(|g| g.actions.iter().map(String::as_str)).collect();
+        let actions: BTreeSet<&str> = f
+            .grants
+            .iter()
+            .flat_map(|g| g.actions.iter().map(String::as_str))
+            .collect();
         let path = std::fs::read_dir(root().join("functions"))
             .unwrap()
             .map(|d| d.unwrap().path().join(format!("src/bin/{}.rs", f.binary)))
@@ -440,8 +444,18 @@ fn each_binary_builds_the_clients_its_policy_grants_and_may_warm_its_store() {
         let source = std::fs::read_to_string(&path).unwrap();
         let storage = actions.iter().any(|a| a.starts_with("s3:"));
         let push = actions.contains("execute-api:ManageConnections");
-        assert_eq!(source.contains("shared::state::STORAGE"), storage, "{}: S3 client", path.display());
-        assert_eq!(source.contains("shared::state::PUSH"), push, "{}: push client", path.display());
+        assert_eq!(
+            source.contains("shared::state::STORAGE"),
+            storage,
+            "{}: S3 client",
+            path.display()
+        );
+        assert_eq!(
+            source.contains("shared::state::PUSH"),
+            push,
+            "{}: push client",
+            path.display()
+        );
     }
     let text = std::fs::read_to_string(template_path()).unwrap();
     let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
@@ -455,6 +469,13 @@ fn each_binary_builds_the_clients_its_policy_grants_and_may_warm_its_store() {
             other => panic!("not a !Ref: {other:?}"),
         })
         .collect();
-    let expected: BTreeSet<String> = template.functions.iter().map(|f| format!("{}Role", f.logical_id)).collect();
-    assert_eq!(roles, expected, "every function's role, and only those, in StoreWarmUpPolicy");
+    let expected: BTreeSet<String> = template
+        .functions
+        .iter()
+        .map(|f| format!("{}Role", f.logical_id))
+        .collect();
+    assert_eq!(
+        roles, expected,
+        "every function's role, and only those, in StoreWarmUpPolicy"
+    );
 }
