@@ -8,3 +8,4 @@ pub mod measure;
 pub mod procfs;
 pub mod report;
 pub mod runtime;
+pub mod tls;

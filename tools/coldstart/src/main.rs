@@ -60,9 +60,20 @@ struct Args {
     /// Run `cargo build --release` of the binaries first (in the current directory's workspace).
     #[arg(long)]
     build: bool,
+    /// How the functions reach the store: over plain HTTP, over TLS (a local TLS endpoint in
+    /// front of the API server), or both, one table each.
+    #[arg(long, value_enum, default_value_t = Store::Both)]
+    store: Store,
     /// Leave these variables out of every function's environment (e.g. to measure without one).
     #[arg(long)]
     unset: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Store {
+    Plain,
+    Tls,
+    Both,
 }
 
 /// One measured function: a row name, its binary, its template logical ID and its events.
@@ -409,54 +420,39 @@ async fn run(args: Args) -> Result<(), String> {
         .or_insert_with(|| "testing".into());
     let logs = std::env::temp_dir().join(format!("coldstart-{}", std::process::id()));
     std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
+    let ctx = Context {
+        args: &args,
+        bin_dir: &bin_dir,
+        yaml: &yaml,
+        template: &template,
+        resources: &resources,
+        probe_table: &probe_table,
+        logs: &logs,
+    };
 
-    let mut rows = Vec::new();
-    for subject in &subjects {
-        let mut env = lambda_env(subject.binary);
-        env.extend(overrides.clone());
-        if let Some(f) = template.functions.iter().find(|f| f.binary == subject.binary) {
-            let resolve = env::Resolve {
-                resources: &resources,
-                overrides: &overrides,
-            };
-            env.extend(env::of_function(&yaml, &f.logical_id, &resolve)?);
-        } else {
-            // A probe: the globals' variables, the probe's own table.
-            let resolve = env::Resolve {
-                resources: &resources,
-                overrides: &overrides,
-            };
-            env.extend(env::of_function(&yaml, "", &resolve)?);
-            env.insert("TABLE_NAME".into(), probe_table.clone());
-        }
-        for var in &args.unset {
-            env.remove(var);
-        }
-        let events: Vec<Vec<u8>> = subject.events.iter().map(|e| e.to_string().into_bytes()).collect();
-        let binary = bin_dir.join(subject.binary);
-        let check = subject.check;
-        let mut runs = Vec::with_capacity(args.runs);
-        for i in 0..args.runs {
-            let log = logs.join(format!("{}-{i}.log", subject.binary));
-            runs.push(
-                measure::run(&binary, &env, &events, &|b| check.ok(b), &log)
-                    .await
-                    .map_err(|e| format!("{}: {e}", subject.binary))?,
-            );
-        }
-        let size = std::fs::metadata(&binary).map_err(|e| e.to_string())?.len();
-        let row = Row::of(subject.name, subject.binary, &runs, size);
-        eprintln!(
-            "{}: init {:.1} ms, first {:.1} ms, warm {:.1} ms, RSS {:.1} → {:.1} MiB",
-            row.binary, row.init_ms, row.first_ms, row.warm_ms, row.rss_first_mib, row.rss_last_mib
-        );
-        rows.push(row);
+    let mut tables = Vec::new();
+    if args.store != Store::Tls {
+        let rows = measure_all(&ctx, &subjects, &overrides).await?;
+        tables.push(("Store over plain HTTP (loopback)".to_owned(), rows));
     }
-    let put = rows
-        .iter()
-        .find(|r| r.binary == "probe-put")
-        .cloned()
-        .ok_or("no probe row")?;
+    if args.store != Store::Plain {
+        let upstream = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").unwrap_or_default();
+        let upstream = coldstart::tls::host_port(&upstream).ok_or_else(|| {
+            format!("AWS_ENDPOINT_URL_DYNAMODB must be http://host:port for --store tls, not {upstream}")
+        })?;
+        let proxy = coldstart::tls::TlsProxy::start(upstream, &logs.join("localhost.pem")).await?;
+        let mut over_tls = overrides.clone();
+        over_tls.insert("AWS_ENDPOINT_URL_DYNAMODB".into(), proxy.url());
+        over_tls.insert("AWS_ENDPOINT_URL_S3".into(), proxy.url());
+        over_tls.insert("SSL_CERT_FILE".into(), proxy.cert_file().display().to_string());
+        let rows = measure_all(&ctx, &subjects, &over_tls).await?;
+        tables.push(("Store over TLS (a local TLS endpoint in front of it)".to_owned(), rows));
+    }
+    let mut rendered = Vec::new();
+    for (title, rows) in &tables {
+        let put = rows.iter().find(|r| r.binary == "probe-put").ok_or("no probe row")?;
+        rendered.push((title.clone(), report::table(rows, put)));
+    }
     let notes = vec![
         format!(
             "`coldstart --runs {} --calls {}`: each function is started {} times as a child process under a local Lambda Runtime API \
@@ -475,12 +471,65 @@ async fn run(args: Args) -> Result<(), String> {
          the memory and size columns carry over."
             .into(),
     ];
-    let section = report::section(
-        &notes,
-        &[("Store over plain HTTP (loopback)".into(), report::table(&rows, &put))],
-    );
+    let section = report::section(&notes, &rendered);
     std::fs::write(&args.out, section).map_err(|e| format!("{}: {e}", args.out.display()))?;
     Ok(())
+}
+
+/// What every measurement shares.
+struct Context<'a> {
+    args: &'a Args,
+    bin_dir: &'a std::path::Path,
+    yaml: &'a serde_yaml::Value,
+    template: &'a stack::Template,
+    resources: &'a BTreeMap<String, String>,
+    probe_table: &'a str,
+    logs: &'a std::path::Path,
+}
+
+/// Every subject, `--runs` cold starts each, with `overrides` over the template's environment.
+async fn measure_all(
+    ctx: &Context<'_>,
+    subjects: &[Subject],
+    overrides: &BTreeMap<String, String>,
+) -> Result<Vec<Row>, String> {
+    let mut rows = Vec::new();
+    for subject in subjects {
+        let mut env = lambda_env(subject.binary);
+        env.extend(overrides.clone());
+        let resolve = env::Resolve {
+            resources: ctx.resources,
+            overrides,
+        };
+        match ctx.template.functions.iter().find(|f| f.binary == subject.binary) {
+            Some(f) => env.extend(env::of_function(ctx.yaml, &f.logical_id, &resolve)?),
+            None => {
+                // A probe: the globals' variables, and a table of its own.
+                env.extend(env::of_function(ctx.yaml, "", &resolve)?);
+                env.insert("TABLE_NAME".into(), ctx.probe_table.to_owned());
+            }
+        }
+        for var in &ctx.args.unset {
+            env.remove(var);
+        }
+        let events: Vec<Vec<u8>> = subject.events.iter().map(|e| e.to_string().into_bytes()).collect();
+        let binary = ctx.bin_dir.join(subject.binary);
+        let check = subject.check;
+        let mut runs = Vec::with_capacity(ctx.args.runs);
+        for i in 0..ctx.args.runs {
+            let log = ctx.logs.join(format!("{}-{i}.log", subject.binary));
+            let run = measure::run(&binary, &env, &events, &|b| check.ok(b), &log).await;
+            runs.push(run.map_err(|e| format!("{}: {e}", subject.binary))?);
+        }
+        let size = std::fs::metadata(&binary).map_err(|e| e.to_string())?.len();
+        let row = Row::of(subject.name, subject.binary, &runs, size);
+        eprintln!(
+            "{}: init {:.1} ms, first {:.1} ms, warm {:.1} ms, RSS {:.1} → {:.1} MiB",
+            row.binary, row.init_ms, row.first_ms, row.warm_ms, row.rss_first_mib, row.rss_last_mib
+        );
+        rows.push(row);
+    }
+    Ok(rows)
 }
 
 /// What Lambda sets for every function (besides `AWS_LAMBDA_RUNTIME_API`, per run).
