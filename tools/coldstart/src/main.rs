@@ -57,6 +57,10 @@ struct Args {
     /// Where the binaries are (default: this executable's directory).
     #[arg(long)]
     bin_dir: Option<PathBuf>,
+    /// The stack's template (read at run time: a binary built in another checkout of the
+    /// workspace must still read this one's).
+    #[arg(long, default_value = "template.yaml")]
+    template: PathBuf,
     /// Run `cargo build --release` of the binaries first (in the current directory's workspace).
     #[arg(long)]
     build: bool,
@@ -365,7 +369,7 @@ async fn run(args: Args) -> Result<(), String> {
             ));
         }
     }
-    let template_path = stack::template_path();
+    let template_path = args.template.clone();
     let template_text =
         std::fs::read_to_string(&template_path).map_err(|e| format!("{}: {e}", template_path.display()))?;
     let yaml: serde_yaml::Value = serde_yaml::from_str(&template_text).map_err(|e| e.to_string())?;
@@ -396,7 +400,6 @@ async fn run(args: Args) -> Result<(), String> {
         // Every event comes from one address in a burst, as in the tests.
         ("RATE_LIMITS".to_owned(), "off".to_owned()),
         ("SOCKET_ENDPOINT".to_owned(), format!("{}/{stage}", app.base_url)),
-        ("RUST_LOG".to_owned(), "info".to_owned()),
     ]);
     for var in [
         "AWS_ENDPOINT_URL_DYNAMODB",
