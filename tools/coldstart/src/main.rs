@@ -51,7 +51,8 @@ struct Args {
     /// Cold starts per function; the table gives medians.
     #[arg(long, default_value_t = 9)]
     runs: usize,
-    /// Invocations per cold start (the first and the warm ones).
+    /// Invocations per cold start (the first and the warm ones); even, since the likes
+    /// alternate like and cancel.
     #[arg(long, default_value_t = 10)]
     calls: usize,
     /// Where the binaries are (default: this executable's directory).
@@ -206,7 +207,12 @@ async fn subjects(app: &e2e::TestApp, calls: usize) -> (Vec<Subject>, Vec<e2e::S
     let info = app.publish(&admin, category, json!({})).await;
     let info_path = format!("/api/v2/infos/{}/like", info["id"]);
     let bearer = format!("Bearer {}", admin.token);
-    let info_like = http_event("PUT", &info_path, "", &[("authorization", &bearer)], None);
+    let mut info_like = http_event("PUT", &info_path, "", &[("authorization", &bearer)], None);
+    // API Gateway names the route by its template and passes the path's parameters.
+    let route = "PUT /api/v2/infos/{id}/like";
+    info_like["routeKey"] = json!(route);
+    info_like["requestContext"]["routeKey"] = json!(route);
+    info_like["pathParameters"] = json!({"id": info["id"].to_string()});
     let upload = http_event(
         "POST",
         "/api/v2/storage",
@@ -344,8 +350,9 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(args: Args) -> Result<(), String> {
-    if args.runs == 0 || args.calls < 2 {
-        return Err("--runs must be at least 1 and --calls at least 2".into());
+    // The likes alternate like and cancel, so that every run starts from the same state.
+    if args.runs == 0 || args.calls < 2 || args.calls % 2 == 1 {
+        return Err("--runs must be at least 1 and --calls even and at least 2".into());
     }
     for var in ["AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3"] {
         std::env::var(var).map_err(|_| format!("{var} must point at the DynamoDB/S3 API server"))?;
