@@ -1,8 +1,9 @@
 //! `coldstart`: cold start, memory and size of one function per class and two probes, in one run.
 //!
 //! ```text
-//! cargo build --release -p coldstart --bins \
-//!   --bin chatx-moments-like --bin chatx-account-login --bin chatx-moments-post-list \
+//! cargo build --release -p coldstart
+//! cargo build --release -p coldstart-probes -p chatx -p nobase -p info -p weifchat -p upkeep \
+//!   --bin probe-hello --bin probe-put --bin chatx-moments-like --bin chatx-account-login --bin chatx-moments-post-list \
 //!   --bin nobase-bbs-post-like --bin info-like --bin weif-space-get \
 //!   --bin weif-socket-private-chat --bin info-storage-create --bin upkeep-counters
 //! target/release/coldstart --out cold.md [--runs 9]
@@ -62,7 +63,8 @@ struct Args {
     /// workspace must still read this one's).
     #[arg(long, default_value = "template.yaml")]
     template: PathBuf,
-    /// Run `cargo build --release` of the binaries first (in the current directory's workspace).
+    /// First run `cargo build --release -p coldstart-probes -p chatx … --bin …` of the binaries
+    /// it runs (in the current directory's workspace; the tool itself is `-p coldstart`).
     #[arg(long)]
     build: bool,
     /// How the functions reach the store: over plain HTTP, over TLS (a local TLS endpoint in
@@ -557,25 +559,14 @@ fn lambda_env(binary: &str) -> BTreeMap<String, String> {
     ])
 }
 
-/// `cargo build --release` of every binary this tool runs.
+/// `cargo build --release` of the binaries this tool runs (the functions' crates and the probes'
+/// in one build, as `sam build` would build each: with their own dependency features).
 fn build() -> Result<(), String> {
     let mut cmd = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    cmd.args([
-        "build",
-        "--release",
-        "-p",
-        "coldstart",
-        "-p",
-        "chatx",
-        "-p",
-        "nobase",
-        "-p",
-        "info",
-        "-p",
-        "weifchat",
-        "-p",
-        "upkeep",
-    ]);
+    cmd.args(["build", "--release"]);
+    for p in ["coldstart-probes", "chatx", "nobase", "info", "weifchat", "upkeep"] {
+        cmd.args(["-p", p]);
+    }
     for b in BINARIES {
         cmd.args(["--bin", b]);
     }
