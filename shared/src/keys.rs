@@ -26,9 +26,11 @@ pub const TTL: &str = "expiresAt";
 pub const COUNT_REV: &str = "countRev";
 
 /// The partition-key prefix of each owner of items in the table, one per surface and the
-/// platform's own: storage nodes, rate limits and idempotency records. Every key (and index partition) an owner builds starts with its
+/// platform's own: storage nodes, rate limits, idempotency records and the warm-up key. Every key (and index partition) an owner builds starts with its
 /// prefix, and no prefix is a prefix of another, so two owners' keys can never collide.
-pub const PREFIXES: &[&str] = &["CHATX#", "NOBASE#", "WEIF#", "INFO#", "STORAGE#", "RATE#", "IDEM#"];
+pub const PREFIXES: &[&str] = &[
+    "CHATX#", "NOBASE#", "WEIF#", "INFO#", "STORAGE#", "RATE#", "IDEM#", "WARM#",
+];
 
 /// `prefix`, which must be in [`PREFIXES`]: used in a `const`, an unregistered prefix fails the build.
 pub const fn registered(prefix: &'static str) -> &'static str {
@@ -111,6 +113,13 @@ pub mod storage {
     pub fn node(node: &str) -> Key {
         Key::new(format!("{PREFIX}NODE#{node}"), "NODE")
     }
+}
+
+/// The key every function reads during init to open its store connection (TLS included) before
+/// its first invocation (`crate::lambda`). No item is ever written there; the template's
+/// `StoreWarmUpPolicy` lets every function read this one partition and nothing else.
+pub fn warm_up() -> Key {
+    Key::new(registered("WARM#"), "WARM#")
 }
 
 #[cfg(test)]

@@ -74,11 +74,18 @@ macro_rules! handler {
     }};
 }
 
-/// Builds the container state once and serves `handler` until the runtime stops. Each
+/// Builds the container state once (the store only) and serves `handler` until the runtime
+/// stops: [`run_with`] without extra clients.
+pub async fn run(handler: Handler) -> Result<(), Error> {
+    run_with(&[], handler).await
+}
+
+/// Builds the container state once, with the store and the extra `clients` the handler uses
+/// (`shared::state::STORAGE`, `shared::state::PUSH`), and serves `handler` until the runtime stops. Each
 /// invocation runs in the runtime's span (`requestId`, `xrayTraceId`: on every log line), and
 /// what it recorded is written to stdout in Embedded Metric Format before its answer goes back.
-pub async fn run(handler: Handler) -> Result<(), Error> {
-    let (state, metrics) = start().await?;
+pub async fn run_with(clients: &[crate::state::Client], handler: Handler) -> Result<(), Error> {
+    let (state, metrics) = start(clients).await?;
     lambda_http::run(lambda_http::service_fn(move |req: Request| async move {
         let context = req.lambda_context_ref().cloned();
         let response = handler(state, req).await;
@@ -92,7 +99,7 @@ pub async fn run(handler: Handler) -> Result<(), Error> {
 
 /// [`run`] for a function on the table's stream: the same container state, logs and metrics.
 pub async fn run_stream(handler: StreamHandler) -> Result<(), Error> {
-    let (state, metrics) = start().await?;
+    let (state, metrics) = start(&[]).await?;
     lambda_http::lambda_runtime::run(lambda_http::lambda_runtime::service_fn(
         move |event: lambda_http::lambda_runtime::LambdaEvent<StreamEvent>| async move {
             let response = handler(state, event.payload).await;
@@ -105,10 +112,18 @@ pub async fn run_stream(handler: StreamHandler) -> Result<(), Error> {
     .await
 }
 
-/// What a container sets up once, before its first invocation: logs, metrics and its state.
-async fn start() -> Result<(&'static AppState, Option<&'static crate::metrics::Collector>), Error> {
+/// What a container sets up once, before its first invocation: logs, metrics, its state, and
+/// its store connection, opened now ([`Store::warm_up`](crate::store::Store::warm_up)) so that
+/// the connection's set-up (TLS included) is paid in init, not by the first request. A failed
+/// warm-up is logged and the container starts anyway: the first request opens the connection.
+async fn start(
+    clients: &[crate::state::Client],
+) -> Result<(&'static AppState, Option<&'static crate::metrics::Collector>), Error> {
     crate::telemetry::init();
     let metrics = crate::metrics::init();
-    let state: &'static AppState = Box::leak(Box::new(AppState::from_env().await?));
+    let state: &'static AppState = Box::leak(Box::new(AppState::from_env(clients).await?));
+    if let Err(error) = state.store.warm_up().await {
+        tracing::warn!(%error, "the store connection could not be opened during init");
+    }
     Ok((state, metrics))
 }

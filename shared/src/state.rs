@@ -53,23 +53,17 @@ impl AppState {
         self
     }
 
-    /// Reads the configuration from the environment and builds the SDK clients, which honour
-    /// `AWS_ENDPOINT_URL_DYNAMODB` and the usual credential chain.
-    pub async fn from_env() -> Result<Self, lambda_http::Error> {
+    /// Reads the configuration from the environment and builds the DynamoDB client (which
+    /// honours `AWS_ENDPOINT_URL_DYNAMODB` and the usual credential chain), then the extra
+    /// clients a function names ([`Client`]: [`STORAGE`], [`PUSH`]). A client no function's
+    /// `main` names is not even linked into that function.
+    pub async fn from_env(clients: &[Client]) -> Result<Self, lambda_http::Error> {
         let config = Config::from_env()?;
         let sdk = sdk_config().await;
-        let s3 = aws_sdk_s3::Client::from_conf(s3_config(&sdk).build());
-        let push = config.socket_endpoint.as_deref().map(|endpoint| {
-            Pusher::new(aws_sdk_apigatewaymanagement::Client::from_conf(
-                push_config(&sdk, endpoint).build(),
-            ))
-        });
         let dynamo = aws_sdk_dynamodb::Client::from_conf(dynamo_config(&sdk).build());
-        let state = Self::new(config, dynamo).with_s3(s3);
-        Ok(match push {
-            Some(push) => state.with_push(push),
-            None => state,
-        })
+        Ok(clients
+            .iter()
+            .fold(Self::new(config, dynamo), |state, add| add(state, &sdk)))
     }
 
     /// Counts one request of `subject` (`user:<id>`, `ip:<address>` …) against `rule`:
@@ -90,6 +84,22 @@ impl AppState {
         }
     }
 }
+
+/// An SDK client beyond the store's that a function builds during init: it adds the client to
+/// the state. A function's `main` names the ones its handler uses (`shared::lambda::run_with`).
+pub type Client = fn(AppState, &aws_config::SdkConfig) -> AppState;
+
+/// The S3 client, for the functions that use storage.
+pub const STORAGE: Client = |state, sdk| state.with_s3(aws_sdk_s3::Client::from_conf(s3_config(sdk).build()));
+
+/// The API Gateway Management API client, for the functions that push to WebSocket connections
+/// (where `SOCKET_ENDPOINT` is configured).
+pub const PUSH: Client = |state, sdk| match state.config.socket_endpoint.clone() {
+    Some(endpoint) => state.with_push(Pusher::new(aws_sdk_apigatewaymanagement::Client::from_conf(
+        push_config(sdk, &endpoint).build(),
+    ))),
+    None => state,
+};
 
 /// Attempts per DynamoDB call (the first and up to 3 retries) in the SDK's standard retry mode.
 pub const DYNAMO_MAX_ATTEMPTS: u32 = 4;

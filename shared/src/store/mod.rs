@@ -68,6 +68,13 @@ impl Store {
         &self.table
     }
 
+    /// Opens the connection to the store: one eventually consistent GetItem of
+    /// [`warm_up`](crate::keys::warm_up), a key that never holds an item. Cost: 1 GetItem
+    /// (0.5 RRU), once per container, during init.
+    pub async fn warm_up(&self) -> Result<(), AppError> {
+        self.get_item(&crate::keys::warm_up(), false).await.map(drop)
+    }
+
     /// The item at `key`, as stored. Cost: 1 GetItem.
     pub async fn get_item(&self, key: &Key, consistent: bool) -> Result<Option<Item>, AppError> {
         let out = self

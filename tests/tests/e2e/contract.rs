@@ -423,3 +423,59 @@ async fn a_text_plain_body_is_refused_on_every_surface() {
         "The request body must be JSON (Content-Type: application/json)."
     );
 }
+
+/// Init does only what it must (docs/decisions.md, "Init"): a function's `main` names the S3
+/// client exactly when its policy grants S3, and the Management API client exactly when it may
+/// push; every function's role may read the warm-up key its init reads.
+#[test]
+fn each_binary_builds_the_clients_its_policy_grants_and_may_warm_its_store() {
+    let template = template();
+    for f in &template.functions {
+        let actions: BTreeSet<&str> = f
+            .grants
+            .iter()
+            .flat_map(|g| g.actions.iter().map(String::as_str))
+            .collect();
+        let path = std::fs::read_dir(root().join("functions"))
+            .unwrap()
+            .map(|d| d.unwrap().path().join(format!("src/bin/{}.rs", f.binary)))
+            .find(|p| p.exists())
+            .unwrap_or_else(|| panic!("no binary for {}", f.binary));
+        let source = std::fs::read_to_string(&path).unwrap();
+        let storage = actions.iter().any(|a| a.starts_with("s3:"));
+        let push = actions.contains("execute-api:ManageConnections");
+        assert_eq!(
+            source.contains("shared::state::STORAGE"),
+            storage,
+            "{}: S3 client",
+            path.display()
+        );
+        assert_eq!(
+            source.contains("shared::state::PUSH"),
+            push,
+            "{}: push client",
+            path.display()
+        );
+    }
+    let text = std::fs::read_to_string(template_path()).unwrap();
+    let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+    let roles = &doc["Resources"]["StoreWarmUpPolicy"]["Properties"]["Roles"];
+    let roles: BTreeSet<String> = roles
+        .as_sequence()
+        .expect("StoreWarmUpPolicy's Roles")
+        .iter()
+        .map(|r| match r {
+            serde_yaml::Value::Tagged(t) if t.tag == "!Ref" => t.value.as_str().unwrap().to_owned(),
+            other => panic!("not a !Ref: {other:?}"),
+        })
+        .collect();
+    let expected: BTreeSet<String> = template
+        .functions
+        .iter()
+        .map(|f| format!("{}Role", f.logical_id))
+        .collect();
+    assert_eq!(
+        roles, expected,
+        "every function's role, and only those, in StoreWarmUpPolicy"
+    );
+}

@@ -47,15 +47,18 @@ enum TableCommand {
     Ensure,
 }
 
+/// The operator's commands may touch storage and connections as well as the store.
+const ADMIN_CLIENTS: &[shared::state::Client] = &[shared::state::STORAGE, shared::state::PUSH];
+
 #[tokio::main]
 async fn main() -> Result {
     let cli = Cli::parse();
     match cli.command {
         Command::Table(TableCommand::Ensure) => ensure_table().await,
-        Command::Chatx(cmd) => chatx::run(cmd, &shared::AppState::from_env().await?).await,
-        Command::Nobase(cmd) => nobase::run(cmd, &shared::AppState::from_env().await?).await,
-        Command::Weifchat(cmd) => weifchat::run(cmd, &shared::AppState::from_env().await?).await,
-        Command::Info(cmd) => info::run(cmd, &shared::AppState::from_env().await?).await,
+        Command::Chatx(cmd) => chatx::run(cmd, &shared::AppState::from_env(ADMIN_CLIENTS).await?).await,
+        Command::Nobase(cmd) => nobase::run(cmd, &shared::AppState::from_env(ADMIN_CLIENTS).await?).await,
+        Command::Weifchat(cmd) => weifchat::run(cmd, &shared::AppState::from_env(ADMIN_CLIENTS).await?).await,
+        Command::Info(cmd) => info::run(cmd, &shared::AppState::from_env(ADMIN_CLIENTS).await?).await,
     }
 }
 

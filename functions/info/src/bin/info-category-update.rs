@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), shared::lambda::Error> {
-    shared::lambda::run(shared::handler!(info::categories::update)).await
+    shared::lambda::run_with(&[shared::state::STORAGE], shared::handler!(info::categories::update)).await
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), shared::lambda::Error> {
-    shared::lambda::run(shared::handler!(weifchat::chat::agree_apply)).await
+    shared::lambda::run_with(&[shared::state::PUSH], shared::handler!(weifchat::chat::agree_apply)).await
 }
