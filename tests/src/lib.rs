@@ -5,6 +5,7 @@ pub mod chatx;
 pub mod faults;
 pub mod harness;
 pub mod info;
+pub mod matrix;
 pub mod nobase;
 pub mod weif;
 
