@@ -8,6 +8,8 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 ensure_python_tools test
+# Release binaries land in target/release unless CARGO_TARGET_DIR says otherwise.
+bin="${CARGO_TARGET_DIR:-target}/release"
 mkdir -p .local
 command="make bench"
 if [[ -n "${BENCH_QUICK:-}" && "${BENCH_QUICK}" != "0" ]]; then
@@ -16,11 +18,11 @@ fi
 
 coldstart_args=()
 if [[ -f tools/coldstart/Cargo.toml ]]; then
-  echo "== cold start: cargo build --release -p coldstart, then target/release/coldstart"
+  echo "== cold start: cargo build --release -p coldstart, then $bin/coldstart"
   cargo build --release --quiet -p coldstart
   runs=()
   if [[ -n "${BENCH_QUICK:-}" && "${BENCH_QUICK}" != "0" ]]; then runs=(--runs 3); fi
-  target/release/coldstart --out .local/coldstart.md "${runs[@]}"
+  "$bin/coldstart" --out .local/coldstart.md "${runs[@]}"
   coldstart_args=(--coldstart .local/coldstart.md)
 fi
 
@@ -28,4 +30,4 @@ echo "== the endpoints: cargo build --release -p bench"
 cargo build --release --quiet -p bench
 start_moto "$(free_port)" .local/moto-bench.log
 trap stop_moto EXIT
-target/release/bench --out docs/benchmarks.md --command "$command" "${coldstart_args[@]}"
+"$bin/bench" --out docs/benchmarks.md --command "$command" "${coldstart_args[@]}"

@@ -375,7 +375,13 @@ mod tests {
         .await;
         let text = logs.text();
         let done = text.lines().find(|l| l.contains("done")).expect("a done line");
-        for field in ["code=42", "outcome=\"fault\"", "dynamodb_requests=0", "dynamodb_us=0", "duration_ms="] {
+        for field in [
+            "code=42",
+            "outcome=\"fault\"",
+            "dynamodb_requests=0",
+            "dynamodb_us=0",
+            "duration_ms=",
+        ] {
             assert!(done.contains(field), "{field} in {done}");
         }
     }

@@ -21,8 +21,8 @@ use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsOutput;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    AfterDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
-    FinalizerInterceptorContextRef,
+    AfterDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextRef,
+    BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
 };
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction, RetryReason};
@@ -326,7 +326,10 @@ mod tests {
             get(&client).await;
             get(&client).await;
             assert_eq!(crate::metrics::dynamodb_requests(), 2);
-            assert!(crate::metrics::dynamodb_time() > Duration::ZERO, "the attempts' time is counted");
+            assert!(
+                crate::metrics::dynamodb_time() > Duration::ZERO,
+                "the attempts' time is counted"
+            );
         }));
     }
 }

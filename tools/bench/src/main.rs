@@ -5,6 +5,7 @@
 mod capture;
 mod cost;
 mod endpoints;
+mod fanout;
 mod meter;
 mod prices;
 mod report;
@@ -68,11 +69,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     eprintln!("(b, c) every endpoint: one metered call, then {} warm calls", runs.warm);
     let measured = endpoints::measure_all(&runner, &proxy, runs).await;
 
+    let (members, messages) = if args.quick { (20, 3) } else { (200, 9) };
+    eprintln!("(e) fan-out: one group message to {members} members, {messages} times");
+    let fanout = fanout::measure(&runner.app, members, messages).await;
+
     let mut doc = String::new();
     header(&mut doc, &args, started);
     coldstart(&mut doc, args.coldstart.as_deref());
     latency(&mut doc, &measured, runs);
     costs(&mut doc, &measured, &memory);
+    lists(&mut doc);
+    fanout_section(&mut doc, &fanout);
     let old = std::fs::read_to_string(&args.out).unwrap_or_default();
     doc.push_str(&report::kept_tail(&old));
     std::fs::write(&args.out, doc)?;
@@ -257,5 +264,38 @@ fn costs(doc: &mut String, measured: &[Measured], memory: &std::collections::BTr
         doc.push_str(&flagged.join("\n"));
         doc.push('\n');
     }
+    doc.push('\n');
+}
+
+fn lists(doc: &mut String) {
+    doc.push_str(
+        "## (d) List endpoints at 100, 1,000 and 10,000 rows\n\nNot measured yet: `tools/bench` has no \
+         filler for the list endpoints' tables (the per-call items of every list endpoint at the \
+         matrix's fixture sizes are in (c)).\n\n",
+    );
+}
+
+fn fanout_section(doc: &mut String, f: &fanout::Fanout) {
+    let _ = writeln!(
+        doc,
+        "## (e) Fan-out of one group message\n\nA weifChat group of {} members, each connected to the local \
+         WebSocket API and logged in; the owner sends one `group_chat`, {} times one after another. From \
+         sending the frame to the first and to the last other member receiving it (the `group_chat` \
+         function stores the message, then pushes to every member's connections through the Management \
+         API, which the local gateway serves). Milliseconds.\n",
+        f.members,
+        f.last_ms.len()
+    );
+    let row = |name: &str, s: &[f64]| {
+        vec![
+            name.to_owned(),
+            ms(percentile(s, 50.0).map(|x| x * 1000.0)),
+            ms(percentile(s, 100.0).map(|x| x * 1000.0)),
+        ]
+    };
+    doc.push_str(&table(
+        &["", "median", "slowest"],
+        &[row("first member", &f.first_ms), row("last member", &f.last_ms)],
+    ));
     doc.push('\n');
 }
