@@ -6,6 +6,7 @@ mod capture;
 mod cost;
 mod endpoints;
 mod fanout;
+mod lists;
 mod meter;
 mod prices;
 mod report;
@@ -69,6 +70,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     eprintln!("(b, c) every endpoint: one metered call, then {} warm calls", runs.warm);
     let measured = endpoints::measure_all(&runner, &proxy, runs).await;
 
+    let sizes: &[usize] = if args.quick {
+        &[100, 1_000]
+    } else {
+        &[100, 1_000, 10_000]
+    };
+    eprintln!("(d) list endpoints at {sizes:?} rows");
+    let listed = lists::chatx_posts(&runner, &proxy, sizes, runs.warm).await;
+
     let (members, messages) = if args.quick { (20, 3) } else { (200, 9) };
     eprintln!("(e) fan-out: one group message to {members} members, {messages} times");
     let fanout = fanout::measure(&runner.app, members, messages).await;
@@ -78,7 +87,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     coldstart(&mut doc, args.coldstart.as_deref());
     latency(&mut doc, &measured, runs);
     costs(&mut doc, &measured, &memory);
-    lists(&mut doc);
+    lists(&mut doc, &listed);
     fanout_section(&mut doc, &fanout);
     let old = std::fs::read_to_string(&args.out).unwrap_or_default();
     doc.push_str(&report::kept_tail(&old));
@@ -267,12 +276,32 @@ fn costs(doc: &mut String, measured: &[Measured], memory: &std::collections::BTr
     doc.push('\n');
 }
 
-fn lists(doc: &mut String) {
+fn lists(doc: &mut String, runs: &[lists::ListRun]) {
     doc.push_str(
-        "## (d) List endpoints at 100, 1,000 and 10,000 rows\n\nNot measured yet: `tools/bench` has no \
-         filler for the list endpoints' tables (the per-call items of every list endpoint at the \
-         matrix's fixture sizes are in (c)).\n\n",
+        "## (d) List endpoints at 100, 1,000 and 10,000 rows\n\nThe first page of the list as its owner, metered \
+         (requests, items read, RRU), then warm calls (client round trip, ms). Filled with the store's own \
+         writes. Only the chatx post list is filled so far; every list endpoint's cost at the matrix's \
+         fixture sizes is in (c).\n\n",
     );
+    let rows: Vec<Vec<String>> = runs
+        .iter()
+        .map(|r| {
+            vec![
+                r.route.to_owned(),
+                r.rows.to_string(),
+                r.requests.to_string(),
+                r.items.to_string(),
+                num(r.rru, 1),
+                ms(percentile(&r.samples, 50.0)),
+                ms(percentile(&r.samples, 99.0)),
+            ]
+        })
+        .collect();
+    doc.push_str(&table(
+        &["route", "rows", "requests", "items read", "RRU", "p50 ms", "p99 ms"],
+        &rows,
+    ));
+    doc.push('\n');
 }
 
 fn fanout_section(doc: &mut String, f: &fanout::Fanout) {
