@@ -151,6 +151,9 @@ fn ms(us: Option<f64>) -> String {
     us.map_or("–".into(), |us| num(us / 1000.0, 2))
 }
 
+/// A class's endpoints and its calls' total, store and rest times (µs).
+type Class = (usize, Vec<f64>, Vec<f64>, Vec<f64>);
+
 fn latency(doc: &mut String, measured: &[Measured], runs: Runs) {
     let _ = writeln!(
         doc,
@@ -161,7 +164,7 @@ fn latency(doc: &mut String, measured: &[Measured], runs: Runs) {
          store (handler, gateway, HTTP). Milliseconds.\n",
         runs.warm, runs.fresh
     );
-    let mut classes: std::collections::BTreeMap<&str, (usize, Vec<f64>, Vec<f64>, Vec<f64>)> = Default::default();
+    let mut classes: std::collections::BTreeMap<&str, Class> = Default::default();
     for m in measured {
         let e = classes.entry(class(m)).or_default();
         e.0 += 1;
