@@ -1,4 +1,5 @@
-//! (b) and (c): every route of `template.yaml` (HTTP and WebSocket), sent as its owner with the
+//! (b) and (c): every route of `template.yaml` (HTTP and WebSocket), sent as its owner (an admin
+//! where only an admin is let through) with the
 //! authorization matrix's request (`tests/authz.yaml`, `e2e::matrix`): one metered call (its
 //! DynamoDB requests, items and units), then warm calls for latency (client round trip through
 //! the gateway, and the `done` line's time in DynamoDB).
@@ -107,10 +108,12 @@ async fn measure(
     runs: Runs,
     binaries: &BTreeMap<String, String>,
 ) -> Measured {
-    let expected = row
-        .expect
-        .get(&Identity::Owner)
-        .and_then(|c| Answer::parse(c))
+    // The owner's request, or the admin's where only an admin may (info's categories).
+    let cell = |who: Identity| row.expect.get(&who).and_then(|c| Answer::parse(c));
+    let (who, expected) = [Identity::Owner, Identity::Admin]
+        .into_iter()
+        .find_map(|who| cell(who).filter(|a| surface.accepts(*a)).map(|a| (who, a)))
+        .or_else(|| cell(Identity::Owner).map(|a| (Identity::Owner, a)))
         .expect("the owner's cell");
     let fresh_world = |_: usize| async {
         if row.fresh {
@@ -123,7 +126,7 @@ async fn measure(
     let own = fresh_world(0).await;
     let w = own.as_ref().or(shared).expect("a world");
     proxy.take();
-    let (got, _) = call(runner, surface, row, w, Some(proxy)).await;
+    let (got, _) = call(runner, surface, row, w, who, Some(proxy)).await;
     let calls = proxy.take();
     // A WebSocket route that answers nobody (the matrix's code 0) ends its `done` line with 200.
     let ok = got.status == expected.status
@@ -135,7 +138,7 @@ async fn measure(
     for i in 0..n {
         let own = fresh_world(i + 1).await;
         let w = own.as_ref().or(shared).expect("a world");
-        let (_, sample) = call(runner, surface, row, w, None).await;
+        let (_, sample) = call(runner, surface, row, w, who, None).await;
         samples.extend(sample);
     }
     Measured {
@@ -149,13 +152,14 @@ async fn measure(
     }
 }
 
-/// One call as the owner, metered by `meter` if given: its answer and its time (`None` when
+/// One call as `who`, metered by `meter` if given: its answer and its time (`None` when
 /// its `done` line was not seen).
 async fn call(
     runner: &Runner,
     surface: Surface,
     row: &Row,
     world: &World,
+    who: Identity,
     meter: Option<&MeterProxy>,
 ) -> (Answer, Option<Sample>) {
     if let Some(key) = row.route.strip_prefix("WS ") {
@@ -164,9 +168,7 @@ async fn call(
     capture::take();
     let started = Instant::now();
     meter.inspect(|m| m.metering(true));
-    let (status, body) = runner
-        .send(surface, &row.route, &row.request, world, Identity::Owner)
-        .await;
+    let (status, body) = runner.send(surface, &row.route, &row.request, world, who).await;
     meter.inspect(|m| m.metering(false));
     let total_us = started.elapsed().as_secs_f64() * 1e6;
     let done: Vec<_> = capture::take().into_iter().filter(|d| d.route == row.route).collect();

@@ -211,7 +211,7 @@ fn costs(doc: &mut String, measured: &[Measured], memory: &std::collections::BTr
     let _ = writeln!(
         doc,
         "## (c) DynamoDB requests, items, units and cost per call, every endpoint\n\n\
-         One call of each route of `template.yaml` (HTTP and WebSocket) as its owner, with the authorization \
+         One call of each route of `template.yaml` (HTTP and WebSocket) as its owner (an admin where only an admin is let through), with the authorization \
          matrix's request (`tests/authz.yaml`), through a metering proxy in front of the DynamoDB API server \
          (tools/bench/src/meter.rs). *items*: items read (evaluated, for a Query); *RRU*/*WRU*: read and write \
          request units by DynamoDB's rules from the items' sizes (a write: the larger of the item before and \
@@ -220,7 +220,7 @@ fn costs(doc: &mut String, measured: &[Measured], memory: &std::collections::BTr
          of WRU. *$/M*: dollars per million calls at the prices of tools/bench/src/prices.rs ({}): DynamoDB, \
          then all in (plus HTTP API or WebSocket message, Lambda request and GB-s at the function's \
          `MemorySize` for the warm p50 time, billed per started ms). A route marked ✗ did not answer as the \
-         matrix says its owner's call does; its figures are a refusal's.\n",
+         matrix says that call does; its figures are a refusal's.\n",
         prices::AS_OF
     );
     let mut rows = Vec::new();
