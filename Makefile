@@ -1,5 +1,5 @@
 # The two commands a new user needs: `make dev` and `make test`. See README.md.
-.PHONY: help dev test build tools lint clean
+.PHONY: help dev test build tools lint clean bench
 .DEFAULT_GOAL := help
 
 ## List the targets.
@@ -13,6 +13,10 @@ dev:
 ## Run every check and test; CI runs exactly this.
 test:
 	@scripts/test.sh
+
+## Measure every endpoint (cost per call, latency) into docs/benchmarks.md; BENCH_QUICK=1 for a fast run.
+bench:
+	@scripts/bench.sh
 
 ## Build every function for Lambda (release, arm64) with cargo-lambda.
 build:

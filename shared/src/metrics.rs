@@ -53,6 +53,8 @@ impl Outcome {
 struct Scope {
     service: &'static str,
     dynamodb_requests: Cell<u32>,
+    /// Time spent in those attempts (sent to answered).
+    dynamodb_time: Cell<Duration>,
 }
 
 tokio::task_local! {
@@ -110,6 +112,7 @@ pub(crate) async fn scoped<F: Future>(service: &'static str, request: F) -> F::O
     let scope = Scope {
         service,
         dynamodb_requests: Cell::new(0),
+        dynamodb_time: Cell::new(Duration::ZERO),
     };
     REQUEST.scope(scope, request).await
 }
@@ -117,6 +120,11 @@ pub(crate) async fn scoped<F: Future>(service: &'static str, request: F) -> F::O
 /// DynamoDB requests (attempts) made so far by the current request; 0 outside one.
 pub(crate) fn dynamodb_requests() -> u32 {
     REQUEST.try_with(|s| s.dynamodb_requests.get()).unwrap_or(0)
+}
+
+/// Time spent in the current request's DynamoDB attempts so far; zero outside one.
+pub(crate) fn dynamodb_time() -> Duration {
+    REQUEST.try_with(|s| s.dynamodb_time.get()).unwrap_or_default()
 }
 
 /// Records one answered request.
@@ -134,9 +142,13 @@ pub(crate) fn request(service: &'static str, outcome: Outcome, code: i64, latenc
     }
 }
 
-/// Records one DynamoDB attempt of `operation` (`GetItem`, `TransactWriteItems`, ...).
-pub(crate) fn dynamodb_request(operation: &str, throttled: bool) {
-    let _ = REQUEST.try_with(|s| s.dynamodb_requests.set(s.dynamodb_requests.get() + 1));
+/// Records one DynamoDB attempt of `operation` (`GetItem`, `TransactWriteItems`, ...) that took
+/// `spent`.
+pub(crate) fn dynamodb_request(operation: &str, throttled: bool, spent: Duration) {
+    let _ = REQUEST.try_with(|s| {
+        s.dynamodb_requests.set(s.dynamodb_requests.get() + 1);
+        s.dynamodb_time.set(s.dynamodb_time.get() + spent);
+    });
     metrics::counter!("DynamoDBRequests", "Operation" => operation.to_owned()).increment(1);
     if throttled {
         metrics::counter!("DynamoDBThrottles", "Operation" => operation.to_owned()).increment(1);

@@ -194,6 +194,7 @@ where
             code = answer.code,
             outcome = outcome.as_str(),
             dynamodb_requests = metrics::dynamodb_requests(),
+            dynamodb_us = u64::try_from(metrics::dynamodb_time().as_micros()).unwrap_or(u64::MAX),
             duration_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
             "done"
         );
@@ -374,7 +375,13 @@ mod tests {
         .await;
         let text = logs.text();
         let done = text.lines().find(|l| l.contains("done")).expect("a done line");
-        for field in ["code=42", "outcome=\"fault\"", "dynamodb_requests=0", "duration_ms="] {
+        for field in [
+            "code=42",
+            "outcome=\"fault\"",
+            "dynamodb_requests=0",
+            "dynamodb_us=0",
+            "duration_ms=",
+        ] {
             assert!(done.contains(field), "{field} in {done}");
         }
     }

@@ -184,6 +184,12 @@ pub async fn spawn_app_with_throttling(limit: Limit) -> (TestApp, ThrottleProxy)
     (app, proxy)
 }
 
+/// An app on a table of its own (without its stream) whose functions reach DynamoDB at
+/// `dynamo_endpoint` (tools/bench's metering proxy); `app.dynamo` stays direct.
+pub async fn spawn_app_through(dynamo_endpoint: &str) -> TestApp {
+    spawn_through(own_table_config().await, Some(dynamo_endpoint)).await
+}
+
 /// An app on a table of its own whose functions on the table's stream (the counters' upkeep) are
 /// fed its records, as in AWS: every write from the moment this returns reaches them. Only
 /// these apps read a stream, so the other tests' counters are never repaired behind their back.

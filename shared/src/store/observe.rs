@@ -6,10 +6,12 @@
 //! items, whatever the size of the table"); the local gateway gives each function its own.
 //!
 //! [`RequestMetrics`] counts every attempt (retries included) and the throttled ones, by
-//! operation, as metrics (`crate::metrics`) and on the request's `done` line; every client
+//! operation, as metrics (`crate::metrics`) and on the request's `done` line, with the time spent
+//! in them (`dynamodb_us`, what `tools/bench` separates from handler time); every client
 //! `shared::state::dynamo_config` builds carries it.
 
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemOutput;
 use aws_sdk_dynamodb::operation::get_item::GetItemOutput;
@@ -19,7 +21,8 @@ use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsOutput;
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    AfterDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextRef, FinalizerInterceptorContextRef,
+    AfterDeserializationInterceptorContextRef, BeforeSerializationInterceptorContextRef,
+    BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
 };
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction, RetryReason};
@@ -159,9 +162,27 @@ impl Intercept for RequestLog {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RequestMetrics;
 
+/// When the current attempt was sent, kept in the operation's config bag.
+#[derive(Debug, Clone, Copy)]
+struct AttemptStarted(Instant);
+
+impl Storable for AttemptStarted {
+    type Storer = StoreReplace<Self>;
+}
+
 impl Intercept for RequestMetrics {
     fn name(&self) -> &'static str {
         "RequestMetrics"
+    }
+
+    fn read_before_attempt(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        cfg.interceptor_state().store_put(AttemptStarted(Instant::now()));
+        Ok(())
     }
 
     fn read_after_attempt(
@@ -181,7 +202,8 @@ impl Intercept for RequestMetrics {
                     })
                 )
             });
-        crate::metrics::dynamodb_request(operation, throttled);
+        let spent = cfg.load::<AttemptStarted>().map(|s| s.0.elapsed()).unwrap_or_default();
+        crate::metrics::dynamodb_request(operation, throttled, spent);
         Ok(())
     }
 }
@@ -300,9 +322,14 @@ mod tests {
         };
         emitted(crate::metrics::scoped("count-own", async {
             let client = client(found);
+            assert_eq!(crate::metrics::dynamodb_time(), Duration::ZERO);
             get(&client).await;
             get(&client).await;
             assert_eq!(crate::metrics::dynamodb_requests(), 2);
+            assert!(
+                crate::metrics::dynamodb_time() > Duration::ZERO,
+                "the attempts' time is counted"
+            );
         }));
     }
 }
