@@ -16,18 +16,20 @@ if [[ -n "${BENCH_QUICK:-}" && "${BENCH_QUICK}" != "0" ]]; then
   command="BENCH_QUICK=1 make bench"
 fi
 
+start_moto "$(free_port)" .local/moto-bench.log
+trap stop_moto EXIT
+
 coldstart_args=()
 if [[ -f tools/coldstart/Cargo.toml ]]; then
-  echo "== cold start: cargo build --release -p coldstart, then $bin/coldstart"
+  echo "== cold start: cargo build --release -p coldstart, then $bin/coldstart --build"
   cargo build --release --quiet -p coldstart
   runs=()
   if [[ -n "${BENCH_QUICK:-}" && "${BENCH_QUICK}" != "0" ]]; then runs=(--runs 3); fi
-  "$bin/coldstart" --out .local/coldstart.md "${runs[@]}"
+  # Its own table on the same server; --build builds the functions and probes it runs.
+  "$bin/coldstart" --build --out .local/coldstart.md "${runs[@]}"
   coldstart_args=(--coldstart .local/coldstart.md)
 fi
 
 echo "== the endpoints: cargo build --release -p bench"
 cargo build --release --quiet -p bench
-start_moto "$(free_port)" .local/moto-bench.log
-trap stop_moto EXIT
 "$bin/bench" --out docs/benchmarks.md --command "$command" "${coldstart_args[@]}"
