@@ -21,19 +21,19 @@
 //! untouched. [`FaultProxy::injected`] counts what was injected, per kind.
 
 use std::fmt;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Full};
+use http_body_util::BodyExt;
 use hyper::body::{Bytes, Incoming};
-use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper::http::request::Parts;
+use hyper::{Request, StatusCode};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use serde_json::json;
+
+use crate::proxy::{self, Answer, Handle, Listening, Upstream, dynamodb_error};
 
 /// What the proxy injects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -120,8 +120,7 @@ impl fmt::Debug for Injected {
 }
 
 struct Shared {
-    upstream: String,
-    http: reqwest::Client,
+    upstream: Upstream,
     faults: Faults,
     rng: Mutex<StdRng>,
     active: AtomicBool,
@@ -131,15 +130,8 @@ struct Shared {
 
 /// The running proxy; it stops when dropped.
 pub struct FaultProxy {
-    addr: SocketAddr,
+    listening: Listening,
     shared: Arc<Shared>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for FaultProxy {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
 }
 
 /// The connection is to be closed without an answer.
@@ -158,23 +150,20 @@ impl FaultProxy {
     /// Starts the proxy in front of `upstream` (`http://127.0.0.1:PORT`), injecting nothing until
     /// [`FaultProxy::start_injecting`].
     pub async fn start(upstream: &str, faults: Faults) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("bound address");
         let shared = Arc::new(Shared {
-            upstream: upstream.trim_end_matches('/').to_owned(),
-            http: reqwest::Client::new(),
+            upstream: Upstream::new(upstream),
             rng: Mutex::new(StdRng::seed_from_u64(faults.seed)),
             faults,
             active: AtomicBool::new(false),
             requests: AtomicU64::new(0),
             counts: Default::default(),
         });
-        let task = tokio::spawn(serve(listener, shared.clone()));
-        Self { addr, shared, task }
+        let listening = Listening::start(shared.clone()).await;
+        Self { listening, shared }
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.listening.url()
     }
 
     /// From now on, DynamoDB requests meet faults at the chosen rate.
@@ -197,25 +186,6 @@ impl FaultProxy {
             requests: self.shared.requests.load(Ordering::SeqCst),
             counts,
         }
-    }
-}
-
-async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let shared = shared.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |req| {
-                let shared = shared.clone();
-                async move { shared.handle(req).await }
-            });
-            // A service error closes the connection without an answer: that is the drop.
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
     }
 }
 
@@ -249,28 +219,32 @@ impl Shared {
         Duration::from_millis(self.rng.lock().expect("rng").random_range(10..=250))
     }
 
-    async fn handle(&self, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Dropped> {
+    /// Forwarded as it came; the server out of reach is a dropped connection to the client.
+    async fn forward(&self, parts: &Parts, body: Bytes) -> Result<Answer, Dropped> {
+        let forwarded = self.upstream.forward(parts, body).await.map_err(|_| Dropped)?;
+        Ok(forwarded.into_answer())
+    }
+}
+
+impl Handle for Shared {
+    type Error = Dropped;
+
+    async fn handle(&self, req: Request<Incoming>) -> Result<Answer, Dropped> {
         let (parts, body) = req.into_parts();
         let body = body.collect().await.map_err(|_| Dropped)?.to_bytes();
-        let operation = parts
-            .headers
-            .get("x-amz-target")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|t| t.strip_prefix("DynamoDB_20120810."))
-            .map(str::to_owned);
-        let fault = operation.as_deref().and_then(|op| self.decide(op));
+        let fault = proxy::operation(&parts).and_then(|op| self.decide(op));
         match fault {
-            Some(Kind::InternalServerError) => Ok(error(
+            Some(Kind::InternalServerError) => Ok(dynamodb_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "InternalServerError",
                 json!({"message": "Internal server error (injected)"}),
             )),
-            Some(Kind::Throttling) => Ok(error(
+            Some(Kind::Throttling) => Ok(dynamodb_error(
                 StatusCode::BAD_REQUEST,
                 "ThrottlingException",
                 json!({"message": "Rate of requests exceeds the allowed throughput (injected)"}),
             )),
-            Some(Kind::ProvisionedThroughputExceeded) => Ok(error(
+            Some(Kind::ProvisionedThroughputExceeded) => Ok(dynamodb_error(
                 StatusCode::BAD_REQUEST,
                 "ProvisionedThroughputExceededException",
                 json!({"message": "The level of configured provisioned throughput for the table was exceeded (injected)"}),
@@ -288,55 +262,11 @@ impl Shared {
             None => self.forward(&parts, body).await,
         }
     }
-
-    async fn forward(
-        &self,
-        parts: &hyper::http::request::Parts,
-        body: Bytes,
-    ) -> Result<Response<Full<Bytes>>, Dropped> {
-        let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-        let mut req = self
-            .http
-            .request(parts.method.clone(), format!("{}{path}", self.upstream))
-            .body(body);
-        for (name, value) in &parts.headers {
-            if !matches!(
-                name.as_str(),
-                "host" | "content-length" | "connection" | "transfer-encoding"
-            ) {
-                req = req.header(name, value);
-            }
-        }
-        // The server can't be reached: the client sees a dropped connection.
-        let resp = req.send().await.map_err(|_| Dropped)?;
-        let mut out = Response::builder().status(resp.status());
-        for (name, value) in resp.headers() {
-            if !matches!(name.as_str(), "content-length" | "connection" | "transfer-encoding") {
-                out = out.header(name, value);
-            }
-        }
-        let bytes = resp.bytes().await.map_err(|_| Dropped)?;
-        Ok(out.body(Full::new(bytes)).expect("a response from a valid one"))
-    }
-}
-
-const ERROR_PREFIX: &str = "com.amazonaws.dynamodb.v20120810#";
-
-/// A DynamoDB error answer: `__type`, the body's fields, `x-amzn-ErrorType`.
-fn error(status: StatusCode, code: &str, mut fields: serde_json::Value) -> Response<Full<Bytes>> {
-    fields["__type"] = json!(format!("{ERROR_PREFIX}{code}"));
-    Response::builder()
-        .status(status)
-        .header("content-type", "application/x-amz-json-1.0")
-        .header("x-amzn-errortype", code)
-        .header("x-amzn-requestid", uuid::Uuid::new_v4().to_string())
-        .body(Full::new(Bytes::from(fields.to_string())))
-        .expect("a valid response")
 }
 
 /// DynamoDB's answer to a TransactWriteItems that lost to a concurrent transaction: the first
 /// item `TransactionConflict`, the others `None`.
-fn conflict(body: &[u8]) -> Response<Full<Bytes>> {
+fn conflict(body: &[u8]) -> Answer {
     let items = serde_json::from_slice::<serde_json::Value>(body)
         .ok()
         .and_then(|b| b["TransactItems"].as_array().map(Vec::len))
@@ -351,7 +281,7 @@ fn conflict(body: &[u8]) -> Response<Full<Bytes>> {
     let codes: Vec<&str> = (0..items)
         .map(|i| if i == 0 { "TransactionConflict" } else { "None" })
         .collect();
-    error(
+    dynamodb_error(
         StatusCode::BAD_REQUEST,
         "TransactionCanceledException",
         json!({

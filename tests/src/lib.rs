@@ -8,6 +8,7 @@ pub mod hot;
 pub mod info;
 pub mod matrix;
 pub mod nobase;
+pub mod proxy;
 pub mod throttle;
 pub mod weif;
 

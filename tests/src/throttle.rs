@@ -18,17 +18,16 @@
 //! heat", tables without local secondary indexes), so what can't be spread is one item.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
-use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper::{Request, StatusCode};
 use serde_json::{Value, json};
+
+use crate::proxy::{self, Answer, Handle, Listening, Upstream, dynamodb_error};
 
 /// What one budget covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,8 +61,7 @@ struct Bucket {
 }
 
 struct Shared {
-    upstream: String,
-    http: reqwest::Client,
+    upstream: Upstream,
     limit: Limit,
     buckets: Mutex<HashMap<String, Bucket>>,
     forwarded: AtomicU64,
@@ -72,36 +70,26 @@ struct Shared {
 
 /// The running proxy; it stops when dropped.
 pub struct ThrottleProxy {
-    addr: SocketAddr,
+    listening: Listening,
     shared: Arc<Shared>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for ThrottleProxy {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
 }
 
 impl ThrottleProxy {
     /// Starts the proxy in front of `upstream` (`http://127.0.0.1:PORT`).
     pub async fn start(upstream: &str, limit: Limit) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("bound address");
         let shared = Arc::new(Shared {
-            upstream: upstream.trim_end_matches('/').to_owned(),
-            http: reqwest::Client::new(),
+            upstream: Upstream::new(upstream),
             limit,
             buckets: Mutex::new(HashMap::new()),
             forwarded: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
         });
-        let task = tokio::spawn(serve(listener, shared.clone()));
-        Self { addr, shared, task }
+        let listening = Listening::start(shared.clone()).await;
+        Self { listening, shared }
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.listening.url()
     }
 
     pub fn seen(&self) -> Seen {
@@ -109,24 +97,6 @@ impl ThrottleProxy {
             forwarded: self.shared.forwarded.load(Ordering::SeqCst),
             throttled: self.shared.throttled.load(Ordering::SeqCst),
         }
-    }
-}
-
-async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let shared = shared.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |req| {
-                let shared = shared.clone();
-                async move { shared.handle(req).await }
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
     }
 }
 
@@ -255,17 +225,15 @@ impl Shared {
         }
         Ok(())
     }
+}
 
-    async fn handle(&self, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, std::io::Error> {
+impl Handle for Shared {
+    type Error = std::io::Error;
+
+    async fn handle(&self, req: Request<Incoming>) -> Result<Answer, std::io::Error> {
         let (parts, body) = req.into_parts();
         let body = body.collect().await.map_err(std::io::Error::other)?.to_bytes();
-        let operation = parts
-            .headers
-            .get("x-amz-target")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|t| t.strip_prefix("DynamoDB_20120810."))
-            .unwrap_or_default()
-            .to_owned();
+        let operation = proxy::operation(&parts).unwrap_or_default().to_owned();
         let parsed: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
         let writes = self.writes(&operation, &parsed);
         if !writes.is_empty() {
@@ -275,41 +243,17 @@ impl Shared {
             }
             self.forwarded.fetch_add(1, Ordering::SeqCst);
         }
-        self.forward(&parts, body).await
-    }
-
-    async fn forward(
-        &self,
-        parts: &hyper::http::request::Parts,
-        body: Bytes,
-    ) -> Result<Response<Full<Bytes>>, std::io::Error> {
-        let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-        let mut req = self
-            .http
-            .request(parts.method.clone(), format!("{}{path}", self.upstream))
-            .body(body);
-        for (name, value) in &parts.headers {
-            if !matches!(
-                name.as_str(),
-                "host" | "content-length" | "connection" | "transfer-encoding"
-            ) {
-                req = req.header(name, value);
-            }
-        }
-        let resp = req.send().await.map_err(std::io::Error::other)?;
-        let mut out = Response::builder().status(resp.status());
-        for (name, value) in resp.headers() {
-            if !matches!(name.as_str(), "content-length" | "connection" | "transfer-encoding") {
-                out = out.header(name, value);
-            }
-        }
-        let bytes = resp.bytes().await.map_err(std::io::Error::other)?;
-        Ok(out.body(Full::new(bytes)).expect("a response from a valid one"))
+        let forwarded = self
+            .upstream
+            .forward(&parts, body)
+            .await
+            .map_err(std::io::Error::other)?;
+        Ok(forwarded.into_answer())
     }
 }
 
 /// DynamoDB's answer to a write over its key's throughput.
-fn throttled(operation: &str, over: &[bool]) -> Response<Full<Bytes>> {
+fn throttled(operation: &str, over: &[bool]) -> Answer {
     let (code, fields) = if operation == "TransactWriteItems" {
         let reasons: Vec<Value> = over
             .iter()
@@ -335,15 +279,7 @@ fn throttled(operation: &str, over: &[bool]) -> Response<Full<Bytes>> {
             json!({"message": "The level of configured provisioned throughput for the table was exceeded (throttled by the test proxy)"}),
         )
     };
-    let mut fields = fields;
-    fields["__type"] = json!(format!("com.amazonaws.dynamodb.v20120810#{code}"));
-    Response::builder()
-        .status(StatusCode::BAD_REQUEST)
-        .header("content-type", "application/x-amz-json-1.0")
-        .header("x-amzn-errortype", code)
-        .header("x-amzn-requestid", uuid::Uuid::new_v4().to_string())
-        .body(Full::new(Bytes::from(fields.to_string())))
-        .expect("a valid response")
+    dynamodb_error(StatusCode::BAD_REQUEST, code, fields)
 }
 
 #[cfg(test)]
@@ -352,8 +288,7 @@ mod tests {
 
     fn shared(scope: Scope) -> Shared {
         Shared {
-            upstream: String::new(),
-            http: reqwest::Client::new(),
+            upstream: Upstream::new("http://127.0.0.1:1"),
             limit: Limit {
                 wcu_per_second: 10.0,
                 scope,

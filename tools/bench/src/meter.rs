@@ -6,14 +6,12 @@
 //! evaluated: a read with a projection or a filter is repeated without them to size it.
 //! The extra reads go to the server directly and are not counted.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
-use hyper::service::service_fn;
-use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
+use e2e::proxy::{self, Answer, Forwarded, Handle, Listening, Upstream};
+use http_body_util::BodyExt;
+use hyper::Request;
+use hyper::body::Incoming;
 use serde_json::{Map, Value, json};
 
 use crate::units::{self, Index};
@@ -74,8 +72,7 @@ impl Schema {
 }
 
 struct Shared {
-    upstream: String,
-    http: reqwest::Client,
+    upstream: Upstream,
     schema: Schema,
     metering: std::sync::atomic::AtomicBool,
     /// One request at a time while metering, so the reads around a write see only it.
@@ -84,35 +81,25 @@ struct Shared {
 }
 
 pub struct MeterProxy {
-    addr: SocketAddr,
+    listening: Listening,
     shared: Arc<Shared>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for MeterProxy {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
 }
 
 impl MeterProxy {
     pub async fn start(upstream: &str, schema: Schema) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("bound address");
         let shared = Arc::new(Shared {
-            upstream: upstream.trim_end_matches('/').to_owned(),
-            http: reqwest::Client::new(),
+            upstream: Upstream::new(upstream),
             schema,
             metering: false.into(),
             turn: tokio::sync::Mutex::new(()),
             log: Mutex::new(Vec::new()),
         });
-        let task = tokio::spawn(serve(listener, shared.clone()));
-        Self { addr, shared, task }
+        let listening = Listening::start(shared.clone()).await;
+        Self { listening, shared }
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.listening.url()
     }
 
     /// Starts (or stops) pricing requests; when off, the proxy only forwards.
@@ -126,47 +113,19 @@ impl MeterProxy {
     }
 }
 
-async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
-    loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let shared = shared.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |req| {
-                let shared = shared.clone();
-                async move { shared.handle(req).await }
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
-    }
+/// The server's answer as JSON.
+fn json_of(answer: &Forwarded) -> Value {
+    serde_json::from_slice(&answer.body).unwrap_or(Value::Null)
 }
 
-/// An answer from the server: status and JSON body.
-struct Answer {
-    status: u16,
-    headers: hyper::HeaderMap,
-    body: Bytes,
-}
+impl Handle for Shared {
+    type Error = std::io::Error;
 
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
-    }
-}
-
-impl Shared {
-    async fn handle(&self, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, std::io::Error> {
+    async fn handle(&self, req: Request<Incoming>) -> Result<Answer, std::io::Error> {
         let (parts, body) = req.into_parts();
         let body = body.collect().await.map_err(std::io::Error::other)?.to_bytes();
-        let operation = parts
-            .headers
-            .get("x-amz-target")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|t| t.strip_prefix("DynamoDB_20120810."))
-            .map(str::to_owned);
+        let operation = proxy::operation(&parts).map(str::to_owned);
+        let forward = |body| async { self.upstream.forward(&parts, body).await.map_err(std::io::Error::other) };
         let answer = match operation {
             Some(op) if self.metering.load(std::sync::atomic::Ordering::SeqCst) => {
                 let _turn = self.turn.lock().await;
@@ -177,43 +136,25 @@ impl Shared {
                     ..Metered::default()
                 };
                 let before = self.before_write(&op, &request, auth.as_ref()).await;
-                let answer = self.forward(&parts.headers, body).await?;
+                let answer = forward(body).await?;
                 self.price(&op, &request, &answer, before, auth.as_ref(), &mut metered)
                     .await;
                 self.log.lock().expect("log").push(metered);
                 answer
             }
-            _ => self.forward(&parts.headers, body).await?,
+            _ => forward(body).await?,
         };
-        let mut resp = Response::new(Full::new(answer.body));
-        *resp.status_mut() = hyper::StatusCode::from_u16(answer.status).unwrap_or(hyper::StatusCode::BAD_GATEWAY);
-        for (name, value) in &answer.headers {
-            if name != "content-length" && name != "transfer-encoding" && name != "connection" {
-                resp.headers_mut().append(name, value.clone());
-            }
-        }
-        Ok(resp)
+        Ok(answer.into_answer())
     }
+}
 
-    async fn forward(&self, headers: &hyper::HeaderMap, body: Bytes) -> Result<Answer, std::io::Error> {
-        let mut req = self.http.post(format!("{}/", self.upstream)).body(body);
-        for (name, value) in headers {
-            if name != "host" && name != "content-length" {
-                req = req.header(name, value);
-            }
-        }
-        let resp = req.send().await.map_err(std::io::Error::other)?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(std::io::Error::other)?;
-        Ok(Answer { status, headers, body })
-    }
-
+impl Shared {
     /// Calls `operation` on the server directly (not metered).
     async fn call(&self, operation: &str, body: &Value, auth: Option<&hyper::header::HeaderValue>) -> Value {
         let mut req = self
-            .http
-            .post(format!("{}/", self.upstream))
+            .upstream
+            .http()
+            .post(format!("{}/", self.upstream.url()))
             .header("x-amz-target", format!("DynamoDB_20120810.{operation}"))
             .header("content-type", "application/x-amz-json-1.0")
             .body(body.to_string());
@@ -309,12 +250,12 @@ impl Shared {
         &self,
         operation: &str,
         request: &Value,
-        answer: &Answer,
+        answer: &Forwarded,
         before: Vec<Option<Map<String, Value>>>,
         auth: Option<&hyper::header::HeaderValue>,
         m: &mut Metered,
     ) {
-        let out = answer.json();
+        let out = json_of(answer);
         let consistent = request["ConsistentRead"].as_bool().unwrap_or(false);
         match operation {
             "PutItem" | "UpdateItem" | "DeleteItem" | "BatchWriteItem" | "TransactWriteItems" => {
