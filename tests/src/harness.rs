@@ -298,57 +298,32 @@ impl TestApp {
     /// consistent read of the table: what is really stored). Both come from the surface's
     /// `keys` module (`chatx::keys::post_partition(id)`, `chatx::keys::LIKE_PREFIX`).
     pub async fn count_items(&self, pk: &str, sk_prefix: &str) -> usize {
-        let mut count = 0;
-        let mut start = None;
-        loop {
-            let mut query = self
-                .dynamo
-                .query()
-                .table_name(&self.table)
-                .expression_attribute_values(":pk", AttributeValue::S(pk.into()));
-            query = if sk_prefix.is_empty() {
-                query.key_condition_expression(format!("{PK} = :pk"))
-            } else {
-                query
-                    .key_condition_expression(format!("{PK} = :pk AND begins_with({SK}, :sk)"))
-                    .expression_attribute_values(":sk", AttributeValue::S(sk_prefix.into()))
-            };
-            let out = query
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .expect("query");
-            count += out.items().len();
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return count;
-            }
-        }
+        let query = self
+            .dynamo
+            .query()
+            .table_name(&self.table)
+            .consistent_read(true)
+            .expression_attribute_values(":pk", AttributeValue::S(pk.into()));
+        let query = if sk_prefix.is_empty() {
+            query.key_condition_expression(format!("{PK} = :pk"))
+        } else {
+            query
+                .key_condition_expression(format!("{PK} = :pk AND begins_with({SK}, :sk)"))
+                .expression_attribute_values(":sk", AttributeValue::S(sk_prefix.into()))
+        };
+        count_all(query).await
     }
 
     /// How many items GSI1 holds under partition `pk` (what an index query finds).
     pub async fn count_index_items(&self, pk: &str) -> usize {
-        let mut count = 0;
-        let mut start = None;
-        loop {
-            let out = self
-                .dynamo
-                .query()
-                .table_name(&self.table)
-                .index_name(shared::keys::GSI1)
-                .key_condition_expression(format!("{} = :pk", shared::keys::GSI1_PK))
-                .expression_attribute_values(":pk", AttributeValue::S(pk.into()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .expect("query");
-            count += out.items().len();
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return count;
-            }
-        }
+        let query = self
+            .dynamo
+            .query()
+            .table_name(&self.table)
+            .index_name(shared::keys::GSI1)
+            .key_condition_expression(format!("{} = :pk", shared::keys::GSI1_PK))
+            .expression_attribute_values(":pk", AttributeValue::S(pk.into()));
+        count_all(query).await
     }
 
     /// The stored item at `key` (built by its surface's `keys` module), if any.
@@ -362,5 +337,24 @@ impl TestApp {
             .await
             .expect("get")
             .item
+    }
+}
+
+/// How many items `query` finds, over all its pages.
+async fn count_all(query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder) -> usize {
+    let mut count = 0;
+    let mut start = None;
+    loop {
+        let out = query
+            .clone()
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .expect("query");
+        count += out.items().len();
+        start = out.last_evaluated_key;
+        if start.is_none() {
+            return count;
+        }
     }
 }
