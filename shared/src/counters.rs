@@ -30,7 +30,7 @@ use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventR
 use futures_util::StreamExt;
 
 use crate::error::AppError;
-use crate::keys::{COUNT_REV, Key, PK, SK};
+use crate::keys::{COUNT_REV, Key, PK};
 use crate::store::query::Query;
 use crate::store::write::{Change, Written};
 use crate::store::{Store, n};
@@ -243,16 +243,7 @@ pub async fn repair(store: &Store, counter: &Counter) -> Result<Repair, AppError
 /// first record that touched it.
 fn touched_by(event: &Event, surfaces: &[Touched]) -> Vec<(Counter, String)> {
     let mut found: BTreeMap<(String, String, &'static str), (Counter, String)> = BTreeMap::new();
-    for record in &event.records {
-        let text = |name: &str| match record.change.keys.get(name) {
-            Some(serde_dynamo::AttributeValue::S(s)) => Some(s.clone()),
-            _ => None,
-        };
-        let (Some(pk), Some(sk)) = (text(PK), text(SK)) else {
-            continue;
-        };
-        let key = Key::new(pk, sk);
-        let sequence = record.change.sequence_number.clone().unwrap_or_default();
+    for (key, sequence) in event.records.iter().filter_map(crate::lambda::record_key) {
         for counter in surfaces.iter().flat_map(|touched| touched(&key)) {
             let id = (counter.item.pk.clone(), counter.item.sk.clone(), counter.attribute);
             found.entry(id).or_insert((counter, sequence.clone()));

@@ -27,6 +27,17 @@ pub use aws_lambda_events::event::streams::DynamoDbBatchItemFailure as StreamIte
 /// The records of a batch to hand again (`ReportBatchItemFailures`).
 pub use aws_lambda_events::event::streams::DynamoDbEventResponse as StreamResponse;
 
+/// The table key a stream record names and its sequence number (`None` for a record without
+/// string `PK` and `SK`).
+pub fn record_key(record: &aws_lambda_events::event::dynamodb::EventRecord) -> Option<(crate::keys::Key, String)> {
+    let text = |name: &str| match record.change.keys.get(name) {
+        Some(serde_dynamo::AttributeValue::S(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let key = crate::keys::Key::new(text(crate::keys::PK)?, text(crate::keys::SK)?);
+    Some((key, record.change.sequence_number.clone().unwrap_or_default()))
+}
+
 pub type StreamFuture<'a> = Pin<Box<dyn Future<Output = StreamResponse> + Send + 'a>>;
 
 /// A function on the table's stream: the container state and a batch of records; it handles

@@ -4,7 +4,7 @@
 //! finds nothing to do.
 
 use shared::AppState;
-use shared::keys::{Key, PK, SK};
+use shared::keys::Key;
 use shared::lambda::{StreamEvent, StreamFunction, StreamFuture, StreamItemFailure, StreamResponse};
 
 use crate::WeifState;
@@ -14,17 +14,9 @@ use crate::keys as k;
 /// first record.
 fn jobs(event: &StreamEvent) -> Vec<(Key, String)> {
     let mut jobs: Vec<(Key, String)> = Vec::new();
-    for record in &event.records {
-        let text = |name: &str| match record.change.keys.get(name) {
-            Some(serde_dynamo::AttributeValue::S(s)) => Some(s.clone()),
-            _ => None,
-        };
-        let (Some(pk), Some(sk)) = (text(PK), text(SK)) else {
-            continue;
-        };
-        let key = Key::new(pk, sk);
+    for (key, sequence) in event.records.iter().filter_map(shared::lambda::record_key) {
         if key.pk.starts_with(k::FAN_OUT_PREFIX) && !jobs.iter().any(|(j, _)| *j == key) {
-            jobs.push((key, record.change.sequence_number.clone().unwrap_or_default()));
+            jobs.push((key, sequence));
         }
     }
     jobs

@@ -8,7 +8,6 @@
 //! so filling it through 1,000 transactions, or sharing it with the other tests, would take
 //! minutes and gigabytes.
 
-use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use e2e::serde_json::Value;
 use e2e::{TestApp, spawn_app_on_own_table};
 use info::items::{InfoItem, RelationItem, StatsItem};
@@ -59,28 +58,7 @@ fn items(id: u64, authors: [u64; 2], categories: [u64; 2], fan: u64) -> Vec<Item
 
 async fn fill(app: &TestApp, authors: [u64; 2], categories: [u64; 2], fan: u64) {
     let all: Vec<Item> = (1..=INFOS).flat_map(|id| items(id, authors, categories, fan)).collect();
-    for chunk in all.chunks(25) {
-        let mut requests: Vec<WriteRequest> = chunk
-            .iter()
-            .map(|item| {
-                let put = PutRequest::builder().set_item(Some(item.clone())).build().unwrap();
-                WriteRequest::builder().put_request(put).build()
-            })
-            .collect();
-        while !requests.is_empty() {
-            let out = app
-                .dynamo
-                .batch_write_item()
-                .request_items(&app.table, requests)
-                .send()
-                .await
-                .expect("batch write");
-            requests = out
-                .unprocessed_items
-                .and_then(|mut u| u.remove(&app.table))
-                .unwrap_or_default();
-        }
-    }
+    app.put_all(all).await;
 }
 
 fn read(calls: &[Call]) -> usize {

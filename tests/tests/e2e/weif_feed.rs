@@ -5,7 +5,6 @@
 
 use std::time::{Duration, Instant};
 
-use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use e2e::serde_json::{Value, json};
 use e2e::weif::WeifUser;
 use e2e::{TestApp, spawn_app, spawn_app_on_own_table, spawn_app_with_upkeep};
@@ -15,32 +14,6 @@ use weifchat::keys as k;
 use weifchat::{FEED_BACKFILL, FEED_SYNC_FRIENDS, Space, User, bulk};
 
 const PAGE: usize = weifchat::spaces::SPACES_PER_PAGE;
-
-/// Writes `items` with batch writes, directly into the test's table.
-async fn fill(app: &TestApp, items: Vec<Item>) {
-    for chunk in items.chunks(25) {
-        let mut requests: Vec<WriteRequest> = chunk
-            .iter()
-            .map(|item| {
-                let put = PutRequest::builder().set_item(Some(item.clone())).build().unwrap();
-                WriteRequest::builder().put_request(put).build()
-            })
-            .collect();
-        while !requests.is_empty() {
-            let out = app
-                .dynamo
-                .batch_write_item()
-                .request_items(&app.table, requests)
-                .send()
-                .await
-                .expect("batch write");
-            requests = out
-                .unprocessed_items
-                .and_then(|mut u| u.remove(&app.table))
-                .unwrap_or_default();
-        }
-    }
-}
 
 /// `n` friends of `of` as the store leaves them (profiles and both sides of each friendship),
 /// written directly; their IDs, oldest friendship first.
@@ -65,7 +38,7 @@ async fn friends(app: &TestApp, of: &WeifUser, n: usize) -> Vec<String> {
         items.extend(bulk::friendship(&shared::ids::new_id(), &id, &of.id, now + i as i64));
         ids.push(id);
     }
-    fill(app, items).await;
+    app.put_all(items).await;
     ids
 }
 
@@ -129,7 +102,7 @@ async fn a_feed_page_with_200_friends_is_one_query_and_one_batched_read_of_about
     let (mine, written) = moment(&me.id, "mine", &[&me.id]);
     items.extend(written);
     published.push(mine.id);
-    fill(&app, items).await;
+    app.put_all(items).await;
     published.sort_unstable_by(|a, b| b.cmp(a));
     app.calls("weif-space-get");
 
@@ -168,7 +141,7 @@ async fn a_page_reads_the_thread_of_each_moment_with_likes_or_comments_and_nothi
         items.extend(written);
         published.push(space.id);
     }
-    fill(&app, items).await;
+    app.put_all(items).await;
     published.sort_unstable_by(|a, b| b.cmp(a));
     let (liked, commented) = (published[0].clone(), published[1].clone());
     let env = app
@@ -273,7 +246,7 @@ async fn an_entry_left_behind_by_a_race_is_never_shown() {
     let kept = app.weif_space(&friend, "kept").await;
     // Entries a late fan-out could leave: a stranger's moment, and a deleted one.
     let (space, items) = moment(&stranger.id, "not for me", &[&stranger.id, &me.id]);
-    fill(&app, items).await;
+    app.put_all(items).await;
     let gone = app.weif_space(&friend, "gone").await;
     app.weif_get_ok("/space/del", &friend.token, &[("_id", &gone)]).await;
     let gone = Space {
@@ -281,7 +254,7 @@ async fn an_entry_left_behind_by_a_race_is_never_shown() {
         user_id: friend.id.clone(),
         ..space
     };
-    fill(&app, vec![bulk::feed_entry(&me.id, &gone)]).await;
+    app.put_all(vec![bulk::feed_entry(&me.id, &gone)]).await;
     assert_eq!(feed_size(&app, &me.id).await, 3);
     assert_eq!(ids(&page(&app, &me, 1).await), [kept.as_str()]);
 }
