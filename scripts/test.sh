@@ -4,7 +4,22 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-step() { echo; echo "== $*"; }
+# Each step names itself with the disk space left, and a failure ends with the step and the
+# machine's disk and memory: CI shows only the end of the log, so that is what it must hold.
+current_step="setup"
+step() { current_step="$*"; echo; echo "== $* ($(df -h --output=avail . | tail -1 | tr -d ' ') free)"; }
+on_exit() {
+  local status=$?
+  stop_moto
+  if [ "$status" -ne 0 ]; then
+    echo >&2
+    echo "make test FAILED (exit $status) in step: $current_step" >&2
+    df -h . >&2
+    free -m >&2 || true
+  fi
+  exit "$status"
+}
+trap on_exit EXIT
 
 ensure_python_tools test
 
@@ -25,7 +40,6 @@ cargo fmt --all --check
 step "unit and end-to-end tests (against moto)"
 mkdir -p .local
 start_moto "$(free_port)" .local/moto-test.log
-trap stop_moto EXIT
 cargo test --workspace --lib --test '*'
 
 step "browser test: examples/chat as two users in headless Chromium (its own local stack)"
