@@ -199,10 +199,7 @@ impl<'a> ChatxStore<'a> {
             .iter()
             .map(|p| k::user_posts_sort(p.create_time, &p.post_id))
             .collect();
-        let (shards, liked) = tokio::join!(
-            self.add_shards(&mut items),
-            self.liked_among(viewer, author, &places)
-        );
+        let (shards, liked) = tokio::join!(self.add_shards(&mut items), self.liked_among(viewer, author, &places));
         shards?;
         let liked = liked?;
         let posts = items
@@ -311,7 +308,11 @@ impl<'a> ChatxStore<'a> {
     #[tracing::instrument(skip(self))]
     pub async fn set_like(&self, post_id: &str, user_id: &str, like: bool) -> Result<i64, AppError> {
         let delta = if like { 1 } else { -1 };
-        let liked_post = if like { Some(self.liked_post(post_id).await?) } else { None };
+        let liked_post = if like {
+            Some(self.liked_post(post_id).await?)
+        } else {
+            None
+        };
         let mut shards = known::SHARDS.get(post_id);
         let mut attempt = 0;
         loop {

@@ -13,7 +13,13 @@ const LIST: &str = "/chatx/moments/post/list";
 const LIKE: &str = "/chatx/moments/like";
 
 /// One page of `author`'s posts as `viewer` sees it: (postID, liked) newest first, and the cursor.
-async fn page(app: &TestApp, viewer: &User, author: &User, count: usize, cursor: &str) -> (Vec<(String, bool)>, String) {
+async fn page(
+    app: &TestApp,
+    viewer: &User,
+    author: &User,
+    count: usize,
+    cursor: &str,
+) -> (Vec<(String, bool)>, String) {
     let data = app
         .chatx_ok(
             LIST,
@@ -89,10 +95,17 @@ async fn a_page_of_20_posts_checks_the_viewers_likes_in_one_query_of_the_likes_o
     let (first, cursor) = page(&app, &viewer, &author, 20, "").await;
     let calls = app.calls("chatx-moments-post-list");
     let ops: Vec<&str> = calls.iter().map(|c| c.operation.as_str()).collect();
-    assert_eq!(ops, ["Query", "Query"], "the page, then the viewer's likes among it: {calls:?}");
+    assert_eq!(
+        ops,
+        ["Query", "Query"],
+        "the page, then the viewer's likes among it: {calls:?}"
+    );
     let read: usize = calls.iter().map(|c| c.items_read).sum();
     assert!(read <= 20 + 4, "the page and the likes on it, nothing more: {calls:?}");
-    assert_eq!(calls[1].items_read, 4, "exactly the viewer's likes on page 1: {calls:?}");
+    assert_eq!(
+        calls[1].items_read, 4,
+        "exactly the viewer's likes on page 1: {calls:?}"
+    );
     for (post_id, is_liked) in &first {
         assert_eq!(*is_liked, liked.contains(post_id), "page 1: {post_id}");
     }
@@ -100,13 +113,20 @@ async fn a_page_of_20_posts_checks_the_viewers_likes_in_one_query_of_the_likes_o
     let (second, _) = page(&app, &viewer, &author, 20, &cursor).await;
     let calls = app.calls("chatx-moments-post-list");
     assert_eq!(calls.len(), 2, "{calls:?}");
-    assert_eq!(calls[1].items_read, 3, "exactly the viewer's likes on page 2: {calls:?}");
+    assert_eq!(
+        calls[1].items_read, 3,
+        "exactly the viewer's likes on page 2: {calls:?}"
+    );
     for (post_id, is_liked) in &second {
         assert_eq!(*is_liked, liked.contains(post_id), "page 2: {post_id}");
     }
     let (other_sees, _) = page(&app, &other_viewer, &author, 20, "").await;
     assert_eq!(
-        other_sees.iter().filter(|(_, l)| *l).map(|(id, _)| id).collect::<Vec<_>>(),
+        other_sees
+            .iter()
+            .filter(|(_, l)| *l)
+            .map(|(id, _)| id)
+            .collect::<Vec<_>>(),
         [&first[3].0],
         "each viewer sees only their own likes"
     );
@@ -131,7 +151,10 @@ async fn like_cancel_and_like_again_across_authors_keep_every_flag_right() {
     like(&app, &viewer, &a_posts[1], false).await;
     like(&app, &viewer, &b_posts[0], false).await;
     like(&app, &viewer, &b_posts[2], false).await;
-    assert_eq!(seen(page(&app, &viewer, &a, 20, "").await.0), expect(&a_posts, &[&a_posts[1]]));
+    assert_eq!(
+        seen(page(&app, &viewer, &a, 20, "").await.0),
+        expect(&a_posts, &[&a_posts[1]])
+    );
     assert_eq!(
         seen(page(&app, &viewer, &b, 20, "").await.0),
         expect(&b_posts, &[&b_posts[0], &b_posts[2]])
@@ -144,12 +167,18 @@ async fn like_cancel_and_like_again_across_authors_keep_every_flag_right() {
     for _ in 0..2 {
         assert_eq!(like(&app, &viewer, &a_posts[1], false).await["data"]["likeCount"], 1);
     }
-    assert_eq!(seen(page(&app, &viewer, &a, 20, "").await.0), expect(&a_posts, &[&a_posts[1]]));
+    assert_eq!(
+        seen(page(&app, &viewer, &a, 20, "").await.0),
+        expect(&a_posts, &[&a_posts[1]])
+    );
     assert_eq!(liked_entries(&app, &viewer, &a).await.len(), 1);
     let data = app
         .chatx_ok("/chatx/moments/post/get", &viewer.token, json!({"postID": a_posts[1]}))
         .await;
-    assert_eq!((data["post"]["liked"].clone(), data["post"]["likeCount"].clone()), (json!(true), json!(1)));
+    assert_eq!(
+        (data["post"]["liked"].clone(), data["post"]["likeCount"].clone()),
+        (json!(true), json!(1))
+    );
 
     // A deleted post's likes vanish with it, its GSI2 entries too; the other posts keep theirs.
     // A like after that is refused, though this container remembers the post's author.
