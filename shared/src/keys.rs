@@ -3,8 +3,9 @@
 //! its keys in its own `keys` module, every one under its registered prefix; nothing else builds
 //! a key string. `docs/data-model.md` is the prose version of these modules.
 //!
-//! Table: `PK` (S, hash), `SK` (S, range). Overloaded indexes, both projecting all attributes:
-//! `GSI1` (`GSI1PK`, `GSI1SK`) and `GSI2` (`GSI2PK`, `GSI2SK`). Every item carries `entity`;
+//! Table: `PK` (S, hash), `SK` (S, range). Overloaded indexes: `GSI1` (`GSI1PK`, `GSI1SK`),
+//! projecting all attributes, and `GSI2` (`GSI2PK`, `GSI2SK`), sparse and keys only (what an
+//! item there says is in its keys). Every item carries `entity`;
 //! items that expire carry `expiresAt` (epoch seconds, the table's TTL attribute).
 
 use std::collections::HashMap;

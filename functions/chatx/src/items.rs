@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::model::{Comment, Like, Post, Profile};
-use crate::keys as k;
+use crate::keys::{self as k, attr};
 use shared::keys;
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -155,6 +155,58 @@ impl PostItem {
     }
 }
 
+/// What places a like of a post: the post, its author and its creation time (all immutable).
+/// The like is indexed in GSI2 under the liker's likes of that author's posts
+/// (`keys::liked_posts`), at the post's place in the author's list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct LikedPost {
+    pub post_id: String,
+    pub author: String,
+    pub create_time: i64,
+}
+
+impl LikedPost {
+    /// The post's sort key in its author's list (its GSI1SK).
+    pub fn list_sort(&self) -> String {
+        k::user_posts_sort(self.create_time, &self.post_id)
+    }
+}
+
+/// A post item as a like reads it before writing: what places the like, and whether the post is
+/// being deleted or is hot.
+#[derive(Debug, Deserialize)]
+pub(super) struct PostHead {
+    #[serde(rename = "postID")]
+    pub post_id: String,
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    #[serde(rename = "createTime")]
+    pub create_time: i64,
+    #[serde(rename = "deletedAt", default)]
+    pub deleted_at: Option<i64>,
+    #[serde(rename = "likeShards", default)]
+    pub like_shards: Option<u32>,
+}
+
+impl PostHead {
+    /// The attributes of a post item a head is read from.
+    pub const ATTRS: &[&str] = &[
+        attr::POST_ID,
+        attr::USER_ID,
+        attr::CREATE_TIME,
+        attr::DELETED_AT,
+        attr::LIKE_SHARDS,
+    ];
+
+    pub fn liked_post(&self) -> LikedPost {
+        LikedPost {
+            post_id: self.post_id.clone(),
+            author: self.user_id.clone(),
+            create_time: self.create_time,
+        }
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct LikeItem {
     #[serde(rename = "PK")]
@@ -166,6 +218,13 @@ pub(super) struct LikeItem {
     pub gsi1pk: String,
     #[serde(rename = "GSI1SK")]
     pub gsi1sk: String,
+    /// The liker's likes of this author's posts (`keys::liked_posts`), in GSI2: what a page of
+    /// the author's posts reads to mark the ones the viewer likes.
+    #[serde(rename = "GSI2PK")]
+    pub gsi2pk: String,
+    /// The liked post's place in its author's list (`keys::user_posts_sort`).
+    #[serde(rename = "GSI2SK")]
+    pub gsi2sk: String,
     #[serde(rename = "postID")]
     pub post_id: String,
     #[serde(rename = "userID")]
@@ -175,7 +234,8 @@ pub(super) struct LikeItem {
 }
 
 impl LikeItem {
-    pub fn new(post_id: &str, user_id: &str, now: i64) -> Self {
+    pub fn new(post: &LikedPost, user_id: &str, now: i64) -> Self {
+        let post_id = post.post_id.as_str();
         let key = k::like(post_id, user_id);
         Self {
             pk: key.pk,
@@ -183,6 +243,8 @@ impl LikeItem {
             entity: k::entity::LIKE.into(),
             gsi1pk: k::post_likes(post_id),
             gsi1sk: k::post_likes_sort(now, user_id),
+            gsi2pk: k::liked_posts(user_id, &post.author),
+            gsi2sk: post.list_sort(),
             post_id: post_id.into(),
             user_id: user_id.into(),
             create_time: now,
@@ -313,7 +375,9 @@ mod tests {
         p.like_shards = Some(4);
         let item: Item = serde_dynamo::to_item(p).unwrap();
         for name in [
+            attr::POST_ID,
             attr::USER_ID,
+            attr::CREATE_TIME,
             attr::LIKE_COUNT,
             attr::COMMENT_COUNT,
             attr::DELETED_AT,
@@ -326,6 +390,25 @@ mod tests {
         ] {
             assert!(item.contains_key(name), "missing {name}");
         }
+    }
+
+    #[test]
+    fn a_like_is_in_gsi2_under_its_liker_and_author_at_its_posts_list_place() {
+        let mut p = PostItem::new(&post());
+        p.like_shards = Some(3);
+        let stored: Item = serde_dynamo::to_item(&p).unwrap();
+        let projected: Item = stored
+            .into_iter()
+            .filter(|(name, _)| PostHead::ATTRS.contains(&name.as_str()))
+            .collect();
+        let head: PostHead = serde_dynamo::from_item(projected).unwrap();
+        assert_eq!((head.like_shards, head.deleted_at), (Some(3), None));
+        let liked = head.liked_post();
+        assert_eq!(Some(liked.list_sort()), p.gsi1sk);
+        let like: Item = serde_dynamo::to_item(LikeItem::new(&liked, "v1", 9)).unwrap();
+        assert_eq!(like[keys::GSI2_PK].as_s().unwrap(), &k::liked_posts("v1", "u1"));
+        assert_eq!(like[keys::GSI2_SK].as_s().unwrap(), p.gsi1sk.as_ref().unwrap());
+        assert_eq!(shared::keys::Key::of_item(&like), Some(k::like("p1", "v1")));
     }
 
     #[test]

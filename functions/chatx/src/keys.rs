@@ -1,13 +1,13 @@
 //! The chatx surface (seeds 000/001): accounts, profiles, moments posts, likes, comments.
 //!
-//! | entity | PK | SK | GSI1PK / GSI1SK |
-//! |---|---|---|---|
-//! | account | `CHATX#ACCOUNT#<account>` | `ACCOUNT` | |
-//! | user profile | `CHATX#USER#<userID>` | `PROFILE` | |
-//! | post | `CHATX#POST#<postID>` | `#POST` | `CHATX#USER#<userID>#POSTS` / `<createTime>#<postID>` |
-//! | like | `CHATX#POST#<postID>` | `LIKE#<userID>` | `CHATX#POST#<postID>#LIKES` / `<createTime>#<userID>` |
-//! | comment | `CHATX#POST#<postID>` | `COMMENT#<commentID>` | `CHATX#COMMENT#<commentID>` / `COMMENT` |
-//! | like-count shard `k` of a hot post | `CHATX#POST#<postID>#SHARD#<k>` | `LIKES` | |
+//! | entity | PK | SK | GSI1PK / GSI1SK | GSI2PK / GSI2SK (keys only) |
+//! |---|---|---|---|---|
+//! | account | `CHATX#ACCOUNT#<account>` | `ACCOUNT` | | |
+//! | user profile | `CHATX#USER#<userID>` | `PROFILE` | | |
+//! | post | `CHATX#POST#<postID>` | `#POST` | `CHATX#USER#<userID>#POSTS` / `<createTime>#<postID>` | |
+//! | like | `CHATX#POST#<postID>` | `LIKE#<userID>` | `CHATX#POST#<postID>#LIKES` / `<createTime>#<userID>` | `CHATX#USER#<userID>#LIKED#<author>` / the post's GSI1SK |
+//! | comment | `CHATX#POST#<postID>` | `COMMENT#<commentID>` | `CHATX#COMMENT#<commentID>` / `COMMENT` | |
+//! | like-count shard `k` of a hot post | `CHATX#POST#<postID>#SHARD#<k>` | `LIKES` | | |
 use shared::counters::{Counter, Shards};
 use shared::keys::{Key, time_part};
 
@@ -27,7 +27,9 @@ pub mod entity {
 /// Attribute names used in expressions (items map them with serde renames; a unit test
 /// in `chatx::items` keeps the two in step).
 pub mod attr {
+    pub const POST_ID: &str = "postID";
     pub const USER_ID: &str = "userID";
+    pub const CREATE_TIME: &str = "createTime";
     pub const NICKNAME: &str = "nickname";
     pub const FACE_URL: &str = "faceURL";
     pub const LIKE_COUNT: &str = "likeCount";
@@ -90,6 +92,13 @@ pub fn user_posts_sort(create_time: i64, post_id: &str) -> String {
     format!("{}#{post_id}", time_part(create_time))
 }
 
+/// GSI2 partition (sparse, keys only) of the likes `viewer` gave to `author`'s posts. Its sort
+/// key is the liked post's [`user_posts_sort`], so it is in the order of the author's post list:
+/// one `BETWEEN` over a page's oldest and newest post finds exactly the viewer's likes among them.
+pub fn liked_posts(viewer: &str, author: &str) -> String {
+    format!("CHATX#USER#{viewer}#LIKED#{author}")
+}
+
 /// GSI1 partition of a post's likes, ordered by like time.
 pub fn post_likes(post_id: &str) -> String {
     format!("CHATX#POST#{post_id}#LIKES")
@@ -141,6 +150,7 @@ mod tests {
         assert_eq!(k::like("p1", "u1"), Key::new("CHATX#POST#p1", "LIKE#u1"));
         assert_eq!(k::comment("p1", "c1"), Key::new("CHATX#POST#p1", "COMMENT#c1"));
         assert_eq!(k::user_posts_sort(42, "p1"), "0000000000042#p1");
+        assert_eq!(k::liked_posts("v1", "a1"), "CHATX#USER#v1#LIKED#a1");
         assert_eq!(k::comment_lookup("c1"), ("CHATX#COMMENT#c1".into(), "COMMENT".into()));
         assert_eq!(k::like_shard("p1", 2), Key::new("CHATX#POST#p1#SHARD#2", "LIKES"));
     }
@@ -178,7 +188,12 @@ mod tests {
             k::comment("p", "c"),
             k::like_shard("p", 1),
         ];
-        let partitions: Vec<String> = vec![k::user_posts("u"), k::post_likes("p"), k::comment_lookup("c").0];
+        let partitions: Vec<String> = vec![
+            k::user_posts("u"),
+            k::post_likes("p"),
+            k::comment_lookup("c").0,
+            k::liked_posts("v", "a"),
+        ];
         for pk in keys.into_iter().map(|key| key.pk).chain(partitions) {
             assert!(pk.starts_with(k::PREFIX), "{pk}");
         }

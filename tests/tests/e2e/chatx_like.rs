@@ -136,13 +136,22 @@ async fn the_liker_is_the_token_user_never_a_body_user_id() {
     assert!(app.item(&k::like(&post_id, &other.user_id)).await.is_none());
 }
 
+/// A like needs its post's author and creation time (its GSI2 entry, read by the post page's
+/// liked-by-me check): read once per post in a container (one gateway process is one container
+/// per function here), remembered after. A cancel reads nothing first.
 #[tokio::test]
-async fn like_and_cancel_cost_at_most_one_transaction_and_one_read() {
+async fn like_and_cancel_cost_one_transaction_and_one_read_after_the_first_like_reads_the_post() {
     let app = spawn_app().await;
     let user = app.register().await;
     let post_id = app.add_post(&user, "p").await;
     app.requests("chatx-moments-like");
-    for cancel in [false, false, true, true] {
+    app.chatx_ok(LIKE, &user.token, json!({"postID": post_id})).await;
+    assert_eq!(
+        app.requests("chatx-moments-like"),
+        ["GetItem", "TransactWriteItems", "GetItem"],
+        "the first like of the post reads its author and creation time"
+    );
+    for cancel in [false, true, true, false] {
         app.chatx_ok(LIKE, &user.token, json!({"postID": post_id, "cancel": cancel}))
             .await;
         assert_eq!(
@@ -154,14 +163,34 @@ async fn like_and_cancel_cost_at_most_one_transaction_and_one_read() {
 }
 
 #[tokio::test]
+async fn a_cancel_of_a_post_never_liked_here_reads_nothing_first() {
+    let app = spawn_app().await;
+    let user = app.register().await;
+    let post_id = app.add_post(&user, "p").await;
+    app.requests("chatx-moments-like");
+    let data = app
+        .chatx_ok(LIKE, &user.token, json!({"postID": post_id, "cancel": true}))
+        .await;
+    assert_eq!(data["likeCount"], 0);
+    assert_eq!(app.requests("chatx-moments-like"), ["TransactWriteItems", "GetItem"]);
+}
+
+#[tokio::test]
 async fn a_deleted_post_cannot_be_liked() {
     let app = spawn_app().await;
     let user = app.register().await;
     let post_id = app.add_post(&user, "p").await;
     app.chatx_ok("/chatx/moments/post/delete", &user.token, json!({"postID": post_id}))
         .await;
+    app.requests("chatx-moments-like");
     let env = app.chatx(LIKE, &user.token, json!({"postID": post_id})).await;
     assert_eq!(env["errCode"], 1004);
+    assert_eq!(
+        app.requests("chatx-moments-like"),
+        ["GetItem"],
+        "the read before the like finds the post deleted: no transaction"
+    );
+    assert_eq!(app.count_items(&k::post_partition(&post_id), "").await, 0);
 }
 
 #[tokio::test]

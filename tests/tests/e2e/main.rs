@@ -7,6 +7,7 @@ mod chatx_comments;
 mod chatx_concurrency;
 mod chatx_hot;
 mod chatx_like;
+mod chatx_liked_by_me;
 mod chatx_posts;
 mod contract;
 mod counters_upkeep;
