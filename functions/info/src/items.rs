@@ -500,10 +500,10 @@ impl FeedItem {
         let mut entries: Vec<CommentEntryItem> = kinds
             .into_iter()
             .filter(|(_, on)| *on)
-            .flat_map(|(kind, _)| [Some(self.info_id), None].map(|info| k::comments(info, kind)))
-            .map(|pk| CommentEntryItem {
-                pk,
-                sk: k::id_part(self.id),
+            .flat_map(|(kind, _)| [Some(self.info_id), None].map(|info| k::comment_entry(info, kind, self.id)))
+            .map(|key| CommentEntryItem {
+                pk: key.pk,
+                sk: key.sk,
                 entity: entity::COMMENT_ENTRY.into(),
                 feed_id: self.id,
                 info_id: self.info_id,
