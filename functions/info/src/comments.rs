@@ -80,19 +80,22 @@ fn render_page(page: &CommentPage, info: Option<&(InfoItem, StatsItem)>) -> Vec<
 }
 
 /// An info's comments: `type` (image, video, image_or_video), `after` (an ID), `order` (desc by
-/// default), `limit` (15).
+/// default), `limit` (15). The info is read in the page's batch (`InfoStore::comments`: 1 Query
+/// + 1 BatchGetItem); a trashed one shown to a signed-in caller adds the caller's GetItem.
 #[tracing::instrument(skip(state, req))]
 pub async fn list(state: &AppState, req: Request) -> Response<Body> {
     wire::optional(state, req, move |caller, input| async move {
         let id = crate::path_id(input.path("id"), "Info")?;
         let q: CommentQuery = input.parse()?;
-        let store = state.info();
-        let (about, page) = tokio::join!(store.info_with_stats(id), store.comments(Some(id), &q));
-        let about = about?.ok_or_else(|| AppError::not_found("Info not found."))?;
+        let page = state.info().comments(Some(id), &q).await?;
+        let about = page
+            .infos
+            .get(&id)
+            .ok_or_else(|| AppError::not_found("Info not found."))?;
         if about.0.deleted_at.is_some() && !about.0.visible_to(viewer(state, caller.as_ref()).await?.as_ref()) {
             return Err(AppError::not_found("Info not found."));
         }
-        Reply::ok(render_page(&page?, Some(&about)))
+        Reply::ok(render_page(&page, Some(about)))
     })
     .await
 }

@@ -429,17 +429,11 @@ pub struct FeedMarkItem {
     pub feed_id: u64,
 }
 
-/// A comment: a feed whose `repostable` is an info.
+/// What a comment says: the feed's fields its answer shows. Never changed once written (no
+/// route edits a comment; deleting its info deletes it), so its listing entries can carry a
+/// copy ([`CommentEntryItem::comment`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FeedItem {
-    #[serde(rename = "PK")]
-    pub pk: String,
-    #[serde(rename = "SK")]
-    pub sk: String,
-    pub entity: String,
-    pub id: u64,
-    pub user_id: u64,
-    pub info_id: u64,
+pub struct Comment {
     pub feed_content: String,
     pub feed_from: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -453,35 +447,85 @@ pub struct FeedItem {
     pub created_at: i64,
 }
 
+/// A comment: a feed whose `repostable` is an info.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedItem {
+    #[serde(rename = "PK")]
+    pub pk: String,
+    #[serde(rename = "SK")]
+    pub sk: String,
+    pub entity: String,
+    pub id: u64,
+    pub user_id: u64,
+    pub info_id: u64,
+    /// Stored as the feed's own attributes, as before the entries carried a copy.
+    #[serde(flatten)]
+    pub comment: Comment,
+}
+
+/// The most a comment listing entry may weigh and still carry its comment: one write unit, so
+/// the copy costs no more write units than the entry without it (docs/data-model.md,
+/// *Comments*).
+pub const COMMENT_ENTRY_MAX: usize = shared::store::size::WRITE_UNIT;
+
 impl FeedItem {
-    /// The comment listings the feed appears in, for its info and for every info.
+    /// The feed `id` of `user_id` on `info_id`, saying `comment`.
+    pub fn new(id: u64, user_id: u64, info_id: u64, comment: Comment) -> Self {
+        let key = k::feed(id);
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity::FEED.into(),
+            id,
+            user_id,
+            info_id,
+            comment,
+        }
+    }
+
+    /// The comment listings the feed appears in, for its info and for every info. Each entry
+    /// carries the comment when every entry of it stays within [`COMMENT_ENTRY_MAX`] (any text
+    /// with a few files); a bigger comment's entries carry only the IDs and a page reads its
+    /// feed item by key.
     pub fn entries(&self) -> Vec<CommentEntryItem> {
         use k::CommentKind::*;
-        let has_image = !self.images.is_empty();
-        let has_video = self.video.is_some();
+        let has_image = !self.comment.images.is_empty();
+        let has_video = self.comment.video.is_some();
         let kinds = [
             (All, true),
             (Image, has_image),
             (Video, has_video),
             (ImageOrVideo, has_image || has_video),
         ];
-        kinds
+        let mut entries: Vec<CommentEntryItem> = kinds
             .into_iter()
             .filter(|(_, on)| *on)
-            .flat_map(|(kind, _)| [Some(self.info_id), None].map(|info| k::comments(info, kind)))
-            .map(|pk| CommentEntryItem {
-                pk,
-                sk: k::id_part(self.id),
+            .flat_map(|(kind, _)| [Some(self.info_id), None].map(|info| k::comment_entry(info, kind, self.id)))
+            .map(|key| CommentEntryItem {
+                pk: key.pk,
+                sk: key.sk,
                 entity: entity::COMMENT_ENTRY.into(),
                 feed_id: self.id,
                 info_id: self.info_id,
                 user_id: self.user_id,
+                comment: Some(self.comment.clone()),
             })
-            .collect()
+            .collect();
+        let fits = |e: &CommentEntryItem| {
+            serde_dynamo::to_item(e).is_ok_and(|item| shared::store::size::item_size(&item) <= COMMENT_ENTRY_MAX)
+        };
+        if !entries.iter().all(fits) {
+            for e in &mut entries {
+                e.comment = None;
+            }
+        }
+        entries
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A comment in one listing of comments (an info's or every info's, of one `type`), under its
+/// feed ID.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CommentEntryItem {
     #[serde(rename = "PK")]
     pub pk: String,
@@ -490,8 +534,21 @@ pub struct CommentEntryItem {
     pub entity: String,
     pub feed_id: u64,
     pub info_id: u64,
-    /// The commenter, so a page of comments reads its users in the same batch as its feeds.
+    /// The commenter, so a page of comments reads its users in one batch.
     pub user_id: u64,
+    /// The comment itself, so a page's one Query returns its comments; absent when it would
+    /// make the entry weigh more than [`COMMENT_ENTRY_MAX`] (and in entries written before
+    /// entries carried it): the page then reads the feed item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<Comment>,
+}
+
+impl CommentEntryItem {
+    /// The feed this entry lists, when the entry carries its comment.
+    pub fn feed(&self) -> Option<FeedItem> {
+        let comment = self.comment.clone()?;
+        Some(FeedItem::new(self.feed_id, self.user_id, self.info_id, comment))
+    }
 }
 
 #[cfg(test)]
@@ -626,30 +683,49 @@ mod tests {
         assert_eq!(back.deleted_at, Some(1));
     }
 
-    #[test]
-    fn a_feed_is_listed_by_kind_for_its_info_and_for_all() {
-        let f = FeedItem {
-            pk: "p".into(),
-            sk: "s".into(),
-            entity: entity::FEED.into(),
-            id: 4,
-            user_id: 7,
-            info_id: 9,
-            feed_content: "c".into(),
+    fn image(node: &str) -> FileInfo {
+        FileInfo {
+            node: node.into(),
+            kind: shared::storage::Kind::Image,
+            mime: "image/jpeg".into(),
+            size: 4_194_304,
+            width: Some(1080),
+            height: Some(1920),
+        }
+    }
+
+    /// A feed as `add_comment` writes it (IDs and times of a busy table).
+    fn feed(comment: Comment) -> FeedItem {
+        FeedItem::new(123_456, 98_765, 54_321, comment)
+    }
+
+    fn text(content: &str) -> Comment {
+        Comment {
+            feed_content: content.into(),
             feed_from: 5,
             feed_mark: None,
-            images: vec![FileInfo {
-                node: "public:a.png".into(),
-                kind: shared::storage::Kind::Image,
-                mime: "image/png".into(),
-                size: 1,
-                width: Some(1),
-                height: Some(1),
-            }],
+            images: Vec::new(),
             video: None,
             video_cover: None,
-            created_at: 0,
-        };
+            created_at: 1_758_000_123_456,
+        }
+    }
+
+    fn size(entry: &CommentEntryItem) -> usize {
+        shared::store::size::item_size(&serde_dynamo::to_item(entry).unwrap())
+    }
+
+    #[test]
+    fn a_feed_is_listed_by_kind_for_its_info_and_for_all() {
+        let f = FeedItem::new(
+            4,
+            7,
+            9,
+            Comment {
+                images: vec![image("public:a.png")],
+                ..text("c")
+            },
+        );
         let pks: Vec<String> = f.entries().into_iter().map(|e| e.pk).collect();
         assert_eq!(
             pks,
@@ -662,5 +738,74 @@ mod tests {
                 "INFO#COMMENTS#ALL#MEDIA"
             ]
         );
+    }
+
+    #[test]
+    fn a_feed_is_stored_as_before_and_its_entries_give_it_back() {
+        let f = feed(Comment {
+            feed_mark: Some("m-1".into()),
+            images: vec![image("public:2026/01/02/0190a0a0-0000-7000-8000-000000000000.jpg")],
+            ..text("写得好")
+        });
+        let item: Item = serde_dynamo::to_item(&f).unwrap();
+        for name in [
+            "feed_content",
+            "feed_from",
+            "feed_mark",
+            "images",
+            "created_at",
+            "user_id",
+        ] {
+            assert!(item.contains_key(name), "the feed keeps {name} at the top");
+        }
+        assert!(!item.contains_key("comment"));
+        assert_eq!(serde_dynamo::from_item::<_, FeedItem>(item).unwrap(), f);
+        for entry in f.entries() {
+            let item: Item = serde_dynamo::to_item(&entry).unwrap();
+            let stored: CommentEntryItem = serde_dynamo::from_item(item).unwrap();
+            assert_eq!(stored.feed(), Some(f.clone()), "{}", entry.pk);
+        }
+    }
+
+    #[test]
+    fn the_longest_text_comment_fits_its_entries_in_one_write_unit() {
+        // 255 is the most `feed_content` holds counted in GB18030 (a CJK character 2 of them,
+        // 3 bytes in UTF-8), `feed_mark` 64 characters.
+        for content in ["x".repeat(255), "字".repeat(127)] {
+            let f = feed(Comment {
+                feed_mark: Some("m".repeat(64)),
+                ..text(&content)
+            });
+            for entry in f.entries() {
+                assert!(entry.comment.is_some());
+                assert!(size(&entry) <= COMMENT_ENTRY_MAX, "{}: {}", entry.pk, size(&entry));
+            }
+        }
+    }
+
+    #[test]
+    fn a_comment_too_big_for_one_write_unit_leaves_its_entries_small() {
+        let node = |i: usize| format!("public:2026/01/02/0190a0a0-0000-7000-8000-00000000000{i}.jpg");
+        let few = feed(Comment {
+            images: (0..3).map(|i| image(&node(i))).collect(),
+            ..text(&"字".repeat(60))
+        });
+        assert!(
+            few.entries().iter().all(|e| e.comment.is_some()),
+            "text and 3 images fit"
+        );
+        let many = feed(Comment {
+            images: (0..9).map(|i| image(&node(i))).collect(),
+            video: Some(image(&node(9))),
+            video_cover: Some(image(&node(0))),
+            ..text(&"字".repeat(127))
+        });
+        let entries = many.entries();
+        assert_eq!(entries.len(), 8);
+        for entry in &entries {
+            assert_eq!(entry.comment, None, "all or none carry it");
+            assert!(size(entry) <= 200, "{}", size(entry));
+        }
+        assert_eq!(entries[0].feed(), None);
     }
 }

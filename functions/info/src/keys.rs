@@ -267,6 +267,11 @@ pub fn comments(info: Option<u64>, kind: CommentKind) -> String {
     }
 }
 
+/// Comment `feed`'s entry in a comment listing partition.
+pub fn comment_entry(info: Option<u64>, kind: CommentKind, feed: u64) -> Key {
+    Key::new(comments(info, kind), id_part(feed))
+}
+
 /// The counters a change to the item at `key` touches (the table stream's upkeep,
 /// `shared::counters`): an info's `likes_count` and `favorites_count` (its `LIKE#` and
 /// `FAVORITE#` items, in its partition beside its stats) and `comments_count` (the entries of its

@@ -143,22 +143,23 @@ fn fields(i: &InfoItem, s: &StatsItem, content: bool) -> Map<String, Value> {
 
 /// A comment, as a feed with the info it is about.
 pub fn feed(f: &FeedItem, repostable: Value, author: Option<Value>) -> Value {
-    let video = f.video.as_ref().map_or(Value::Null, |v| {
+    let c = &f.comment;
+    let video = c.video.as_ref().map_or(Value::Null, |v| {
         json!({
             "video": file(v),
-            "cover": f.video_cover.as_ref().map_or(Value::Null, file),
+            "cover": c.video_cover.as_ref().map_or(Value::Null, file),
         })
     });
     json!({
         "id": f.id,
         "user_id": f.user_id,
-        "feed_content": f.feed_content,
-        "feed_from": f.feed_from,
-        "feed_mark": f.feed_mark,
-        "images": f.images.iter().map(file).collect::<Vec<_>>(),
+        "feed_content": c.feed_content,
+        "feed_from": c.feed_from,
+        "feed_mark": c.feed_mark,
+        "images": c.images.iter().map(file).collect::<Vec<_>>(),
         "video": video,
-        "created_at": datetime(f.created_at),
-        "updated_at": datetime(f.created_at),
+        "created_at": datetime(c.created_at),
+        "updated_at": datetime(c.created_at),
         "user": author.unwrap_or(Value::Null),
         "repostable_type": "infos",
         "repostable_id": f.info_id,

@@ -6,6 +6,7 @@
 pub mod cursor;
 pub mod observe;
 pub mod query;
+pub mod size;
 mod tx;
 pub mod write;
 

@@ -4,7 +4,9 @@
 use e2e::info::InfoUser;
 use e2e::serde_json::{Value, json};
 use e2e::{TestApp, spawn_app_on_own_table, unique};
+use info::items::UserItem;
 use info::keys::{self as k, CommentKind};
+use shared::store::observe::Call;
 
 const FEEDS: &str = "/api/v2/feeds";
 
@@ -22,6 +24,19 @@ async fn comment(app: &TestApp, user: &InfoUser, info: u64, extra: Value) -> Val
         b.extend(e);
     }
     app.rest_ok(201, "POST", FEEDS, Some(&user.token), Some(body)).await
+}
+
+fn ops(calls: &[Call]) -> Vec<&str> {
+    calls.iter().map(|c| c.operation.as_str()).collect()
+}
+
+/// Both comment listings of an info on a table of its own (where every info's comments are
+/// that info's): the binary and the path, with `query`.
+fn both_listings(info: u64, query: &str) -> [(&'static str, String); 2] {
+    [
+        ("info-comment-list", format!("/api/v2/infos/{info}/comments{query}")),
+        ("info-comment-list-all", format!("/api/v2/info/comments{query}")),
+    ]
 }
 
 fn ids(list: &Value) -> Vec<u64> {
@@ -288,4 +303,111 @@ async fn concurrent_comments_are_all_counted() {
         .await;
     assert_eq!(info["comments_count"], 30);
     assert_eq!(app.count_items(&k::comments(Some(id), CommentKind::All), "").await, 30);
+}
+
+/// Issue 11 (reads <= $1.50 per million pages): the listing entries carry the comments, so a
+/// page is one Query of them and one batched read of what can change (the distinct users, the
+/// info and its counts), on both routes; and the answer is what publishing each comment
+/// answered, the info as it is now.
+#[tokio::test]
+async fn a_page_of_20_comments_by_3_users_is_one_query_and_one_batch_of_users_and_info() {
+    let app = spawn_app_on_own_table().await;
+    let (_, fan, id) = setup(&app).await;
+    let users = [fan, app.info_user().await, app.info_user().await];
+    let image = app.image(&users[0], 300, 200).await;
+    let video = app.upload(&users[0], "video/mp4", b"\0\0\0\x18ftypmp42".to_vec()).await;
+    let mut made = Vec::new();
+    for i in 0..25 {
+        // Every kind of comment the seed has; the files are users[0]'s (i a multiple of 3).
+        let extra = match i {
+            _ if i % 6 == 0 => json!({"images": [image, image]}),
+            _ if i % 6 == 3 => json!({"video": {"video_id": video, "cover_id": image}, "feed_content": ""}),
+            _ if i % 4 == 1 => json!({"feed_mark": unique("m"), "feed_from": 2, "feed_content": "写得好".repeat(40)}),
+            _ => json!({}),
+        };
+        made.push(comment(&app, &users[i % 3], id, extra).await);
+    }
+    let now = made[24]["repostable"].clone();
+    assert_eq!(now["comments_count"], 25, "the last answer has the info as it is now");
+    let expected: Vec<Value> = made
+        .iter()
+        .rev()
+        .take(20)
+        .map(|f| {
+            let mut f = f.clone();
+            f["repostable"] = now.clone();
+            f
+        })
+        .collect();
+    for (binary, path) in both_listings(id, "?limit=20") {
+        app.calls(binary);
+        let page = app.rest_ok(200, "GET", &path, None, None).await;
+        let page = page.as_array().unwrap();
+        assert_eq!(page.len(), 20, "{binary}");
+        for (got, want) in page.iter().zip(&expected) {
+            assert_eq!(got, want, "{binary}: comment {}", want["id"]);
+        }
+        let calls = app.calls(binary);
+        assert_eq!(ops(&calls), ["Query", "BatchGetItem"], "{binary}");
+        assert_eq!(calls[0].items_read, 20, "{binary}: the page's entries");
+        assert_eq!(
+            calls[1].items_read,
+            3 + 2,
+            "{binary}: the 3 users, the info and its stats; no comment read by key"
+        );
+    }
+}
+
+/// Users are read live: a page shows each author as they are now, not as they were when they
+/// commented. No route renames an info user yet; an operator's edit of the stored user stands
+/// for one.
+#[tokio::test]
+async fn a_comment_page_shows_its_authors_as_they_are_now() {
+    let app = spawn_app_on_own_table().await;
+    let (_, fan, id) = setup(&app).await;
+    let made = comment(&app, &fan, id, json!({})).await;
+    assert_eq!(made["user"]["name"], fan.name.as_str());
+    let stored = app.item(&k::user(fan.id)).await.unwrap();
+    let mut user: UserItem = serde_dynamo::from_item(stored).unwrap();
+    user.name = unique("renamed");
+    user.updated_at = 4_102_444_800_000; // 2100-01-01
+    app.put_all(vec![serde_dynamo::to_item(&user).unwrap()]).await;
+    for (binary, path) in both_listings(id, "") {
+        let page = app.rest_ok(200, "GET", &path, None, None).await;
+        assert_eq!(
+            (&page[0]["id"], &page[0]["user"]["name"], &page[0]["user"]["updated_at"]),
+            (&made["id"], &json!(user.name), &json!("2100-01-01 00:00:00")),
+            "{binary}"
+        );
+    }
+}
+
+/// A comment whose entries can't carry it within one write unit (nine images) is listed all
+/// the same: its entries hold only its IDs and the page reads its feed in the same batch.
+#[tokio::test]
+async fn a_comment_too_big_for_its_entries_is_read_from_its_feed_in_the_page_batch() {
+    let app = spawn_app_on_own_table().await;
+    let (_, fan, id) = setup(&app).await;
+    let image = app.image(&fan, 300, 200).await;
+    let made = comment(&app, &fan, id, json!({"images": vec![image; 9]})).await;
+    let entry = app
+        .item(&k::comment_entry(
+            Some(id),
+            CommentKind::Image,
+            made["id"].as_u64().unwrap(),
+        ))
+        .await
+        .unwrap();
+    assert!(!entry.contains_key("comment"), "the entry stays small");
+    for (binary, path) in both_listings(id, "?type=image") {
+        app.calls(binary);
+        let page = app.rest_ok(200, "GET", &path, None, None).await;
+        assert_eq!(page, json!([made]), "{binary}");
+        let calls = app.calls(binary);
+        assert_eq!(ops(&calls), ["Query", "BatchGetItem"], "{binary}");
+        assert_eq!(
+            calls[1].items_read, 4,
+            "{binary}: the feed, its user, the info and its stats"
+        );
+    }
 }

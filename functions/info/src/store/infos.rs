@@ -473,7 +473,7 @@ impl InfoStore<'_> {
                 pk: e.pk.clone(),
                 sk: e.sk.clone(),
             }));
-            if let Some(mark) = &feed.feed_mark {
+            if let Some(mark) = &feed.comment.feed_mark {
                 doomed.push(k::feed_mark(feed.user_id, mark));
             }
             doomed.push(Key {
