@@ -58,6 +58,6 @@ step "clippy on every target (also type-checks every Lambda binary)"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "every function binary builds (what cargo lambda build compiles; clippy stops short of codegen)"
-cargo build --workspace --bins --quiet
+scripts/build-bins.sh
 
 echo; echo "all checks passed"
