@@ -16,6 +16,16 @@
 //! for another look. Cost per counter: 2 GetItem + 1 Query `Select COUNT` (1 per MB of counted
 //! items), + 1 UpdateItem when it drifted.
 //!
+//! A recount reads every counted item, so recounting on every change would make a like of a post
+//! with N likes read N items (and an info's view, which changes its stats, recount its likes,
+//! favorites and comments). So a counter this container found correct is not recounted again for
+//! [`RECHECK`] while everything that changed since is explained by counted changes: its
+//! revisions moved at least as much as its value (`checked`). Such a change costs 1 GetItem. A
+//! hand edit of the counter (its value moves, its revision doesn't) is still recounted at once;
+//! counted items edited by hand (the counter untouched) are found by the next recount, within
+//! [`RECHECK`] of the counter's next change. A table's stream hands the records of one key to one
+//! shard, so the same container mostly sees the same counters.
+//!
 //! A hot counter can be spread over shard items ([`Shards`]): its value is then the head item's
 //! attribute plus every shard's, each counted change moving one shard and that shard's revision.
 //! A repair reads the head and its shards (+1 BatchGetItem per read) and brackets the count with
@@ -37,6 +47,9 @@ use crate::store::{Store, n};
 
 /// Counters repaired at once.
 const CONCURRENCY: usize = 8;
+
+/// How long a counter found correct goes without a recount while its changes are counted ones.
+pub const RECHECK: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// A counter attribute of an item and the relation items it counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +144,8 @@ pub enum Repair {
     Busy,
     /// The counting item is gone (deleted): nothing to repair.
     Gone,
+    /// Found correct here less than [`RECHECK`] ago, and only counted changes since: not recounted.
+    Unchanged,
 }
 
 /// The counter as read: its value (the head's attribute plus its shards', an absent attribute
@@ -195,12 +210,18 @@ async fn read(store: &Store, counter: &Counter) -> Result<Option<Read>, AppError
 /// item moves the revision in the same transaction (`Change::count`), so an unchanged revision
 /// means the items counted are the ones the value counts — a consistent snapshot, however many
 /// likes and cancels land around it (a value alone could come back to what it was: ABA). The
-/// repair then writes on condition that the revision is still the one read. Cost: 2 GetItem +
-/// 1 Query `Select COUNT` (1 per MB of counted items), + 1 UpdateItem when it drifted.
+/// repair then writes on condition that the revision is still the one read. Not recounted when
+/// this container found it correct less than [`RECHECK`] ago and only counted changes came
+/// since ([`Repair::Unchanged`]). Cost: 1 GetItem when unchanged; else 2 GetItem + 1 Query
+/// `Select COUNT` (1 per MB of counted items), + 1 UpdateItem when it drifted.
 pub async fn repair(store: &Store, counter: &Counter) -> Result<Repair, AppError> {
     let Some(before) = read(store, counter).await? else {
         return Ok(Repair::Gone);
     };
+    let id = checked::Id::new(store, counter);
+    if checked::explains(&id, &before) {
+        return Ok(Repair::Unchanged);
+    }
     let mut query = Query::table(counter.relations_pk.clone()).consistent();
     if !counter.relations_prefix.is_empty() {
         query = query.begins_with(counter.relations_prefix.clone());
@@ -209,7 +230,10 @@ pub async fn repair(store: &Store, counter: &Counter) -> Result<Repair, AppError
     match read(store, counter).await? {
         None => return Ok(Repair::Gone),
         Some(after) if after.revs != before.revs => return Ok(Repair::Busy),
-        Some(_) if before.value == items => return Ok(Repair::Correct),
+        Some(_) if before.value == items => {
+            checked::remember(id, &before);
+            return Ok(Repair::Correct);
+        }
         Some(_) => {}
     }
     // The head carries what the shards don't.
@@ -233,10 +257,165 @@ pub async fn repair(store: &Store, counter: &Counter) -> Result<Repair, AppError
                 "counter repaired"
             );
             crate::metrics::count("CountersRepaired", 1);
+            // The repair moved the head's revision by one: what it wrote is now the checked state.
+            checked::repaired(id, before.revs, items);
             Repair::Repaired { from: value, to: items }
         }
         Written::Refused(_) => Repair::Busy,
     })
+}
+
+/// What this container last found correct, per counter: when, its value and the sum of its
+/// revisions. Bounded: forgotten all at once when full (a forgotten counter costs one recount).
+mod checked {
+    use std::collections::HashMap;
+    use std::sync::{LazyLock, Mutex};
+    use std::time::Instant;
+
+    use super::{Counter, RECHECK, Read};
+    use crate::store::Store;
+
+    const MAX: usize = 10_000;
+
+    /// A counter in a table (tests run many tables in one process).
+    #[derive(Hash, PartialEq, Eq)]
+    pub struct Id(String, String, String, &'static str);
+
+    impl Id {
+        pub fn new(store: &Store, counter: &Counter) -> Self {
+            Self(
+                store.table().to_owned(),
+                counter.item.pk.clone(),
+                counter.item.sk.clone(),
+                counter.attribute,
+            )
+        }
+    }
+
+    struct Checked {
+        at: Instant,
+        value: i64,
+        revs: i64,
+    }
+
+    static CHECKED: LazyLock<Mutex<HashMap<Id, Checked>>> = LazyLock::new(Default::default);
+
+    fn revs(read: &Read) -> i64 {
+        read.revs.iter().map(|r| r.unwrap_or(0)).sum()
+    }
+
+    /// Whether `read` follows from the state last seen through counted changes alone: each moves
+    /// one revision by one and the value by at most one, so the value can't have moved more than
+    /// the revisions did. Within [`RECHECK`] of the last recount. When it does, `read` becomes the
+    /// state last seen (the recount's time kept), so the slack of one step never adds up to hide
+    /// a later hand edit.
+    pub fn explains(id: &Id, read: &Read) -> bool {
+        let mut map = CHECKED.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(c) = map.get_mut(id) else {
+            return false;
+        };
+        let moved = revs(read) - c.revs;
+        let explained = c.at.elapsed() < RECHECK && moved >= 0 && (read.value - c.value).abs() <= moved;
+        if explained {
+            (c.value, c.revs) = (read.value, revs(read));
+        }
+        explained
+    }
+
+    /// A repair set the counter to `value` and moved its item's revision by one, which is no
+    /// counted change for the item's other counters either: their last seen states move with it,
+    /// so the step leaves them no slack to hide a hand edit in.
+    pub fn repaired(id: Id, revs: Vec<Option<i64>>, value: i64) {
+        {
+            let mut map = CHECKED.lock().unwrap_or_else(|p| p.into_inner());
+            for (other, c) in map.iter_mut() {
+                if (&other.0, &other.1, &other.2) == (&id.0, &id.1, &id.2) {
+                    c.revs += 1;
+                }
+            }
+        }
+        let mut read = Read {
+            value,
+            shards_value: 0,
+            revs,
+        };
+        read.revs[0] = Some(read.revs[0].unwrap_or(0) + 1);
+        remember(id, &read);
+    }
+
+    /// Remembers `read` as correct.
+    pub fn remember(id: Id, read: &Read) {
+        let mut map = CHECKED.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= MAX {
+            map.clear();
+        }
+        map.insert(
+            id,
+            Checked {
+                at: Instant::now(),
+                value: read.value,
+                revs: revs(read),
+            },
+        );
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn read(value: i64, revs: &[Option<i64>]) -> Read {
+            Read {
+                value,
+                shards_value: 0,
+                revs: revs.to_vec(),
+            }
+        }
+
+        fn id(pk: &str) -> Id {
+            Id("t".into(), pk.into(), "S".into(), "likeCount")
+        }
+
+        #[test]
+        fn counted_changes_are_explained_and_a_hand_edit_is_not() {
+            remember(id("a"), &read(5, &[Some(10)]));
+            assert!(explains(&id("a"), &read(5, &[Some(10)])), "nothing changed");
+            assert!(explains(&id("a"), &read(7, &[Some(12)])), "two likes");
+            assert!(explains(&id("a"), &read(7, &[Some(14)])), "a like and its cancel");
+            assert!(
+                explains(&id("a"), &read(8, &[Some(14), Some(1)])),
+                "a like on a new shard"
+            );
+            assert!(
+                !explains(&id("a"), &read(11, &[Some(14), Some(1)])),
+                "the value moved, no revision did"
+            );
+            assert!(
+                !explains(&id("a"), &read(10, &[Some(15), Some(1)])),
+                "more than the revisions explain"
+            );
+            assert!(!explains(&id("b"), &read(5, &[Some(10)])), "never checked");
+        }
+
+        #[test]
+        fn the_slack_of_changes_seen_does_not_add_up() {
+            // Another counter of the same item moves the shared revision: 4 of its changes, then
+            // a hand edit of this one by -3 is still seen, since each step became the last seen.
+            remember(id("c"), &read(1, &[Some(0)]));
+            for rev in 1..=4 {
+                assert!(explains(&id("c"), &read(1, &[Some(rev)])));
+            }
+            assert!(!explains(&id("c"), &read(-2, &[Some(5)])));
+        }
+
+        #[test]
+        fn a_repair_of_another_counter_of_the_item_leaves_no_slack() {
+            let other = Id("t".into(), "d".into(), "S".into(), "commentCount");
+            remember(id("d"), &read(1, &[Some(3)]));
+            repaired(other, vec![Some(3)], 0);
+            // Its revision moved by the repair, its value by a hand edit: not a counted change.
+            assert!(!explains(&id("d"), &read(0, &[Some(4)])));
+        }
+    }
 }
 
 /// The counters a batch of stream records touches, each once, with the sequence number of the
@@ -266,9 +445,10 @@ pub async fn on_stream(store: &Store, event: Event, surfaces: &[Touched]) -> Dyn
             .collect()
             .await;
         let tally = |wanted: fn(&Repair) -> bool| results.iter().filter(|(_, r)| r.as_ref().is_ok_and(wanted)).count();
-        let (repaired, busy) = (
+        let (repaired, busy, unchanged) = (
             tally(|r| matches!(r, Repair::Repaired { .. })),
             tally(|r| *r == Repair::Busy),
+            tally(|r| *r == Repair::Unchanged),
         );
         let mut failed = Vec::new();
         for (sequence, result) in &results {
@@ -282,6 +462,7 @@ pub async fn on_stream(store: &Store, event: Event, surfaces: &[Touched]) -> Dyn
             counters = touched,
             repaired,
             busy,
+            unchanged,
             failed = failed.len(),
             dynamodb_requests = crate::metrics::dynamodb_requests(),
             "done"

@@ -158,3 +158,63 @@ async fn a_toggle_storm_with_the_upkeep_running_stays_exact() {
         .count();
     assert_eq!(writes, 0, "nothing drifted, so nothing was written");
 }
+
+/// A recount reads every counted item, so the upkeep doesn't recount a counter it found correct
+/// while only counted changes come: the likes of a post already checked cost the upkeep one
+/// GetItem per counter and batch, never a `Select COUNT` over the post's likes (which would make
+/// the N-th like read N items). A hand edit in between is still repaired at once.
+#[tokio::test]
+async fn likes_after_a_check_are_not_recounted_but_a_hand_edit_is() {
+    let app = spawn_app_with_upkeep().await;
+    let author = app.register().await;
+    let post = app.add_post(&author, "popular").await;
+    let mut fans = Vec::new();
+    for _ in 0..6 {
+        fans.push(app.register().await);
+    }
+
+    for fan in &fans[..3] {
+        app.chatx_ok("/chatx/moments/like", &fan.token, json!({"postID": post}))
+            .await;
+    }
+    let key = chatx::keys::post(&post);
+    idle(&app).await;
+    app.requests("upkeep-counters");
+
+    for fan in &fans[3..] {
+        app.chatx_ok("/chatx/moments/like", &fan.token, json!({"postID": post}))
+            .await;
+    }
+    idle(&app).await;
+    let requests = app.requests("upkeep-counters");
+    assert!(
+        requests.contains(&"GetItem".to_owned()),
+        "the upkeep looked: {requests:?}"
+    );
+    assert!(
+        !requests.contains(&"Query".to_owned()),
+        "three likes of a checked post recount nothing: {requests:?}"
+    );
+    assert_eq!(counter(&app, &key, "likeCount").await, 6);
+
+    corrupt(&app, &key, "likeCount", 40).await;
+    assert_eq!(settles(&app, &key, "likeCount", 6).await, 6);
+    assert!(
+        app.requests("upkeep-counters").contains(&"Query".to_owned()),
+        "the hand edit was recounted"
+    );
+}
+
+/// Waits until the upkeep has made no request for a second: its batches have run.
+async fn idle(app: &TestApp) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = app.request_log("upkeep-counters").snapshot().len();
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let now = app.request_log("upkeep-counters").snapshot().len();
+        if now == seen || Instant::now() > deadline {
+            return;
+        }
+        seen = now;
+    }
+}
