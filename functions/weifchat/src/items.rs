@@ -683,6 +683,12 @@ pub mod bulk {
     pub fn feed_entry(viewer_id: &str, space: &Space) -> Item {
         item(FeedEntryItem::new(viewer_id, space))
     }
+
+    /// A member of a group, as agreeing to their request leaves it (the group's `memberCount`
+    /// is not moved: the group-message fan-out test fills 150 members this way).
+    pub fn member(membership: &Membership) -> Item {
+        item(MembershipItem::member(membership, 0))
+    }
 }
 
 #[cfg(test)]
