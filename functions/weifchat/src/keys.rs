@@ -598,10 +598,7 @@ mod tests {
         assert_eq!(k::presence_attr("AbC-1="), "c_AbC_2D1_3D");
         for id in ["L0SM9cOFvHcCIhw=", "a_b-c/d+e", "stale-connection=", "x", "長"] {
             let attr = k::presence_attr(id);
-            assert!(
-                attr.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
-                "{attr}"
-            );
+            assert!(attr.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'), "{attr}");
             assert_eq!(k::presence_connection(&attr).as_deref(), Some(id), "{attr}");
         }
         for other in ["PK", "SK", "entity", "expiresAt", "c_bad_Z1", "c_trail_4", "c_a-b"] {

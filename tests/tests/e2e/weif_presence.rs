@@ -72,8 +72,10 @@ async fn a_group_message_to_150_members_reads_their_connections_in_two_batched_r
     let (mut sc, _) = app.weif_connect(&c).await;
 
     app.calls("weif-socket-group-chat");
-    so.send_json(&json!({"action": "group_chat", "data": {"dataMsg": {"msgType": 0, "message": "大家好"}, "gId": gid}}))
-        .await;
+    so.send_json(
+        &json!({"action": "group_chat", "data": {"dataMsg": {"msgType": 0, "message": "大家好"}, "gId": gid}}),
+    )
+    .await;
     for s in [&mut sb, &mut sc] {
         let pushed = s.recv_json().await;
         assert_eq!(
@@ -87,8 +89,16 @@ async fn a_group_message_to_150_members_reads_their_connections_in_two_batched_r
 
     let calls = app.calls("weif-socket-group-chat");
     let ops: Vec<&str> = calls.iter().map(|c| c.operation.as_str()).collect();
-    assert_eq!(count(&calls, "BatchGetItem"), 2, "150 presence items, 100 a request: {ops:?}");
-    assert_eq!(count(&calls, "Query"), 1, "the member list only, no Query per member: {ops:?}");
+    assert_eq!(
+        count(&calls, "BatchGetItem"),
+        2,
+        "150 presence items, 100 a request: {ops:?}"
+    );
+    assert_eq!(
+        count(&calls, "Query"),
+        1,
+        "the member list only, no Query per member: {ops:?}"
+    );
     assert_eq!(
         count(&calls, "GetItem"),
         4,
@@ -154,7 +164,11 @@ async fn disconnect_and_logout_remove_their_presence_entries() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(presence(&app, &b.id).await, [desktop_id.clone()], "`$disconnect` removed it");
+    assert_eq!(
+        presence(&app, &b.id).await,
+        [desktop_id.clone()],
+        "`$disconnect` removed it"
+    );
     assert!(app.item(&k::connection(&phone_id)).await.is_none());
 
     desktop

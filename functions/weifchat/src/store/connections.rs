@@ -47,8 +47,11 @@ impl Reach {
     /// ones.
     fn add(&mut self, user_id: &str, item: &Item, now_secs: i64) {
         let (live, stale) = split(presence_of(item), now_secs);
-        self.live
-            .extend(live.into_iter().take(MAX_USER_CONNECTIONS).map(|c| (user_id.to_owned(), c)));
+        self.live.extend(
+            live.into_iter()
+                .take(MAX_USER_CONNECTIONS)
+                .map(|c| (user_id.to_owned(), c)),
+        );
         self.stale.extend(stale.into_iter().map(|c| (user_id.to_owned(), c)));
     }
 }
@@ -220,7 +223,9 @@ impl WeifStore {
             .map(|chunk| chunk.iter().map(|u| k::presence(u)).collect())
             .collect();
         let found = self
-            .fan_out(batches, |store, keys| async move { store.store.batch_get(&keys, false).await })
+            .fan_out(batches, |store, keys| async move {
+                store.store.batch_get(&keys, false).await
+            })
             .await?;
         let mut reach = Reach::default();
         for item in found.iter().flatten() {
@@ -266,7 +271,10 @@ mod tests {
         reach.add("u", &item, 100);
         assert_eq!(reach.live.len(), MAX_USER_CONNECTIONS);
         assert_eq!(reach.live[0], ("u".into(), "c21".into()), "newest first");
-        assert!(!reach.live.iter().any(|(_, c)| c == "c00" || c == "c01"), "the oldest left out");
+        assert!(
+            !reach.live.iter().any(|(_, c)| c == "c00" || c == "c01"),
+            "the oldest left out"
+        );
         assert_eq!(reach.stale, [("u".to_owned(), "old-1=".to_owned())]);
     }
 
