@@ -158,17 +158,14 @@ async fn disconnect_and_logout_remove_their_presence_entries() {
     assert_eq!(presence(&app, &b.id).await, both);
 
     phone.close().await;
+    let only_desktop = vec![desktop_id.clone()];
     for _ in 0..100 {
-        if presence(&app, &b.id).await == [desktop_id.clone()] {
+        if presence(&app, &b.id).await == only_desktop {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(
-        presence(&app, &b.id).await,
-        [desktop_id.clone()],
-        "`$disconnect` removed it"
-    );
+    assert_eq!(presence(&app, &b.id).await, only_desktop, "`$disconnect` removed it");
     assert!(app.item(&k::connection(&phone_id)).await.is_none());
 
     desktop
