@@ -3,7 +3,7 @@
 //! call and the costs are in `docs/weifchat-socket.md`; the wire style in `crate::socket`.
 //!
 //! What socket.io's rooms and `users[id]` map did is done by the table here: a connection item
-//! per connection (found by ID, and per user), the friendship or membership checked in the
+//! per connection (found by ID) and a presence item per user (its open connections), the friendship or membership checked in the
 //! message's storing transaction, and pushes to the receivers' connections through API
 //! Gateway's Management API (best effort: the table is the truth, see `/message/sync`).
 
@@ -102,8 +102,10 @@ fn id_field(value: &str, field: &'static str) -> Result<String, AppError> {
     Ok(value.to_owned())
 }
 
-/// `$connect` (`?token=<weifChat token>`): records the connection under the token's user. No
-/// valid token: the handshake is refused (401). Cost: 1 PutItem.
+/// `$connect` (`?token=<weifChat token>`): records the connection under the token's user (its
+/// item and its attribute in the user's presence item; if either write fails, the handshake
+/// fails and the client reconnects). No valid token: the handshake is refused (401).
+/// Cost: 1 PutItem ∥ 1 UpdateItem (+ 1 UpdateItem past 20 connections of the user).
 #[tracing::instrument(skip(state, req))]
 pub async fn connect(state: &AppState, req: Request) -> Response<Body> {
     socket::connect(state, req, |peer, ctx| async move {
@@ -120,7 +122,8 @@ pub async fn connect(state: &AppState, req: Request) -> Response<Body> {
     .await
 }
 
-/// `$disconnect`: forgets the connection. Cost: 1 DeleteItem.
+/// `$disconnect`: forgets the connection (its item, whose old value names the user, then its
+/// presence attribute). Cost: 1 DeleteItem + 1 UpdateItem.
 #[tracing::instrument(skip(state, req))]
 pub async fn disconnect(state: &AppState, req: Request) -> Response<Body> {
     socket::disconnect(req, |ctx| async move {
@@ -157,12 +160,16 @@ pub async fn login(state: &AppState, req: Request) -> Response<Body> {
 }
 
 /// `logout` (`{userId?}`): forgets the connection; it gets no more pushes, and its frames answer
-/// 401 until it reconnects. Answers nothing, as socket.io did. Cost: 1 GetItem + 1 DeleteItem.
+/// 401 until it reconnects. Answers nothing, as socket.io did.
+/// Cost: 1 GetItem + (1 DeleteItem ∥ 1 UpdateItem).
 #[tracing::instrument(skip(state, req))]
 pub async fn logout(state: &AppState, req: Request) -> Response<Body> {
     socket::frame(state, req, "logout", |peer, d: Sender| async move {
         peer.must_be(d.user_id.as_deref())?;
-        state.weifchat().close_connection(&peer.connection_id).await?;
+        state
+            .weifchat()
+            .forget_connection(&peer.user_id, &peer.connection_id)
+            .await?;
         Ok(None)
     })
     .await
@@ -173,7 +180,8 @@ pub async fn logout(state: &AppState, req: Request) -> Response<Body> {
 /// `unread_message` (the sender's ID) to the receiver's connections and `private_chat` to the
 /// sender's other connections. Answers nothing on success.
 /// Cost: 1 GetItem (connection) + the send (1 GetItem + 1 TransactWriteItems of 5) + 1 GetItem
-/// (sender) + the push (1 Query per user, 1 PostToConnection per connection and frame).
+/// (sender) + the push (1 BatchGetItem of both users' presence items, 1 PostToConnection per
+/// connection and frame).
 #[tracing::instrument(skip(state, req))]
 pub async fn private_chat(state: &AppState, req: Request) -> Response<Body> {
     socket::frame(state, req, "private_chat", |peer, d: PrivateChatIn| async move {
@@ -205,8 +213,8 @@ pub async fn private_chat(state: &AppState, req: Request) -> Response<Body> {
 /// and `unread_message` (the group's ID) to the other members' connections and `group_chat` to
 /// the sender's other connections. Answers nothing on success.
 /// Cost: 1 GetItem (connection) + the send (1 GetItem + 1 TransactWriteItems of 4) + 2 GetItems
-/// (sender, group) + 1 Query (members) + the push (1 Query per member, 1 PostToConnection per
-/// connection and frame).
+/// (sender, group) + 1 Query (members) + the push (1 BatchGetItem per 100 members, the batches at
+/// once; 1 PostToConnection per connection and frame).
 #[tracing::instrument(skip(state, req))]
 pub async fn group_chat(state: &AppState, req: Request) -> Response<Body> {
     socket::frame(state, req, "group_chat", |peer, d: GroupChatIn| async move {
@@ -295,7 +303,8 @@ fn apply_counts<'a>(state: &'a AppState, req: Request, event: &'static str) -> s
 
 /// `agree_apply` (`{toId}`): tells `toId` (whose friend request the caller agreed to, through
 /// the REST route, which already pushed it) `agree_apply`, if they are now friends (403
-/// otherwise). Answers nothing. Cost: 2 GetItems + the push.
+/// otherwise). Answers nothing. Cost: 2 GetItems + the push (1 BatchGetItem, 1 PostToConnection
+/// per connection).
 #[tracing::instrument(skip(state, req))]
 pub async fn agree_apply(state: &AppState, req: Request) -> Response<Body> {
     socket::frame(state, req, AGREE_APPLY, |peer, d: AgreeApplyIn| async move {
@@ -330,24 +339,21 @@ async fn deliver(state: &AppState, peer: &Peer, users: Vec<String>, pushed: Fram
 // ---- pushes from the REST routes ----
 
 /// Pushes `apply_notice` with `user_id`'s pending request counts to their connections (after a
-/// friend or join request reached them). Best effort. Cost: 1 Query, and if they are connected
-/// 2 Queries (COUNT) + 1 PostToConnection per connection.
+/// friend or join request reached them). Best effort. Cost: 1 GetItem (their presence item),
+/// and if they are connected 2 Queries (COUNT) + 1 PostToConnection per connection.
 pub async fn notify_requests(state: &AppState, user_id: &str) {
     let store = state.weifchat();
     let found = async {
-        let connections = store.connections_of(user_id, clock::now_secs()).await?;
-        if connections.is_empty() {
-            return Ok(None);
+        let reach = store.connections_of(user_id, clock::now_secs()).await?;
+        if reach.live.is_empty() {
+            return Ok((reach, None));
         }
         let frame = Frame::new(APPLY_NOTICE, store.request_counts(user_id).await?)?;
-        Ok::<_, AppError>(Some((connections, frame)))
+        Ok::<_, AppError>((reach, Some(frame)))
     };
     match found.await {
-        Ok(Some((connections, frame))) => {
-            let connections = connections.into_iter().map(|c| (user_id.to_owned(), c)).collect();
-            socket::post(state, connections, |_| vec![frame.clone()], None).await
-        }
-        Ok(None) => {}
+        // With no frame, this only forgets the expired connections read.
+        Ok((reach, frame)) => socket::post(state, reach, |_| frame.iter().cloned().collect(), None).await,
         Err(e) => e.log(),
     }
 }

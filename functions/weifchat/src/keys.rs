@@ -23,7 +23,8 @@
 //! | group chat head (seq counter) | `WEIF#GROUPCHAT#<groupId>` | `#CHAT` | |
 //! | group message | `WEIF#GROUPCHAT#<groupId>` | `MSG#<seq, 12 digits>` | |
 //! | conversation (a user's side of a private chat) | `WEIF#USER#<userId>` | `CONV#FRIEND#<otherId>` | `WEIF#USER#<userId>#CONVS` / `<lastTime>#<otherId>` |
-//! | socket connection (TTL) | `WEIF#CONN#<connectionId>` | `#CONN` | `WEIF#USER#<userId>#CONNS` / `<connectionId>` |
+//! | socket connection (TTL) | `WEIF#CONN#<connectionId>` | `#CONN` | |
+//! | presence (a user's open connections, one attribute each; TTL) | `WEIF#USER#<userId>` | `PRESENCE` | |
 //!
 //! `<c>` is the first character of the lowercased name: the partition of a bounded prefix search.
 use shared::counters::Counter;
@@ -56,6 +57,7 @@ pub mod entity {
     pub const SENT: &str = "WeifSentMessage";
     // -- the chat socket --
     pub const CONNECTION: &str = "WeifConnection";
+    pub const PRESENCE: &str = "WeifPresence";
 }
 
 /// Attribute names used in expressions (items map them with serde renames; tests in
@@ -323,9 +325,54 @@ pub fn connection(connection_id: &str) -> Key {
     Key::new(format!("WEIF#CONN#{connection_id}"), CONNECTION_SK)
 }
 
-/// GSI1 partition of a user's open connections (a push reaches each of them).
-pub fn connections(user_id: &str) -> String {
-    format!("WEIF#USER#{user_id}#CONNS")
+pub const PRESENCE_SK: &str = "PRESENCE";
+/// The start of a presence item's connection attributes ([`presence_attr`]).
+pub const PRESENCE_ATTR_PREFIX: &str = "c_";
+
+/// `user_id`'s presence: one item holding each of the user's open connections as an attribute
+/// ([`presence_attr`]), so a push to many users reads one item each, 100 to a `BatchGetItem`.
+pub fn presence(user_id: &str) -> Key {
+    Key::new(user_partition(user_id), PRESENCE_SK)
+}
+
+/// The presence item's attribute of `connection_id` (its value: the connection's expiry, in
+/// seconds): `c_`, then the ID with every byte that isn't an ASCII letter or digit written as `_`
+/// and two hex digits (`AbC-1=` is `c_AbC_2D1_3D`). Letters, digits and `_` only, so the name is
+/// its own expression placeholder (`#c_…`, which DynamoDB allows), and it reads back as the ID
+/// ([`presence_connection`]).
+pub fn presence_attr(connection_id: &str) -> String {
+    let mut attr = String::with_capacity(PRESENCE_ATTR_PREFIX.len() + connection_id.len() + 8);
+    attr.push_str(PRESENCE_ATTR_PREFIX);
+    for b in connection_id.bytes() {
+        if b.is_ascii_alphanumeric() {
+            attr.push(char::from(b));
+        } else {
+            attr.push_str(&format!("_{b:02X}"));
+        }
+    }
+    attr
+}
+
+/// The connection ID a presence attribute names; `None` for any other attribute.
+pub fn presence_connection(attr: &str) -> Option<String> {
+    let escaped = attr.strip_prefix(PRESENCE_ATTR_PREFIX)?.as_bytes();
+    let mut id = Vec::with_capacity(escaped.len());
+    let mut i = 0;
+    while i < escaped.len() {
+        match escaped[i] {
+            b'_' => {
+                let hex = std::str::from_utf8(escaped.get(i + 1..i + 3)?).ok()?;
+                id.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 3;
+            }
+            b if b.is_ascii_alphanumeric() => {
+                id.push(b);
+                i += 1;
+            }
+            _ => return None,
+        }
+    }
+    String::from_utf8(id).ok()
 }
 
 /// The counters a change to the item at `key` touches (the table stream's upkeep,
@@ -547,6 +594,24 @@ mod tests {
     }
 
     #[test]
+    fn a_presence_attribute_is_its_own_placeholder_and_reads_back_as_its_connection() {
+        assert_eq!(k::presence_attr("AbC-1="), "c_AbC_2D1_3D");
+        for id in ["L0SM9cOFvHcCIhw=", "a_b-c/d+e", "stale-connection=", "x", "長"] {
+            let attr = k::presence_attr(id);
+            assert!(attr.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'), "{attr}");
+            assert_eq!(k::presence_connection(&attr).as_deref(), Some(id), "{attr}");
+        }
+        for other in ["PK", "SK", "entity", "expiresAt", "c_bad_Z1", "c_trail_4", "c_a-b"] {
+            assert_eq!(k::presence_connection(other), None, "{other}");
+        }
+        // In the user's partition, beside the profile and away from every SK prefix listed there.
+        assert_eq!(k::presence("u").pk, k::user("u").pk);
+        for prefix in [k::FRIEND_PREFIX, k::NOTE_PREFIX, k::PROFILE_SK, k::CONVERSATION_PREFIX] {
+            assert!(!k::PRESENCE_SK.starts_with(prefix), "{prefix}");
+        }
+    }
+
+    #[test]
     fn every_key_and_index_partition_is_under_the_registered_prefix() {
         assert!(PREFIXES.contains(&k::PREFIX));
         let keys: Vec<Key> = vec![
@@ -567,6 +632,7 @@ mod tests {
             k::message(&k::group_chat("g"), 1),
             k::conversation("u", "v"),
             k::connection("c"),
+            k::presence("u"),
             k::feed_entry("u", "s"),
             k::user_space("u", "s"),
             k::fan_out_job("s", true),
@@ -581,7 +647,6 @@ mod tests {
             k::nick_index("n", "u").unwrap().0,
             k::group_name_index("g", "g").unwrap().0,
             k::conversations("u"),
-            k::connections("u"),
         ];
         for pk in keys.into_iter().map(|key| key.pk).chain(partitions) {
             assert!(pk.starts_with(k::PREFIX), "{pk}");

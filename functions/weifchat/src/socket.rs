@@ -18,6 +18,7 @@
 //!   sender is the user of its connection ([`Peer`]), never a field of the frame. A connection
 //!   that logged out (or whose item expired) gets 401 `请先登录` for every frame.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use lambda_http::http::StatusCode;
@@ -27,6 +28,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::WeifState;
+use crate::store::Reach;
 use crate::wire::{Failure, Route, failure_envelope};
 use shared::auth::TokenError;
 use shared::clock;
@@ -224,10 +226,10 @@ fn frame_data<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
 }
 
 /// Pushes `frames` to every open connection of each of `users` except `skip` (the sender's own
-/// connection), and forgets the connections found gone. Best effort: a failure is logged and
-/// never fails the sender's action (the table is the truth; clients catch up with the sync route).
-/// Cost: 1 Query on GSI1 per user, 1 PostToConnection per connection and frame, 1 DeleteItem per
-/// gone connection.
+/// connection), and forgets the connections found gone or expired. Best effort: a failure is
+/// logged and never fails the sender's action (the table is the truth; clients catch up with the
+/// sync route). Cost: 1 BatchGetItem per 100 users (their presence items, the batches at once),
+/// 1 PostToConnection per connection and frame, and what [`post`] forgets.
 pub async fn push(state: &AppState, users: Vec<String>, frames: &[Frame], skip: Option<&str>) {
     push_each(state, users, |_| frames.to_vec(), skip).await
 }
@@ -244,41 +246,37 @@ pub async fn push_each(
         return;
     }
     match state.weifchat().connections_of_all(users, clock::now_secs()).await {
-        Ok(connections) => post(state, connections, frames_for, skip).await,
+        Ok(reach) => post(state, reach, frames_for, skip).await,
         Err(e) => e.log(),
     }
 }
 
-/// Posts each `(user, connection)` its user's frames (but none to `skip`), and forgets the
-/// connections found gone. Cost: 1 PostToConnection per connection and frame, 1 DeleteItem per
-/// gone connection.
-pub async fn post(
-    state: &AppState,
-    connections: Vec<(String, String)>,
-    frames_for: impl Fn(&str) -> Vec<Frame>,
-    skip: Option<&str>,
-) {
+/// Posts each live `(user, connection)` of `reach` its user's frames (but none to `skip`), then
+/// forgets the connections found gone and the expired ones `reach` read. Cost: 1
+/// PostToConnection per connection and frame; if any were gone or expired, 1 UpdateItem per
+/// such user (its presence item) + 1 DeleteItem per gone connection.
+pub async fn post(state: &AppState, reach: Reach, frames_for: impl Fn(&str) -> Vec<Frame>, skip: Option<&str>) {
     let Some(pusher) = &state.push else {
         tracing::warn!("pushes are off: SOCKET_ENDPOINT is not configured for this function");
         return;
     };
     let mut pushes = Vec::new();
-    for (user, connection) in connections {
+    for (user, connection) in &reach.live {
         if Some(connection.as_str()) == skip {
             continue;
         }
-        for frame in frames_for(&user) {
+        for frame in frames_for(user) {
             pushes.push((connection.clone(), frame.bytes()));
         }
     }
-    let mut gone = pusher.post_all(pushes).await;
-    gone.sort();
-    gone.dedup();
-    let store = state.weifchat();
-    for connection in gone {
-        if let Err(e) = store.close_connection(&connection).await {
-            e.log();
-        }
+    let gone: HashSet<String> = pusher.post_all(pushes).await.into_iter().collect();
+    let Reach { live, stale } = reach;
+    let gone: Vec<(String, String)> = live.into_iter().filter(|(_, c)| gone.contains(c)).collect();
+    if gone.is_empty() && stale.is_empty() {
+        return;
+    }
+    if let Err(e) = state.weifchat().forget(gone, stale).await {
+        e.log();
     }
 }
 

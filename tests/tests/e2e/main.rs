@@ -35,6 +35,7 @@ mod weif_friends;
 mod weif_groups;
 mod weif_messages;
 mod weif_notes;
+mod weif_presence;
 mod weif_socket;
 mod weif_spaces;
 mod weif_uploads;

@@ -60,8 +60,8 @@ async fn friend_add_200_is_pending_on_both_sides_and_listed_for_the_receiver() {
     let app = spawn_app().await;
     let [a, b] = app.weif_users().await;
     assert_eq!(request(&app, &a, &b).await, json!({"status": 200, "msg": "申请中"}));
-    // The request, then the receiver's connections (none: no apply_notice to push).
-    assert_eq!(app.requests("weif-friend-add"), ["TransactWriteItems", "Query"]);
+    // The request, then the receiver's presence (none: no apply_notice to push).
+    assert_eq!(app.requests("weif-friend-add"), ["TransactWriteItems", "GetItem"]);
     assert_eq!(friend_state(&app, &a, &b).await, 0, "the sender waits");
     assert_eq!(friend_state(&app, &b, &a).await, 4, "the receiver is asked");
     let listed = requests(&app, &b).await;
@@ -133,10 +133,10 @@ async fn friend_agree_200_makes_friends_on_both_sides() {
         json!({"status": 200, "msg": "添加成功"})
     );
     // The agree, each one's newest moments for the other's feed (none: no batch write), then the
-    // requester's connections (none: no agree_apply to push).
+    // requester's presence (none: no agree_apply to push).
     assert_eq!(
         app.requests("weif-friend-agree"),
-        ["TransactWriteItems", "Query", "Query", "Query"]
+        ["TransactWriteItems", "Query", "Query", "BatchGetItem"]
     );
     assert_eq!(
         (friend_state(&app, &a, &b).await, friend_state(&app, &b, &a).await),

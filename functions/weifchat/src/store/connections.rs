@@ -1,34 +1,132 @@
-//! The chat socket's connections: one item per open WebSocket connection, found by its ID (a
-//! frame names only its connection) and listed per user through GSI1 (a push reaches every
-//! connection of a user, phone and desktop alike, without a Scan). Each item expires two hours
-//! and five minutes after its connection opened (API Gateway closes a connection at two hours);
-//! `$disconnect`, `logout` and a push answered 410 Gone delete it sooner. Reads skip expired
-//! items, as DynamoDB's TTL deletes them only within a few days.
+//! The chat socket's connections, in two kinds of item:
+//! - the connection (`WEIF#CONN#<id>`): its user, found by its ID, since a frame and
+//!   `$disconnect` name only their connection;
+//! - the user's presence (`WEIF#USER#<id>` / `PRESENCE`): one attribute per open connection of
+//!   the user (`keys::presence_attr`, valued with its expiry in seconds), so a push to a group's
+//!   members reads one small item per member, 100 to a `BatchGetItem`, instead of one Query each.
+//!
+//! A connection expires two hours and five minutes after it opened (API Gateway closes it at
+//! two hours); `$disconnect`, `logout` and a push answered 410 Gone forget it sooner. Reads skip
+//! what expired (DynamoDB's TTL deletes items only within a few days), and a push removes the
+//! expired presence attributes it read. Why one item per user, the order of the writes and the
+//! item's size bound: docs/decisions.md, *A user's connections in one presence item*.
+
+use std::collections::{HashMap, HashSet};
 
 use super::WeifStore;
 use crate::items::ConnectionItem;
 use crate::keys as k;
 use shared::error::AppError;
-use shared::store::query::Query;
-use shared::store::write::Change;
+use shared::keys::{ENTITY, Key, TTL};
+use shared::store::write::{Change, Written};
+use shared::store::{Item, n, s};
 
-/// How long a connection item lives after its connection opened, in seconds: API Gateway's two
-/// hours and a margin.
+/// How long a connection lives after it opened, in seconds: API Gateway's two hours and a
+/// margin.
 pub const CONNECTION_TTL_SECS: i64 = 2 * 3600 + 300;
 
-/// The most connections a push to one user reaches (a user's devices; older ones past this are
-/// served by the sync route).
+/// The most connections of one user a push reaches (a user's devices): a connect past this
+/// evicts the user's oldest from the presence item. An evicted connection stays open (its frames
+/// are served) without pushes, and catches up with the sync route.
 pub const MAX_USER_CONNECTIONS: usize = 20;
 
+/// A `BatchGetItem` reads at most this many keys.
+const BATCH_GET_KEYS: usize = 100;
+
+/// Whom a push reaches, as read from the presence items: `(user, connection)` pairs.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Reach {
+    /// Open connections, at most [`MAX_USER_CONNECTIONS`] per user (the newest).
+    pub live: Vec<(String, String)>,
+    /// Expired presence attributes that were read: to forget ([`WeifStore::forget`]).
+    pub stale: Vec<(String, String)>,
+}
+
+impl Reach {
+    /// Adds `user_id`'s presence `item`: its live connections, newest first, and its expired
+    /// ones.
+    fn add(&mut self, user_id: &str, item: &Item, now_secs: i64) {
+        let (live, stale) = split(presence_of(item), now_secs);
+        self.live.extend(
+            live.into_iter()
+                .take(MAX_USER_CONNECTIONS)
+                .map(|c| (user_id.to_owned(), c)),
+        );
+        self.stale.extend(stale.into_iter().map(|c| (user_id.to_owned(), c)));
+    }
+}
+
+/// The connections a presence item holds, with their expiries (seconds).
+fn presence_of(item: &Item) -> Vec<(String, i64)> {
+    item.iter()
+        .filter_map(|(name, value)| {
+            let connection = k::presence_connection(name)?;
+            let expires = value.as_n().ok()?.parse().ok()?;
+            Some((connection, expires))
+        })
+        .collect()
+}
+
+/// `connections` split into the open ones, newest first, and the expired ones.
+fn split(mut connections: Vec<(String, i64)>, now_secs: i64) -> (Vec<String>, Vec<String>) {
+    connections.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let (live, stale): (Vec<_>, Vec<_>) = connections.into_iter().partition(|(_, e)| *e > now_secs);
+    (
+        live.into_iter().map(|(c, _)| c).collect(),
+        stale.into_iter().map(|(c, _)| c).collect(),
+    )
+}
+
+/// What a connect leaves out of a presence item holding more than [`MAX_USER_CONNECTIONS`]
+/// connections: the expired ones, then the oldest open ones past the cap, never `kept` (the
+/// connection just opened).
+fn evicted(connections: Vec<(String, i64)>, kept: &str, now_secs: i64) -> Vec<String> {
+    if connections.len() <= MAX_USER_CONNECTIONS {
+        return Vec::new();
+    }
+    let (live, mut out) = split(connections, now_secs);
+    let mut room = MAX_USER_CONNECTIONS - usize::from(live.iter().any(|c| c == kept));
+    for connection in live {
+        if connection == kept {
+            continue;
+        }
+        match room {
+            0 => out.push(connection),
+            _ => room -= 1,
+        }
+    }
+    out
+}
+
 impl WeifStore {
-    /// Records `connection_id`, opened at `connected_at` (ms) by `user_id`. Cost: 1 PutItem.
+    /// Records `connection_id`, opened at `connected_at` (ms) by `user_id`: its item and its
+    /// attribute in the user's presence, written at once; an error from either fails the
+    /// connect (so no connection is served frames without getting pushes). Past
+    /// [`MAX_USER_CONNECTIONS`], the user's expired and oldest connections leave the presence
+    /// item. Cost: 1 PutItem ∥ 1 UpdateItem (1 WRU each: the item stays under 1 KB), + 1
+    /// UpdateItem when past the cap.
     #[tracing::instrument(skip(self))]
     pub async fn open_connection(&self, connection_id: &str, user_id: &str, connected_at: i64) -> Result<(), AppError> {
         let expires_at = connected_at / 1000 + CONNECTION_TTL_SECS;
         let item = ConnectionItem::new(connection_id, user_id, connected_at, expires_at);
-        Change::new(k::connection(connection_id))
-            .put(&self.store, serde_dynamo::to_item(item)?)
-            .await?;
+        let connection = Change::new(k::connection(connection_id)).put(&self.store, serde_dynamo::to_item(item)?);
+        // The item's own TTL follows its newest connection: it goes when all of them expired.
+        let presence = Change::new(k::presence(user_id))
+            .set(&k::presence_attr(connection_id), n(expires_at))
+            .set(ENTITY, s(k::entity::PRESENCE))
+            .set(TTL, n(expires_at))
+            .update(&self.store);
+        let (_, presence) = tokio::try_join!(connection, presence)?;
+        let Written::Applied(presence) = presence else {
+            return Err(AppError::internal("an unconditional presence update was refused"));
+        };
+        let out = evicted(presence_of(&presence), connection_id, shared::clock::now_secs());
+        if !out.is_empty() {
+            // Best effort: a push reads at most the newest MAX_USER_CONNECTIONS anyway.
+            if let Err(e) = self.forget_presence(user_id, &out).await {
+                e.log();
+            }
+        }
         Ok(())
     }
 
@@ -40,40 +138,163 @@ impl WeifStore {
         Ok(item.filter(|c| c.expires_at > now_secs).map(|c| c.user_id))
     }
 
-    /// Forgets a connection (closed, logged out or gone). Cost: 1 DeleteItem.
+    /// Forgets a closed connection (`$disconnect`, which knows only its ID): deletes its item,
+    /// whose old value names the user, then its presence attribute.
+    /// Cost: 1 DeleteItem + 1 UpdateItem (1 DeleteItem alone if it was already forgotten).
     #[tracing::instrument(skip(self))]
     pub async fn close_connection(&self, connection_id: &str) -> Result<(), AppError> {
-        self.store.delete_if_exists(&k::connection(connection_id)).await?;
+        let deleted = Change::new(k::connection(connection_id))
+            .when_exists()
+            .delete(&self.store)
+            .await?;
+        let Written::Applied(old) = deleted else {
+            return Ok(());
+        };
+        let old: ConnectionItem = serde_dynamo::from_item(old)?;
+        self.forget_presence(&old.user_id, &[old.connection_id]).await
+    }
+
+    /// Forgets `user_id`'s connection (`logout`): its item and its presence attribute, at once.
+    /// Cost: 1 DeleteItem ∥ 1 UpdateItem.
+    #[tracing::instrument(skip(self))]
+    pub async fn forget_connection(&self, user_id: &str, connection_id: &str) -> Result<(), AppError> {
+        let (key, connections) = (k::connection(connection_id), [connection_id.to_owned()]);
+        tokio::try_join!(
+            self.store.delete_if_exists(&key),
+            self.forget_presence(user_id, &connections),
+        )?;
         Ok(())
     }
 
-    /// The open connections of `user_id`. Cost: 1 Query on GSI1 (≤ 20 items).
-    #[tracing::instrument(skip(self))]
-    pub async fn connections_of(&self, user_id: &str, now_secs: i64) -> Result<Vec<String>, AppError> {
-        let items: Vec<ConnectionItem> = Query::gsi1(k::connections(user_id))
-            .limit(MAX_USER_CONNECTIONS)
-            .all_as(&self.store)
-            .await?;
-        Ok(items
-            .into_iter()
-            .filter(|c| c.expires_at > now_secs)
-            .map(|c| c.connection_id)
-            .collect())
+    /// Forgets what a push found: `gone` connections (answered 410 Gone: their items and
+    /// presence attributes) and `stale` presence attributes (expired; their items expire with
+    /// them). Cost: 1 UpdateItem per user (one REMOVE of all its attributes) + 1 DeleteItem per
+    /// gone connection, `FAN_OUT` at a time.
+    #[tracing::instrument(skip_all, fields(gone = gone.len(), stale = stale.len()))]
+    pub async fn forget(&self, gone: Vec<(String, String)>, stale: Vec<(String, String)>) -> Result<(), AppError> {
+        let mut by_user: HashMap<String, Vec<String>> = HashMap::new();
+        for (user, connection) in gone.iter().chain(&stale) {
+            by_user.entry(user.clone()).or_default().push(connection.clone());
+        }
+        let mut writes: Vec<Forget> = by_user.into_iter().map(|(u, c)| Forget::Presence(u, c)).collect();
+        writes.extend(gone.into_iter().map(|(_, c)| Forget::Connection(c)));
+        self.fan_out(writes, |store, write| async move {
+            match write {
+                Forget::Presence(user, connections) => store.forget_presence(&user, &connections).await,
+                Forget::Connection(id) => store.store.delete_if_exists(&k::connection(&id)).await.map(drop),
+            }
+        })
+        .await?;
+        Ok(())
     }
 
-    /// The open connections of each of `users`, [`super::FAN_OUT`] queries at once, as
-    /// `(user, connection)` pairs. Cost: 1 Query on GSI1 per user.
-    pub async fn connections_of_all(
-        &self,
-        users: Vec<String>,
-        now_secs: i64,
-    ) -> Result<Vec<(String, String)>, AppError> {
+    /// Removes `connections` from `user_id`'s presence item, if it exists (an update of a
+    /// missing item would create it). Cost: 1 UpdateItem.
+    async fn forget_presence(&self, user_id: &str, connections: &[String]) -> Result<(), AppError> {
+        let mut change = Change::new(k::presence(user_id)).when_exists();
+        for connection in connections {
+            change = change.remove(&k::presence_attr(connection));
+        }
+        change.update(&self.store).await?;
+        Ok(())
+    }
+
+    /// The open connections of `user_id` (at most [`MAX_USER_CONNECTIONS`], the newest), and
+    /// the expired ones read. Cost: 1 GetItem (eventually consistent, 0.5 RRU).
+    #[tracing::instrument(skip(self))]
+    pub async fn connections_of(&self, user_id: &str, now_secs: i64) -> Result<Reach, AppError> {
+        let mut reach = Reach::default();
+        if let Some(item) = self.store.get_item(&k::presence(user_id), false).await? {
+            reach.add(user_id, &item, now_secs);
+        }
+        Ok(reach)
+    }
+
+    /// The open connections of each of `users` (and the expired ones read), from their
+    /// presence items. Cost: 1 BatchGetItem per 100 users (eventually consistent, 0.5 RRU per
+    /// user), the batches at once (`FAN_OUT` at a time).
+    #[tracing::instrument(skip_all, fields(users = users.len()))]
+    pub async fn connections_of_all(&self, users: Vec<String>, now_secs: i64) -> Result<Reach, AppError> {
+        let mut seen = HashSet::new();
+        let users: Vec<String> = users.into_iter().filter(|u| seen.insert(u.clone())).collect();
+        let by_partition: HashMap<String, String> = users.iter().map(|u| (k::presence(u).pk, u.clone())).collect();
+        let batches: Vec<Vec<Key>> = users
+            .chunks(BATCH_GET_KEYS)
+            .map(|chunk| chunk.iter().map(|u| k::presence(u)).collect())
+            .collect();
         let found = self
-            .fan_out(users, move |store, user| async move {
-                let connections = store.connections_of(&user, now_secs).await?;
-                Ok(connections.into_iter().map(|c| (user.clone(), c)).collect::<Vec<_>>())
+            .fan_out(batches, |store, keys| async move {
+                store.store.batch_get(&keys, false).await
             })
             .await?;
-        Ok(found.into_iter().flatten().collect())
+        let mut reach = Reach::default();
+        for item in found.iter().flatten() {
+            let user = item
+                .get(shared::keys::PK)
+                .and_then(|pk| pk.as_s().ok())
+                .and_then(|pk| by_partition.get(pk));
+            if let Some(user) = user {
+                reach.add(user, item, now_secs);
+            }
+        }
+        Ok(reach)
+    }
+}
+
+/// One write of [`WeifStore::forget`].
+enum Forget {
+    /// Remove these presence attributes of the user.
+    Presence(String, Vec<String>),
+    /// Delete this connection's item.
+    Connection(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn presence(connections: &[(&str, i64)]) -> Vec<(String, i64)> {
+        connections.iter().map(|(c, e)| ((*c).to_owned(), *e)).collect()
+    }
+
+    #[test]
+    fn a_read_keeps_the_newest_open_connections_and_reports_the_expired() {
+        let mut item = Item::new();
+        item.insert(shared::keys::PK.into(), s(k::presence("u").pk));
+        item.insert(ENTITY.into(), s(k::entity::PRESENCE));
+        item.insert(TTL.into(), n(500));
+        item.insert(k::presence_attr("old-1="), n(90));
+        for i in 0..MAX_USER_CONNECTIONS + 2 {
+            item.insert(k::presence_attr(&format!("c{i:02}")), n(200 + i as i64));
+        }
+        let mut reach = Reach::default();
+        reach.add("u", &item, 100);
+        assert_eq!(reach.live.len(), MAX_USER_CONNECTIONS);
+        assert_eq!(reach.live[0], ("u".into(), "c21".into()), "newest first");
+        assert!(
+            !reach.live.iter().any(|(_, c)| c == "c00" || c == "c01"),
+            "the oldest left out"
+        );
+        assert_eq!(reach.stale, [("u".to_owned(), "old-1=".to_owned())]);
+    }
+
+    #[test]
+    fn a_connect_past_the_cap_evicts_the_expired_then_the_oldest_never_itself() {
+        let under: Vec<(&str, i64)> = vec![("a", 10), ("b", 300)];
+        assert!(evicted(presence(&under), "b", 100).is_empty(), "under the cap: nothing");
+
+        let mut full: Vec<(String, i64)> = (0..MAX_USER_CONNECTIONS as i64)
+            .map(|i| (format!("c{i:02}"), 200 + i))
+            .collect();
+        full.push(("dead".into(), 50));
+        assert_eq!(evicted(full.clone(), "c19", 100), ["dead"]);
+
+        full.push(("new".into(), 400));
+        assert_eq!(evicted(full.clone(), "new", 100), ["dead", "c00"]);
+        // A connect whose own expiry is the oldest (a clock behind) still keeps itself.
+        full.push(("late".into(), 150));
+        let out = evicted(full, "late", 100);
+        assert!(!out.contains(&"late".to_owned()), "{out:?}");
+        assert_eq!(out, ["dead", "c01", "c00"]);
     }
 }

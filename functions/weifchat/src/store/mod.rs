@@ -29,7 +29,7 @@ use shared::keys::{self, Key};
 use shared::store::Store;
 
 pub use accounts::{Registration, UserChanges, new_waif_code};
-pub use connections::{CONNECTION_TTL_SECS, MAX_USER_CONNECTIONS};
+pub use connections::{CONNECTION_TTL_SECS, MAX_USER_CONNECTIONS, Reach};
 pub use feed::{FEED_BACKFILL, FEED_DEPTH, FEED_SYNC_FRIENDS, FeedPage};
 pub use friends::{FriendState, RequestCounts};
 pub use groups::{GroupHome, JoinState};
