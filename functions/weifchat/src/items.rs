@@ -683,6 +683,72 @@ pub mod bulk {
     pub fn feed_entry(viewer_id: &str, space: &Space) -> Item {
         item(FeedEntryItem::new(viewer_id, space))
     }
+
+    /// A friend request of `f.friend_id`'s to `f.user_id` (`f.incoming`: the receiver's side,
+    /// the one listed), as `request_friend` leaves it.
+    pub fn friend_request(f: &Friend) -> Item {
+        item(FriendItem::request(f))
+    }
+
+    /// A group with `member_count` members and its number, as `create_group` leaves them
+    /// (the owner's membership is a [`member`]).
+    pub fn group(group: &Group, member_count: i64) -> [Item; 2] {
+        [
+            item(GroupItem::new(group, member_count)),
+            item(GroupNumberItem::new(group.number, &group.id)),
+        ]
+    }
+
+    /// A member of a group, as `create_group` or `agree_join` leaves it.
+    pub fn member(m: &Membership) -> Item {
+        item(MembershipItem::member(m, 0))
+    }
+
+    /// A request to join a group, as `request_join` leaves it.
+    pub fn join_request(m: &Membership) -> Item {
+        item(MembershipItem::join_request(m))
+    }
+
+    /// A note, as `add_note` leaves it.
+    pub fn note(note: &Note) -> Item {
+        item(NoteItem::new(note))
+    }
+
+    /// A message of `chat` ([`k::private_chat`] or [`k::group_chat`]), as a send leaves it.
+    pub fn message(chat: &str, m: &Message) -> Item {
+        item(MessageItem::new(chat, m))
+    }
+
+    /// The head of `chat` after its last message `last`, as a send leaves it.
+    pub fn chat_head(chat: &str, last: &Message) -> Item {
+        item(ChatHeadItem {
+            head: Head::new(k::chat_head(chat), k::entity::CHAT_HEAD),
+            last_seq: last.seq,
+            last_msg: LastMessage::of(last),
+        })
+    }
+
+    /// One side of a private conversation, listed in its user's conversations, as a send
+    /// leaves it.
+    pub fn conversation(c: &Conversation) -> Item {
+        #[derive(Serialize)]
+        struct Listed<'a> {
+            #[serde(flatten)]
+            head: Head,
+            #[serde(flatten)]
+            gsi1: Gsi1,
+            #[serde(flatten)]
+            conversation: &'a Conversation,
+        }
+        item(Listed {
+            head: Head::new(k::conversation(&c.user_id, &c.peer_id), k::entity::CONVERSATION),
+            gsi1: Gsi1::of(Some((
+                k::conversations(&c.user_id),
+                k::by_time(c.last_time, &[&c.peer_id]),
+            ))),
+            conversation: c,
+        })
+    }
 }
 
 #[cfg(test)]
