@@ -290,13 +290,17 @@ fn costs(doc: &mut String, measured: &[Measured], memory: &std::collections::BTr
 }
 
 fn lists(doc: &mut String, runs: &[lists::ListRun]) {
-    doc.push_str(
+    let _ = writeln!(
+        doc,
         "## (d) List endpoints at 100, 1,000 and 10,000 rows\n\nEvery list route of `template.yaml` (nobase has \
          none), each list on a table of its own filled with the items the surface's own writes leave (batch \
          writes, tools/bench/src/lists.rs), up to each size or the product's cap. Then the first page as the \
          list's owner, metered (requests, items read, RRU), and warm calls (client round trip, ms). *fill s*: \
          the batch writes that grew the table to *rows* (moto on this machine; shared by the routes listing the \
-         same rows). A route marked ✗ did not answer with a page.\n\n",
+         same rows). A route marked ✗ did not answer with a page. A first page that reads more than {} items \
+         gets {} warm calls (*calls*), the others all of them.\n",
+        lists::UNPAGED_READ,
+        lists::UNPAGED_WARM
     );
     let rows: Vec<Vec<String>> = runs
         .iter()
@@ -312,6 +316,7 @@ fn lists(doc: &mut String, runs: &[lists::ListRun]) {
                 r.requests.to_string(),
                 r.items.to_string(),
                 num(r.rru, 1),
+                r.samples.len().to_string(),
                 ms(percentile(&r.samples, 50.0)),
                 ms(percentile(&r.samples, 99.0)),
             ]
@@ -326,6 +331,7 @@ fn lists(doc: &mut String, runs: &[lists::ListRun]) {
             "requests",
             "items read",
             "RRU",
+            "calls",
             "p50 ms",
             "p99 ms",
         ],
