@@ -803,6 +803,36 @@ mod tests {
     }
 
     #[test]
+    fn a_bulk_conversation_is_listed_in_its_users_conversations_as_a_send_lists_it() {
+        let m = Message {
+            id: "m".into(),
+            seq: 3,
+            from_id: "b".into(),
+            to_id: Some("a".into()),
+            group_id: None,
+            msg_type: 0,
+            message: "hi".into(),
+            time: 7,
+        };
+        let c = Conversation {
+            user_id: "a".into(),
+            peer_id: "b".into(),
+            last_seq: 3,
+            last_time: 7,
+            last_msg: LastMessage::of(&m),
+            read_seq: 0,
+            unread: 1,
+        };
+        let item = bulk::conversation(&c);
+        let s = |name: &str| item[name].as_s().unwrap().clone();
+        assert_eq!(s(keys::GSI1_PK), k::conversations("a"));
+        assert_eq!(s(keys::GSI1_SK), k::by_time(7, &["b"]));
+        assert_eq!(s(keys::PK), k::conversation("a", "b").pk);
+        let back: ConversationItem = serde_dynamo::from_item(item).unwrap();
+        assert_eq!(back.conversation, c);
+    }
+
+    #[test]
     fn only_the_receivers_side_of_a_request_is_listed() {
         let f = Friend {
             id: "r".into(),

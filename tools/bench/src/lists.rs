@@ -243,7 +243,11 @@ pub async fn measure(proxy: &MeterProxy, sizes: &[usize], warm: usize) -> Vec<Li
                 // A list that reads everything it holds takes seconds a call on moto at these
                 // sizes: a few warm calls say as much as fifty.
                 let read: u64 = calls.iter().map(|c| c.items).sum();
-                let warm = if read > UNPAGED_READ { warm.min(UNPAGED_WARM) } else { warm };
+                let warm = if read > UNPAGED_READ {
+                    warm.min(UNPAGED_WARM)
+                } else {
+                    warm
+                };
                 let mut samples = Vec::new();
                 for _ in 0..warm {
                     let started = Instant::now();
@@ -673,7 +677,11 @@ async fn weif_private_chat(app: &TestApp) -> Fixture {
     let (me, peer) = (owner.id.clone(), friend.clone());
     // Messages alternate between the two; the owner has read them all.
     let message = move |i: usize| {
-        let (from, to) = if i % 2 == 0 { (&me, &peer) } else { (&peer, &me) };
+        let (from, to) = if i.is_multiple_of(2) {
+            (&me, &peer)
+        } else {
+            (&peer, &me)
+        };
         weif_message(ids, i, start, from, Some(to), None)
     };
     let (row, last, me, peer, chat2) = (message.clone(), message, owner.id.clone(), friend.clone(), chat.clone());
