@@ -349,6 +349,43 @@ pub(super) fn is_entity(item: &shared::store::Item, entity: &str) -> bool {
         .is_some_and(|e| e == entity)
 }
 
+/// Items as the store's writes leave them, for bulk loads that can't go through the API in
+/// reasonable time (tools/bench fills lists of 10,000 rows with batch writes).
+pub mod bulk {
+    use super::*;
+    use shared::store::Item;
+
+    fn item(value: impl Serialize) -> Item {
+        serde_dynamo::to_item(value).expect("a chatx item serializes")
+    }
+
+    /// A user's public profile, as `register` leaves it (the account item left out).
+    pub fn profile(profile: &Profile) -> Item {
+        item(ProfileItem::new(profile))
+    }
+
+    /// A post, as `add_post` leaves it.
+    pub fn post(post: &Post) -> Item {
+        item(PostItem::new(post))
+    }
+
+    /// `user_id`'s like at `now` of `post_id`, by `author` at `post_time`, as `set_like` leaves
+    /// it (the post's counter is the caller's to set).
+    pub fn like(post_id: &str, author: &str, post_time: i64, user_id: &str, now: i64) -> Item {
+        let post = LikedPost {
+            post_id: post_id.into(),
+            author: author.into(),
+            create_time: post_time,
+        };
+        item(LikeItem::new(&post, user_id, now))
+    }
+
+    /// A comment, as `add_comment` leaves it (the post's counter is the caller's to set).
+    pub fn comment(comment: &Comment) -> Item {
+        item(CommentItem::new(comment))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,7 @@ pub mod users;
 pub mod view;
 pub mod wire;
 
+pub use items::bulk;
 pub use model::*;
 pub use store::{ChatxStore, Page};
 pub use view::*;

@@ -684,10 +684,71 @@ pub mod bulk {
         item(FeedEntryItem::new(viewer_id, space))
     }
 
-    /// A member of a group, as agreeing to their request leaves it (the group's `memberCount`
-    /// is not moved: the group-message fan-out test fills 150 members this way).
-    pub fn member(membership: &Membership) -> Item {
-        item(MembershipItem::member(membership, 0))
+    /// A friend request of `f.friend_id`'s to `f.user_id` (`f.incoming`: the receiver's side,
+    /// the one listed), as `request_friend` leaves it.
+    pub fn friend_request(f: &Friend) -> Item {
+        item(FriendItem::request(f))
+    }
+
+    /// A group with `member_count` members and its number, as `create_group` leaves them
+    /// (the owner's membership is a [`member`]).
+    pub fn group(group: &Group, member_count: i64) -> [Item; 2] {
+        [
+            item(GroupItem::new(group, member_count)),
+            item(GroupNumberItem::new(group.number, &group.id)),
+        ]
+    }
+
+    /// A member of a group, as `create_group` or `agree_join` leaves it (the group's
+    /// `memberCount` is not moved: the fan-out test and the bench fill members this way).
+    pub fn member(m: &Membership) -> Item {
+        item(MembershipItem::member(m, 0))
+    }
+
+    /// A request to join a group, as `request_join` leaves it.
+    pub fn join_request(m: &Membership) -> Item {
+        item(MembershipItem::join_request(m))
+    }
+
+    /// A note, as `add_note` leaves it.
+    pub fn note(note: &Note) -> Item {
+        item(NoteItem::new(note))
+    }
+
+    /// A message of `chat` ([`k::private_chat`] or [`k::group_chat`]), as a send leaves it.
+    pub fn message(chat: &str, m: &Message) -> Item {
+        item(MessageItem::new(chat, m))
+    }
+
+    /// The head of `chat` after its last message `last`, as a send leaves it.
+    pub fn chat_head(chat: &str, last: &Message) -> Item {
+        item(ChatHeadItem {
+            head: Head::new(k::chat_head(chat), k::entity::CHAT_HEAD),
+            last_seq: last.seq,
+            last_msg: LastMessage::of(last),
+        })
+    }
+
+    /// One side of a private conversation, listed in its user's conversations, as a send
+    /// leaves it.
+    pub fn conversation(c: &Conversation) -> Item {
+        #[derive(Serialize)]
+        struct Listed<'a> {
+            #[serde(flatten)]
+            head: Head,
+            #[serde(flatten)]
+            gsi1: Gsi1,
+            #[serde(flatten)]
+            conversation: &'a Conversation,
+        }
+        item(Listed {
+            head: Head::new(k::conversation(&c.user_id, &c.peer_id), k::entity::CONVERSATION),
+            gsi1: Gsi1::of(Some((
+                k::conversations(&c.user_id),
+                k::by_time(c.last_time, &[&c.peer_id]),
+            ))),
+            conversation: c,
+        })
     }
 }
 
@@ -740,6 +801,36 @@ mod tests {
         );
         let back: UserItem = serde_dynamo::from_item(item).unwrap();
         assert_eq!(back.user, user());
+    }
+
+    #[test]
+    fn a_bulk_conversation_is_listed_in_its_users_conversations_as_a_send_lists_it() {
+        let m = Message {
+            id: "m".into(),
+            seq: 3,
+            from_id: "b".into(),
+            to_id: Some("a".into()),
+            group_id: None,
+            msg_type: 0,
+            message: "hi".into(),
+            time: 7,
+        };
+        let c = Conversation {
+            user_id: "a".into(),
+            peer_id: "b".into(),
+            last_seq: 3,
+            last_time: 7,
+            last_msg: LastMessage::of(&m),
+            read_seq: 0,
+            unread: 1,
+        };
+        let item = bulk::conversation(&c);
+        let s = |name: &str| item[name].as_s().unwrap().clone();
+        assert_eq!(s(keys::GSI1_PK), k::conversations("a"));
+        assert_eq!(s(keys::GSI1_SK), k::by_time(7, &["b"]));
+        assert_eq!(s(keys::PK), k::conversation("a", "b").pk);
+        let back: ConversationItem = serde_dynamo::from_item(item).unwrap();
+        assert_eq!(back.conversation, c);
     }
 
     #[test]

@@ -1,71 +1,956 @@
-//! (d) A list endpoint at growing sizes: a chatx user with 100, 1,000 and 10,000 posts (written
-//! with the store's own `add_post`, one PutItem each, as the route writes them), then pages of
-//! `POST /chatx/moments/post/list`: the metered first page (requests, items read) and warm calls'
-//! latency. The other list endpoints are not filled yet (docs/benchmarks.md says so).
+//! (d) Every list endpoint at growing sizes. One declaration per list ([`lists`]): how a row is
+//! stored (the items the surface's own writes leave, from its `bulk` module or its public item
+//! types) and which routes list those rows, with the owner's request for the first page. Each
+//! list gets a table of its own (moto copies a whole table for every transaction and scans it
+//! for every index query, so one shared table would slow every later list), is filled with
+//! batch writes up to each size (capped where the product caps it), and each route's first page
+//! is metered (requests, items read, RRU) and timed over `warm` calls. The table is deleted
+//! after its list.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Instant;
 
-use chatx::ChatxState;
-use e2e::matrix::Runner;
-use serde_json::json;
+use e2e::TestApp;
+use serde_json::{Value, json};
+use shared::store::Item;
 
 use crate::meter::MeterProxy;
 
 pub struct ListRun {
     pub route: &'static str,
+    /// What one row is.
+    pub row: &'static str,
     pub rows: usize,
+    /// The product's cap when it cut the size short: (cap, why).
+    pub capped: Option<(usize, &'static str)>,
+    /// Seconds the batch writes took to grow the table to `rows` (shared by the routes that
+    /// list the same rows).
+    pub fill_secs: f64,
     pub requests: usize,
     pub items: u64,
     pub rru: f64,
+    /// The route answered as it should (a refusal's figures are marked in the report).
+    pub ok: bool,
     /// Client round trips of the warm calls, microseconds.
     pub samples: Vec<f64>,
 }
 
-pub async fn chatx_posts(runner: &Runner, proxy: &MeterProxy, sizes: &[usize], warm: usize) -> Vec<ListRun> {
-    let app = &runner.app;
-    let user = app.register().await;
-    let state = app.operator().await;
-    let store = state.chatx();
-    let mut written = 0;
+/// Items read by a first page past which a list counts as unpaged (it reads every row) and gets
+/// only [`UNPAGED_WARM`] warm calls.
+pub const UNPAGED_READ: u64 = 1_000;
+pub const UNPAGED_WARM: usize = 3;
+
+type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One list: what a row is, the product's cap on it, and how to set it up.
+struct List {
+    row: &'static str,
+    cap: Option<(usize, &'static str)>,
+    prepare: for<'a> fn(&'a TestApp) -> Boxed<'a, Fixture>,
+}
+
+/// A prepared list: its owner exists, and what is not a row (a post, a group) is stored.
+struct Fixture {
+    /// The items of row `i` (0-based); rows are written in order.
+    row: Box<dyn Fn(usize) -> Vec<Item> + Send + Sync>,
+    /// Items rewritten once the table holds `n` rows (a chat's head: its last message).
+    after: Option<Box<dyn Fn(usize) -> Vec<Item> + Send + Sync>>,
+    /// The routes listing the rows, each with the owner's request for the first page.
+    calls: Vec<(&'static str, Call)>,
+}
+
+/// A first-page request in its surface's wire style.
+enum Call {
+    /// chatx: `POST path`, JSON body, `token` header; `errCode` 0 when answered.
+    Chatx {
+        path: &'static str,
+        token: String,
+        body: Value,
+    },
+    /// weifChat: `GET path?query` with `Authorization: Bearer`; `status` 200 when answered.
+    Weif {
+        path: String,
+        token: String,
+        query: Vec<(&'static str, String)>,
+    },
+    /// info: `GET path` (bearer token if any); HTTP 200 when answered.
+    Info { path: String, token: Option<String> },
+}
+
+impl Call {
+    /// Sends the request; whether it was answered as a page.
+    async fn send(&self, app: &TestApp) -> bool {
+        match self {
+            Call::Chatx { path, token, body } => app.chatx(path, token, body.clone()).await["errCode"] == 0,
+            Call::Weif { path, token, query } => {
+                let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                app.weif_get(path, token, &query).await["status"] == 200
+            }
+            Call::Info { path, token } => app.rest("GET", path, token.as_deref(), None).await.0 == 200,
+        }
+    }
+}
+
+/// The `i`-th of a run of IDs starting at `base`: valid IDs (UUIDs) that sort in row order.
+fn nth(base: u128, i: usize) -> String {
+    uuid::Uuid::from_u128(base + i as u128).to_string()
+}
+
+/// A base for [`nth`]: a fresh time-ordered UUID, so the run sorts after what exists.
+fn base() -> u128 {
+    uuid::Uuid::now_v7().as_u128() & !0xffff_ffff
+}
+
+/// Row `i`'s time: a millisecond after row `i - 1`'s, starting at `start`.
+fn at(start: i64, i: usize) -> i64 {
+    start + i as i64
+}
+
+fn item(value: impl serde::Serialize) -> Item {
+    serde_dynamo::to_item(value).expect("an item serializes")
+}
+
+/// Every list endpoint of template.yaml (nobase has none: its routes are a post, its like and
+/// accounts), one declaration per list of rows.
+fn lists() -> Vec<List> {
+    use weifchat::{MAX_FRIENDS, MAX_GROUP_MEMBERS};
+    const FRIENDS: &str = "a user has at most 500 friends (`MAX_FRIENDS`)";
+    const MEMBERS: &str = "a group has at most 500 members (`MAX_GROUP_MEMBERS`)";
+    const CONVERSATIONS: &str = "a private chat needs a friendship: at most 500 conversations";
+    let friends = Some((MAX_FRIENDS as usize, FRIENDS));
+    let members = Some((MAX_GROUP_MEMBERS as usize, MEMBERS));
+    vec![
+        List {
+            row: "post of the owner's",
+            cap: None,
+            prepare: |app| Box::pin(chatx_posts(app)),
+        },
+        List {
+            row: "like of one post",
+            cap: None,
+            prepare: |app| Box::pin(chatx_likes(app)),
+        },
+        List {
+            row: "comment of one post",
+            cap: None,
+            prepare: |app| Box::pin(chatx_comments(app)),
+        },
+        List {
+            row: "friend",
+            cap: friends,
+            prepare: |app| Box::pin(weif_friends(app)),
+        },
+        List {
+            row: "friend request received",
+            cap: None,
+            prepare: |app| Box::pin(weif_friend_requests(app)),
+        },
+        List {
+            row: "group the owner is in",
+            cap: None,
+            prepare: |app| Box::pin(weif_groups(app)),
+        },
+        List {
+            row: "member of one group",
+            cap: members,
+            prepare: |app| Box::pin(weif_members(app)),
+        },
+        List {
+            row: "request to join the owner's group",
+            cap: None,
+            prepare: |app| Box::pin(weif_join_requests(app)),
+        },
+        List {
+            row: "moment in the owner's feed",
+            cap: None,
+            prepare: |app| Box::pin(weif_feed(app)),
+        },
+        List {
+            row: "moment of the owner's",
+            cap: None,
+            prepare: |app| Box::pin(weif_spaces(app)),
+        },
+        List {
+            row: "note",
+            cap: None,
+            prepare: |app| Box::pin(weif_notes(app)),
+        },
+        List {
+            row: "message in a private chat",
+            cap: None,
+            prepare: |app| Box::pin(weif_private_chat(app)),
+        },
+        List {
+            row: "message in a group chat",
+            cap: None,
+            prepare: |app| Box::pin(weif_group_chat(app)),
+        },
+        List {
+            row: "private conversation",
+            cap: Some((MAX_FRIENDS as usize, CONVERSATIONS)),
+            prepare: |app| Box::pin(weif_conversations(app)),
+        },
+        List {
+            row: "user whose nickname starts with the keyword",
+            cap: None,
+            prepare: |app| Box::pin(weif_search(app)),
+        },
+        List {
+            row: "category",
+            cap: None,
+            prepare: |app| Box::pin(info_categories(app)),
+        },
+        List {
+            row: "published info",
+            cap: None,
+            prepare: |app| Box::pin(info_infos(app)),
+        },
+        List {
+            row: "comment of one info",
+            cap: None,
+            prepare: |app| Box::pin(info_comments(app)),
+        },
+    ]
+}
+
+/// Fills and measures every list at `sizes` rows.
+pub async fn measure(proxy: &MeterProxy, sizes: &[usize], warm: usize) -> Vec<ListRun> {
     let mut out = Vec::new();
-    for &rows in sizes {
-        while written < rows {
-            let now = shared::clock::now_ms();
-            let post = chatx::model::Post {
-                post_id: uuid::Uuid::now_v7().to_string(),
-                user_id: user.user_id.clone(),
-                content: format!("filler post {written}: {}", "x".repeat(100)),
+    for list in lists() {
+        let app = e2e::spawn_app_through(&proxy.url()).await;
+        let fixture = (list.prepare)(&app).await;
+        let mut written = 0;
+        for &size in sizes {
+            let rows = list.cap.map_or(size, |(cap, _)| size.min(cap));
+            if rows == written {
+                continue;
+            }
+            let started = Instant::now();
+            let mut items: Vec<Item> = (written..rows).flat_map(&fixture.row).collect();
+            if let Some(after) = &fixture.after {
+                items.extend(after(rows));
+            }
+            app.put_all(items).await;
+            let fill_secs = started.elapsed().as_secs_f64();
+            written = rows;
+            for (route, call) in &fixture.calls {
+                proxy.take();
+                proxy.metering(true);
+                let ok = call.send(&app).await;
+                proxy.metering(false);
+                let calls = proxy.take();
+                // A list that reads everything it holds takes seconds a call on moto at these
+                // sizes: a few warm calls say as much as fifty.
+                let read: u64 = calls.iter().map(|c| c.items).sum();
+                let warm = if read > UNPAGED_READ {
+                    warm.min(UNPAGED_WARM)
+                } else {
+                    warm
+                };
+                let mut samples = Vec::new();
+                for _ in 0..warm {
+                    let started = Instant::now();
+                    call.send(&app).await;
+                    samples.push(started.elapsed().as_secs_f64() * 1e6);
+                }
+                eprintln!(
+                    "  {route} at {rows} ({}): filled in {fill_secs:.1} s, {} requests, {} items",
+                    list.row,
+                    calls.len(),
+                    calls.iter().map(|c| c.items).sum::<u64>()
+                );
+                out.push(ListRun {
+                    route,
+                    row: list.row,
+                    rows,
+                    capped: list.cap.filter(|(cap, _)| size > *cap),
+                    fill_secs,
+                    requests: calls.len(),
+                    items: calls.iter().map(|c| c.items).sum(),
+                    rru: calls.iter().fold(0.0, |s, c| s + c.rru),
+                    ok,
+                    samples,
+                });
+            }
+        }
+        let _ = app.dynamo.delete_table().table_name(&app.table).send().await;
+    }
+    out
+}
+
+// ---- chatx ----
+
+/// A chatx user (registered through the API) and a post of theirs.
+async fn chatx_post(app: &TestApp) -> (e2e::chatx::User, String) {
+    let owner = app.register().await;
+    let post = app.add_post(&owner, "a post to list the rows of").await;
+    (owner, post)
+}
+
+/// A chatx user's public profile, as register leaves it.
+fn chatx_profile(id: &str, now: i64) -> Item {
+    chatx::bulk::profile(&chatx::model::Profile {
+        user_id: id.into(),
+        nickname: format!("liker {id}"),
+        face_url: format!("https://cdn.example.com/{id}.png"),
+        create_time: now,
+    })
+}
+
+async fn chatx_posts(app: &TestApp) -> Fixture {
+    let owner = app.register().await;
+    let (user, start, ids) = (owner.user_id.clone(), shared::clock::now_ms(), base());
+    Fixture {
+        row: Box::new(move |i| {
+            vec![chatx::bulk::post(&chatx::model::Post {
+                post_id: nth(ids, i),
+                user_id: user.clone(),
+                content: format!("filler post {i}: {}", "x".repeat(100)),
                 images: Vec::new(),
-                create_time: now,
+                create_time: at(start, i),
                 like_count: 0,
                 comment_count: 0,
                 liked: false,
-            };
-            store.add_post(&post).await.expect("a filler post");
-            written += 1;
-        }
-        let body = json!({"userID": user.user_id});
-        proxy.take();
-        proxy.metering(true);
-        let first = app.chatx("/chatx/moments/post/list", &user.token, body.clone()).await;
-        proxy.metering(false);
-        assert_eq!(first["errCode"], 0, "{first}");
-        let calls = proxy.take();
-        let mut samples = Vec::new();
-        for _ in 0..warm {
-            let started = Instant::now();
-            app.chatx("/chatx/moments/post/list", &user.token, body.clone()).await;
-            samples.push(started.elapsed().as_secs_f64() * 1e6);
-        }
-        out.push(ListRun {
-            route: "POST /chatx/moments/post/list",
-            rows,
-            requests: calls.len(),
-            items: calls.iter().map(|c| c.items).sum(),
-            rru: calls.iter().fold(0.0, |s, c| s + c.rru),
-            samples,
-        });
-        eprintln!("  chatx post list at {rows} posts: {} requests", calls.len());
+            })]
+        }),
+        after: None,
+        calls: vec![(
+            "POST /chatx/moments/post/list",
+            Call::Chatx {
+                path: "/chatx/moments/post/list",
+                token: owner.token.clone(),
+                body: json!({"userID": owner.user_id}),
+            },
+        )],
     }
-    out
+}
+
+async fn chatx_likes(app: &TestApp) -> Fixture {
+    let (owner, post) = chatx_post(app).await;
+    let stored = app.item(&chatx::keys::post(&post)).await.expect("the post");
+    let post_time: i64 = stored["createTime"].as_n().expect("createTime").parse().expect("a time");
+    let (start, ids, post_id, author) = (shared::clock::now_ms(), base(), post.clone(), owner.user_id.clone());
+    Fixture {
+        row: Box::new(move |i| {
+            let liker = nth(ids, i);
+            vec![
+                chatx_profile(&liker, start),
+                chatx::bulk::like(&post_id, &author, post_time, &liker, at(start, i)),
+            ]
+        }),
+        after: None,
+        calls: vec![(
+            "POST /chatx/moments/like/list",
+            Call::Chatx {
+                path: "/chatx/moments/like/list",
+                token: owner.token,
+                body: json!({"postID": post}),
+            },
+        )],
+    }
+}
+
+async fn chatx_comments(app: &TestApp) -> Fixture {
+    let (owner, post) = chatx_post(app).await;
+    let (start, ids, post_id) = (shared::clock::now_ms(), base(), post.clone());
+    // Comments by 100 users (a profile each, written with their first comment).
+    let users = base();
+    Fixture {
+        row: Box::new(move |i| {
+            let user = nth(users, i % 100);
+            let mut items = if i < 100 {
+                vec![chatx_profile(&user, start)]
+            } else {
+                Vec::new()
+            };
+            items.push(chatx::bulk::comment(&chatx::model::Comment {
+                comment_id: nth(ids, i),
+                post_id: post_id.clone(),
+                user_id: user,
+                reply_to_comment_id: String::new(),
+                content: format!("filler comment {i}: {}", "x".repeat(60)),
+                create_time: at(start, i),
+            }));
+            items
+        }),
+        after: None,
+        calls: vec![(
+            "POST /chatx/moments/comment/list",
+            Call::Chatx {
+                path: "/chatx/moments/comment/list",
+                token: owner.token,
+                body: json!({"postID": post}),
+            },
+        )],
+    }
+}
+
+// ---- weifChat ----
+
+/// A weifChat user's profile as register leaves it (account and WaiFCode items left out).
+fn weif_user(id: &str, nick: String, now: i64) -> Item {
+    weifchat::bulk::user(
+        &weifchat::User {
+            id: id.into(),
+            phone: String::new(),
+            nick,
+            img_url: weifchat::accounts::DEFAULT_AVATAR.into(),
+            sex: weifchat::model::Sex::Unknown.as_str().into(),
+            birthday: String::new(),
+            sign: weifchat::accounts::DEFAULT_SIGN.into(),
+            waif_code: String::new(),
+            created_at: now,
+        },
+        1,
+    )
+}
+
+fn weif_call(path: &str, owner: &e2e::weif::WeifUser, query: &[(&'static str, &str)]) -> Call {
+    Call::Weif {
+        path: path.into(),
+        token: owner.token.clone(),
+        query: query.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
+    }
+}
+
+/// The owner and a group of theirs (its items and the owner's membership), stored directly.
+async fn weif_owned_group(app: &TestApp) -> (e2e::weif::WeifUser, weifchat::Group) {
+    let owner = app.weif_register().await;
+    let now = shared::clock::now_ms();
+    let group = weif_group(&owner.id, &shared::ids::new_id(), 0, now);
+    let mut items = weifchat::bulk::group(&group, 1).to_vec();
+    items.push(weifchat::bulk::member(&membership(&group, &owner.id, now)));
+    app.put_all(items).await;
+    (owner, group)
+}
+
+fn weif_group(owner: &str, id: &str, i: usize, now: i64) -> weifchat::Group {
+    weifchat::Group {
+        id: id.into(),
+        owner_id: owner.into(),
+        name: format!("group {i}"),
+        number: at(now, i),
+        sign: "a group to list".into(),
+        img_url: weifchat::groups::DEFAULT_GROUP_PICTURE.into(),
+        created_at: now,
+    }
+}
+
+fn membership(group: &weifchat::Group, user: &str, time: i64) -> weifchat::Membership {
+    weifchat::Membership {
+        id: shared::ids::new_id(),
+        group_id: group.id.clone(),
+        user_id: user.into(),
+        owner_id: group.owner_id.clone(),
+        time,
+    }
+}
+
+async fn weif_friends(app: &TestApp) -> Fixture {
+    let owner = app.weif_register().await;
+    let (me, start, ids) = (owner.id.clone(), shared::clock::now_ms(), base());
+    Fixture {
+        row: Box::new(move |i| {
+            let friend = nth(ids, i);
+            let mut items = vec![weif_user(&friend, format!("friend {i}"), start)];
+            items.extend(weifchat::bulk::friendship(
+                &shared::ids::new_id(),
+                &friend,
+                &me,
+                at(start, i),
+            ));
+            items
+        }),
+        after: None,
+        calls: vec![(
+            "GET /contacts/friend",
+            weif_call("/contacts/friend", &owner, &[("userId", &owner.id)]),
+        )],
+    }
+}
+
+async fn weif_friend_requests(app: &TestApp) -> Fixture {
+    let owner = app.weif_register().await;
+    let (me, start, ids) = (owner.id.clone(), shared::clock::now_ms(), base());
+    Fixture {
+        row: Box::new(move |i| {
+            let from = nth(ids, i);
+            let side = |user: &str, other: &str, incoming: bool| {
+                weifchat::bulk::friend_request(&weifchat::Friend {
+                    id: nth(ids, i),
+                    user_id: user.into(),
+                    friend_id: other.into(),
+                    state: 0,
+                    incoming,
+                    time: at(start, i),
+                })
+            };
+            vec![
+                weif_user(&from, format!("asker {i}"), start),
+                side(&me, &from, true),
+                side(&from, &me, false),
+            ]
+        }),
+        after: None,
+        calls: vec![(
+            "GET /get/friend/noagree",
+            weif_call("/get/friend/noagree", &owner, &[("userId", &owner.id)]),
+        )],
+    }
+}
+
+async fn weif_groups(app: &TestApp) -> Fixture {
+    let owner = app.weif_register().await;
+    let (me, start, ids) = (owner.id.clone(), shared::clock::now_ms(), base());
+    Fixture {
+        row: Box::new(move |i| {
+            let group = weif_group(&me, &nth(ids, i), i, start);
+            let mut items = weifchat::bulk::group(&group, 1).to_vec();
+            items.push(weifchat::bulk::member(&membership(&group, &me, at(start, i))));
+            items
+        }),
+        after: None,
+        calls: vec![(
+            "GET /contacts/group",
+            weif_call("/contacts/group", &owner, &[("userId", &owner.id)]),
+        )],
+    }
+}
+
+async fn weif_members(app: &TestApp) -> Fixture {
+    let (owner, group) = weif_owned_group(app).await;
+    let (start, ids, g) = (shared::clock::now_ms(), base(), group.clone());
+    Fixture {
+        row: Box::new(move |i| {
+            let user = nth(ids, i);
+            vec![
+                weif_user(&user, format!("member {i}"), start),
+                weifchat::bulk::member(&membership(&g, &user, at(start, i))),
+            ]
+        }),
+        after: None,
+        calls: vec![
+            (
+                "GET /get/groupUser",
+                weif_call("/get/groupUser", &owner, &[("groupId", &group.id)]),
+            ),
+            (
+                "GET /home/group",
+                weif_call("/home/group", &owner, &[("groupId", &group.id), ("userId", &owner.id)]),
+            ),
+        ],
+    }
+}
+
+async fn weif_join_requests(app: &TestApp) -> Fixture {
+    let (owner, group) = weif_owned_group(app).await;
+    let (start, ids, g) = (shared::clock::now_ms(), base(), group.clone());
+    Fixture {
+        row: Box::new(move |i| {
+            let user = nth(ids, i);
+            vec![
+                weif_user(&user, format!("applicant {i}"), start),
+                weifchat::bulk::join_request(&membership(&g, &user, at(start, i))),
+            ]
+        }),
+        after: None,
+        calls: vec![(
+            "GET /get/group/noagree",
+            weif_call("/get/group/noagree", &owner, &[("userId", &owner.id)]),
+        )],
+    }
+}
+
+/// A moment of `author`'s, `i`-th of the run `ids`.
+fn weif_space(author: &str, ids: u128, i: usize, start: i64) -> weifchat::Space {
+    weifchat::Space {
+        id: nth(ids, i),
+        user_id: author.into(),
+        text_desc: format!("filler moment {i}: {}", "x".repeat(60)),
+        photos: Vec::new(),
+        time: at(start, i),
+    }
+}
+
+async fn weif_feed(app: &TestApp) -> Fixture {
+    let owner = app.weif_register().await;
+    let (me, start, friends, spaces) = (owner.id.clone(), shared::clock::now_ms(), base(), base());
+    let cap = weifchat::MAX_FRIENDS as usize;
+    Fixture {
+        // Row i: a moment of friend i % 500 (friend i befriended with their first), in its
+        // author's feed and the owner's, as publishing fans it out.
+        row: Box::new(move |i| {
+            let author = nth(friends, i % cap);
+            let mut items = Vec::new();
+            if i < cap {
+                items.push(weif_user(&author, format!("friend {i}"), start));
+                items.extend(weifchat::bulk::friendship(
+                    &shared::ids::new_id(),
+                    &author,
+                    &me,
+                    at(start, i),
+                ));
+            }
+            let space = weif_space(&author, spaces, i, start);
+            items.extend(weifchat::bulk::space(&space));
+            items.push(weifchat::bulk::feed_entry(&author, &space));
+            items.push(weifchat::bulk::feed_entry(&me, &space));
+            items
+        }),
+        after: None,
+        calls: vec![(
+            "GET /space/get",
+            weif_call("/space/get", &owner, &[("userId", &owner.id)]),
+        )],
+    }
+}
+
+async fn weif_spaces(app: &TestApp) -> Fixture {
+    let owner = app.weif_register().await;
+    let (me, start, spaces) = (owner.id.clone(), shared::clock::now_ms(), base());
+    Fixture {
+        row: Box::new(move |i| {
+            let space = weif_space(&me, spaces, i, start);
+            let mut items = weifchat::bulk::space(&space).to_vec();
+            items.push(weifchat::bulk::feed_entry(&me, &space));
+            items
+        }),
+        after: None,
+        calls: vec![(
+            "GET /space/details",
+            weif_call("/space/details", &owner, &[("userId", &owner.id)]),
+        )],
+    }
+}
+
+async fn weif_notes(app: &TestApp) -> Fixture {
+    let owner = app.weif_register().await;
+    let (me, start, ids) = (owner.id.clone(), shared::clock::now_ms(), base());
+    Fixture {
+        row: Box::new(move |i| {
+            vec![weifchat::bulk::note(&weifchat::Note {
+                id: nth(ids, i),
+                user_id: me.clone(),
+                text: format!("filler note {i}: {}", "x".repeat(60)),
+                color: "#ffffff".into(),
+                time: at(start, i),
+            })]
+        }),
+        after: None,
+        calls: vec![("GET /notes/get", weif_call("/notes/get", &owner, &[]))],
+    }
+}
+
+/// Message `i` (seq `i + 1`) of a chat: `from` to `to` (private) or in `group`.
+fn weif_message(
+    ids: u128,
+    i: usize,
+    start: i64,
+    from: &str,
+    to: Option<&str>,
+    group: Option<&str>,
+) -> weifchat::Message {
+    weifchat::Message {
+        id: nth(ids, i),
+        seq: i as u64 + 1,
+        from_id: from.into(),
+        to_id: to.map(str::to_owned),
+        group_id: group.map(str::to_owned),
+        msg_type: 0,
+        message: format!("filler message {i}: {}", "x".repeat(40)),
+        time: at(start, i),
+    }
+}
+
+async fn weif_private_chat(app: &TestApp) -> Fixture {
+    let owner = app.weif_register().await;
+    let (start, ids) = (shared::clock::now_ms(), base());
+    let friend = shared::ids::new_id();
+    let mut items = vec![weif_user(&friend, "the friend".into(), start)];
+    items.extend(weifchat::bulk::friendship(
+        &shared::ids::new_id(),
+        &friend,
+        &owner.id,
+        start,
+    ));
+    app.put_all(items).await;
+    let chat = weifchat::keys::private_chat(&owner.id, &friend);
+    let (me, peer) = (owner.id.clone(), friend.clone());
+    // Messages alternate between the two; the owner has read them all.
+    let message = move |i: usize| {
+        let (from, to) = if i.is_multiple_of(2) {
+            (&me, &peer)
+        } else {
+            (&peer, &me)
+        };
+        weif_message(ids, i, start, from, Some(to), None)
+    };
+    let (row, last, me, peer, chat2) = (message.clone(), message, owner.id.clone(), friend.clone(), chat.clone());
+    Fixture {
+        row: Box::new(move |i| vec![weifchat::bulk::message(&chat, &row(i))]),
+        after: Some(Box::new(move |n| {
+            let m = last(n - 1);
+            let side = |user: &str, other: &str| {
+                weifchat::bulk::conversation(&weifchat::Conversation {
+                    user_id: user.into(),
+                    peer_id: other.into(),
+                    last_seq: m.seq,
+                    last_time: m.time,
+                    last_msg: weifchat::LastMessage::of(&m),
+                    read_seq: m.seq,
+                    unread: 0,
+                })
+            };
+            vec![
+                weifchat::bulk::chat_head(&chat2, &m),
+                side(&me, &peer),
+                side(&peer, &me),
+            ]
+        })),
+        calls: vec![
+            (
+                "GET /message/friend",
+                weif_call(
+                    "/message/friend",
+                    &owner,
+                    &[("userId", &owner.id), ("friendId", &friend)],
+                ),
+            ),
+            (
+                "GET /message/sync/{type} (friend)",
+                weif_call(
+                    "/message/sync/friend",
+                    &owner,
+                    &[("userId", &owner.id), ("id", &friend), ("seq", "0")],
+                ),
+            ),
+        ],
+    }
+}
+
+async fn weif_group_chat(app: &TestApp) -> Fixture {
+    let (owner, group) = weif_owned_group(app).await;
+    let (start, ids) = (shared::clock::now_ms(), base());
+    let chat = weifchat::keys::group_chat(&group.id);
+    let (me, g) = (owner.id.clone(), group.id.clone());
+    let message = move |i: usize| weif_message(ids, i, start, &me, None, Some(&g));
+    let (row, last, chat2) = (message.clone(), message, chat.clone());
+    Fixture {
+        row: Box::new(move |i| vec![weifchat::bulk::message(&chat, &row(i))]),
+        after: Some(Box::new(move |n| vec![weifchat::bulk::chat_head(&chat2, &last(n - 1))])),
+        calls: vec![
+            (
+                "GET /message/group",
+                weif_call(
+                    "/message/group",
+                    &owner,
+                    &[("userId", &owner.id), ("groupId", &group.id)],
+                ),
+            ),
+            (
+                "GET /message/sync/{type} (group)",
+                weif_call(
+                    "/message/sync/group",
+                    &owner,
+                    &[("userId", &owner.id), ("id", &group.id), ("seq", "0")],
+                ),
+            ),
+        ],
+    }
+}
+
+async fn weif_conversations(app: &TestApp) -> Fixture {
+    let owner = app.weif_register().await;
+    let (me, start, peers, messages) = (owner.id.clone(), shared::clock::now_ms(), base(), base());
+    Fixture {
+        // Row i: friend i, with whom the owner has exchanged one message.
+        row: Box::new(move |i| {
+            let peer = nth(peers, i);
+            let m = weif_message(messages, i, start, &peer, Some(&me), None);
+            let m = weifchat::Message { seq: 1, ..m };
+            let side = |user: &str, other: &str, unread: u64| {
+                weifchat::bulk::conversation(&weifchat::Conversation {
+                    user_id: user.into(),
+                    peer_id: other.into(),
+                    last_seq: 1,
+                    last_time: m.time,
+                    last_msg: weifchat::LastMessage::of(&m),
+                    read_seq: 0,
+                    unread,
+                })
+            };
+            let chat = weifchat::keys::private_chat(&me, &peer);
+            let mut items = vec![weif_user(&peer, format!("peer {i}"), start)];
+            items.extend(weifchat::bulk::friendship(
+                &shared::ids::new_id(),
+                &peer,
+                &me,
+                at(start, i),
+            ));
+            items.extend([
+                weifchat::bulk::message(&chat, &m),
+                weifchat::bulk::chat_head(&chat, &m),
+                side(&me, &peer, 1),
+                side(&peer, &me, 0),
+            ]);
+            items
+        }),
+        after: None,
+        calls: vec![(
+            "GET /message/list",
+            weif_call("/message/list", &owner, &[("userId", &owner.id)]),
+        )],
+    }
+}
+
+async fn weif_search(app: &TestApp) -> Fixture {
+    let owner = app.weif_register().await;
+    let (start, ids) = (shared::clock::now_ms(), base());
+    let keyword = e2e::unique("bench");
+    let nick = keyword.clone();
+    Fixture {
+        row: Box::new(move |i| vec![weif_user(&nth(ids, i), format!("{nick} {i}"), start)]),
+        after: None,
+        calls: vec![("GET /search", weif_call("/search", &owner, &[("keyword", &keyword)]))],
+    }
+}
+
+// ---- info ----
+
+async fn info_categories(app: &TestApp) -> Fixture {
+    let viewer = app.info_user().await;
+    let now = shared::clock::now_ms();
+    Fixture {
+        // IDs from 1: this table's category counter is never used.
+        row: Box::new(move |i| {
+            let id = i as u64 + 1;
+            let key = info::keys::category(id);
+            let name = format!("category {id}");
+            vec![
+                item(info::items::CategoryNameItem::new(&info::name_key(&name), id)),
+                item(info::items::CategoryItem {
+                    pk: key.pk,
+                    sk: key.sk,
+                    entity: info::keys::entity::CATEGORY.into(),
+                    id,
+                    name,
+                    icon: None,
+                    sort: 0,
+                    published_count: 0,
+                    trashed_count: 0,
+                    infos_count: 0,
+                    created_at: now,
+                    updated_at: now,
+                    deleted_at: None,
+                }),
+            ]
+        }),
+        after: None,
+        calls: vec![(
+            "GET /api/v2/info/categories",
+            Call::Info {
+                path: "/api/v2/info/categories".into(),
+                token: Some(viewer.token),
+            },
+        )],
+    }
+}
+
+async fn info_infos(app: &TestApp) -> Fixture {
+    let admin = app.info_admin().await;
+    let category = app.category(&admin).await;
+    let (author, start) = (admin.id, shared::clock::now_ms());
+    Fixture {
+        // What creating an info writes (tests/tests/e2e/info_listing_cost.rs): the info, its
+        // stats and its listing entries; one in 10 recommended, one in 50 topped. IDs from 1:
+        // this table's info counter is never used.
+        row: Box::new(move |i| {
+            let id = i as u64 + 1;
+            let key = info::keys::info(id);
+            let now = at(start, i);
+            let flag = |every: u64| id.is_multiple_of(every).then_some(now);
+            let info = info::items::InfoItem {
+                pk: key.pk,
+                sk: key.sk,
+                entity: info::keys::entity::INFO.into(),
+                id,
+                author_id: author,
+                category_id: category,
+                title: format!("filler {id}"),
+                summary: None,
+                content: "x".repeat(500),
+                content_medias: Vec::new(),
+                recommend_at: flag(10),
+                topped_at: flag(50),
+                category_topped_at: flag(100),
+                created_at: now,
+                updated_at: now,
+                deleted_at: None,
+                rev: 0,
+                purging: None,
+            };
+            let mut items = vec![item(&info), item(info::items::StatsItem::new(&info))];
+            items.extend(info.entries().iter().map(item));
+            items
+        }),
+        after: None,
+        calls: vec![(
+            "GET /api/v2/infos",
+            Call::Info {
+                path: "/api/v2/infos".into(),
+                token: Some(admin.token),
+            },
+        )],
+    }
+}
+
+async fn info_comments(app: &TestApp) -> Fixture {
+    let admin = app.info_admin().await;
+    let category = app.category(&admin).await;
+    let info_id = app.publish(&admin, category, json!({})).await["id"]
+        .as_u64()
+        .expect("info ID");
+    let (user, start) = (admin.id, shared::clock::now_ms());
+    Fixture {
+        // A comment as `add_comment` writes it: the feed and its listing entries (this info's
+        // and every info's). IDs from 1000: below them, the table's own counter.
+        row: Box::new(move |i| {
+            let id = 1_000 + i as u64;
+            let feed = info::items::FeedItem::new(
+                id,
+                user,
+                info_id,
+                info::items::Comment {
+                    feed_content: format!("filler comment {i}: {}", "x".repeat(60)),
+                    feed_from: 0,
+                    feed_mark: None,
+                    images: Vec::new(),
+                    video: None,
+                    video_cover: None,
+                    created_at: at(start, i),
+                },
+            );
+            let mut items = vec![item(&feed)];
+            items.extend(feed.entries().iter().map(item));
+            items
+        }),
+        after: None,
+        calls: vec![
+            (
+                "GET /api/v2/infos/{id}/comments",
+                Call::Info {
+                    path: format!("/api/v2/infos/{info_id}/comments"),
+                    token: Some(admin.token.clone()),
+                },
+            ),
+            (
+                "GET /api/v2/info/comments",
+                Call::Info {
+                    path: "/api/v2/info/comments".into(),
+                    token: Some(admin.token),
+                },
+            ),
+        ],
+    }
 }
