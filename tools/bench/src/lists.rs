@@ -329,7 +329,11 @@ async fn chatx_posts(app: &TestApp) -> Fixture {
 async fn chatx_likes(app: &TestApp) -> Fixture {
     let (owner, post) = chatx_post(app).await;
     let stored = app.item(&chatx::keys::post(&post)).await.expect("the post");
-    let post_time: i64 = stored["createTime"].as_n().expect("createTime").parse().expect("a time");
+    let post_time: i64 = stored["createTime"]
+        .as_n()
+        .expect("createTime")
+        .parse()
+        .expect("a time");
     let (start, ids, post_id, author) = (shared::clock::now_ms(), base(), post.clone(), owner.user_id.clone());
     Fixture {
         row: Box::new(move |i| {
