@@ -212,8 +212,9 @@ impl Query {
         })
     }
 
-    /// How many items match, without sending them back (`Select: COUNT`). Cost: 1 Query per
-    /// 1 MB of matching items (they are read all the same).
+    /// How many items match, without sending them back (`Select: COUNT`); with a [`Self::limit`],
+    /// counted up to it. Cost: 1 Query per 1 MB of matching items, or per `limit` items (they are
+    /// read all the same).
     pub async fn count(self, store: &Store) -> Result<usize, AppError> {
         let mut total = 0;
         let mut start = self.start.clone();
@@ -227,6 +228,7 @@ impl Query {
                 .await?;
             total += usize::try_from(out.count).unwrap_or_default();
             match out.last_evaluated_key {
+                Some(_) if self.limit.is_some_and(|l| total >= l) => return Ok(total.min(self.limit.unwrap_or(total))),
                 Some(next) => start = Some(next),
                 None => return Ok(total),
             }

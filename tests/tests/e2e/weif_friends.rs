@@ -377,3 +377,46 @@ async fn concurrent_agrees_and_refusals_leave_one_consistent_state() {
         assert_eq!((sa, sb), ((0, 0), (0, 0)));
     }
 }
+
+/// Anyone may ask to be a friend, so what a receiver's list reads is bounded: past
+/// `MAX_PENDING_LISTED` (500) pending requests, the list shows the newest 500, oldest first, in
+/// one Query of 500 items (not every request ever sent), and the socket's notice counts 500.
+#[tokio::test]
+async fn past_500_pending_requests_the_newest_500_are_listed_and_counted() {
+    let app = spawn_app().await;
+    let me = app.weif_register().await;
+    let start = shared::clock::now_ms();
+    let mut items = Vec::new();
+    for i in 0..505_i64 {
+        let from = format!("asker{i:04}");
+        let side = |user: &str, other: &str, incoming: bool| {
+            weifchat::bulk::friend_request(&weifchat::Friend {
+                id: format!("req{i:04}"),
+                user_id: user.into(),
+                friend_id: other.into(),
+                state: 0,
+                incoming,
+                time: start + i,
+            })
+        };
+        items.push(side(&me.id, &from, true));
+        items.push(side(&from, &me.id, false));
+    }
+    app.put_all(items).await;
+
+    let listed = requests(&app, &me).await;
+    assert_eq!(listed.len(), weifchat::MAX_PENDING_LISTED);
+    assert_eq!(listed[0]["_id"], "req0005", "the oldest of the newest 500 first");
+    assert_eq!(listed[499]["_id"], "req0504");
+    let calls = app.calls("weif-get-friend-noagree");
+    assert_eq!(calls[0].operation, "Query");
+    assert_eq!(calls[0].items_read, 500, "one page of the newest, not all 505");
+
+    let state = app.operator().await;
+    let counts = weifchat::WeifState::weifchat(&state)
+        .request_counts(&me.id)
+        .await
+        .unwrap();
+    assert_eq!(counts.friends, 500);
+    assert_eq!(counts.groups, 0);
+}

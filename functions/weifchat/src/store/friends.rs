@@ -6,7 +6,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{MAX_FRIENDS, WeifStore};
+use super::{MAX_FRIENDS, MAX_PENDING_LISTED, WeifStore, newest_pending};
 use crate::items::{Friend, FriendItem};
 use crate::keys::{self as k, attr};
 use shared::error::AppError;
@@ -228,17 +228,15 @@ impl WeifStore {
     /// `me`'s friends, oldest friendship first. Cost: 1 Query on GSI1 (≤ 500 small items).
     #[tracing::instrument(skip(self))]
     pub async fn friends(&self, me: &str) -> Result<Vec<Friend>, AppError> {
-        self.edges(k::friends(me)).await
+        let items: Vec<FriendItem> = Query::gsi1(k::friends(me)).all_as(&self.store).await?;
+        Ok(items.into_iter().map(|i| i.friend).collect())
     }
 
-    /// The requests `me` has received and not answered, oldest first. Cost: 1 Query on GSI1.
+    /// The requests `me` has received and not answered, oldest first: the newest
+    /// [`MAX_PENDING_LISTED`]. Cost: 1 Query on GSI1 (≤ 500 small items).
     #[tracing::instrument(skip(self))]
     pub async fn friend_requests(&self, me: &str) -> Result<Vec<Friend>, AppError> {
-        self.edges(k::friend_requests(me)).await
-    }
-
-    async fn edges(&self, partition: String) -> Result<Vec<Friend>, AppError> {
-        let items: Vec<FriendItem> = Query::gsi1(partition).all_as(&self.store).await?;
+        let items: Vec<FriendItem> = newest_pending(&self.store, k::friend_requests(me)).await?;
         Ok(items.into_iter().map(|i| i.friend).collect())
     }
 }
@@ -255,13 +253,18 @@ pub struct RequestCounts {
 }
 
 impl WeifStore {
-    /// How many friend and group-join requests wait for `user_id`'s answer.
-    /// Cost: 2 Queries on GSI1 (`Select: COUNT`, run at once).
+    /// How many friend and group-join requests wait for `user_id`'s answer, each counted up to
+    /// [`MAX_PENDING_LISTED`] (what the lists show).
+    /// Cost: 2 Queries on GSI1 (`Select: COUNT`, run at once, ≤ 500 small items each).
     #[tracing::instrument(skip(self))]
     pub async fn request_counts(&self, user_id: &str) -> Result<RequestCounts, AppError> {
         let (friends, groups) = tokio::try_join!(
-            Query::gsi1(k::friend_requests(user_id)).count(&self.store),
-            Query::gsi1(k::group_requests(user_id)).count(&self.store),
+            Query::gsi1(k::friend_requests(user_id))
+                .limit(MAX_PENDING_LISTED)
+                .count(&self.store),
+            Query::gsi1(k::group_requests(user_id))
+                .limit(MAX_PENDING_LISTED)
+                .count(&self.store),
         )?;
         Ok(RequestCounts { friends, groups })
     }

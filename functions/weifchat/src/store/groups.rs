@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{MAX_GROUP_MEMBERS, WeifStore};
+use super::{MAX_GROUP_MEMBERS, WeifStore, newest_pending};
 use crate::items::{ChatHeadItem, Group, GroupItem, GroupNumberItem, Membership, MembershipItem, is_entity};
 use crate::keys::{self as k, attr};
 use shared::error::AppError;
@@ -319,11 +319,12 @@ impl WeifStore {
         self.memberships(k::user_groups(user_id)).await
     }
 
-    /// The unanswered join requests to the groups `owner` owns, oldest first.
-    /// Cost: 1 Query on GSI1.
+    /// The unanswered join requests to the groups `owner` owns, oldest first: the newest
+    /// [`MAX_PENDING_LISTED`]. Cost: 1 Query on GSI1 (≤ 500 small items).
     #[tracing::instrument(skip(self))]
     pub async fn join_requests(&self, owner: &str) -> Result<Vec<Membership>, AppError> {
-        self.memberships(k::group_requests(owner)).await
+        let items: Vec<MembershipItem> = newest_pending(&self.store, k::group_requests(owner)).await?;
+        Ok(items.into_iter().map(|i| i.membership).collect())
     }
 
     async fn memberships(&self, partition: String) -> Result<Vec<Membership>, AppError> {

@@ -49,6 +49,27 @@ pub const MAX_FRIENDS: i64 = 500;
 pub const MAX_GROUP_MEMBERS: i64 = 500;
 /// The most comments and replies a moment may have: bounds what a moment's listing reads.
 pub const MAX_SPACE_COMMENTS: i64 = 500;
+/// The most pending requests (friend requests received, join requests to one's groups) a list
+/// shows and a notice counts: the newest. Anyone may ask, so nothing else bounds them, and a list
+/// of them is read whole (the seed's routes have no paging): past this, older requests wait
+/// unlisted until newer ones are answered (docs/decisions.md).
+pub const MAX_PENDING_LISTED: usize = 500;
+
+/// The newest [`MAX_PENDING_LISTED`] items of a GSI1 partition of pending requests, oldest first.
+/// Cost: 1 Query on GSI1 (≤ 500 small items).
+async fn newest_pending<T: serde::de::DeserializeOwned>(
+    store: &shared::store::Store,
+    partition: String,
+) -> Result<Vec<T>, AppError> {
+    let mut items: Vec<T> = shared::store::query::Query::gsi1(partition)
+        .newest_first()
+        .limit(MAX_PENDING_LISTED)
+        .all_as(store)
+        .await?;
+    items.reverse();
+    Ok(items)
+}
+
 /// How many reads run at once when a listing fans out (one query per moment of a feed page).
 const FAN_OUT: usize = 16;
 
