@@ -187,3 +187,42 @@ impl TestApp {
         self.upload(user, "image/png", png(w, h)).await
     }
 }
+
+/// What creating info `id` by `author` in `category` at `now` writes, filled in directly: the
+/// info (500 bytes of content; one in 10 recommended, one in 50 topped, one in 100 topped in its
+/// category), its stats and its listing entries. For listing-cost tests and `make bench`'s (d).
+pub fn filler_info(id: u64, author: u64, category: u64, now: i64) -> Vec<shared::store::Item> {
+    use info::items::{InfoItem, StatsItem};
+    let key = info::keys::info(id);
+    let flag = |every: u64| id.is_multiple_of(every).then_some(now);
+    let info = InfoItem {
+        pk: key.pk,
+        sk: key.sk,
+        entity: info::keys::entity::INFO.into(),
+        id,
+        author_id: author,
+        category_id: category,
+        title: format!("filler {id}"),
+        summary: None,
+        content: "x".repeat(500),
+        content_medias: Vec::new(),
+        recommend_at: flag(10),
+        topped_at: flag(50),
+        category_topped_at: flag(100),
+        created_at: now,
+        updated_at: now,
+        deleted_at: None,
+        rev: 0,
+        purging: None,
+    };
+    let mut items = vec![
+        serde_dynamo::to_item(&info).expect("an info item"),
+        serde_dynamo::to_item(StatsItem::new(&info)).expect("a stats item"),
+    ];
+    items.extend(
+        info.entries()
+            .iter()
+            .map(|e| serde_dynamo::to_item(e).expect("an entry item")),
+    );
+    items
+}

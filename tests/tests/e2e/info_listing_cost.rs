@@ -10,8 +10,8 @@
 
 use e2e::serde_json::Value;
 use e2e::{TestApp, spawn_app_on_own_table};
-use info::items::{InfoItem, RelationItem, StatsItem};
-use info::keys::{self as k, Relation, Scope, Shelf, entity};
+use info::items::RelationItem;
+use info::keys::{self as k, Relation, Scope, Shelf};
 use shared::store::Item;
 use shared::store::observe::Call;
 
@@ -20,34 +20,8 @@ const LIMIT: usize = 15;
 
 /// What creating info `id` writes, and the likes and favorites of `fan` on some of them.
 fn items(id: u64, authors: [u64; 2], categories: [u64; 2], fan: u64) -> Vec<Item> {
-    let key = k::info(id);
     let now = shared::clock::now_ms() - (INFOS - id) as i64 * 1_000;
-    let flag = |every: u64| id.is_multiple_of(every).then_some(now);
-    let info = InfoItem {
-        pk: key.pk,
-        sk: key.sk,
-        entity: entity::INFO.into(),
-        id,
-        author_id: authors[(id % 2) as usize],
-        category_id: categories[(id % 3 % 2) as usize],
-        title: format!("filler {id}"),
-        summary: None,
-        content: "x".repeat(500),
-        content_medias: Vec::new(),
-        recommend_at: flag(10),
-        topped_at: flag(50),
-        category_topped_at: flag(100),
-        created_at: now,
-        updated_at: now,
-        deleted_at: None,
-        rev: 0,
-        purging: None,
-    };
-    let mut items: Vec<Item> = vec![
-        serde_dynamo::to_item(&info).unwrap(),
-        serde_dynamo::to_item(StatsItem::new(&info)).unwrap(),
-    ];
-    items.extend(info.entries().iter().map(|e| serde_dynamo::to_item(e).unwrap()));
+    let mut items = e2e::info::filler_info(id, authors[(id % 2) as usize], categories[(id % 3 % 2) as usize], now);
     for (every, relation) in [(20, Relation::Like), (25, Relation::Favorite)] {
         if id.is_multiple_of(every) {
             items.push(serde_dynamo::to_item(RelationItem::new(relation, id, fan, now)).unwrap());

@@ -869,35 +869,7 @@ async fn info_infos(app: &TestApp) -> Fixture {
         // What creating an info writes (tests/tests/e2e/info_listing_cost.rs): the info, its
         // stats and its listing entries; one in 10 recommended, one in 50 topped. IDs from 1:
         // this table's info counter is never used.
-        row: Box::new(move |i| {
-            let id = i as u64 + 1;
-            let key = info::keys::info(id);
-            let now = at(start, i);
-            let flag = |every: u64| id.is_multiple_of(every).then_some(now);
-            let info = info::items::InfoItem {
-                pk: key.pk,
-                sk: key.sk,
-                entity: info::keys::entity::INFO.into(),
-                id,
-                author_id: author,
-                category_id: category,
-                title: format!("filler {id}"),
-                summary: None,
-                content: "x".repeat(500),
-                content_medias: Vec::new(),
-                recommend_at: flag(10),
-                topped_at: flag(50),
-                category_topped_at: flag(100),
-                created_at: now,
-                updated_at: now,
-                deleted_at: None,
-                rev: 0,
-                purging: None,
-            };
-            let mut items = vec![item(&info), item(info::items::StatsItem::new(&info))];
-            items.extend(info.entries().iter().map(item));
-            items
-        }),
+        row: Box::new(move |i| e2e::info::filler_info(i as u64 + 1, author, category, at(start, i))),
         after: None,
         calls: vec![(
             "GET /api/v2/infos",
