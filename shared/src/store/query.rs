@@ -227,10 +227,11 @@ impl Query {
                 .send()
                 .await?;
             total += usize::try_from(out.count).unwrap_or_default();
-            match out.last_evaluated_key {
-                Some(_) if self.limit.is_some_and(|l| total >= l) => return Ok(total.min(self.limit.unwrap_or(total))),
-                Some(next) => start = Some(next),
-                None => return Ok(total),
+            match (out.last_evaluated_key, self.limit) {
+                // Each request evaluates at most `limit` items: the first page reaching it ends the count.
+                (Some(_), Some(limit)) if total >= limit => return Ok(limit),
+                (Some(next), _) => start = Some(next),
+                (None, _) => return Ok(total),
             }
         }
     }
