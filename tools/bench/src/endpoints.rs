@@ -70,18 +70,23 @@ fn binaries() -> BTreeMap<String, String> {
     out
 }
 
-pub async fn measure_all(runner: &Runner, proxy: &MeterProxy, runs: Runs) -> Vec<Measured> {
+/// Every route, each on a table of its own: moto's Query reads every item of the table (not
+/// the partition, as DynamoDB does), so on one shared table a route's time would grow with the
+/// fixtures of the routes measured before it.
+pub async fn measure_all(proxy: &MeterProxy, runs: Runs) -> Vec<Measured> {
     let table = load_table();
     let surfaces = template_routes();
     let binaries = binaries();
-    let mut worlds: BTreeMap<Surface, World> = BTreeMap::new();
     let mut out = Vec::new();
     for row in &table.routes {
         let surface = surfaces[&row.route];
-        if !row.fresh && !worlds.contains_key(&surface) {
-            worlds.insert(surface, world(&runner.app, surface).await);
-        }
-        let measured = measure(runner, proxy, surface, row, worlds.get(&surface), runs, &binaries).await;
+        let runner = Runner::new(e2e::spawn_app_through(&proxy.url()).await);
+        let shared = if row.fresh {
+            None
+        } else {
+            Some(world(&runner.app, surface).await)
+        };
+        let measured = measure(&runner, proxy, surface, row, shared.as_ref(), runs, &binaries).await;
         eprintln!(
             "  {:<48} {:>2} requests {:>6.1} RRU {:>5} WRU{}",
             measured.route,
@@ -239,25 +244,63 @@ async fn socket_call(
 }
 
 /// A heuristic, from the requests alone: calls that look like a round trip too many.
+/// The round trip each request of a call is in (1 for the first), by arrival: one more than
+/// the latest round trip among the requests answered before it arrived (those it may have
+/// waited for); requests in flight together share one.
+pub fn round_trips(calls: &[Metered]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..calls.len()).collect();
+    order.sort_by_key(|&i| calls[i].arrived);
+    let mut trip = vec![0; calls.len()];
+    for (n, &i) in order.iter().enumerate() {
+        trip[i] = 1 + order[..n]
+            .iter()
+            .filter(|&&j| calls[j].answered <= calls[i].arrived)
+            .map(|&j| trip[j])
+            .max()
+            .unwrap_or(0);
+    }
+    trip
+}
+
+/// The sequential round trips of a call (its critical path to the store).
+pub fn depth(calls: &[Metered]) -> usize {
+    round_trips(calls).into_iter().max().unwrap_or(0)
+}
+
+/// Why a call's requests may be more round trips than it needs, if they may: requests of a
+/// kind that one request could carry (GetItems, writes) made one after another, or three
+/// Queries in sequence. Requests in flight together are never flagged.
 pub fn extra_round_trips(m: &Measured) -> Option<String> {
-    let ops: Vec<&str> = m.calls.iter().map(|c| c.operation.as_str()).collect();
-    let gets = ops.iter().filter(|o| **o == "GetItem").count();
+    let trips = round_trips(&m.calls);
+    let in_sequence = |kind: &dyn Fn(&str) -> bool| {
+        let mut seen: Vec<usize> = m
+            .calls
+            .iter()
+            .zip(&trips)
+            .filter(|(c, _)| kind(&c.operation))
+            .map(|(_, t)| *t)
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen.len()
+    };
     let mut notes = Vec::new();
+    let gets = in_sequence(&|o| o == "GetItem");
     if gets >= 2 {
-        notes.push(format!("{gets} GetItem in sequence (one BatchGetItem?)"));
+        notes.push(format!("GetItems in {gets} round trips (one BatchGetItem?)"));
     }
-    let queries = ops.iter().filter(|o| **o == "Query").count();
+    let queries = in_sequence(&|o| o == "Query");
     if queries >= 3 {
-        notes.push(format!("{queries} Queries"));
+        notes.push(format!("Queries in {queries} round trips"));
     }
-    let writes = |o: &&str| {
+    let writes = in_sequence(&|o| {
         matches!(
-            *o,
+            o,
             "PutItem" | "UpdateItem" | "DeleteItem" | "TransactWriteItems" | "BatchWriteItem"
         )
-    };
-    if ops.iter().filter(|o| writes(o)).count() >= 2 {
-        notes.push("more than one write request".to_owned());
+    });
+    if writes >= 2 {
+        notes.push(format!("writes in {writes} round trips"));
     }
     (!notes.is_empty()).then(|| notes.join("; "))
 }
@@ -275,4 +318,52 @@ pub fn operations(calls: &[Metered]) -> String {
         .map(|(op, n)| if *n > 1 { format!("{op} ×{n}") } else { op.clone() })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn call(operation: &str, arrived: u64, answered: u64) -> Metered {
+        Metered {
+            operation: operation.into(),
+            arrived: Duration::from_millis(arrived),
+            answered: Duration::from_millis(answered),
+            ..Metered::default()
+        }
+    }
+
+    #[test]
+    fn requests_in_flight_together_share_a_round_trip() {
+        // Two GetItems sent at once (the proxy answers them one after the other), then a write
+        // that waited for both, then a read that waited for the write.
+        let calls = [
+            call("GetItem", 0, 5),
+            call("GetItem", 1, 9),
+            call("TransactWriteItems", 10, 20),
+            call("GetItem", 21, 25),
+        ];
+        assert_eq!(round_trips(&calls), [1, 1, 2, 3]);
+        assert_eq!(depth(&calls), 3);
+    }
+
+    #[test]
+    fn only_requests_one_after_another_are_flagged() {
+        let measured = |calls: Vec<Metered>| Measured {
+            route: "GET /x".into(),
+            binary: String::new(),
+            websocket: false,
+            ok: true,
+            answer: String::new(),
+            calls,
+            samples: Vec::new(),
+        };
+        let together = measured(vec![call("GetItem", 0, 5), call("GetItem", 1, 9)]);
+        assert_eq!(extra_round_trips(&together), None);
+        let apart = measured(vec![call("GetItem", 0, 5), call("GetItem", 6, 9)]);
+        assert_eq!(
+            extra_round_trips(&apart).as_deref(),
+            Some("GetItems in 2 round trips (one BatchGetItem?)")
+        );
+    }
 }

@@ -16,7 +16,6 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Parser;
-use e2e::matrix::Runner;
 use tracing_subscriber::Layer as _;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -63,7 +62,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let memory = cost::memory_by_binary(&template_text);
     let upstream = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").map_err(|_| "AWS_ENDPOINT_URL_DYNAMODB is not set")?;
     let proxy = meter::MeterProxy::start(&upstream, meter::Schema::from_template(&template.table)).await;
-    let runner = Runner::new(e2e::spawn_app_through(&proxy.url()).await);
     let runs = if args.quick {
         Runs { warm: 5, fresh: 1 }
     } else {
@@ -83,14 +81,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     eprintln!("(b, c) every endpoint: one metered call, then {} warm calls", runs.warm);
-    let measured = endpoints::measure_all(&runner, &proxy, runs).await;
+    let measured = endpoints::measure_all(&proxy, runs).await;
 
     eprintln!("(d) list endpoints at {sizes:?} rows");
     let listed = lists::measure(&proxy, sizes, runs.warm).await;
 
     let (members, messages) = if args.quick { (20, 3) } else { (200, 9) };
     eprintln!("(e) fan-out: one group message to {members} members, {messages} times");
-    let fanout = fanout::measure(&runner.app, members, messages).await;
+    let fanout = fanout::measure(&e2e::spawn_app_through(&proxy.url()).await, members, messages).await;
 
     let mut doc = String::new();
     header(&mut doc, &args, started);
@@ -222,7 +220,9 @@ fn costs(doc: &mut String, measured: &[Measured], memory: &std::collections::BTr
         doc,
         "## (c) DynamoDB requests, items, units and cost per call, every endpoint\n\n\
          One call of each route of `template.yaml` (HTTP and WebSocket) as its owner (an admin where only an admin is let through), with the authorization \
-         matrix's request (`tests/authz.yaml`), through a metering proxy in front of the DynamoDB API server \
+         matrix's request (`tests/authz.yaml`), each route on a table of its own holding only its fixtures \
+         (moto's Query reads every item of the table, DynamoDB's only the partition's: on one shared table a \
+         route's time, and so its Lambda cost, grew with the routes measured before it), through a metering proxy in front of the DynamoDB API server \
          (tools/bench/src/meter.rs). *items*: items read (evaluated, for a Query); *RRU*/*WRU*: read and write \
          request units by DynamoDB's rules from the items' sizes (a write: the larger of the item before and \
          after, per KB, ×2 in a transaction, plus each GSI entry it puts, deletes or changes; a read: per 4 KB, \
@@ -241,6 +241,7 @@ fn costs(doc: &mut String, measured: &[Measured], memory: &std::collections::BTr
         rows.push(vec![
             format!("{}{}", m.route, if m.ok { "" } else { " ✗" }),
             m.calls.len().to_string(),
+            endpoints::depth(&m.calls).to_string(),
             endpoints::operations(&m.calls),
             m.items().to_string(),
             num(m.rru(), 1),
@@ -256,6 +257,7 @@ fn costs(doc: &mut String, measured: &[Measured], memory: &std::collections::BTr
         &[
             "route",
             "requests",
+            "round trips",
             "operations",
             "items",
             "RRU",
@@ -277,8 +279,10 @@ fn costs(doc: &mut String, measured: &[Measured], memory: &std::collections::BTr
         .collect();
     let _ = writeln!(
         doc,
-        "\n### Round trips worth a look\n\nFrom the requests alone (two or more GetItem, three or more Queries, \
-         or more than one write request in one call); each is a candidate, not a verdict.\n"
+        "\n### Round trips worth a look\n\nRequests of one kind made one after another (GetItems or writes in two \
+         or more round trips, Queries in three or more); requests in flight together are one round trip \
+         (*round trips* above: the call's sequential requests to the store). Each is a candidate, not a \
+         verdict: a read that needs what the one before it returned can't join it.\n"
     );
     if flagged.is_empty() {
         doc.push_str("None.\n");

@@ -7,6 +7,7 @@
 //! The extra reads go to the server directly and are not counted.
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use e2e::proxy::{self, Answer, Forwarded, Handle, Listening, Upstream};
 use http_body_util::BodyExt;
@@ -27,6 +28,11 @@ pub struct Metered {
     pub wru: f64,
     /// Of which the indexes'.
     pub index_wru: f64,
+    /// When the proxy received it and when it answered, since the proxy started: a request
+    /// that arrived before another's answer was sent can't have waited for it (the two were
+    /// in flight together; while metering the proxy still serves them one at a time).
+    pub arrived: Duration,
+    pub answered: Duration,
 }
 
 /// The table's keys and indexes.
@@ -78,6 +84,7 @@ struct Shared {
     /// One request at a time while metering, so the reads around a write see only it.
     turn: tokio::sync::Mutex<()>,
     log: Mutex<Vec<Metered>>,
+    started: Instant,
 }
 
 pub struct MeterProxy {
@@ -93,6 +100,7 @@ impl MeterProxy {
             metering: false.into(),
             turn: tokio::sync::Mutex::new(()),
             log: Mutex::new(Vec::new()),
+            started: Instant::now(),
         });
         let listening = Listening::start(shared.clone()).await;
         Self { listening, shared }
@@ -122,6 +130,7 @@ impl Handle for Shared {
     type Error = std::io::Error;
 
     async fn handle(&self, req: Request<Incoming>) -> Result<Answer, std::io::Error> {
+        let arrived = self.started.elapsed();
         let (parts, body) = req.into_parts();
         let body = body.collect().await.map_err(std::io::Error::other)?.to_bytes();
         let operation = proxy::operation(&parts).map(str::to_owned);
@@ -133,12 +142,14 @@ impl Handle for Shared {
                 let auth = parts.headers.get("authorization").cloned();
                 let mut metered = Metered {
                     operation: op.clone(),
+                    arrived,
                     ..Metered::default()
                 };
                 let before = self.before_write(&op, &request, auth.as_ref()).await;
                 let answer = forward(body).await?;
                 self.price(&op, &request, &answer, before, auth.as_ref(), &mut metered)
                     .await;
+                metered.answered = self.started.elapsed();
                 self.log.lock().expect("log").push(metered);
                 answer
             }
