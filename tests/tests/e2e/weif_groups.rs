@@ -67,7 +67,7 @@ async fn create_group_200_makes_the_caller_its_owner_and_first_member() {
         )
         .await;
     assert_eq!(env, json!({"status": 200, "msg": "创建成功"}));
-    assert_eq!(app.requests("weif-create-group"), ["TransactWriteItems"]);
+    assert_eq!(app.requests("weif-create-group"), ["Query", "TransactWriteItems"]);
     let env = app
         .weif_get_ok("/contacts/group", &owner.token, &[("userId", &owner.id)])
         .await;
@@ -535,4 +535,159 @@ async fn concurrent_join_requests_and_agrees_count_the_member_once() {
     assert_eq!(member_count(&app, &group).await, 2);
     assert_eq!(app.count_items(&k::group_partition(&group), k::MEMBER_PREFIX).await, 2);
     assert_eq!(app.count_items(&k::group_partition(&group), k::JOIN_PREFIX).await, 0);
+}
+
+/// `user_id`'s membership of group `group_id` (owned by `owner_id`) from `time`, as create and
+/// agree leave it.
+fn membership(group_id: &str, user_id: &str, owner_id: &str, time: i64) -> weifchat::Membership {
+    weifchat::Membership {
+        id: shared::ids::new_id(),
+        group_id: group_id.into(),
+        user_id: user_id.into(),
+        owner_id: owner_id.into(),
+        time,
+    }
+}
+
+async fn create(app: &TestApp, user: &WeifUser, name: &str) -> Value {
+    app.weif_post(
+        "/create/group",
+        &user.token,
+        json!({"userId": user.id, "groupName": name, "sign": "introduction"}),
+    )
+    .await
+}
+
+/// `MAX_GROUPS_PER_USER` (500): a user in 500 groups creates none (`你加入的群聊数量已达上限`) and
+/// is accepted into none (`对方加入的群聊数量已达上限`, the request left waiting), either refusal
+/// writing nothing; dissolving one of the 500 frees a place, and the place taken, both refuse again.
+#[tokio::test]
+async fn a_user_in_500_groups_creates_and_is_accepted_into_no_more() {
+    let app = spawn_app().await;
+    let [me, owner] = app.weif_users().await;
+    let mine = app.weif_group(&me, &unique("mine")).await;
+    let theirs = app.weif_group(&owner, &unique("theirs")).await;
+    // 499 more memberships, as the cap counts them (the groups' own items don't matter to it).
+    let start = shared::clock::now_ms();
+    let others: Vec<_> = (0..499)
+        .map(|i| weifchat::bulk::member(&membership(&shared::ids::new_id(), &me.id, &owner.id, start + i)))
+        .collect();
+    app.put_all(others).await;
+    let store = app.weif_store().await;
+    assert_eq!(store.group_count(&me.id).await.unwrap(), weifchat::MAX_GROUPS_PER_USER);
+
+    app.requests("weif-create-group");
+    let full_create = json!({"status": 400, "msg": "你加入的群聊数量已达上限"});
+    let name = unique("one too many");
+    assert_eq!(create(&app, &me, &name).await, full_create);
+    assert_eq!(app.requests("weif-create-group"), ["Query"], "counted, nothing written");
+    let env = app.weif_get("/search", &me.token, &[("keyword", &name)]).await;
+    assert_eq!(env["msg"], "暂无数据");
+
+    assert_eq!(ask(&app, &me, &theirs).await, json!({"status": 200, "msg": "已发送"}));
+    let full_agree = json!({"status": 400, "msg": "对方加入的群聊数量已达上限"});
+    assert_eq!(answer(&app, "/group/agree", &owner, &me, &theirs).await, full_agree);
+    assert!(
+        !app.requests("weif-group-agree")
+            .contains(&"TransactWriteItems".to_owned())
+    );
+    assert_eq!(join_requests(&app, &owner).await.len(), 1, "the request waits");
+    assert_eq!(member_count(&app, &theirs).await, 1);
+    assert_eq!(store.group_count(&me.id).await.unwrap(), 500);
+
+    let env = app.weif_get("/del/group", &me.token, &[("groupId", &mine)]).await;
+    assert_eq!(env, json!({"status": 200, "msg": "已解散"}));
+    assert_eq!(store.group_count(&me.id).await.unwrap(), 499);
+    assert_eq!(
+        answer(&app, "/group/agree", &owner, &me, &theirs).await,
+        json!({"status": 200, "msg": "添加成功"})
+    );
+    assert_eq!(member_count(&app, &theirs).await, 2);
+    assert_eq!(create(&app, &me, &unique("again")).await, full_create);
+    assert_eq!(
+        remove(&app, &me, &me, &theirs).await,
+        json!({"status": 200, "msg": "已退出"})
+    );
+    assert_eq!(create(&app, &me, &unique("in the freed place")).await["status"], 200);
+    assert_eq!(store.group_count(&me.id).await.unwrap(), 500);
+}
+
+/// Past the cap (memberships from before it, or concurrent accepts), the lists stay bounded:
+/// `/contacts/group` shows the newest 500 memberships, oldest first, from one Query of 500
+/// items and the batch read of their 500 groups, and `/message/list` reads the same 500 (a group
+/// chat among the older memberships is not listed).
+#[tokio::test]
+async fn past_500_groups_the_lists_read_the_newest_500() {
+    let app = spawn_app().await;
+    let me = app.weif_register().await;
+    let start = shared::clock::now_ms();
+    let mut ids = Vec::new();
+    let mut items = Vec::new();
+    for i in 0..505_i64 {
+        let group = weifchat::Group {
+            id: shared::ids::new_id(),
+            owner_id: me.id.clone(),
+            name: format!("group {i:03}"),
+            // Far from the creation-time numbers other tests' groups take.
+            number: start * 1000 + i,
+            sign: "introduction".into(),
+            img_url: weifchat::groups::DEFAULT_GROUP_PICTURE.into(),
+            created_at: start + i,
+        };
+        items.extend(weifchat::bulk::group(&group, 1));
+        items.push(weifchat::bulk::member(&membership(
+            &group.id,
+            &me.id,
+            &me.id,
+            start + i,
+        )));
+        ids.push(group.id);
+    }
+    // A message in the oldest group (past the newest 500), the oldest listed and the newest.
+    for i in [0, 5, 504] {
+        let chat = k::group_chat(&ids[i]);
+        let said = weifchat::Message {
+            id: shared::ids::new_id(),
+            seq: 1,
+            from_id: me.id.clone(),
+            to_id: None,
+            group_id: Some(ids[i].clone()),
+            msg_type: 0,
+            message: format!("hello {i}"),
+            time: start + i as i64,
+        };
+        items.push(weifchat::bulk::message(&chat, &said));
+        items.push(weifchat::bulk::chat_head(&chat, &said));
+    }
+    app.put_all(items).await;
+
+    let listed = my_groups(&app, &me).await;
+    assert_eq!(listed.len(), weifchat::MAX_GROUPS_PER_USER);
+    assert_eq!(listed[0], ids[5], "the oldest of the newest 500 first");
+    assert_eq!(listed[499], ids[504]);
+    let calls = app.calls("weif-contacts-group");
+    assert_eq!((calls[0].operation.as_str(), calls[0].items_read), ("Query", 500));
+    assert_eq!(calls.iter().map(|c| c.items_read).sum::<usize>(), 1000, "{calls:?}");
+
+    let env = app.weif_get_ok("/message/list", &me.token, &[("userId", &me.id)]).await;
+    let chats: Vec<&str> = env["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(chats, [ids[504].as_str(), ids[5].as_str()], "the newest message first");
+    let calls = app.calls("weif-message-list");
+    let queried: Vec<usize> = calls
+        .iter()
+        .filter(|c| c.operation == "Query")
+        .map(|c| c.items_read)
+        .collect();
+    assert_eq!(queried.iter().max(), Some(&500), "{calls:?}");
+    let read: usize = calls.iter().map(|c| c.items_read).sum();
+    assert_eq!(
+        read,
+        500 + 500 + 2,
+        "memberships, their groups and 2 chat heads: {calls:?}"
+    );
 }

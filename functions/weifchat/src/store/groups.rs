@@ -2,10 +2,15 @@
 //! group counts its members (at most [`MAX_GROUP_MEMBERS`]) in the same transactions that add
 //! or remove them. Dissolving first marks the group (which every later join, agree or edit
 //! fails on), then deletes the partition and the group number.
+//!
+//! A user is in at most [`MAX_GROUPS_PER_USER`] groups: creating a group or being accepted into
+//! one first counts the user's memberships (their GSI1 partition), so leaving, being removed and
+//! a dissolve free a place with nothing to keep in step; the lists read the newest 500 whatever
+//! the data (docs/decisions.md).
 
 use std::collections::HashMap;
 
-use super::{MAX_GROUP_MEMBERS, WeifStore, newest_pending};
+use super::{MAX_GROUP_MEMBERS, MAX_GROUPS_PER_USER, WeifStore, newest, newest_pending};
 use crate::items::{ChatHeadItem, Group, GroupItem, GroupNumberItem, Membership, MembershipItem, is_entity};
 use crate::keys::{self as k, attr};
 use shared::error::AppError;
@@ -61,12 +66,21 @@ fn no_request() -> AppError {
     AppError::not_found("入群申请不存在或已处理")
 }
 
+/// Whether a user with `count` groups (as [`WeifStore::group_count`] counts) may be in one more.
+fn has_room(count: usize) -> bool {
+    count < MAX_GROUPS_PER_USER
+}
+
 impl WeifStore {
     /// Creates a group with its owner as first member and a unique group number (the
-    /// creation time in milliseconds, or the next free one). Cost: 1 TransactWriteItems
-    /// (+1 per taken number).
+    /// creation time in milliseconds, or the next free one), unless the owner is in
+    /// [`MAX_GROUPS_PER_USER`] groups already. Cost: 1 Query on GSI1 (`Select: COUNT`) + 1
+    /// TransactWriteItems (+1 per taken number).
     #[tracing::instrument(skip_all, fields(group_id = %group.id, owner = %group.owner_id))]
     pub async fn create_group(&self, mut group: Group) -> Result<Group, AppError> {
+        if !has_room(self.group_count(&group.owner_id).await?) {
+            return Err(AppError::conflict("你加入的群聊数量已达上限"));
+        }
         let owner = Membership {
             id: ids::new_id(),
             group_id: group.id.clone(),
@@ -202,16 +216,22 @@ impl WeifStore {
     }
 
     /// The owner accepts a join request: the request becomes a membership and the group counts
-    /// it, in one transaction (a full or dissolving group refuses). The new member's read mark
-    /// starts at the group chat's last message: what was said before is not unread for them.
-    /// Cost: 2 GetItems (group, chat head; at once) + 1 TransactWriteItems.
+    /// it, in one transaction (a full or dissolving group refuses, and so does an applicant in
+    /// [`MAX_GROUPS_PER_USER`] groups already, the request left waiting). The new member's read
+    /// mark starts at the group chat's last message: what was said before is not unread for them.
+    /// Cost: 2 GetItems (group, chat head) and 1 Query on GSI1 (`Select: COUNT`), at once, + 1
+    /// TransactWriteItems.
     #[tracing::instrument(skip(self))]
     pub async fn agree_join(&self, caller: &str, group_id: &str, user_id: &str, now: i64) -> Result<(), AppError> {
         let head_key = k::chat_head(&k::group_chat(group_id));
-        let (_, head) = tokio::try_join!(
+        let (_, head, groups) = tokio::try_join!(
             self.owned_group(caller, group_id),
             self.store.get::<ChatHeadItem>(&head_key, false),
+            self.group_count(user_id),
         )?;
+        if !has_room(groups) {
+            return Err(AppError::conflict("对方加入的群聊数量已达上限"));
+        }
         let member = Membership {
             id: ids::new_id(),
             group_id: group_id.into(),
@@ -313,10 +333,24 @@ impl WeifStore {
         }
     }
 
-    /// The groups `user_id` belongs to (memberships, oldest first). Cost: 1 Query on GSI1.
+    /// The groups `user_id` belongs to (memberships, oldest first): the newest
+    /// [`MAX_GROUPS_PER_USER`], whatever the data (memberships written before the cap, or past
+    /// it by a race). Cost: 1 Query on GSI1 (≤ 500 small items).
     #[tracing::instrument(skip(self))]
     pub async fn user_groups(&self, user_id: &str) -> Result<Vec<Membership>, AppError> {
-        self.memberships(k::user_groups(user_id)).await
+        let items: Vec<MembershipItem> = newest(&self.store, k::user_groups(user_id), MAX_GROUPS_PER_USER).await?;
+        Ok(items.into_iter().map(|i| i.membership).collect())
+    }
+
+    /// How many groups `user_id` is in, counted up to [`MAX_GROUPS_PER_USER`] (GSI1 is eventually
+    /// consistent: a membership written a moment ago may not be counted yet).
+    /// Cost: 1 Query on GSI1 (`Select: COUNT`, ≤ 500 small items).
+    #[tracing::instrument(skip(self))]
+    pub async fn group_count(&self, user_id: &str) -> Result<usize, AppError> {
+        Query::gsi1(k::user_groups(user_id))
+            .limit(MAX_GROUPS_PER_USER)
+            .count(&self.store)
+            .await
     }
 
     /// The unanswered join requests to the groups `owner` owns, oldest first: the newest
@@ -324,11 +358,6 @@ impl WeifStore {
     #[tracing::instrument(skip(self))]
     pub async fn join_requests(&self, owner: &str) -> Result<Vec<Membership>, AppError> {
         let items: Vec<MembershipItem> = newest_pending(&self.store, k::group_requests(owner)).await?;
-        Ok(items.into_iter().map(|i| i.membership).collect())
-    }
-
-    async fn memberships(&self, partition: String) -> Result<Vec<Membership>, AppError> {
-        let items: Vec<MembershipItem> = Query::gsi1(partition).all_as(&self.store).await?;
         Ok(items.into_iter().map(|i| i.membership).collect())
     }
 }

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
-use super::WeifStore;
+use super::{MAX_GROUPS_PER_USER, WeifStore};
 use crate::items::{
     ChatHeadItem, Conversation, ConversationItem, FriendItem, Group, GroupItem, LastMessage, MemberMarkItem, Message,
     MessageItem, User, UserItem, is_entity,
@@ -463,16 +463,20 @@ impl WeifStore {
     }
 
     /// `me`'s conversations: private ones (newest first) with their peers, and the groups
-    /// `me` is in that have messages, with `me`'s unread count.
-    /// Cost: 2 Queries (conversations, memberships) + 1 BatchGetItem per 50 groups + 1 per 100
-    /// peers; the number of conversations and groups, not of messages.
+    /// `me` is in that have messages (of the newest [`MAX_GROUPS_PER_USER`] memberships, as
+    /// `/contacts/group` lists them), with `me`'s unread count.
+    /// Cost: 2 Queries (conversations, ≤ 500 memberships) + 1 BatchGetItem per 50 groups + 1 per
+    /// 100 peers; the number of conversations and groups, not of messages.
     #[tracing::instrument(skip(self))]
     pub async fn conversations(&self, me: &str) -> Result<Conversations, AppError> {
         let (convs, marks) = tokio::try_join!(
             Query::gsi1(k::conversations(me))
                 .newest_first()
                 .all_as::<ConversationItem>(&self.store),
-            Query::gsi1(k::user_groups(me)).all_as::<MemberMarkItem>(&self.store),
+            Query::gsi1(k::user_groups(me))
+                .newest_first()
+                .limit(MAX_GROUPS_PER_USER)
+                .all_as::<MemberMarkItem>(&self.store),
         )?;
         let private: Vec<Conversation> = convs.into_iter().map(|i| i.conversation).collect();
         let mut keys: Vec<Key> = Vec::with_capacity(marks.len() * 2);

@@ -55,15 +55,31 @@ pub const MAX_SPACE_COMMENTS: i64 = 500;
 /// unlisted until newer ones are answered (docs/decisions.md).
 pub const MAX_PENDING_LISTED: usize = 500;
 
+/// The most groups a user may be in (created or joined). Creating a group or being accepted
+/// into one counts the user's memberships first and is refused at the cap (a soft cap: requests
+/// racing for the last places may pass it by a few, docs/decisions.md); whatever the data, the
+/// caller's group list and the group part of the conversation list read the newest this many.
+pub const MAX_GROUPS_PER_USER: usize = 500;
+
 /// The newest [`MAX_PENDING_LISTED`] items of a GSI1 partition of pending requests, oldest first.
 /// Cost: 1 Query on GSI1 (≤ 500 small items).
 async fn newest_pending<T: serde::de::DeserializeOwned>(
     store: &shared::store::Store,
     partition: String,
 ) -> Result<Vec<T>, AppError> {
+    newest(store, partition, MAX_PENDING_LISTED).await
+}
+
+/// The newest `limit` items of a time-ordered GSI1 partition, oldest first.
+/// Cost: 1 Query on GSI1 (≤ `limit` items).
+async fn newest<T: serde::de::DeserializeOwned>(
+    store: &shared::store::Store,
+    partition: String,
+    limit: usize,
+) -> Result<Vec<T>, AppError> {
     let mut items: Vec<T> = shared::store::query::Query::gsi1(partition)
         .newest_first()
-        .limit(MAX_PENDING_LISTED)
+        .limit(limit)
         .all_as(store)
         .await?;
     items.reverse();
