@@ -1,8 +1,8 @@
 //! Space moments. A moment's partition holds the moment, its comments with their replies
 //! (each reply sorts right after its comment) and its likes, so one query reads a whole
 //! thread. Likes and comments are counted on the moment in the same transactions that write
-//! them; only the author and the author's friends may like or comment (a condition on the
-//! friendship inside the transaction).
+//! them; only the author and the author's friends may like or comment (a comment checks the
+//! friendship inside its transaction, a like reads it just before its own).
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
@@ -113,15 +113,24 @@ impl WeifStore {
     /// Sets `viewer`'s like of a moment to `want`, or toggles it (`want` `None`). Each attempt
     /// reads the like and the moment (consistent), then writes the change in one transaction
     /// that checks the like is still as read: the like item absent → present with the counter
-    /// +1 and the viewer the author or a friend, or present → absent with −1. So the counter
-    /// always equals the likes, and a like set to what it already is writes nothing.
+    /// +1, or present → absent with −1. So the counter always equals the likes, and a like set
+    /// to what it already is writes nothing. Only the author and the author's friends may like:
+    /// the friendship is read (consistent) once the moment names its author, before a like is
+    /// written; an unlike needs none (docs/decisions.md, "A like reads the friendship").
     ///
     /// A toggle that finds the like changed by the same viewer's concurrent toggle reads again
     /// and flips what it finds, so n toggles in flight at once leave it liked iff n is odd, up to
     /// [`LIKE_ATTEMPTS`] in flight; past that (a client hammering the button) a toggle that keeps
     /// losing is absorbed by the ones that won: it answers the state they left, never an error.
-    /// The answer is one snapshot of the like and the counter, so it is a state that existed.
-    /// Cost: per attempt 1 BatchGetItem (2 items) + 1 TransactWriteItems; then 1 TransactGetItems.
+    /// The answer is one consistent read of the like and the counter after the change (a like
+    /// already as asked: the first read), in one request: half a `TransactGetItems` snapshot's
+    /// units. It isolates each item, not the pair, so a transaction committing during that one
+    /// read could be seen half; a read of the count alone, with `isLike` taken from this call's
+    /// transaction, would pair them wrongly whenever the same viewer's next toggle landed in
+    /// between (the toggle storms saw `{isLike: true, likeCount: 0}`).
+    /// Cost: per attempt 1 BatchGetItem (2 items) + 1 TransactWriteItems, + 1 GetItem (the
+    /// friendship) before a friend's like; then 1 BatchGetItem (2 items). Nothing to do: the
+    /// first BatchGetItem alone.
     #[tracing::instrument(skip(self))]
     pub async fn set_like(
         &self,
@@ -132,18 +141,25 @@ impl WeifStore {
     ) -> Result<LikeOutcome, AppError> {
         let gone = || AppError::not_found("该动态不存在");
         let (space_key, like_key) = (k::space(space_id), k::like(space_id, viewer));
+        // Whether the viewer may like: known once read, for the whole call.
+        let mut may_like = false;
         for attempt in 0..LIKE_ATTEMPTS {
-            let mut items = self
-                .store
-                .batch_get(&[space_key.clone(), like_key.clone()], true)
-                .await?;
-            let liked = items.iter().any(|i| is_entity(i, k::entity::LIKE));
-            items.retain(|i| is_entity(i, k::entity::SPACE));
-            let space: Option<SpaceItem> = items.pop().map(serde_dynamo::from_item).transpose()?;
-            let space = space.and_then(SpaceItem::live).ok_or_else(gone)?;
+            let (space, liked) = self.like_state(&space_key, &like_key).await?;
+            let space = space.filter(|s| s.deleted_at.is_none()).ok_or_else(gone)?;
             let like = want.unwrap_or(!liked);
             if like == liked {
-                break;
+                // Nothing to do: the read is the answer.
+                return Ok(LikeOutcome {
+                    is_like: liked,
+                    like_count: space.like_count,
+                });
+            }
+            let author = &space.space.user_id;
+            if like && !may_like {
+                may_like = author == viewer || self.friend(viewer, author, true).await?.is_some_and(|f| f.state == 1);
+                if !may_like {
+                    return Err(AppError::forbidden("只有好友可以点赞"));
+                }
             }
             let tx = if like {
                 let like = Like {
@@ -152,12 +168,10 @@ impl WeifStore {
                     user_id: viewer.into(),
                     time: now,
                 };
-                let mut tx = vec![
+                vec![
                     self.put_new(LikeItem::new(&like))?,
                     bump(space_id, attr::LIKE_COUNT, 1).into_update(self.table())?,
-                ];
-                tx.extend(self.friend_check(viewer, &space.user_id)?);
-                tx
+                ]
             } else {
                 vec![
                     self.store.delete_existing(&like_key)?,
@@ -167,7 +181,6 @@ impl WeifStore {
             match self.store.transact(tx).await? {
                 Ok(()) => break,
                 Err(c) if c.condition_failed(1) => return Err(gone()),
-                Err(c) if c.condition_failed(2) => return Err(AppError::forbidden("只有好友可以点赞")),
                 Err(c) if c.condition_failed(0) => {
                     // The same viewer's concurrent change won: read again.
                     if attempt + 1 == LIKE_ATTEMPTS {
@@ -177,18 +190,26 @@ impl WeifStore {
                 Err(c) => return Err(AppError::internal(format!("like change cancelled: {c:?}"))),
             }
         }
-        let snapshot = self.store.snapshot(&[space_key, like_key]).await?;
-        let count = snapshot
-            .first()
-            .and_then(Option::as_ref)
-            .and_then(|i| i.get(attr::LIKE_COUNT))
-            .and_then(|v| v.as_n().ok())
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
+        // The answer: the like and the count read together after the change (the same viewer's
+        // next toggle may already have landed: both then show it).
+        let (space, is_like) = self.like_state(&space_key, &like_key).await?;
         Ok(LikeOutcome {
-            is_like: snapshot.get(1).is_some_and(Option::is_some),
-            like_count: count,
+            is_like,
+            like_count: space.map_or(0, |s| s.like_count),
         })
+    }
+
+    /// The moment (deleted or not) and whether `like_key` holds a like, read together
+    /// (consistent). Cost: 1 BatchGetItem (2 items).
+    async fn like_state(&self, space_key: &Key, like_key: &Key) -> Result<(Option<SpaceItem>, bool), AppError> {
+        let mut items = self
+            .store
+            .batch_get(&[space_key.clone(), like_key.clone()], true)
+            .await?;
+        let liked = items.iter().any(|i| is_entity(i, k::entity::LIKE));
+        items.retain(|i| is_entity(i, k::entity::SPACE));
+        let space = items.pop().map(serde_dynamo::from_item).transpose()?;
+        Ok((space, liked))
     }
 
     /// Adds a comment or a reply, counted on the moment (at most [`MAX_SPACE_COMMENTS`]), on
