@@ -120,7 +120,8 @@ async fn message_friend_200_shows_the_page_oldest_first_with_users_and_read_stat
             "msgType": 0,
             "time": weifchat::time::js_date(first.time),
             "state": 1,
-            "__v": 0
+            "__v": 0,
+            "seq": 1
         })
     );
     // b read a's two messages; a has not read b's.
@@ -235,7 +236,8 @@ async fn message_group_200_201_202() {
             "message": "1",
             "msgType": 0,
             "time": weifchat::time::js_date(first.time),
-            "__v": 0
+            "__v": 0,
+            "seq": 1
         })
     );
     assert_eq!(list[1]["userId"], brief(&owner));
