@@ -8,7 +8,6 @@
 const query = new URLSearchParams(location.search);
 const API = (query.get('api') || location.origin).replace(/\/+$/, '');
 const WS = query.get('ws') || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
-const PAGE_SIZE = 20; // messages per history page (docs/weifchat.md)
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -217,10 +216,9 @@ async function openChat(type, id, name) {
   if (state.open !== chat) return;
   if (env.status !== 200) return showError(env.msg);
   const list = env.data.messageList;
+  // Each message carries its seq (addMessage keeps the last); an empty chat syncs from 0.
   list.forEach(addMessage);
-  // Sequence numbers run 1, 2, 3… per chat and page 1 is the newest 20: a shorter page 1 is
-  // the whole chat. (History pages carry no seq; a longer chat learns it from the socket.)
-  if (list.length < PAGE_SIZE) chat.lastSeq = Math.max(chat.lastSeq ?? 0, list.length);
+  chat.lastSeq ??= 0;
   await markRead();
 }
 
@@ -283,18 +281,13 @@ async function markRead() {
 async function syncOpenChat() {
   const chat = state.open;
   if (!chat) return;
-  // Without a known seq, start at 0 and skip what precedes the first message already shown.
-  let skipping = chat.lastSeq == null && chat.ids.size > 0;
   const seq = chat.lastSeq ?? 0;
   let cursor = '';
   for (let page = 0; page < 50; page++) {
     const env = await api('GET', `/message/sync/${chat.type}`,
       { userId: me(), id: chat.id, seq, cursor }, { accept: [200, 202] });
     if (state.open !== chat || env.status !== 200) return;
-    for (const m of env.data.messageList) {
-      if (skipping && chat.ids.has(m._id)) skipping = false;
-      if (!skipping) addMessage(m);
-    }
+    env.data.messageList.forEach(addMessage);
     if (!env.data.next) break;
     cursor = env.data.next;
   }

@@ -8,9 +8,13 @@
 //! - The record's scope is the route (API Gateway's route key, `POST /api/v2/infos`) and the
 //!   subject the surface names (the token's user; the source IP where nobody is signed in,
 //!   register), so one caller's key can neither collide with nor read another caller's answer.
-//! - The request hash ([`fingerprint`]) is SHA-256 over the method, the path, the query's pairs
-//!   (sorted) and the body (JSON with its object keys sorted, a form's pairs sorted, else its
-//!   bytes); the same key with another hash is [`IdempotencyError::Mismatch`].
+//! - The request hash ([`fingerprint`]) is HMAC-SHA256 over the method, the path, the query's
+//!   pairs (sorted) and the body (JSON with its object keys sorted, a form's pairs sorted, else
+//!   its bytes); the same key with another hash is [`IdempotencyError::Mismatch`]. Keyed with a
+//!   key derived from the deployment's token secret: a register's body holds a password, and a
+//!   plain hash of it kept in the table would be a fast hash of that password. A surface's
+//!   credential parameters ([`crate::wire::Wire::CREDENTIALS`], nobase's `token`) are left out:
+//!   a retry after signing in again is the same request.
 //! - A record's `expiresAt` (the table's TTL attribute) is its whole life: [`LOCK_SECS`] while
 //!   in progress (an invocation that crashed frees the key when it passes), [`RECORD_SECS`] once
 //!   completed. A record past it counts as absent even before TTL deletes it.
@@ -25,10 +29,11 @@
 
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
+use hmac::{Hmac, Mac};
 use lambda_http::http::{HeaderName, HeaderValue, StatusCode};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use crate::error::{AppError, IdempotencyError};
 use crate::keys::{self, Key};
@@ -113,46 +118,74 @@ pub fn record_key(route: &str, subject: &str, key: &IdempotencyKey) -> Key {
     Key::new(format!("{PREFIX}{route}#{subject}#{}", key.as_str()), SORT)
 }
 
-/// The request hash: SHA-256 (hex) over the method, the path, the query's pairs sorted and the
-/// body in canonical form ([`canonical_body`]).
-pub fn fingerprint(req: &Request) -> String {
+type HmacSha256 = Hmac<Sha256>;
+
+/// How requests are hashed: the key (from the token secret, never the token key itself) and the
+/// parameters left out.
+#[derive(Clone, Copy)]
+pub struct Hashing<'a> {
+    pub secret: &'a [u8],
+    pub credentials: &'a [&'a str],
+}
+
+impl Hashing<'_> {
+    fn mac(&self) -> HmacSha256 {
+        let mut derive = HmacSha256::new_from_slice(self.secret).expect("HMAC takes any key length");
+        derive.update(b"idempotency request hash");
+        HmacSha256::new_from_slice(&derive.finalize().into_bytes()).expect("HMAC takes any key length")
+    }
+
+    fn keeps(&self, pair: &[u8]) -> bool {
+        let name = pair.split(|b| *b == b'=').next().unwrap_or_default();
+        !pair.is_empty() && !self.credentials.iter().any(|c| c.as_bytes() == name)
+    }
+}
+
+/// The request hash: HMAC-SHA256 (hex) over the method, the path, the query's pairs sorted and
+/// the body in canonical form ([`canonical_body`]), credentials left out.
+pub fn fingerprint(req: &Request, hashing: Hashing<'_>) -> String {
     let mut query: Vec<&str> = req
         .uri()
         .query()
         .unwrap_or_default()
         .split('&')
-        .filter(|p| !p.is_empty())
+        .filter(|p| hashing.keeps(p.as_bytes()))
         .collect();
     query.sort_unstable();
     let content_type = req
         .headers()
         .get(lambda_http::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok());
-    let mut hash = Sha256::new();
-    hash.update(req.method().as_str());
-    hash.update(b" ");
-    hash.update(req.uri().path());
-    hash.update(b"?");
-    hash.update(query.join("&"));
-    hash.update(b"\n");
-    hash.update(canonical_body(content_type, crate::http::body_bytes(req)));
-    format!("{:x}", hash.finalize())
+    let mut mac = hashing.mac();
+    mac.update(req.method().as_str().as_bytes());
+    mac.update(b" ");
+    mac.update(req.uri().path().as_bytes());
+    mac.update(b"?");
+    mac.update(query.join("&").as_bytes());
+    mac.update(b"\n");
+    mac.update(&canonical_body(content_type, crate::http::body_bytes(req), hashing));
+    let out = mac.finalize().into_bytes();
+    out.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A body in a form that doesn't depend on how the client wrote it: a JSON document with every
-/// object's keys sorted and no spaces, a form's `name=value` pairs sorted, anything else as sent.
-pub fn canonical_body(content_type: Option<&str>, body: &[u8]) -> Vec<u8> {
+/// object's keys sorted and no spaces, a form's `name=value` pairs sorted, anything else as sent;
+/// a form's or a JSON object's credential fields left out.
+pub fn canonical_body(content_type: Option<&str>, body: &[u8], hashing: Hashing<'_>) -> Vec<u8> {
     let essence = content_type
         .and_then(|ct| ct.split(';').next())
         .map(|m| m.trim().to_ascii_lowercase())
         .unwrap_or_default();
     if essence == "application/x-www-form-urlencoded" {
-        let mut pairs: Vec<&[u8]> = body.split(|b| *b == b'&').filter(|p| !p.is_empty()).collect();
+        let mut pairs: Vec<&[u8]> = body.split(|b| *b == b'&').filter(|p| hashing.keeps(p)).collect();
         pairs.sort_unstable();
         return pairs.join(&b'&');
     }
     let json = essence.is_empty() || essence == "application/json" || essence.ends_with("+json");
-    if let (true, Ok(value)) = (json, serde_json::from_slice::<serde_json::Value>(body)) {
+    if let (true, Ok(mut value)) = (json, serde_json::from_slice::<serde_json::Value>(body)) {
+        if let Some(fields) = value.as_object_mut() {
+            fields.retain(|name, _| !hashing.credentials.contains(&name.as_str()));
+        }
         return serde_json::to_vec(&sorted(value)).unwrap_or_else(|_| body.to_vec());
     }
     body.to_vec()
@@ -192,14 +225,14 @@ pub enum Claimed<'a> {
 impl<'a> Once<'a> {
     /// `req`'s idempotency for `subject`: `None` without an `Idempotency-Key` header (and then
     /// nothing is read or written), a bad request for a malformed key.
-    pub fn of(store: &'a Store, req: &Request, subject: &str) -> Result<Option<Self>, AppError> {
+    pub fn of(store: &'a Store, req: &Request, subject: &str, hashing: Hashing<'_>) -> Result<Option<Self>, AppError> {
         let Some(key) = IdempotencyKey::of(req)? else {
             return Ok(None);
         };
         Ok(Some(Self {
             store,
             key: record_key(&route(req), subject, &key),
-            hash: fingerprint(req),
+            hash: fingerprint(req, hashing),
         }))
     }
 
@@ -417,6 +450,37 @@ mod tests {
         assert_ne!(a, record_key("POST /a", "u2", &key));
         assert_ne!(a, record_key("POST /b", "u1", &key));
         assert!(a.pk.starts_with(PREFIX));
+    }
+
+    const HASHING: Hashing<'static> = Hashing {
+        secret: b"a-token-secret-of-32-bytes-or-more",
+        credentials: &["token"],
+    };
+
+    fn fingerprint(req: &Request) -> String {
+        super::fingerprint(req, HASHING)
+    }
+
+    #[test]
+    fn the_fingerprint_is_keyed_and_leaves_credentials_out() {
+        let req = |query: &str, body: &str| request("POST", &format!("/p?{query}"), Some("application/json"), body);
+        let first = fingerprint(&req("a=1&token=t1", r#"{"password":"hunter22","token":"t1"}"#));
+        let resigned = fingerprint(&req("token=t2&a=1", r#"{"token":"t2","password":"hunter22"}"#));
+        assert_eq!(first, resigned, "a new token is the same request");
+        let other_password = fingerprint(&req("a=1&token=t1", r#"{"password":"hunter23","token":"t1"}"#));
+        assert_ne!(first, other_password, "a password is content, not a credential");
+        let other_secret = Hashing {
+            secret: b"another-token-secret-of-32-bytes",
+            ..HASHING
+        };
+        let elsewhere = super::fingerprint(
+            &req("a=1&token=t1", r#"{"password":"hunter22","token":"t1"}"#),
+            other_secret,
+        );
+        assert_ne!(first, elsewhere, "without the deployment's secret no guess matches");
+        let form = |body: &str| fingerprint(&request("POST", "/f", Some("application/x-www-form-urlencoded"), body));
+        assert_eq!(form("a=1&token=x"), form("token=y&a=1"));
+        assert_ne!(form("a=1&tokens=x"), form("a=1&tokens=y"), "only the named parameter");
     }
 
     #[test]

@@ -16,9 +16,9 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use tracing::Instrument;
 
 use crate::error::AppError;
-use crate::idempotency::{Claimed, Once, Stored};
+use crate::idempotency::{Claimed, Hashing, Once, Stored};
 use crate::metrics::{self, Outcome};
-use crate::store::Store;
+use crate::state::AppState;
 
 /// An answer and the code it carries (an HTTP status, or the envelope's own code), for the log.
 pub struct Answer {
@@ -52,6 +52,10 @@ pub trait Wire {
     type Reply;
     /// What a route's work fails with.
     type Error: Failure;
+    /// The request parameters (query, form or JSON body fields) that carry credentials rather
+    /// than what is asked: left out of the idempotency hash, so a retry signed in again is the
+    /// same request. Headers are never hashed.
+    const CREDENTIALS: &'static [&'static str] = &[];
     fn success(&self, reply: Self::Reply) -> Answer;
     fn failure(&self, err: &Self::Error) -> Answer;
 }
@@ -68,13 +72,13 @@ where
 
 /// [`serve`] in two steps: `admit` (headers, token, body: what the work needs, and the subject
 /// the request acts for, the token's user or, where nobody signs in, the source) then `run`.
-/// With `once` (a create's store), a request carrying an `Idempotency-Key` header runs at most
+/// With `once` (a create's state), a request carrying an `Idempotency-Key` header runs at most
 /// once per route, subject and key ([`crate::idempotency`]): a repeat gets the first answer, byte for
 /// byte; without the header nothing more happens than in [`serve`].
 pub async fn serve_steps<W, A, Admit, Run, Fut>(
     wire: &W,
     req: &Request,
-    once: Option<&Store>,
+    once: Option<&AppState>,
     admit: Admit,
     run: Run,
 ) -> Response<Body>
@@ -91,7 +95,15 @@ where
             Err(err) => return settle(wire, Err(err)),
         };
         let once = match once {
-            Some(store) => Once::of(store, req, &subject),
+            Some(state) => Once::of(
+                &state.store,
+                req,
+                &subject,
+                Hashing {
+                    secret: state.config.token_secret.expose(),
+                    credentials: W::CREDENTIALS,
+                },
+            ),
             None => Ok(None),
         };
         let lock = match once {

@@ -228,16 +228,21 @@ impl World {
         )
         .await;
         assert_eq!(env, ok(json!("注册成功")), "register {account}");
+        self.login(app, account, &pass).await
+    }
+
+    /// `account` signed in (again): a new token in token mode.
+    pub async fn login(&self, app: &TestApp, account: &str, pass: &str) -> Member {
         let env = post_form(
             app,
             LOGIN,
-            &self.params(&[("user", account.to_owned()), ("pass", pass.clone())]),
+            &self.params(&[("user", account.to_owned()), ("pass", pass.to_owned())]),
         )
         .await;
         assert_eq!(env["code"], 200, "login {account}: {env}");
         Member {
             account: account.to_owned(),
-            pass,
+            pass: pass.to_owned(),
             token: env["data"]["token"].as_str().map(str::to_owned),
             user_id: env["data"]["userId"].as_str().unwrap().to_owned(),
         }

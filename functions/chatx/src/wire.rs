@@ -30,7 +30,6 @@ use shared::auth::{Caller, TokenError};
 use shared::error::{AppError, IdempotencyError};
 use shared::http;
 use shared::state::AppState;
-use shared::store::Store;
 use shared::throttle;
 use shared::wire::{self, Answer, Wire};
 
@@ -180,7 +179,7 @@ where
     F: FnOnce(Caller, B) -> Fut,
     Fut: Future<Output = Result<T, AppError>>,
 {
-    serve(state, req, true, Some(&state.store), |caller, body| {
+    serve(state, req, true, Some(state), |caller, body| {
         run(caller.expect("authenticated route has a caller"), body)
     })
     .await
@@ -206,14 +205,14 @@ where
     F: FnOnce(B) -> Fut,
     Fut: Future<Output = Result<T, AppError>>,
 {
-    serve(state, req, false, Some(&state.store), |_, body| run(body)).await
+    serve(state, req, false, Some(state), |_, body| run(body)).await
 }
 
 async fn serve<B, T, F, Fut>(
     state: &AppState,
     req: Request,
     needs_token: bool,
-    once: Option<&Store>,
+    once: Option<&AppState>,
     run: F,
 ) -> Response<Body>
 where

@@ -32,7 +32,6 @@ use shared::auth::{Caller, TokenError};
 use shared::error::{AppError, FieldErrors, IdempotencyError};
 use shared::http;
 use shared::state::AppState;
-use shared::store::Store;
 use shared::throttle;
 use shared::wire::{self, Answer, Wire};
 
@@ -208,7 +207,7 @@ where
     F: FnOnce(Caller, Input) -> Fut,
     Fut: Future<Output = Result<Reply, AppError>>,
 {
-    serve(state, req, Auth::Required, Some(&state.store), |caller, input| {
+    serve(state, req, Auth::Required, Some(state), |caller, input| {
         run(caller.expect("authenticated route has a caller"), input)
     })
     .await
@@ -240,7 +239,7 @@ where
     F: FnOnce(Input) -> Fut,
     Fut: Future<Output = Result<Reply, AppError>>,
 {
-    serve(state, req, Auth::Public, Some(&state.store), |_, input| run(input)).await
+    serve(state, req, Auth::Public, Some(state), |_, input| run(input)).await
 }
 
 /// The token of `Authorization: Bearer <token>`; anything else is [`TokenError::Missing`] or,
@@ -277,7 +276,7 @@ impl Wire for Rest {
     }
 }
 
-async fn serve<F, Fut>(state: &AppState, req: Request, auth: Auth, once: Option<&Store>, run: F) -> Response<Body>
+async fn serve<F, Fut>(state: &AppState, req: Request, auth: Auth, once: Option<&AppState>, run: F) -> Response<Body>
 where
     F: FnOnce(Option<Caller>, Input) -> Fut,
     Fut: Future<Output = Result<Reply, AppError>>,

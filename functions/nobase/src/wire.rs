@@ -210,6 +210,8 @@ impl Wire for Nobase {
     const SERVICE: &'static str = "nobase";
     type Reply = Value;
     type Error = NobaseError;
+    /// A token mode request signs in with `token`, a parameter like any other.
+    const CREDENTIALS: &'static [&'static str] = &["token"];
 
     fn success(&self, data: Value) -> Answer {
         Answer {
@@ -260,7 +262,7 @@ where
         };
         Ok((subject, (session, input)))
     };
-    let once = endpoint.creates.then_some(&state.store);
+    let once = endpoint.creates.then_some(state);
     // Boxed: the steps' futures, instrumented, would nest past the compiler's type-depth limit.
     wire::serve_steps(&Nobase, &req, once, Box::pin(admit), |(session, input)| async {
         let data = Box::pin(run(session, input)).await?;

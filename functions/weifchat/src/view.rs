@@ -578,7 +578,8 @@ impl GroupNick {
 }
 
 /// A private message of the history: sender (`userId`) and receiver (`friendId`) populated,
-/// `state` 1 once the receiver has read it.
+/// `state` 1 once the receiver has read it; beyond the seed, its `seq` in the chat (what the
+/// sync route takes, as pushed messages carry it).
 #[derive(Serialize)]
 pub struct PrivateMessageView {
     #[serde(rename = "_id")]
@@ -593,6 +594,7 @@ pub struct PrivateMessageView {
     time: String,
     state: u8,
     __v: u8,
+    seq: u64,
 }
 
 impl PrivateMessageView {
@@ -606,11 +608,12 @@ impl PrivateMessageView {
             time: time::js_date(m.time),
             state: u8::from(read),
             __v: V,
+            seq: m.seq,
         }
     }
 }
 
-/// A group message of the history, its sender populated.
+/// A group message of the history, its sender populated; beyond the seed, its `seq`.
 #[derive(Serialize)]
 pub struct GroupMessageView {
     #[serde(rename = "_id")]
@@ -624,6 +627,7 @@ pub struct GroupMessageView {
     msg_type: u8,
     time: String,
     __v: u8,
+    seq: u64,
 }
 
 impl GroupMessageView {
@@ -636,6 +640,7 @@ impl GroupMessageView {
             msg_type: m.msg_type,
             time: time::js_date(m.time),
             __v: V,
+            seq: m.seq,
         }
     }
 }

@@ -607,7 +607,7 @@ where
         };
         Ok((subject, (caller, params)))
     };
-    let once = route.creates.then_some(&state.store);
+    let once = route.creates.then_some(state);
     // Boxed: the route's future, instrumented, would nest past the compiler's type-depth limit.
     wire::serve_steps(&route, &req, once, Box::pin(admit), |(caller, params)| {
         Box::pin(run(caller, params))

@@ -4,8 +4,8 @@
 
 use std::sync::OnceLock;
 
-use argon2::{Algorithm, Argon2, Params, Version};
 use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use argon2::{Algorithm, Argon2, Params, Version};
 
 use crate::error::AppError;
 

@@ -8,7 +8,7 @@
 //! Each test counts the items of the entity it creates: in a table of its own, or (nobase, whose
 //! world lives in the shared table) of its own app.
 
-use e2e::nobase::{POST_ADD, REGISTER, World, encode, owned};
+use e2e::nobase::{Member, POST_ADD, REGISTER, World, encode, owned};
 use e2e::serde_json::{Value, json};
 use e2e::{TestApp, spawn_app, spawn_app_on_own_table, unique};
 use futures_util::future::join_all;
@@ -486,6 +486,10 @@ async fn an_expired_lock_frees_the_key_a_live_one_answers_in_progress() {
             .header("content-type", c.content_type)
             .body(lambda_http::Body::Text(body.clone()))
             .unwrap(),
+        idempotency::Hashing {
+            secret: app.config.token_secret.expose(),
+            credentials: &[],
+        },
     );
     let lock = |expires: i64| {
         let mut item = c.record(&key).to_item();
@@ -510,6 +514,41 @@ async fn an_expired_lock_frees_the_key_a_live_one_answers_in_progress() {
     let sent = c.send(Some(&key), 0).await;
     c.assert_created(&sent);
     assert_eq!(c.count().await, before + 1);
+}
+
+/// nobase signs a token-mode request in with a `token` parameter: a retry after signing in
+/// again (a new token) is the same request, and gets the first answer.
+#[tokio::test]
+async fn a_nobase_retry_with_a_new_token_gets_the_first_answer() {
+    let app = spawn_app().await;
+    let world = World::new(&app).await;
+    let member = world.member(&app).await;
+    let first_token = member.token.clone().expect("token mode");
+    // Tokens carry their issue time in seconds: sign in again once that has moved.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let again = world.login(&app, &member.account, &member.pass).await;
+    let second_token = again.token.clone().expect("token mode");
+    assert_ne!(first_token, second_token);
+    let key = unique("key-");
+    let send = |m: &Member| {
+        let mut p = world.params(&owned(&[("uid", &world.board), ("title", "标题"), ("content", "内容")]));
+        p.extend(m.identity());
+        let req = app
+            .http
+            .post(format!("{}{POST_ADD}", app.base_url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("idempotency-key", key.clone())
+            .body(encode(&p));
+        async move {
+            let resp = req.send().await.unwrap();
+            let replayed = resp.headers().contains_key(idempotency::REPLAYED_HEADER);
+            (replayed, resp.text().await.unwrap())
+        }
+    };
+    let first = send(&member).await;
+    let retry = send(&again).await;
+    assert!(first.1.contains("\"code\":200"), "{}", first.1);
+    assert_eq!(retry, (true, first.1), "the first answer, replayed");
 }
 
 /// A register request: path, a header the surface needs, content type, body.

@@ -120,7 +120,8 @@ async fn message_friend_200_shows_the_page_oldest_first_with_users_and_read_stat
             "msgType": 0,
             "time": weifchat::time::js_date(first.time),
             "state": 1,
-            "__v": 0
+            "__v": 0,
+            "seq": 1
         })
     );
     // b read a's two messages; a has not read b's.
@@ -235,7 +236,8 @@ async fn message_group_200_201_202() {
             "message": "1",
             "msgType": 0,
             "time": weifchat::time::js_date(first.time),
-            "__v": 0
+            "__v": 0,
+            "seq": 1
         })
     );
     assert_eq!(list[1]["userId"], brief(&owner));
@@ -387,7 +389,53 @@ async fn ten_concurrent_sends_in_one_group_get_seqs_1_to_10() {
     }
     let sent = new_seqs(tasks).await;
     assert_eq!(sent, (1..=10).collect());
-    assert_eq!(list(&app, &member).await[0]["unreadMsgCount"], 10);
+    // Each has read up to their own last message: what the other sent after it is unread.
+    let stored = all_messages(&store, &Chat::group(&group)).await;
+    for user in [&owner, &member] {
+        let own_last = stored
+            .iter()
+            .filter(|m| m.from_id == user.id)
+            .map(|m| m.seq)
+            .max()
+            .unwrap();
+        let unread = list(&app, user).await[0]["unreadMsgCount"].as_u64().unwrap();
+        assert_eq!(unread, 10 - own_last, "{}'s unread", user.nick);
+    }
+}
+
+#[tokio::test]
+async fn a_group_message_is_read_by_its_sender_and_unread_for_the_others() {
+    let app = spawn_app().await;
+    let [owner, member, other] = app.weif_users().await;
+    let group = app.weif_group(&owner, "g").await;
+    app.weif_join(&member, &owner, &group).await;
+    app.weif_join(&other, &owner, &group).await;
+    let store = app.weif_store().await;
+    send_group(&store, &owner, &group, "1").await;
+    send_group(&store, &owner, &group, "2").await;
+    send_group(&store, &member, &group, "3").await;
+    send_group(&store, &owner, &group, "4").await;
+    let app = &app;
+    let unread = |user| async move { list(app, user).await[0]["unreadMsgCount"].clone() };
+    assert_eq!(unread(&owner).await, 0, "the owner sent the last one");
+    assert_eq!(
+        unread(&member).await,
+        1,
+        "read up to their own message, then the owner's 4"
+    );
+    assert_eq!(unread(&other).await, 4, "sent nothing, read nothing");
+    // A non-member's send changes no one's mark (and is refused).
+    let refused = store
+        .send_group(
+            &app.weif_register().await.id,
+            &group,
+            &text("x"),
+            None,
+            shared::clock::now_ms(),
+        )
+        .await;
+    assert!(matches!(refused, Err(shared::AppError::Forbidden(_))), "{refused:?}");
+    assert_eq!(unread(&other).await, 4);
 }
 
 fn items_read(app: &TestApp, binary: &str) -> usize {

@@ -248,10 +248,13 @@ impl WeifStore {
     }
 
     /// `from` sends `content` to group `group_id`. Stored once in the group's chat with its
-    /// next sequence number, checking in the same transaction that `from` is a member
-    /// (403 `您还未加入该群哦`) and the group is live (`该群不存在`).
+    /// next sequence number; the same transaction moves `from`'s read mark to it, which also
+    /// checks that `from` is a member (403 `您还未加入该群哦`), and checks the group is live
+    /// (`该群不存在`). A sender has read the chat up to their own message, as in the chat apps
+    /// people know: their messages, and what came before them, are not unread for them. The
+    /// mark only moves forward: the chat's transactions commit in sequence order.
     /// Cost: per attempt 1 GetItem (consistent) + 1 TransactWriteItems of 4 items (5 with a
-    /// client ID, as [`WeifStore::send_private`]'s).
+    /// client ID, as [`WeifStore::send_private`]'s); the membership's GSI1 entry is rewritten.
     #[tracing::instrument(skip(self, content))]
     pub async fn send_group(
         &self,
@@ -272,11 +275,12 @@ impl WeifStore {
             message: content.message.as_str().into(),
             time: now,
         };
-        let others = |_: &Message| -> Result<Vec<TransactWriteItem>, AppError> {
+        let others = |message: &Message| -> Result<Vec<TransactWriteItem>, AppError> {
             Ok(vec![
                 Change::new(k::member(group_id, from))
                     .when_exists()
-                    .into_check(self.table())?,
+                    .set(attr::READ_SEQ, n(message.seq as i64))
+                    .into_update(self.table())?,
                 Change::new(k::group(group_id))
                     .when_exists()
                     .when_absent(attr::DELETED_AT)
