@@ -208,46 +208,6 @@ impl Store {
         .await
     }
 
-    /// Reads the items at `keys` as one snapshot (`TransactGetItems`, at most 100 keys): each
-    /// `None` where no item is. What the items say together was true at one moment.
-    /// Cost: 1 TransactGetItems (2 read units per 4 KB item).
-    pub async fn snapshot(&self, keys: &[Key]) -> Result<Vec<Option<Item>>, AppError> {
-        let gets = keys
-            .iter()
-            .map(|k| {
-                let get = aws_sdk_dynamodb::types::Get::builder()
-                    .table_name(self.table.as_ref())
-                    .set_key(Some(k.to_item()))
-                    .build()?;
-                Ok(aws_sdk_dynamodb::types::TransactGetItem::builder().get(get).build())
-            })
-            .collect::<Result<Vec<_>, aws_sdk_dynamodb::error::BuildError>>()
-            .map_err(AppError::internal)?;
-        // A transactional read is cancelled while a transaction writes one of its items: read again.
-        let mut attempt = 0;
-        let out = loop {
-            let sent = self
-                .client
-                .transact_get_items()
-                .set_transact_items(Some(gets.clone()))
-                .send()
-                .await;
-            match sent {
-                Ok(out) => break out,
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|e| e.is_transaction_canceled_exception())
-                        && attempt < 4 =>
-                {
-                    backoff(attempt).await;
-                    attempt += 1;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        };
-        Ok(out.responses.unwrap_or_default().into_iter().map(|r| r.item).collect())
-    }
-
     /// Reads the items at `keys` (duplicates allowed, missing keys skipped), in batches of 100.
     pub async fn batch_get(&self, keys: &[Key], consistent: bool) -> Result<Vec<Item>, AppError> {
         let mut unique: Vec<&Key> = Vec::with_capacity(keys.len());
