@@ -19,7 +19,9 @@ pub mod view;
 pub mod wire;
 
 pub use model::*;
-pub use store::{CategoryChange, CommentPage, InfoPage, InfoStore, NewFeed, NewInfo, PageEntry, Viewed};
+pub use store::{
+    CategoryChange, CommentPage, InfoPage, InfoStore, MAX_CATEGORIES, NewFeed, NewInfo, PageEntry, Viewed,
+};
 
 use std::sync::OnceLock;
 

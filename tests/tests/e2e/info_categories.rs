@@ -532,3 +532,77 @@ async fn seed_004_delete_category_refused_against_an_info_created_concurrently()
         }
     }
 }
+
+/// Categories written straight into the table (IDs far above the API's counter), as many as
+/// `n`, with their name claims.
+async fn fill_categories(app: &TestApp, n: u64) {
+    let now = shared::clock::now_ms();
+    let mut items = Vec::new();
+    for id in 1_000_001..=1_000_000 + n {
+        let key = info::keys::category(id);
+        let name = format!("filled {id}");
+        items.push(serde_dynamo::to_item(info::items::CategoryNameItem::new(&info::name_key(&name), id)).unwrap());
+        items.push(
+            serde_dynamo::to_item(info::items::CategoryItem {
+                pk: key.pk,
+                sk: key.sk,
+                entity: info::keys::entity::CATEGORY.into(),
+                id,
+                name,
+                icon: None,
+                sort: 0,
+                published_count: 0,
+                trashed_count: 0,
+                infos_count: 0,
+                created_at: now,
+                updated_at: now,
+                deleted_at: None,
+            })
+            .unwrap(),
+        );
+    }
+    app.put_all(items).await;
+}
+
+/// The list route reads every category (the seed pages nothing), so there are at most 200: the
+/// 201st create is refused with nothing written, and a delete makes room again.
+#[tokio::test]
+async fn at_most_200_categories_the_201st_create_is_refused() {
+    let app = spawn_app_on_own_table().await;
+    let admin = app.info_admin().await;
+    fill_categories(&app, info::MAX_CATEGORIES as u64 - 1).await;
+    let (status, last) = create(&app, &admin.token, json!({"name": unique("分类"), "sort": 0})).await;
+    assert_eq!(status, 201, "{last}");
+    let refused = create(&app, &admin.token, json!({"name": unique("分类"), "sort": 0})).await;
+    assert_eq!(
+        refused,
+        (
+            422,
+            json!({"message": "There may be at most 200 categories: delete one first."})
+        )
+    );
+    let listed = app.rest_ok(200, "GET", "/api/v2/info/categories", None, None).await;
+    assert_eq!(listed.as_array().unwrap().len(), 200, "nothing written by the refusal");
+    let id = last["id"].as_u64().unwrap();
+    assert_eq!(app.rest("DELETE", &category(id), Some(&admin.token), None).await.0, 204);
+    assert_eq!(
+        create(&app, &admin.token, json!({"name": unique("分类"), "sort": 0}))
+            .await
+            .0,
+        201,
+        "a delete makes room"
+    );
+}
+
+/// Past the cap (written before it, or two admins at once), the list still reads a bounded
+/// number: at most twice the cap.
+#[tokio::test]
+async fn past_the_cap_the_list_reads_at_most_400_categories() {
+    let app = spawn_app_on_own_table().await;
+    fill_categories(&app, 450).await;
+    app.calls("info-category-list");
+    let listed = app.rest_ok(200, "GET", "/api/v2/info/categories", None, None).await;
+    assert_eq!(listed.as_array().unwrap().len(), 400);
+    let read: usize = app.calls("info-category-list").iter().map(|c| c.items_read).sum();
+    assert_eq!(read, 400);
+}

@@ -17,6 +17,14 @@ use shared::store::{n, s};
 /// How many times a change that lost a race (a concurrent rename, a concurrent info) is tried.
 const ATTEMPTS: u32 = 8;
 
+/// The most categories there may be, trashed ones included: the list route reads them all (the
+/// seed pages nothing) and a news app has tens. Creating one more is refused.
+pub const MAX_CATEGORIES: usize = 200;
+
+/// The most categories the list reads whatever the data: two admins creating at once may each
+/// pass the cap at 199, so the list keeps room above it rather than hide a category.
+const LISTED_CATEGORIES: usize = 2 * MAX_CATEGORIES;
+
 /// What a change that kept losing races answers.
 fn busy() -> AppError {
     AppError::conflict("The category was changed by another request meanwhile; try again.")
@@ -41,8 +49,9 @@ fn not_found() -> AppError {
 
 impl InfoStore<'_> {
     /// Creates a category; its name is claimed in the same transaction, so of two concurrent
-    /// creates with one name exactly one succeeds. Cost: 1 UpdateItem (the ID) + 1
-    /// TransactWriteItems.
+    /// creates with one name exactly one succeeds. Refused (422) once there are
+    /// [`MAX_CATEGORIES`]. Cost: 1 Query (`Select: COUNT`, ≤ 200 small items) + 1 UpdateItem
+    /// (the ID) + 1 TransactWriteItems.
     #[tracing::instrument(skip(self, name, icon))]
     pub async fn create_category(
         &self,
@@ -50,6 +59,16 @@ impl InfoStore<'_> {
         icon: Option<FileInfo>,
         sort: i64,
     ) -> Result<CategoryItem, AppError> {
+        let existing = Query::table(k::CATEGORIES)
+            .begins_with(k::CATEGORY_PREFIX)
+            .limit(MAX_CATEGORIES)
+            .count(self.store)
+            .await?;
+        if existing >= MAX_CATEGORIES {
+            return Err(AppError::conflict(format!(
+                "There may be at most {MAX_CATEGORIES} categories: delete one first."
+            )));
+        }
         let id = self.next_id(counter::CATEGORY).await?;
         let now = clock::now_ms();
         let key = k::category(id);
@@ -89,11 +108,13 @@ impl InfoStore<'_> {
     }
 
     /// Every category (trashed ones too), by `sort` descending then ID. Categories share one
-    /// partition; there are few. Cost: 1 Query per 1 MB of categories.
+    /// partition; there are at most [`MAX_CATEGORIES`] (the read stops at twice that whatever
+    /// the data). Cost: 1 Query (≤ 400 small items).
     #[tracing::instrument(skip(self))]
     pub async fn categories(&self) -> Result<Vec<CategoryItem>, AppError> {
         let items = Query::table(k::CATEGORIES)
             .begins_with(k::CATEGORY_PREFIX)
+            .limit(LISTED_CATEGORIES)
             .all(self.store)
             .await?;
         let mut categories: Vec<CategoryItem> = serde_dynamo::from_items(items)?;

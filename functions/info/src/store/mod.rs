@@ -18,7 +18,7 @@ use shared::keys;
 use shared::store::write::Change;
 use shared::store::{Item, Store};
 
-pub use categories::CategoryChange;
+pub use categories::{CategoryChange, MAX_CATEGORIES};
 pub use comments::{CommentPage, NewFeed};
 pub use infos::{NewInfo, Viewed};
 pub use listing::{InfoPage, PageEntry};
