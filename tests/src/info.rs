@@ -188,6 +188,16 @@ impl TestApp {
     }
 }
 
+/// A category written straight into the table (the bench's and the tests' fills), with its
+/// name's claim.
+pub fn filler_category(id: u64, name: &str, now: i64) -> Vec<shared::store::Item> {
+    use info::items::{CategoryItem, CategoryNameItem};
+    vec![
+        serde_dynamo::to_item(CategoryNameItem::new(&info::name_key(name), id)).expect("an item"),
+        serde_dynamo::to_item(CategoryItem::new(id, name, None, 0, now)).expect("an item"),
+    ]
+}
+
 /// What creating info `id` by `author` in `category` at `now` writes, filled in directly: the
 /// info (500 bytes of content; one in 10 recommended, one in 50 topped, one in 100 topped in its
 /// category), its stats and its listing entries. For listing-cost tests and `make bench`'s (d).

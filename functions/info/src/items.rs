@@ -130,6 +130,26 @@ impl CategoryNameItem {
 }
 
 impl CategoryItem {
+    /// A new category: no infos yet, created and updated `now`.
+    pub fn new(id: u64, name: &str, icon: Option<FileInfo>, sort: i64, now: i64) -> Self {
+        let key = k::category(id);
+        Self {
+            pk: key.pk,
+            sk: key.sk,
+            entity: entity::CATEGORY.into(),
+            id,
+            name: name.into(),
+            icon,
+            sort,
+            published_count: 0,
+            trashed_count: 0,
+            infos_count: 0,
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        }
+    }
+
     pub fn counts(&self) -> Counts {
         Counts {
             published_count: self.published_count,
@@ -654,19 +674,8 @@ mod tests {
             assert!(item.contains_key(name), "user lacks {name}");
         }
         let c = CategoryItem {
-            pk: "p".into(),
-            sk: "s".into(),
-            entity: entity::CATEGORY.into(),
-            id: 1,
-            name: "n".into(),
-            icon: None,
-            sort: 0,
-            published_count: 0,
-            trashed_count: 0,
-            infos_count: 0,
-            created_at: 0,
-            updated_at: 0,
             deleted_at: Some(1),
+            ..CategoryItem::new(1, "n", None, 0, 0)
         };
         let item: Item = serde_dynamo::to_item(&c).unwrap();
         for name in [

@@ -537,30 +537,9 @@ async fn seed_004_delete_category_refused_against_an_info_created_concurrently()
 /// `n`, with their name claims.
 async fn fill_categories(app: &TestApp, n: u64) {
     let now = shared::clock::now_ms();
-    let mut items = Vec::new();
-    for id in 1_000_001..=1_000_000 + n {
-        let key = info::keys::category(id);
-        let name = format!("filled {id}");
-        items.push(serde_dynamo::to_item(info::items::CategoryNameItem::new(&info::name_key(&name), id)).unwrap());
-        items.push(
-            serde_dynamo::to_item(info::items::CategoryItem {
-                pk: key.pk,
-                sk: key.sk,
-                entity: info::keys::entity::CATEGORY.into(),
-                id,
-                name,
-                icon: None,
-                sort: 0,
-                published_count: 0,
-                trashed_count: 0,
-                infos_count: 0,
-                created_at: now,
-                updated_at: now,
-                deleted_at: None,
-            })
-            .unwrap(),
-        );
-    }
+    let items = (1_000_001..=1_000_000 + n)
+        .flat_map(|id| e2e::info::filler_category(id, &format!("filled {id}"), now))
+        .collect();
     app.put_all(items).await;
 }
 

@@ -829,26 +829,7 @@ async fn info_categories(app: &TestApp) -> Fixture {
         // IDs from 1: this table's category counter is never used.
         row: Box::new(move |i| {
             let id = i as u64 + 1;
-            let key = info::keys::category(id);
-            let name = format!("category {id}");
-            vec![
-                item(info::items::CategoryNameItem::new(&info::name_key(&name), id)),
-                item(info::items::CategoryItem {
-                    pk: key.pk,
-                    sk: key.sk,
-                    entity: info::keys::entity::CATEGORY.into(),
-                    id,
-                    name,
-                    icon: None,
-                    sort: 0,
-                    published_count: 0,
-                    trashed_count: 0,
-                    infos_count: 0,
-                    created_at: now,
-                    updated_at: now,
-                    deleted_at: None,
-                }),
-            ]
+            e2e::info::filler_category(id, &format!("category {id}"), now)
         }),
         after: None,
         calls: vec![(

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::InfoStore;
 use crate::items::{AuthorCountsItem, CategoryItem, CategoryNameItem, Counts};
-use crate::keys::{self as k, attr, counter, entity};
+use crate::keys::{self as k, attr, counter};
 use crate::model::{CategoryName, name_key};
 use shared::clock;
 use shared::error::AppError;
@@ -70,23 +70,7 @@ impl InfoStore<'_> {
             )));
         }
         let id = self.next_id(counter::CATEGORY).await?;
-        let now = clock::now_ms();
-        let key = k::category(id);
-        let category = CategoryItem {
-            pk: key.pk,
-            sk: key.sk,
-            entity: entity::CATEGORY.into(),
-            id,
-            name: name.into(),
-            icon,
-            sort,
-            published_count: 0,
-            trashed_count: 0,
-            infos_count: 0,
-            created_at: now,
-            updated_at: now,
-            deleted_at: None,
-        };
+        let category = CategoryItem::new(id, name, icon, sort, clock::now_ms());
         let tx = vec![
             put_new(
                 self.table(),
