@@ -91,9 +91,7 @@ async fn group_with_members(
     group_id: &str,
 ) -> Result<(Group, Vec<Membership>, crate::view::Users), AppError> {
     let store = state.weifchat();
-    let (group, members) = tokio::join!(store.group(group_id), store.members(group_id));
-    let group = group?.ok_or_else(no_group)?;
-    let members = members?;
+    let (group, members) = store.group_and_members(group_id).await?.ok_or_else(no_group)?;
     let users = store.users(members.iter().map(|m| m.user_id.as_str())).await?;
     Ok((group, members, users))
 }

@@ -9,7 +9,7 @@
 //! | note | `WEIF#USER#<userId>` | `NOTE#<noteId>` | |
 //! | group | `WEIF#GROUP#<groupId>` | `#GROUP` | `WEIF#GROUPNAME#<c>` / `<name, lowercase>#<groupId>` |
 //! | group number (unique) | `WEIF#GROUPNO#<number>` | `GROUPNO` | |
-//! | join request | `WEIF#GROUP#<groupId>` | `JOIN#<userId>` | `WEIF#USER#<ownerId>#GROUP_REQUESTS` / `<time>#<groupId>#<userId>` |
+//! | join request | `WEIF#GROUP#<groupId>` | `REQUEST#<userId>` | `WEIF#USER#<ownerId>#GROUP_REQUESTS` / `<time>#<groupId>#<userId>` |
 //! | member | `WEIF#GROUP#<groupId>` | `MEMBER#<userId>` | `WEIF#USER#<userId>#GROUPS` / `<time>#<groupId>` |
 //! | space moment (with its like and comment counters) | `WEIF#SPACE#<spaceId>` | `#SPACE` | |
 //! | a user's moment (a listing copy, no counters) | `WEIF#USER#<userId>#SPACES` | `<spaceId>` | |
@@ -95,7 +95,9 @@ pub const PROFILE_SK: &str = "PROFILE";
 pub const FRIEND_PREFIX: &str = "FRIEND#";
 pub const NOTE_PREFIX: &str = "NOTE#";
 pub const GROUP_SK: &str = "#GROUP";
-pub const JOIN_PREFIX: &str = "JOIN#";
+/// Sorts after [`MEMBER_PREFIX`]: a group's partition up to its join requests is the group and
+/// its members, one Query (`WeifStore::group_and_members`).
+pub const JOIN_PREFIX: &str = "REQUEST#";
 pub const MEMBER_PREFIX: &str = "MEMBER#";
 pub const SPACE_SK: &str = "#SPACE";
 pub const COMMENT_PREFIX: &str = "COMMENT#";
@@ -510,7 +512,7 @@ mod tests {
         assert_eq!(k::note("u1", "n1"), Key::new("WEIF#USER#u1", "NOTE#n1"));
         assert_eq!(k::group("g1"), Key::new("WEIF#GROUP#g1", "#GROUP"));
         assert_eq!(k::member("g1", "u1"), Key::new("WEIF#GROUP#g1", "MEMBER#u1"));
-        assert_eq!(k::join("g1", "u1"), Key::new("WEIF#GROUP#g1", "JOIN#u1"));
+        assert_eq!(k::join("g1", "u1"), Key::new("WEIF#GROUP#g1", "REQUEST#u1"));
         assert_eq!(k::group_number(17), Key::new("WEIF#GROUPNO#17", "GROUPNO"));
         assert_eq!(
             k::reply("s1", "c1", "r1"),
@@ -563,7 +565,11 @@ mod tests {
         let like = k::like("s", "u").sk;
         assert!(space < comment && comment < reply && reply < next_comment && next_comment < like);
         let group = k::group("g").sk;
-        assert!(group < k::join("g", "u").sk && k::join("g", "u").sk < k::member("g", "u").sk);
+        // The group, its members, then its join requests: the first two are one Query.
+        let (member, last_member) = (k::member("g", "u").sk, k::member("g", "~").sk);
+        assert!(
+            group < member && last_member.as_str() < k::JOIN_PREFIX && k::JOIN_PREFIX < k::join("g", "u").sk.as_str()
+        );
     }
 
     #[test]

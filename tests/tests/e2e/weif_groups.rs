@@ -169,12 +169,25 @@ async fn home_group_400_for_an_unknown_group_and_405_without_parameters() {
 #[tokio::test]
 async fn get_group_user_200_lists_the_members_and_the_creator() {
     let app = spawn_app().await;
-    let [owner, member] = app.weif_users().await;
+    let [owner, member, applicant] = app.weif_users().await;
     let group = app.weif_group(&owner, "members").await;
     app.weif_join(&member, &owner, &group).await;
+    ask(&app, &applicant, &group).await;
+    app.calls("weif-get-group-user");
     let env = app
         .weif_get("/get/groupUser", &member.token, &[("groupId", &group)])
         .await;
+    let calls = app.calls("weif-get-group-user");
+    let ops: Vec<&str> = calls.iter().map(|c| c.operation.as_str()).collect();
+    assert_eq!(
+        ops,
+        ["Query", "BatchGetItem"],
+        "the group with its members, then their users"
+    );
+    assert_eq!(
+        calls[0].items_read, 3,
+        "the group and its 2 members: not the join request behind them"
+    );
     assert_eq!(env["status"], 200);
     assert_eq!(env["data"]["groupCreateUserId"], owner.id.as_str());
     let list = env["data"]["groupUser"].as_array().unwrap();
