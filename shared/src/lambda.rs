@@ -145,6 +145,21 @@ macro_rules! handler {
     }};
 }
 
+/// Turns `async fn(&AppState, AuthorizerRequest) -> Result<AuthorizerResponse, AuthorizerError>`
+/// into an [`AuthorizerHandler`].
+#[macro_export]
+macro_rules! authorizer {
+    ($f:path) => {{
+        fn handler(
+            state: &$crate::AppState,
+            event: $crate::lambda::AuthorizerRequest,
+        ) -> $crate::lambda::AuthorizerFuture<'_> {
+            ::std::boxed::Box::pin($f(state, event))
+        }
+        handler as $crate::lambda::AuthorizerHandler
+    }};
+}
+
 /// Builds the container state once (the store only) and serves `handler` until the runtime
 /// stops: [`run_with`] without extra clients.
 pub async fn run(handler: Handler) -> Result<(), Error> {
