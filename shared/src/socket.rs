@@ -139,7 +139,12 @@ impl Pusher {
     /// [`Delivery::Failed`].
     #[tracing::instrument(level = "debug", skip(self))]
     pub async fn close(&self, connection_id: &str) -> Delivery {
-        let closed = self.client.delete_connection().connection_id(connection_id).send().await;
+        let closed = self
+            .client
+            .delete_connection()
+            .connection_id(connection_id)
+            .send()
+            .await;
         match closed {
             Ok(_) => Delivery::Delivered,
             Err(SdkError::ServiceError(e)) if matches!(e.err(), DeleteConnectionError::GoneException(_)) => {

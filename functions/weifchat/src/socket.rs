@@ -32,8 +32,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use crate::store::Reach;
-use crate::{CONNECTION_TTL_SECS, WeifState};
 use crate::wire::{Failure, Route, failure_envelope};
+use crate::{CONNECTION_TTL_SECS, WeifState};
 use shared::auth::TokenError;
 use shared::clock;
 use shared::error::AppError;
@@ -405,11 +405,20 @@ mod tests {
         assert_eq!(connection_user(&c, last).unwrap(), "u1");
         // The connection item written at $connect expires at this second too.
         let expired = connection_user(&c, opened_secs + CONNECTION_TTL_SECS).unwrap_err();
-        assert!(matches!(expired, AppError::Unauthenticated(TokenError::Missing)), "{expired:?}");
+        assert!(
+            matches!(expired, AppError::Unauthenticated(TokenError::Missing)),
+            "{expired:?}"
+        );
         let none = connection_user(&ctx(&[], opened_secs * 1000), opened_secs).unwrap_err();
-        assert!(matches!(none, AppError::Unauthenticated(TokenError::Missing)), "{none:?}");
+        assert!(
+            matches!(none, AppError::Unauthenticated(TokenError::Missing)),
+            "{none:?}"
+        );
         let principal_only = ctx(&[("principalId", "u1")], opened_secs * 1000);
-        assert!(connection_user(&principal_only, opened_secs).is_err(), "userId is the key read");
+        assert!(
+            connection_user(&principal_only, opened_secs).is_err(),
+            "userId is the key read"
+        );
     }
 
     fn authorizer_event(query: &str) -> AuthorizerRequest {
@@ -443,7 +452,11 @@ mod tests {
         for bad in ["", "not-a-token", &format!("{token}x")] {
             let refused = authorize(&state, authorizer_event(bad)).await.unwrap_err();
             assert_eq!(refused, AuthorizerError::Unauthorized);
-            assert_eq!(refused.to_string(), "Unauthorized", "API Gateway's 401 needs this exact message");
+            assert_eq!(
+                refused.to_string(),
+                "Unauthorized",
+                "API Gateway's 401 needs this exact message"
+            );
         }
         let expired = state.tokens.issue_expired("u-7", crate::AUDIENCE, 5).unwrap();
         assert_eq!(

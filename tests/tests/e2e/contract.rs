@@ -489,7 +489,11 @@ fn each_binary_builds_the_clients_its_policy_grants_and_may_warm_its_store() {
         "every function's role but the authorizers', and only those, in StoreWarmUpPolicy"
     );
     for f in template.functions.iter().filter(|f| authorizers.contains(&f.binary)) {
-        assert!(f.grants.is_empty(), "{}: an authorizer that reads nothing needs no grant", f.binary);
+        assert!(
+            f.grants.is_empty(),
+            "{}: an authorizer that reads nothing needs no grant",
+            f.binary
+        );
         let path = std::fs::read_dir(root().join("functions"))
             .unwrap()
             .map(|d| d.unwrap().path().join(format!("src/bin/{}.rs", f.binary)))

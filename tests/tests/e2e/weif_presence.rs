@@ -171,7 +171,11 @@ async fn disconnect_and_logout_remove_their_presence_entries() {
     desktop
         .send_json(&json!({"action": "logout", "data": {"userId": b.id}}))
         .await;
-    assert_eq!(desktop.recv_close().await.map(|(code, _)| code), Some(1000), "`logout` closed it");
+    assert_eq!(
+        desktop.recv_close().await.map(|(code, _)| code),
+        Some(1000),
+        "`logout` closed it"
+    );
     assert!(presence(&app, &b.id).await.is_empty(), "`logout` removed it");
     assert!(app.item(&k::connection(&desktop_id)).await.is_none());
 }

@@ -411,7 +411,10 @@ async fn the_authorizer_reads_nothing_and_frames_read_no_connection_item() {
     let (mut sa, _) = connect(&app, &a).await;
     assert!(app.requests("weif-socket-authorize").is_empty());
     assert_eq!(app.requests("weif-socket-connect"), ["PutItem", "UpdateItem"]);
-    assert!(app.requests("weif-socket-login").is_empty(), "login answers from the event alone");
+    assert!(
+        app.requests("weif-socket-login").is_empty(),
+        "login answers from the event alone"
+    );
     sa.send_json(&json!({"action": "join_group", "data": {"gId": gid}}))
         .await;
     assert_eq!(
@@ -427,7 +430,8 @@ async fn the_authorizer_reads_nothing_and_frames_read_no_connection_item() {
     assert!(app.requests("weif-socket-default").is_empty());
     // The sender is still the token's user: another user's connection is someone else.
     let (mut sb, _) = connect(&app, &b).await;
-    sb.send_json(&json!({"action": "login", "data": {"userId": a.id}})).await;
+    sb.send_json(&json!({"action": "login", "data": {"userId": a.id}}))
+        .await;
     assert_eq!(sb.recv_json().await, error("login", 403, "身份不符, 无权操作"));
 }
 

@@ -333,7 +333,12 @@ impl Gateway {
     pub fn requests(&self, binary: &str) -> &RequestLog {
         let http = self.functions.iter().find(|f| f.binary == binary).map(|f| &f.requests);
         let stream = || self.streams.iter().find(|f| f.binary == binary).map(|f| &f.requests);
-        let authorizer = || self.authorizers.iter().find(|f| f.binary == binary).map(|f| &f.requests);
+        let authorizer = || {
+            self.authorizers
+                .iter()
+                .find(|f| f.binary == binary)
+                .map(|f| &f.requests)
+        };
         http.or_else(stream)
             .or_else(authorizer)
             .unwrap_or_else(|| panic!("no function {binary}"))

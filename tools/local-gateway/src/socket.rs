@@ -182,10 +182,13 @@ impl Socket {
         function: impl Fn(&str) -> Arc<Mounted>,
         authorizer: impl Fn(&str) -> Option<Arc<AuthorizerMounted>>,
     ) -> Self {
-        let authorizer = api.route("$connect").and_then(|r| r.authorizer.as_ref()).map(|a| RouteAuthorizer {
-            function: authorizer(&a.binary).expect("an authorizer's function is mounted"),
-            identity_source: a.identity_source.clone(),
-        });
+        let authorizer = api
+            .route("$connect")
+            .and_then(|r| r.authorizer.as_ref())
+            .map(|a| RouteAuthorizer {
+                function: authorizer(&a.binary).expect("an authorizer's function is mounted"),
+                identity_source: a.identity_source.clone(),
+            });
         let routes = api
             .routes
             .iter()
@@ -487,7 +490,9 @@ impl Socket {
         event.insert("methodArn".into(), method_arn.clone().into());
         let function = authorizer.function.clone();
         let invocation = tokio::spawn(async move { function.invoke(Value::Object(event)).await });
-        let answer = invocation.await.unwrap_or_else(|e| Err(format!("the authorizer failed: {e}")));
+        let answer = invocation
+            .await
+            .unwrap_or_else(|e| Err(format!("the authorizer failed: {e}")));
         authorization(answer, &method_arn)
     }
 
@@ -654,7 +659,13 @@ fn authorization(answer: Result<Value, String>, method_arn: &str) -> Result<Map<
             .any(|r| arn_matches(r, method_arn));
         action && resource
     };
-    let effect = |statement: &Value| statement.get("Effect").and_then(Value::as_str).unwrap_or("Allow").to_owned();
+    let effect = |statement: &Value| {
+        statement
+            .get("Effect")
+            .and_then(Value::as_str)
+            .unwrap_or("Allow")
+            .to_owned()
+    };
     let matching: Vec<String> = statements.iter().filter(|s| covers(s)).map(effect).collect();
     if matching.iter().any(|e| e == "Deny") || !matching.iter().any(|e| e == "Allow") {
         return Err(StatusCode::FORBIDDEN);
@@ -873,7 +884,11 @@ mod tests {
             Value::Object(allowed),
             json!({"principalId": "u-1", "userId": "u-1", "n": 2})
         );
-        let wildcard = policy("Allow", "arn:aws:execute-api:us-east-1:123456789012:local/*", json!(null));
+        let wildcard = policy(
+            "Allow",
+            "arn:aws:execute-api:us-east-1:123456789012:local/*",
+            json!(null),
+        );
         assert_eq!(
             Value::Object(authorization(Ok(wildcard), ARN).unwrap()),
             json!({"principalId": "u-1"})
@@ -888,7 +903,10 @@ mod tests {
         assert_eq!(refused(Err("boom".into())), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(refused(Ok(policy("Deny", ARN, json!({})))), StatusCode::FORBIDDEN);
         let elsewhere = "arn:aws:execute-api:us-east-1:123456789012:local/ws/other";
-        assert_eq!(refused(Ok(policy("Allow", elsewhere, json!({})))), StatusCode::FORBIDDEN);
+        assert_eq!(
+            refused(Ok(policy("Allow", elsewhere, json!({})))),
+            StatusCode::FORBIDDEN
+        );
         let mut both = policy("Allow", ARN, json!({}));
         both["policyDocument"]["Statement"]
             .as_array_mut()
@@ -899,7 +917,10 @@ mod tests {
             refused(Ok(policy("Allow", ARN, json!({"nested": {"a": 1}})))),
             StatusCode::INTERNAL_SERVER_ERROR
         );
-        assert_eq!(refused(Ok(json!({"principalId": "u"}))), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            refused(Ok(json!({"principalId": "u"}))),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 
     #[test]

@@ -656,10 +656,11 @@ impl<'a> SocketResources<'a> {
             let authorizer = match p.get("AuthorizationType").and_then(Value::as_str) {
                 None | Some("NONE") => None,
                 Some("CUSTOM") if key == "$connect" => {
-                    let authorizer = p
-                        .get("AuthorizerId")
-                        .and_then(ref_of)
-                        .ok_or_else(|| shape(format!("{id}: AuthorizationType CUSTOM needs AuthorizerId: !Ref <Authorizer>")))?;
+                    let authorizer = p.get("AuthorizerId").and_then(ref_of).ok_or_else(|| {
+                        shape(format!(
+                            "{id}: AuthorizationType CUSTOM needs AuthorizerId: !Ref <Authorizer>"
+                        ))
+                    })?;
                     Some(self.authorizer(authorizer, functions, &ids)?)
                 }
                 Some("CUSTOM") => {
@@ -690,7 +691,12 @@ impl<'a> SocketResources<'a> {
 
     /// A Lambda REQUEST authorizer of the API, resolved to its function, which API Gateway must
     /// be allowed to invoke (a permission with `SourceArn …${Api}/authorizers/*`).
-    fn authorizer(&self, id: &str, functions: &[FunctionDef], ids: &SocketIds) -> Result<SocketAuthorizer, TemplateError> {
+    fn authorizer(
+        &self,
+        id: &str,
+        functions: &[FunctionDef],
+        ids: &SocketIds,
+    ) -> Result<SocketAuthorizer, TemplateError> {
         let api = ids.api.as_str();
         let res = self
             .authorizers
@@ -748,10 +754,10 @@ impl<'a> SocketResources<'a> {
             )));
         }
         lambda_function(p.get("IntegrationUri")).ok_or_else(|| {
-                shape(format!(
-                    "{integration}: IntegrationUri must be !Sub \"…/functions/${{<Function>.Arn}}/invocations\""
-                ))
-            })
+            shape(format!(
+                "{integration}: IntegrationUri must be !Sub \"…/functions/${{<Function>.Arn}}/invocations\""
+            ))
+        })
     }
 
     /// Whether a permission lets API Gateway invoke `function` for route `key` of the API, or as
@@ -1163,16 +1169,32 @@ Resources:
             assert!(err.contains(expected), "{err}");
         };
         refused("${Chat}/authorizers/*", "${Chat}/*/$connect", "as an authorizer");
-        refused("AuthorizerType: REQUEST", "AuthorizerType: JWT", "only AuthorizerType REQUEST");
+        refused(
+            "AuthorizerType: REQUEST",
+            "AuthorizerType: JWT",
+            "only AuthorizerType REQUEST",
+        );
         refused(
             "route.request.querystring.token",
             "route.request.body.token",
             "IdentitySource route.request.body.token is not understood",
         );
-        refused("AuthorizationType: CUSTOM", "AuthorizationType: AWS_IAM", "AuthorizationType AWS_IAM");
-        refused("!Ref ChatAuthorizer", "!Ref Nothing", "authorizer Nothing is not in the template");
+        refused(
+            "AuthorizationType: CUSTOM",
+            "AuthorizationType: AWS_IAM",
+            "AuthorizationType AWS_IAM",
+        );
+        refused(
+            "!Ref ChatAuthorizer",
+            "!Ref Nothing",
+            "authorizer Nothing is not in the template",
+        );
         let on_echo = authorized_template()
-            .replacen("      AuthorizationType: CUSTOM\n      AuthorizerId: !Ref ChatAuthorizer\n", "", 1)
+            .replacen(
+                "      AuthorizationType: CUSTOM\n      AuthorizerId: !Ref ChatAuthorizer\n",
+                "",
+                1,
+            )
             .replacen(
                 "      RouteKey: echo\n",
                 "      RouteKey: echo\n      AuthorizationType: CUSTOM\n      AuthorizerId: !Ref ChatAuthorizer\n",
