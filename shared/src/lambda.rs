@@ -51,6 +51,66 @@ pub struct StreamFunction {
     pub handler: StreamHandler,
 }
 
+/// A WebSocket API's `$connect` REQUEST authorizer's event: the upgrade request's headers and
+/// query string, `methodArn` and the connection's `requestContext`.
+pub use aws_lambda_events::event::apigw::ApiGatewayCustomAuthorizerRequestTypeRequest as AuthorizerRequest;
+/// A REQUEST authorizer's answer: `principalId`, an IAM policy on the `methodArn`, and the
+/// `context` API Gateway hands every later event of the connection (`requestContext.authorizer`).
+pub type AuthorizerResponse = aws_lambda_events::event::apigw::ApiGatewayCustomAuthorizerResponse<
+    std::collections::HashMap<String, serde_json::Value>,
+>;
+
+/// Why an authorizer answered no policy. API Gateway turns the error message `Unauthorized`,
+/// and only that one, into a 401; any other failed invocation is a 500.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthorizerError {
+    /// No valid identity: the handshake is refused with 401.
+    #[error("Unauthorized")]
+    Unauthorized,
+    /// A fault on our side (logged by the handler): the handshake fails with 500.
+    #[error("internal error")]
+    Internal,
+}
+
+/// An `Allow` (or `Deny`) of `execute-api:Invoke` on `method_arn` for `principal_id`, with
+/// `context` for the connection's later events.
+pub fn authorizer_policy(
+    principal_id: &str,
+    allow: bool,
+    method_arn: &str,
+    context: std::collections::HashMap<String, serde_json::Value>,
+) -> AuthorizerResponse {
+    use aws_lambda_events::event::iam::{IamPolicyEffect, IamPolicyStatement};
+    let mut statement = IamPolicyStatement::default();
+    statement.action = vec!["execute-api:Invoke".to_owned()];
+    statement.effect = if allow {
+        IamPolicyEffect::Allow
+    } else {
+        IamPolicyEffect::Deny
+    };
+    statement.resource = vec![method_arn.to_owned()];
+    let mut policy = aws_lambda_events::event::apigw::ApiGatewayCustomAuthorizerPolicy::default();
+    policy.version = Some("2012-10-17".to_owned());
+    policy.statement = vec![statement];
+    let mut response = AuthorizerResponse::default();
+    response.principal_id = Some(principal_id.to_owned());
+    response.policy_document = policy;
+    response.context = context;
+    response
+}
+
+pub type AuthorizerFuture<'a> = Pin<Box<dyn Future<Output = Result<AuthorizerResponse, AuthorizerError>> + Send + 'a>>;
+
+/// A `$connect` authorizer: the container state and the authorizer's event.
+pub type AuthorizerHandler = for<'a> fn(&'a AppState, AuthorizerRequest) -> AuthorizerFuture<'a>;
+
+/// An authorizer function, for the local gateway: its binary name (as in `template.yaml`) and
+/// its handler.
+pub struct AuthorizerFunction {
+    pub binary: &'static str,
+    pub handler: AuthorizerHandler,
+}
+
 /// A function of a surface, for the local gateway and the tests: its binary name (as in
 /// `template.yaml`), the handler's path (which its `src/bin/<binary>.rs` must call) and the handler.
 pub struct Function {
@@ -82,6 +142,21 @@ macro_rules! handler {
             ::std::boxed::Box::pin($f(state, req))
         }
         handler as $crate::lambda::Handler
+    }};
+}
+
+/// Turns `async fn(&AppState, AuthorizerRequest) -> Result<AuthorizerResponse, AuthorizerError>`
+/// into an [`AuthorizerHandler`].
+#[macro_export]
+macro_rules! authorizer {
+    ($f:path) => {{
+        fn handler(
+            state: &$crate::AppState,
+            event: $crate::lambda::AuthorizerRequest,
+        ) -> $crate::lambda::AuthorizerFuture<'_> {
+            ::std::boxed::Box::pin($f(state, event))
+        }
+        handler as $crate::lambda::AuthorizerHandler
     }};
 }
 
@@ -118,6 +193,29 @@ pub async fn run_stream(handler: StreamHandler) -> Result<(), Error> {
                 crate::metrics::flush(collector, &event.context, std::io::stdout().lock());
             }
             Ok::<_, Error>(response)
+        },
+    ))
+    .await
+}
+
+/// [`run`] for a `$connect` authorizer: the same container state, logs and metrics, but no
+/// store warm-up (an authorizer that checks a signed token reads nothing, and its role may not).
+/// A refusal fails the invocation with the error message API Gateway reads:
+/// [`AuthorizerError::Unauthorized`] is `Unauthorized` (401).
+pub async fn run_authorizer(handler: AuthorizerHandler) -> Result<(), Error> {
+    crate::telemetry::init();
+    let metrics = crate::metrics::init();
+    let state: &'static AppState = Box::leak(Box::new(AppState::from_env(&[]).await?));
+    lambda_http::lambda_runtime::run(lambda_http::lambda_runtime::service_fn(
+        move |event: lambda_http::lambda_runtime::LambdaEvent<AuthorizerRequest>| async move {
+            let answer = handler(state, event.payload).await;
+            if let Some(collector) = metrics {
+                crate::metrics::flush(collector, &event.context, std::io::stdout().lock());
+            }
+            answer.map_err(|e| lambda_http::lambda_runtime::Diagnostic {
+                error_type: format!("{e:?}"),
+                error_message: e.to_string(),
+            })
         },
     ))
     .await

@@ -4,21 +4,26 @@
 //! A WebSocket route's function gets a `lambda_http` request like any other: the frame is the
 //! body, and the connection ID, route key and event type ride in the request context. Its
 //! response is the handshake's status on `$connect`, and on a two-way route the frame sent back
-//! to the sender (an empty body sends none).
+//! to the sender (an empty body sends none). With a `$connect` authorizer, what it answered
+//! for the connection (`principalId` and its `context`) rides in every event's request context
+//! too ([`SocketContext::authorizer`]), so a frame knows its sender without reading anything.
 //!
 //! Pushes to other connections are best effort: the table is the truth and a client that missed
 //! a push catches up from it. So [`Pusher::post_all`] never fails: each push is delivered, gone
 //! (`410`, the connection closed without its `$disconnect` having run, or not yet), or failed
 //! (logged); the caller forgets the gone ones.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use aws_sdk_apigatewaymanagement::error::SdkError;
+use aws_sdk_apigatewaymanagement::operation::delete_connection::DeleteConnectionError;
 use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use futures_util::StreamExt;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
+use serde_json::Value;
 
 /// The largest frame API Gateway takes or sends: 32 KiB (messages up to 128 KiB are split
 /// into frames by clients; we keep each answer and push within one frame).
@@ -44,6 +49,22 @@ pub struct SocketContext {
     pub request_id: String,
     /// When the connection was opened, in milliseconds since the epoch.
     pub connected_at: i64,
+    /// What the `$connect` authorizer answered for this connection, as API Gateway hands it to
+    /// every event of the connection (`requestContext.authorizer`): `principalId` and the
+    /// authorizer's `context` keys, one flat map. Empty without an authorizer.
+    pub authorizer: HashMap<String, Value>,
+}
+
+impl SocketContext {
+    /// The `principalId` the authorizer answered for the connection.
+    pub fn principal(&self) -> Option<&str> {
+        self.authorizer_value("principalId")
+    }
+
+    /// A string value of the authorizer's `context` (a non-empty string; anything else is `None`).
+    pub fn authorizer_value(&self, key: &str) -> Option<&str> {
+        self.authorizer.get(key)?.as_str().filter(|v| !v.is_empty())
+    }
 }
 
 /// The WebSocket context of `req`; `None` for a request that didn't come from a WebSocket API.
@@ -63,6 +84,7 @@ pub fn context(req: &Request) -> Option<SocketContext> {
         event,
         request_id: ctx.request_id.clone().unwrap_or_default(),
         connected_at: ctx.connected_at,
+        authorizer: ctx.authorizer.fields.clone(),
     })
 }
 
@@ -112,6 +134,30 @@ impl Pusher {
         }
     }
 
+    /// Closes a connection (`DeleteConnection`): API Gateway closes it, then runs `$disconnect`.
+    /// A connection already gone is closed too; any other failure is logged and answered
+    /// [`Delivery::Failed`].
+    #[tracing::instrument(level = "debug", skip(self))]
+    pub async fn close(&self, connection_id: &str) -> Delivery {
+        let closed = self
+            .client
+            .delete_connection()
+            .connection_id(connection_id)
+            .send()
+            .await;
+        match closed {
+            Ok(_) => Delivery::Delivered,
+            Err(SdkError::ServiceError(e)) if matches!(e.err(), DeleteConnectionError::GoneException(_)) => {
+                Delivery::Gone
+            }
+            Err(e) => {
+                let e = aws_sdk_apigatewaymanagement::error::DisplayErrorContext(e);
+                tracing::warn!(connection_id, error = %e, "close failed");
+                Delivery::Failed
+            }
+        }
+    }
+
     /// Posts each frame to its connection, at most [`PUSH_CONCURRENCY`] at once, and answers the
     /// connections found gone.
     pub async fn post_all(&self, pushes: impl IntoIterator<Item = (String, Arc<[u8]>)>) -> Vec<String> {
@@ -149,6 +195,7 @@ mod tests {
                 "requestTimeEpoch": 1_700_000_000_000_i64,
                 "stage": "ws",
                 "apiId": "local",
+                "authorizer": {"principalId": "u-1", "userId": "u-1", "n": 7},
             },
             "isBase64Encoded": false,
         });
@@ -166,6 +213,11 @@ mod tests {
                 event: SocketEvent::Connect,
                 request_id: "r-1".into(),
                 connected_at: 1_700_000_000_000,
+                authorizer: HashMap::from([
+                    ("principalId".to_owned(), Value::from("u-1")),
+                    ("userId".to_owned(), Value::from("u-1")),
+                    ("n".to_owned(), Value::from(7)),
+                ]),
             }
         );
         assert_eq!(context(&event("MESSAGE", "c-1")).unwrap().event, SocketEvent::Message);
@@ -173,6 +225,25 @@ mod tests {
             context(&event("DISCONNECT", "c-1")).unwrap().event,
             SocketEvent::Disconnect
         );
+    }
+
+    #[test]
+    fn reads_the_authorizers_principal_and_context() {
+        let ctx = context(&event("MESSAGE", "c-1")).unwrap();
+        assert_eq!(ctx.principal(), Some("u-1"));
+        assert_eq!(ctx.authorizer_value("userId"), Some("u-1"));
+        assert_eq!(ctx.authorizer_value("n"), None, "not a string");
+        assert_eq!(ctx.authorizer_value("missing"), None);
+        let json = serde_json::json!({
+            "requestContext": {
+                "routeKey": "login", "eventType": "MESSAGE", "connectionId": "c-1", "requestId": "r-1",
+                "connectedAt": 1, "requestTimeEpoch": 1, "stage": "ws", "apiId": "local",
+            },
+            "isBase64Encoded": false,
+        });
+        let bare = context(&lambda_http::request::from_str(&json.to_string()).unwrap()).unwrap();
+        assert!(bare.authorizer.is_empty());
+        assert_eq!(bare.principal(), None);
     }
 
     #[test]

@@ -102,13 +102,15 @@ fn id_field(value: &str, field: &'static str) -> Result<String, AppError> {
     Ok(value.to_owned())
 }
 
-/// `$connect` (`?token=<weifChat token>`): records the connection under the token's user (its
-/// item and its attribute in the user's presence item; if either write fails, the handshake
-/// fails and the client reconnects). No valid token: the handshake is refused (401).
+/// `$connect` (`?token=<weifChat token>`, checked by the authorizer before this runs,
+/// `crate::socket::authorize`): records the connection under the user the authorizer answered
+/// (its item and its attribute in the user's presence item; if either write fails, the
+/// handshake fails and the client reconnects). No valid token: API Gateway refuses the
+/// handshake (401) without calling this.
 /// Cost: 1 PutItem ∥ 1 UpdateItem (+ 1 UpdateItem past 20 connections of the user).
 #[tracing::instrument(skip(state, req))]
 pub async fn connect(state: &AppState, req: Request) -> Response<Body> {
-    socket::connect(state, req, |peer, ctx| async move {
+    socket::connect(req, |peer, ctx| async move {
         let opened = if ctx.connected_at > 0 {
             ctx.connected_at
         } else {
@@ -133,43 +135,53 @@ pub async fn disconnect(state: &AppState, req: Request) -> Response<Body> {
 }
 
 /// `$default`: a frame whose `action` is no event answers an error frame (400 `未知的事件`).
-/// Cost: 1 GetItem.
-#[tracing::instrument(skip(state, req))]
-pub async fn unknown(state: &AppState, req: Request) -> Response<Body> {
+/// Cost: no store request.
+#[tracing::instrument(skip(_state, req))]
+pub async fn unknown(_state: &AppState, req: Request) -> Response<Body> {
     let action = serde_json::from_slice::<Value>(shared::http::body_bytes(&req))
         .ok()
         .and_then(|frame| frame.get("action").cloned())
         .map(|a| a.as_str().map_or_else(|| a.to_string(), str::to_owned))
         .unwrap_or_default();
     let action: String = action.chars().take(64).collect();
-    socket::frame(state, req, "$default", |_, _: Value| async move {
+    socket::frame(req, "$default", |_, _: Value| async move {
         Err(AppError::bad_request(format!("未知的事件: {action}")))
     })
     .await
 }
 
 /// `login` (`{userId?}`): answers `{"event": "login", "data": <connection ID>}`, as socket.io
-/// answered `socket.id`. Cost: 1 GetItem.
-#[tracing::instrument(skip(state, req))]
-pub async fn login(state: &AppState, req: Request) -> Response<Body> {
-    socket::frame(state, req, "login", |peer, d: Sender| async move {
+/// answered `socket.id`. Cost: no store request.
+#[tracing::instrument(skip(_state, req))]
+pub async fn login(_state: &AppState, req: Request) -> Response<Body> {
+    socket::frame(req, "login", |peer, d: Sender| async move {
         peer.must_be(d.user_id.as_deref())?;
         Ok(Some(Frame::new("login", &peer.connection_id)?))
     })
     .await
 }
 
-/// `logout` (`{userId?}`): forgets the connection; it gets no more pushes, and its frames answer
-/// 401 until it reconnects. Answers nothing, as socket.io did.
-/// Cost: 1 GetItem + (1 DeleteItem ∥ 1 UpdateItem).
+/// `logout` (`{userId?}`): forgets the connection (it gets no more pushes), then closes it
+/// through the Management API (`DeleteConnection`; `$disconnect` then finds it forgotten).
+/// Answers nothing, as socket.io did; the client reconnects with its token to chat again.
+/// Closing is what keeps a logged-out connection from sending frames: a frame's sender comes
+/// from the authorizer's answer, which stays with the connection until it closes. A failed
+/// close is logged (the connection is forgotten anyway and expires with its lifetime).
+/// Cost: (1 DeleteItem ∥ 1 UpdateItem) + 1 DeleteConnection.
 #[tracing::instrument(skip(state, req))]
 pub async fn logout(state: &AppState, req: Request) -> Response<Body> {
-    socket::frame(state, req, "logout", |peer, d: Sender| async move {
+    socket::frame(req, "logout", |peer, d: Sender| async move {
         peer.must_be(d.user_id.as_deref())?;
         state
             .weifchat()
             .forget_connection(&peer.user_id, &peer.connection_id)
             .await?;
+        match &state.push {
+            Some(pusher) => {
+                pusher.close(&peer.connection_id).await;
+            }
+            None => tracing::warn!("logout can't close the connection: SOCKET_ENDPOINT is not configured"),
+        }
         Ok(None)
     })
     .await
@@ -179,12 +191,12 @@ pub async fn logout(state: &AppState, req: Request) -> Response<Body> {
 /// friends (403 `您与ta还不是好友哦` otherwise, nothing stored), then pushes `private_chat` and
 /// `unread_message` (the sender's ID) to the receiver's connections and `private_chat` to the
 /// sender's other connections. Answers nothing on success.
-/// Cost: 1 GetItem (connection) + the send (1 GetItem + 1 TransactWriteItems of 5) + 1 GetItem
+/// Cost: the send (1 GetItem + 1 TransactWriteItems of 5) + 1 GetItem
 /// (sender) + the push (1 BatchGetItem of both users' presence items, 1 PostToConnection per
 /// connection and frame).
 #[tracing::instrument(skip(state, req))]
 pub async fn private_chat(state: &AppState, req: Request) -> Response<Body> {
-    socket::frame(state, req, "private_chat", |peer, d: PrivateChatIn| async move {
+    socket::frame(req, "private_chat", |peer, d: PrivateChatIn| async move {
         let to = id_field(&d.to, "fId")?;
         let content = Content::new(d.data_msg.msg_type, d.data_msg.message)?;
         peer.must_be(d.sender.as_deref())?;
@@ -212,14 +224,14 @@ pub async fn private_chat(state: &AppState, req: Request) -> Response<Body> {
 /// group's chat (members only: 403 `您还未加入该群哦`, nothing stored), then pushes `group_chat`
 /// and `unread_message` (the group's ID) to the other members' connections and `group_chat` to
 /// the sender's other connections. Answers nothing on success.
-/// Cost: 1 GetItem (connection) + at once: the send (1 GetItem + 1 TransactWriteItems of 4), 1
+/// Cost: at once: the send (1 GetItem + 1 TransactWriteItems of 4), 1
 /// GetItem (sender) and 1 Query (the group and its members; read beside the send rather than
 /// after it, a round trip less before the first push, and wasted on a refused send) + the push
 /// (1 BatchGetItem per 100 members, the batches at once; 1 PostToConnection per connection and
 /// frame).
 #[tracing::instrument(skip(state, req))]
 pub async fn group_chat(state: &AppState, req: Request) -> Response<Body> {
-    socket::frame(state, req, "group_chat", |peer, d: GroupChatIn| async move {
+    socket::frame(req, "group_chat", |peer, d: GroupChatIn| async move {
         let group_id = id_field(&d.group, "gId")?;
         let content = Content::new(d.data_msg.msg_type, d.data_msg.message)?;
         peer.must_be(d.sender.as_deref())?;
@@ -253,10 +265,10 @@ pub async fn group_chat(state: &AppState, req: Request) -> Response<Body> {
 /// member's connections get the group's messages without joining, so this checks the caller
 /// is a member (403 `您还未加入该群哦`; 400 `该群不存在`) and answers
 /// `{"event": "join_group", "data": {"gId", "lastSeq"}}` (the group's last sequence number, to
-/// sync from). Cost: 1 GetItem (connection) + 1 BatchGetItem (3 items).
+/// sync from). Cost: 1 BatchGetItem (3 items).
 #[tracing::instrument(skip(state, req))]
 pub async fn join_group(state: &AppState, req: Request) -> Response<Body> {
-    socket::frame(state, req, "join_group", |peer, d: JoinGroupIn| async move {
+    socket::frame(req, "join_group", |peer, d: JoinGroupIn| async move {
         let group_id = id_field(&d.group, "gId")?;
         peer.must_be(d.sender.as_deref())?;
         let chat = state.weifchat().group_chat(&group_id, &peer.user_id).await?;
@@ -275,7 +287,7 @@ pub async fn join_group(state: &AppState, req: Request) -> Response<Body> {
 }
 
 /// `init_apply_notice` (`{userId?}`): answers the caller's pending request counts
-/// `{friendNoticeNum, groupNoticeNum}`. Cost: 1 GetItem + 2 Queries (COUNT).
+/// `{friendNoticeNum, groupNoticeNum}`. Cost: 2 Queries (COUNT).
 #[tracing::instrument(skip(state, req))]
 pub async fn init_apply_notice(state: &AppState, req: Request) -> Response<Body> {
     apply_counts(state, req, "init_apply_notice").await
@@ -296,7 +308,7 @@ const AGREE_APPLY: &str = "agree_apply";
 /// Boxed as a trait object: laid out inline in its callers, this future nests deeper than rustc's
 /// query depth limit allows (the `*-apply-notice` binaries didn't build).
 fn apply_counts<'a>(state: &'a AppState, req: Request, event: &'static str) -> shared::lambda::HandlerFuture<'a> {
-    Box::pin(socket::frame(state, req, event, move |peer, d: Sender| async move {
+    Box::pin(socket::frame(req, event, move |peer, d: Sender| async move {
         peer.must_be(d.user_id.as_deref())?;
         let counts = state.weifchat().request_counts(&peer.user_id).await?;
         Ok(Some(Frame::new(event, counts)?))
@@ -305,11 +317,11 @@ fn apply_counts<'a>(state: &'a AppState, req: Request, event: &'static str) -> s
 
 /// `agree_apply` (`{toId}`): tells `toId` (whose friend request the caller agreed to, through
 /// the REST route, which already pushed it) `agree_apply`, if they are now friends (403
-/// otherwise). Answers nothing. Cost: 2 GetItems + the push (1 BatchGetItem, 1 PostToConnection
+/// otherwise). Answers nothing. Cost: 1 GetItem + the push (1 BatchGetItem, 1 PostToConnection
 /// per connection).
 #[tracing::instrument(skip(state, req))]
 pub async fn agree_apply(state: &AppState, req: Request) -> Response<Body> {
-    socket::frame(state, req, AGREE_APPLY, |peer, d: AgreeApplyIn| async move {
+    socket::frame(req, AGREE_APPLY, |peer, d: AgreeApplyIn| async move {
         let to = id_field(&d.to, "toId")?;
         let friends = state
             .weifchat()

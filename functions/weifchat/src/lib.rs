@@ -114,5 +114,14 @@ shared::functions! {
     "weif-file-get" => uploads::download,
 }
 
+/// The `$connect` authorizer of the chat socket (`crate::socket::authorize`), for the local
+/// gateway.
+pub fn authorizer_functions() -> Vec<shared::lambda::AuthorizerFunction> {
+    vec![shared::lambda::AuthorizerFunction {
+        binary: "weif-socket-authorize",
+        handler: shared::authorizer!(socket::authorize),
+    }]
+}
+
 #[cfg(test)]
 mod tests;

@@ -13,27 +13,32 @@
 //!   statuses and messages of the REST envelope (`crate::wire`): 400 refused, 401 not logged in,
 //!   403 not allowed (a field naming another user, not friends, not a member), 404 a fault on
 //!   our side (`服务器错误`, details only in the logs), 405 `参数错误` with the field list.
-//! - **Identity**: `$connect` checks the weifChat token (query string `?token=`, as browsers
-//!   can't set headers on a WebSocket) and records the connection under its user; every frame's
-//!   sender is the user of its connection ([`Peer`]), never a field of the frame. A connection
-//!   that logged out (or whose item expired) gets 401 `请先登录` for every frame.
+//! - **Identity**: the `$connect` authorizer ([`authorize`], its own function) checks the
+//!   weifChat token (query string `?token=`, as browsers can't set headers on a WebSocket) and
+//!   answers the user as `principalId` and `context.userId`; API Gateway hands that to every
+//!   event of the connection (`requestContext.authorizer`). So `$connect` records the connection
+//!   under that user, and every frame's sender is that user ([`Peer`]), never a field of the
+//!   frame, with no read. A frame of a connection past its lifetime
+//!   ([`crate::CONNECTION_TTL_SECS`] after `connectedAt`) or without the authorizer's answer gets
+//!   401 `请先登录`; `logout` closes the connection.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use lambda_http::http::StatusCode;
-use lambda_http::{Body, Request, RequestExt, Response};
+use lambda_http::{Body, Request, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use crate::WeifState;
 use crate::store::Reach;
 use crate::wire::{Failure, Route, failure_envelope};
+use crate::{CONNECTION_TTL_SECS, WeifState};
 use shared::auth::TokenError;
 use shared::clock;
 use shared::error::AppError;
 use shared::http;
+use shared::lambda::{AuthorizerError, AuthorizerRequest, AuthorizerResponse, authorizer_policy};
 use shared::socket::{SocketContext, context};
 use shared::state::AppState;
 use shared::wire::{self, Answer, Wire};
@@ -151,23 +156,61 @@ fn socket_context(req: &Request) -> Result<SocketContext, AppError> {
     context(req).ok_or_else(|| AppError::internal("not a WebSocket event"))
 }
 
-/// Serves `$connect`: the token of `?token=`, then `run` with its user and the connection.
-/// No valid token: the handshake is refused with 401.
-pub async fn connect<F, Fut>(state: &AppState, req: Request, run: F) -> Response<Body>
+/// The key of the authorizer's `context` that names the connection's user.
+pub const USER_ID: &str = "userId";
+
+/// The `$connect` authorizer (`weif-socket-authorize`): the weifChat token of `?token=`, checked
+/// without reading anything; its user is allowed on the event's `methodArn` as `principalId`,
+/// with `context` `{"userId": …}` for every later event of the connection. A missing, bad or
+/// expired token fails with `Unauthorized`, which API Gateway answers 401 (the reason is logged,
+/// never the token).
+#[tracing::instrument(skip_all)]
+pub async fn authorize(state: &AppState, event: AuthorizerRequest) -> Result<AuthorizerResponse, AuthorizerError> {
+    let token = event.query_string_parameters.first("token").unwrap_or_default();
+    let caller = state.tokens.verify(token, crate::AUDIENCE).map_err(|reason| {
+        tracing::info!(%reason, "socket connect refused");
+        AuthorizerError::Unauthorized
+    })?;
+    let Some(method_arn) = event.method_arn.as_deref().filter(|a| !a.is_empty()) else {
+        tracing::error!("the authorizer's event has no methodArn");
+        return Err(AuthorizerError::Internal);
+    };
+    let user_id = caller.user_id();
+    tracing::info!(user_id, "socket connect allowed");
+    let context = std::collections::HashMap::from([(USER_ID.to_owned(), Value::from(user_id))]);
+    Ok(authorizer_policy(user_id, true, method_arn, context))
+}
+
+/// The user the authorizer answered for the connection of `ctx`, if the connection is still
+/// within its lifetime at `now_secs`: [`CONNECTION_TTL_SECS`] after `connectedAt`, the rule its
+/// connection item follows (`$connect` writes it to expire then). No answer or past it: 401
+/// `请先登录`.
+fn connection_user(ctx: &SocketContext, now_secs: i64) -> Result<String, AppError> {
+    let user_id = ctx
+        .authorizer_value(USER_ID)
+        .ok_or(AppError::Unauthenticated(TokenError::Missing))?;
+    if ctx.connected_at / 1000 + CONNECTION_TTL_SECS <= now_secs {
+        return Err(AppError::Unauthenticated(TokenError::Missing));
+    }
+    Ok(user_id.to_owned())
+}
+
+/// Serves `$connect`: `run` with the user the authorizer answered and the connection. An event
+/// without the authorizer's answer (a hand-made one: in AWS the route always has the
+/// authorizer) is refused with 401 rather than checking the token a second way here.
+pub async fn connect<F, Fut>(req: Request, run: F) -> Response<Body>
 where
     F: FnOnce(Peer, SocketContext) -> Fut,
     Fut: Future<Output = Result<(), AppError>>,
 {
     wire::serve(&Handshake, &req, async {
         let ctx = socket_context(&req)?;
-        let token = req
-            .query_string_parameters_ref()
-            .and_then(|q| q.first("token"))
-            .unwrap_or_default();
-        let caller = state.tokens.verify(token, crate::AUDIENCE)?;
-        wire::record_user(caller.user_id());
+        let user_id = ctx
+            .authorizer_value(USER_ID)
+            .ok_or(AppError::Unauthenticated(TokenError::Missing))?;
+        wire::record_user(user_id);
         let peer = Peer {
-            user_id: caller.user_id().to_owned(),
+            user_id: user_id.to_owned(),
             connection_id: ctx.connection_id.clone(),
         };
         Box::pin(run(peer, ctx)).await
@@ -188,9 +231,10 @@ where
     .await
 }
 
-/// Serves a frame of `action`: its sender (the connection's user; 401 if the connection is
-/// unknown), its `data` as `T`, then `run`, whose frame (if any) answers the sender.
-pub async fn frame<T, F, Fut>(state: &AppState, req: Request, action: &'static str, run: F) -> Response<Body>
+/// Serves a frame of `action`: its sender (the user the authorizer answered for the
+/// connection, read from the event: no store read; 401 without it or past the connection's
+/// lifetime), its `data` as `T`, then `run`, whose frame (if any) answers the sender.
+pub async fn frame<T, F, Fut>(req: Request, action: &'static str, run: F) -> Response<Body>
 where
     T: DeserializeOwned,
     F: FnOnce(Peer, T) -> Fut,
@@ -198,11 +242,7 @@ where
 {
     wire::serve(&Action(action), &req, async {
         let ctx = socket_context(&req)?;
-        let user_id = state
-            .weifchat()
-            .connection_user(&ctx.connection_id, clock::now_secs())
-            .await?
-            .ok_or(AppError::Unauthenticated(TokenError::Missing))?;
+        let user_id = connection_user(&ctx, clock::now_secs())?;
         wire::record_user(&user_id);
         let peer = Peer {
             user_id,
@@ -340,6 +380,94 @@ mod tests {
         assert_eq!(Handshake.failure(&TokenError::Expired.into()).response.status(), 401);
         assert_eq!(Handshake.failure(&AppError::internal("x")).response.status(), 500);
         assert_eq!(Handshake.success(()).response.status(), 200);
+    }
+
+    fn ctx(authorizer: &[(&str, &str)], connected_at: i64) -> SocketContext {
+        SocketContext {
+            connection_id: "c-1".into(),
+            route_key: "login".into(),
+            event: shared::socket::SocketEvent::Message,
+            request_id: "r".into(),
+            connected_at,
+            authorizer: authorizer
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_frames_sender_is_the_authorizers_user_until_the_connection_expires() {
+        let opened_secs = 1_700_000_000;
+        let c = ctx(&[("principalId", "u1"), ("userId", "u1")], opened_secs * 1000);
+        assert_eq!(connection_user(&c, opened_secs).unwrap(), "u1");
+        let last = opened_secs + CONNECTION_TTL_SECS - 1;
+        assert_eq!(connection_user(&c, last).unwrap(), "u1");
+        // The connection item written at $connect expires at this second too.
+        let expired = connection_user(&c, opened_secs + CONNECTION_TTL_SECS).unwrap_err();
+        assert!(
+            matches!(expired, AppError::Unauthenticated(TokenError::Missing)),
+            "{expired:?}"
+        );
+        let none = connection_user(&ctx(&[], opened_secs * 1000), opened_secs).unwrap_err();
+        assert!(
+            matches!(none, AppError::Unauthenticated(TokenError::Missing)),
+            "{none:?}"
+        );
+        let principal_only = ctx(&[("principalId", "u1")], opened_secs * 1000);
+        assert!(
+            connection_user(&principal_only, opened_secs).is_err(),
+            "userId is the key read"
+        );
+    }
+
+    fn authorizer_event(query: &str) -> AuthorizerRequest {
+        serde_json::from_value(json!({
+            "type": "REQUEST",
+            "methodArn": "arn:aws:execute-api:us-east-1:123456789012:abc/ws/$connect",
+            "headers": {"Host": "abc.execute-api.us-east-1.amazonaws.com"},
+            "queryStringParameters": {"token": query},
+            "requestContext": {"routeKey": "$connect", "eventType": "CONNECT", "connectionId": "c-1", "apiId": "abc", "stage": "ws"},
+        }))
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_authorizer_allows_a_valid_token_on_the_method_arn_and_refuses_others() {
+        let state = shared::testing::offline_state();
+        let token = state.tokens.issue("u-7", crate::AUDIENCE).unwrap();
+        let answer = authorize(&state, authorizer_event(&token)).await.unwrap();
+        assert_eq!(
+            serde_json::to_value(&answer).unwrap(),
+            json!({
+                "principalId": "u-7",
+                "policyDocument": {"Version": "2012-10-17", "Statement": [{
+                    "Action": ["execute-api:Invoke"], "Effect": "Allow",
+                    "Resource": ["arn:aws:execute-api:us-east-1:123456789012:abc/ws/$connect"],
+                }]},
+                "context": {"userId": "u-7"},
+                "usageIdentifierKey": null,
+            })
+        );
+        for bad in ["", "not-a-token", &format!("{token}x")] {
+            let refused = authorize(&state, authorizer_event(bad)).await.unwrap_err();
+            assert_eq!(refused, AuthorizerError::Unauthorized);
+            assert_eq!(
+                refused.to_string(),
+                "Unauthorized",
+                "API Gateway's 401 needs this exact message"
+            );
+        }
+        let expired = state.tokens.issue_expired("u-7", crate::AUDIENCE, 5).unwrap();
+        assert_eq!(
+            authorize(&state, authorizer_event(&expired)).await.unwrap_err(),
+            AuthorizerError::Unauthorized
+        );
+        let other_surface = state.tokens.issue("u-7", shared::auth::Audience::new("chatx")).unwrap();
+        assert_eq!(
+            authorize(&state, authorizer_event(&other_surface)).await.unwrap_err(),
+            AuthorizerError::Unauthorized
+        );
     }
 
     #[test]

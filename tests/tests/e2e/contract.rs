@@ -72,7 +72,10 @@ fn every_template_function_has_its_own_binary_and_every_handler_is_deployed() {
     let streams = local_gateway::all_stream_functions()
         .into_iter()
         .map(|f| f.binary.to_owned());
-    let registered: BTreeSet<String> = http.chain(streams).collect();
+    let authorizers = local_gateway::all_authorizer_functions()
+        .into_iter()
+        .map(|f| f.binary.to_owned());
+    let registered: BTreeSet<String> = http.chain(streams).chain(authorizers).collect();
     assert_eq!(declared, registered);
     let mut bins = BTreeSet::new();
     for dir in std::fs::read_dir(root().join("functions")).unwrap() {
@@ -104,8 +107,9 @@ fn each_binary_calls_the_handler_its_registry_names() {
 
 #[test]
 fn no_function_may_scan_and_each_names_its_own_actions() {
+    // A function with no policy (the socket authorizer, `login`) makes no store request but the
+    // warm-up, which StoreWarmUpPolicy grants; the gateway's IAM emulation refuses anything else.
     for f in template().functions {
-        assert!(!f.grants.is_empty(), "{} has no policy", f.binary);
         for g in &f.grants {
             assert!(
                 !g.actions.iter().any(|a| a == "dynamodb:Scan" || a.ends_with(":*")),
@@ -469,13 +473,33 @@ fn each_binary_builds_the_clients_its_policy_grants_and_may_warm_its_store() {
             other => panic!("not a !Ref: {other:?}"),
         })
         .collect();
+    // An authorizer reads nothing and skips the warm-up (shared::lambda::run_authorizer).
+    let authorizers: BTreeSet<String> = local_gateway::all_authorizer_functions()
+        .into_iter()
+        .map(|f| f.binary.to_owned())
+        .collect();
     let expected: BTreeSet<String> = template
         .functions
         .iter()
+        .filter(|f| !authorizers.contains(&f.binary))
         .map(|f| format!("{}Role", f.logical_id))
         .collect();
     assert_eq!(
         roles, expected,
-        "every function's role, and only those, in StoreWarmUpPolicy"
+        "every function's role but the authorizers', and only those, in StoreWarmUpPolicy"
     );
+    for f in template.functions.iter().filter(|f| authorizers.contains(&f.binary)) {
+        assert!(
+            f.grants.is_empty(),
+            "{}: an authorizer that reads nothing needs no grant",
+            f.binary
+        );
+        let path = std::fs::read_dir(root().join("functions"))
+            .unwrap()
+            .map(|d| d.unwrap().path().join(format!("src/bin/{}.rs", f.binary)))
+            .find(|p| p.exists())
+            .unwrap_or_else(|| panic!("no binary for {}", f.binary));
+        let source = std::fs::read_to_string(&path).unwrap();
+        assert!(source.contains("run_authorizer"), "{}", path.display());
+    }
 }

@@ -377,20 +377,62 @@ async fn friend_and_group_requests_push_apply_notice_and_agreeing_pushes_agree_a
 }
 
 #[tokio::test]
-async fn logout_stops_the_pushes_and_the_frames_of_that_connection() {
+async fn logout_closes_that_connection_and_the_token_connects_again() {
     let app = spawn_app().await;
     let (a, b, _) = app.weif_people().await;
     let (mut sa, _) = connect(&app, &a).await;
     let (mut sb, b_conn) = connect(&app, &b).await;
     sb.send_json(&json!({"action": "logout", "data": {"userId": b.id}}))
         .await;
+    // The server closes it (DeleteConnection: 1000), so no frame of it is served any more.
+    let (code, _) = sb.recv_close().await.expect("a close frame");
+    assert_eq!(code, 1000);
     wait_until_gone(&app, &b_conn).await;
+    assert_eq!(app.requests("weif-socket-logout"), ["DeleteItem", "UpdateItem"]);
     sa.send_json(&private(&b, "are you there")).await;
-    sb.expect_silence(QUIET).await;
-    sb.send_json(&json!({"action": "login", "data": {}})).await;
-    assert_eq!(sb.recv_json().await, error("login", 401, "请先登录"));
     // Stored all the same: the table is the truth.
+    wait_for_last_seq(&app, &k::private_chat(&a.id, &b.id), 1).await;
     assert_eq!(history(&app, &b, &a).await, ["are you there"]);
+    // The token is still valid: the client connects again and chats.
+    let (mut sb, again) = connect(&app, &b).await;
+    assert_ne!(again, b_conn);
+    sa.send_json(&private(&b, "welcome back")).await;
+    assert_eq!(sb.recv_json().await["data"]["message"], "welcome back");
+}
+
+/// The `$connect` authorizer checks the token and reads nothing; every frame's sender comes from
+/// its answer, so no frame reads its connection item (one request fewer than before on each).
+#[tokio::test]
+async fn the_authorizer_reads_nothing_and_frames_read_no_connection_item() {
+    let app = spawn_app().await;
+    let [a, b] = app.weif_users_direct::<2>().await;
+    let gid = app.weif_group(&a, &e2e::unique("g")).await;
+    app.requests("weif-socket-connect");
+    let (mut sa, _) = connect(&app, &a).await;
+    assert!(app.requests("weif-socket-authorize").is_empty());
+    assert_eq!(app.requests("weif-socket-connect"), ["PutItem", "UpdateItem"]);
+    assert!(
+        app.requests("weif-socket-login").is_empty(),
+        "login answers from the event alone"
+    );
+    sa.send_json(&json!({"action": "join_group", "data": {"gId": gid}}))
+        .await;
+    assert_eq!(
+        sa.recv_json().await,
+        json!({"event": "join_group", "data": {"gId": gid, "lastSeq": 0}})
+    );
+    assert_eq!(app.requests("weif-socket-join-group"), ["BatchGetItem"]);
+    sa.send_json(&json!({"action": "init_apply_notice", "data": {}})).await;
+    assert_eq!(sa.recv_json().await["event"], "init_apply_notice");
+    assert_eq!(app.requests("weif-socket-init-apply-notice"), ["Query", "Query"]);
+    sa.send_json(&json!({"action": "nope", "data": {}})).await;
+    assert_eq!(sa.recv_json().await["data"]["status"], 400);
+    assert!(app.requests("weif-socket-default").is_empty());
+    // The sender is still the token's user: another user's connection is someone else.
+    let (mut sb, _) = connect(&app, &b).await;
+    sb.send_json(&json!({"action": "login", "data": {"userId": a.id}}))
+        .await;
+    assert_eq!(sb.recv_json().await, error("login", 403, "身份不符, 无权操作"));
 }
 
 #[tokio::test]

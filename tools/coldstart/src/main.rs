@@ -255,6 +255,8 @@ async fn subjects(app: &e2e::TestApp, calls: usize) -> (Vec<Subject>, Vec<e2e::S
                     "identity": {"sourceIp": "127.0.0.1", "userAgent": "coldstart"},
                     "requestId": uuid::Uuid::new_v4().to_string(), "domainName": "localhost",
                     "connectionId": connection, "apiId": "local", "messageId": uuid::Uuid::new_v4().to_string(),
+                    // What the $connect authorizer answered, as API Gateway hands it to every frame.
+                    "authorizer": {"principalId": me.id, "userId": me.id},
                 },
                 "body": body.to_string(),
                 "isBase64Encoded": false,

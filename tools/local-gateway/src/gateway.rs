@@ -25,7 +25,7 @@ use shared::store::observe::RequestLog;
 use tokio::net::TcpListener;
 
 use crate::iam::Policy;
-use crate::socket::Socket;
+use crate::socket::{AuthorizerMounted, Socket};
 use crate::static_files::StaticFiles;
 use crate::streams::StreamMounted;
 use crate::template::Template;
@@ -94,6 +94,8 @@ struct RouteEntry {
 
 pub struct Gateway {
     functions: Vec<Arc<Mounted>>,
+    /// The WebSocket API's authorizer functions.
+    authorizers: Vec<Arc<AuthorizerMounted>>,
     routes: Vec<RouteEntry>,
     addr: SocketAddr,
     socket: Option<Arc<Socket>>,
@@ -135,6 +137,12 @@ impl Gateway {
             .into_iter()
             .map(|f| (f.binary, f.handler))
             .collect();
+        let mut authorizer_handlers: HashMap<&'static str, shared::lambda::AuthorizerHandler> =
+            crate::all_authorizer_functions()
+                .into_iter()
+                .map(|f| (f.binary, f.handler))
+                .collect();
+        let mut authorizers = Vec::new();
         let mut streams = Vec::new();
         let mut functions = Vec::new();
         let mut routes = Vec::new();
@@ -173,6 +181,15 @@ impl Gateway {
                 streams.push(Arc::new(StreamMounted {
                     binary: def.binary.clone(),
                     source: source.clone(),
+                    state,
+                    requests,
+                    handler,
+                }));
+                continue;
+            }
+            if let Some(handler) = authorizer_handlers.remove(def.binary.as_str()) {
+                authorizers.push(Arc::new(AuthorizerMounted {
+                    binary: def.binary.clone(),
                     state,
                     requests,
                     handler,
@@ -218,6 +235,8 @@ impl Gateway {
                 requests,
             }));
         }
+        // Like the stream functions, an authorizer the template doesn't declare is not mounted
+        // (tests/tests/e2e/contract.rs checks the registries against template.yaml).
         if let Some(binary) = by_binary.keys().next() {
             return Err(GatewayError::NotInTemplate(binary.to_string()));
         }
@@ -244,10 +263,13 @@ impl Gateway {
                     .cloned()
                     .expect("a socket route's function is mounted")
             };
-            Arc::new(Socket::new(api, function))
+            let authorizer = |binary: &str| authorizers.iter().find(|f| f.binary == binary).cloned();
+            let region = sdk.region().map_or_else(|| "us-east-1".to_owned(), |r| r.to_string());
+            Arc::new(Socket::new(api, &region, function, authorizer))
         });
         Ok(Self {
             functions,
+            authorizers,
             routes,
             addr,
             socket,
@@ -311,7 +333,15 @@ impl Gateway {
     pub fn requests(&self, binary: &str) -> &RequestLog {
         let http = self.functions.iter().find(|f| f.binary == binary).map(|f| &f.requests);
         let stream = || self.streams.iter().find(|f| f.binary == binary).map(|f| &f.requests);
-        http.or_else(stream).unwrap_or_else(|| panic!("no function {binary}"))
+        let authorizer = || {
+            self.authorizers
+                .iter()
+                .find(|f| f.binary == binary)
+                .map(|f| &f.requests)
+        };
+        http.or_else(stream)
+            .or_else(authorizer)
+            .unwrap_or_else(|| panic!("no function {binary}"))
     }
 
     /// Accepts connections on `listener` until the task is dropped.

@@ -31,3 +31,8 @@ pub fn all_stream_functions() -> Vec<shared::lambda::StreamFunction> {
     functions.extend(weifchat::stream_functions());
     functions
 }
+
+/// Every WebSocket authorizer function, for the gateway to call before `$connect`.
+pub fn all_authorizer_functions() -> Vec<shared::lambda::AuthorizerFunction> {
+    weifchat::authorizer_functions()
+}

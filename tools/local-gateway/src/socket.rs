@@ -2,6 +2,18 @@
 //! connections at `ws://127.0.0.1:PORT/{stage}` and the Management API the functions push
 //! through at `http://127.0.0.1:PORT/{stage}/@connections/{id}`.
 //!
+//! - `$connect` with a Lambda REQUEST authorizer (`AuthorizationType: CUSTOM`): a handshake
+//!   without one of its identity sources (`?token=`) is refused 401 without calling it;
+//!   otherwise it is invoked first with the REQUEST event (`type`, `methodArn`
+//!   `arn:aws:execute-api:{region}:{account}:local/{stage}/$connect`, the upgrade request's
+//!   headers and query string, the `$connect` request context). Its error `Unauthorized` is a
+//!   401, any other failure (or an answer that isn't a policy) a 500, a policy that doesn't
+//!   allow `execute-api:Invoke` on the `methodArn` a 403, all without calling `$connect`. An
+//!   allow's `principalId` and `context` (one flat map, scalar values only) are the
+//!   `requestContext.authorizer` of `$connect` and of every later event of the connection
+//!   (frames and `$disconnect`), as API Gateway does. Not emulated: API Gateway's own
+//!   `integrationLatency` key in that map, and any result cache (WebSocket authorizers have
+//!   none: every connect invokes it).
 //! - The upgrade request becomes the `$connect` event; a 2xx answer completes the handshake
 //!   (101, with the answer's `Sec-WebSocket-Protocol`), any other status is the handshake's
 //!   answer. Without a `$connect` route every handshake is accepted.
@@ -45,7 +57,10 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 
 use crate::gateway::{Mounted, body_bytes, message, percent_decode};
-use crate::template::SocketApi;
+use crate::template::{IdentitySource, SocketApi};
+use shared::AppState;
+use shared::lambda::{AuthorizerHandler, AuthorizerRequest};
+use shared::store::observe::RequestLog;
 
 /// API Gateway's limit on a message (its frames together), and on a Management API push.
 pub const MAX_MESSAGE: usize = 128 * 1024;
@@ -56,9 +71,39 @@ pub const MAX_DURATION: Duration = Duration::from_secs(2 * 3600);
 /// How long a connection the gateway closes waits for the client's close frame.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
+/// The account in the `methodArn` an authorizer gets (the DynamoDB API server's default).
+const LOCAL_ACCOUNT: &str = "123456789012";
+
+/// An authorizer function with its own state and clients, as in its own Lambda containers.
+pub(crate) struct AuthorizerMounted {
+    pub(crate) binary: String,
+    pub(crate) state: AppState,
+    pub(crate) requests: RequestLog,
+    pub(crate) handler: AuthorizerHandler,
+}
+
+impl AuthorizerMounted {
+    /// Invokes the authorizer with `event`, as Lambda does: its answer as JSON, or the error
+    /// message of a failed invocation (an event it can't read fails it too).
+    async fn invoke(&self, event: Value) -> Result<Value, String> {
+        let request: AuthorizerRequest = serde_json::from_value(event).map_err(|e| e.to_string())?;
+        let answer = (self.handler)(&self.state, request).await.map_err(|e| e.to_string())?;
+        serde_json::to_value(answer).map_err(|e| e.to_string())
+    }
+}
+
+/// A route's authorizer: its function and where the identity is.
+struct RouteAuthorizer {
+    function: Arc<AuthorizerMounted>,
+    identity_source: Vec<IdentitySource>,
+}
+
 /// The WebSocket API: its routes' functions and the open connections.
 pub(crate) struct Socket {
     stage: String,
+    region: String,
+    /// `$connect`'s authorizer, if it has one.
+    authorizer: Option<RouteAuthorizer>,
     routes: HashMap<String, Route>,
     connections: Mutex<HashMap<String, Arc<Connection>>>,
     pub(crate) idle_timeout: Duration,
@@ -77,6 +122,9 @@ struct Client {
     source_ip: String,
     user_agent: String,
     domain: String,
+    /// What the `$connect` authorizer answered (`principalId` and its `context`): the
+    /// `requestContext.authorizer` of every event of the connection. Empty without one.
+    authorizer: Map<String, Value>,
 }
 
 /// An open connection: frames to send go through `out` to its writer.
@@ -128,7 +176,19 @@ impl Connection {
 }
 
 impl Socket {
-    pub(crate) fn new(api: &SocketApi, function: impl Fn(&str) -> Arc<Mounted>) -> Self {
+    pub(crate) fn new(
+        api: &SocketApi,
+        region: &str,
+        function: impl Fn(&str) -> Arc<Mounted>,
+        authorizer: impl Fn(&str) -> Option<Arc<AuthorizerMounted>>,
+    ) -> Self {
+        let authorizer = api
+            .route("$connect")
+            .and_then(|r| r.authorizer.as_ref())
+            .map(|a| RouteAuthorizer {
+                function: authorizer(&a.binary).expect("an authorizer's function is mounted"),
+                identity_source: a.identity_source.clone(),
+            });
         let routes = api
             .routes
             .iter()
@@ -143,6 +203,8 @@ impl Socket {
             .collect();
         Self {
             stage: api.stage.clone(),
+            region: region.to_owned(),
+            authorizer,
             routes,
             connections: Mutex::default(),
             idle_timeout: IDLE_TIMEOUT,
@@ -189,13 +251,24 @@ impl Socket {
                 .unwrap_or_default()
                 .to_owned()
         };
-        let client = Client {
+        let mut client = Client {
             id: aws_id(),
             connected_at: SystemTime::now(),
             source_ip: peer.ip().to_string(),
             user_agent: header("user-agent"),
             domain: header("host"),
+            authorizer: Map::new(),
         };
+        if let Some(authorizer) = &self.authorizer {
+            match self.authorize(authorizer, &req, &client, peer).await {
+                Ok(context) => client.authorizer = context,
+                Err(status) => {
+                    tracing::info!(connection = %client.id, route = "$connect", status = status.as_u16(), function = %authorizer.function.binary, ms = started.elapsed().as_millis() as u64, "socket connect refused by the authorizer");
+                    let text = status.canonical_reason().unwrap_or("Error");
+                    return message(status, text);
+                }
+            }
+        }
         let mut protocol = None;
         if let Some(route) = self.routes.get("$connect") {
             let event = self.connect_event(&req, &client, peer);
@@ -389,6 +462,40 @@ impl Socket {
         tracing::info!(connection = %client.id, route = "$disconnect", code, status, function = %route.function.binary, ms = started.elapsed().as_millis() as u64, "socket disconnect");
     }
 
+    /// Runs `$connect`'s authorizer: the `requestContext.authorizer` of the connection's events,
+    /// or the handshake's status.
+    async fn authorize(
+        &self,
+        authorizer: &RouteAuthorizer,
+        req: &Request<Incoming>,
+        client: &Client,
+        peer: SocketAddr,
+    ) -> Result<Map<String, Value>, StatusCode> {
+        let (query, _) = query_maps(req.uri().query().unwrap_or_default());
+        let present = |source: &IdentitySource| match source {
+            IdentitySource::Query(name) => query.get(name).and_then(Value::as_str).is_some_and(|v| !v.is_empty()),
+            IdentitySource::Header(name) => req.headers().get(name).is_some_and(|v| !v.is_empty()),
+        };
+        if !authorizer.identity_source.iter().all(present) {
+            return Err(StatusCode::UNAUTHORIZED);
+        }
+        let method_arn = format!(
+            "arn:aws:execute-api:{}:{LOCAL_ACCOUNT}:local/{}/$connect",
+            self.region, self.stage
+        );
+        let Value::Object(mut event) = self.connect_event(req, client, peer) else {
+            unreachable!("a JSON object")
+        };
+        event.insert("type".into(), "REQUEST".into());
+        event.insert("methodArn".into(), method_arn.clone().into());
+        let function = authorizer.function.clone();
+        let invocation = tokio::spawn(async move { function.invoke(Value::Object(event)).await });
+        let answer = invocation
+            .await
+            .unwrap_or_else(|e| Err(format!("the authorizer failed: {e}")));
+        authorization(answer, &method_arn)
+    }
+
     /// The `$connect` event: the upgrade request's headers and query string, as API Gateway
     /// sends them (the last value of a repeated one in `headers`, every value in
     /// `multiValueHeaders`).
@@ -441,6 +548,10 @@ impl Socket {
         }) else {
             unreachable!("a JSON object")
         };
+        let mut context = context;
+        if !client.authorizer.is_empty() {
+            context.insert("authorizer".into(), Value::Object(client.authorizer.clone()));
+        }
         context
     }
 
@@ -505,6 +616,85 @@ impl Socket {
         *resp.status_mut() = status;
         resp
     }
+}
+
+/// What an authorizer's invocation decides: its error `Unauthorized` is 401 and any other error
+/// 500 (API Gateway's rule); an answer that isn't a policy with a `principalId`, or whose
+/// `context` holds a non-scalar value, is 500; a policy that denies `execute-api:Invoke` on
+/// `method_arn` or doesn't allow it is 403; an allow is `principalId` plus the `context` keys.
+fn authorization(answer: Result<Value, String>, method_arn: &str) -> Result<Map<String, Value>, StatusCode> {
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(message) if message == "Unauthorized" => return Err(StatusCode::UNAUTHORIZED),
+        Err(message) => {
+            tracing::warn!(%message, "the authorizer failed");
+            return Err(StatusCode::INTERNAL_SERVER_ERROR);
+        }
+    };
+    let internal = |why: &str| {
+        tracing::warn!(why, "the authorizer's answer is not one API Gateway takes");
+        StatusCode::INTERNAL_SERVER_ERROR
+    };
+    let principal = answer
+        .get("principalId")
+        .and_then(Value::as_str)
+        .ok_or_else(|| internal("no principalId"))?;
+    let statements = answer
+        .pointer("/policyDocument/Statement")
+        .and_then(Value::as_array)
+        .ok_or_else(|| internal("no policyDocument.Statement"))?;
+    let strings = |v: Option<&Value>| -> Vec<String> {
+        match v {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(a)) => a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let covers = |statement: &Value| {
+        let action = strings(statement.get("Action"))
+            .iter()
+            .any(|a| a == "execute-api:Invoke" || a == "execute-api:*" || a == "*");
+        let resource = strings(statement.get("Resource"))
+            .iter()
+            .any(|r| arn_matches(r, method_arn));
+        action && resource
+    };
+    let effect = |statement: &Value| {
+        statement
+            .get("Effect")
+            .and_then(Value::as_str)
+            .unwrap_or("Allow")
+            .to_owned()
+    };
+    let matching: Vec<String> = statements.iter().filter(|s| covers(s)).map(effect).collect();
+    if matching.iter().any(|e| e == "Deny") || !matching.iter().any(|e| e == "Allow") {
+        return Err(StatusCode::FORBIDDEN);
+    }
+    let mut context = Map::new();
+    context.insert("principalId".into(), principal.into());
+    if let Some(extra) = answer.get("context").and_then(Value::as_object) {
+        for (key, value) in extra {
+            if !(value.is_string() || value.is_number() || value.is_boolean()) {
+                return Err(internal("a context value is not a string, number or boolean"));
+            }
+            context.insert(key.clone(), value.clone());
+        }
+    }
+    Ok(context)
+}
+
+/// Whether an IAM resource pattern (`*` matches any run of characters, `?` one) names `arn`.
+fn arn_matches(pattern: &str, arn: &str) -> bool {
+    fn go(p: &[u8], a: &[u8]) -> bool {
+        match (p.first(), a.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => go(&p[1..], a) || (!a.is_empty() && go(p, &a[1..])),
+            (Some(b'?'), Some(_)) => go(&p[1..], &a[1..]),
+            (Some(x), Some(y)) if x == y => go(&p[1..], &a[1..]),
+            _ => false,
+        }
+    }
+    go(pattern.as_bytes(), arn.as_bytes())
 }
 
 /// Invokes `function` with `event` in a task of its own, so that a handler that panics fails
@@ -673,6 +863,73 @@ mod tests {
         let t = UNIX_EPOCH + Duration::from_millis(1_689_895_765_983);
         assert_eq!(request_time(t), "20/Jul/2023:23:29:25 +0000");
         assert_eq!(iso(t), "2023-07-20T23:29:25.983Z");
+    }
+
+    const ARN: &str = "arn:aws:execute-api:us-east-1:123456789012:local/ws/$connect";
+
+    fn policy(effect: &str, resource: &str, context: Value) -> Value {
+        json!({
+            "principalId": "u-1",
+            "policyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Action": "execute-api:Invoke", "Effect": effect, "Resource": [resource]}
+            ]},
+            "context": context,
+        })
+    }
+
+    #[test]
+    fn an_authorizers_allow_is_its_principal_and_context() {
+        let allowed = authorization(Ok(policy("Allow", ARN, json!({"userId": "u-1", "n": 2}))), ARN).unwrap();
+        assert_eq!(
+            Value::Object(allowed),
+            json!({"principalId": "u-1", "userId": "u-1", "n": 2})
+        );
+        let wildcard = policy(
+            "Allow",
+            "arn:aws:execute-api:us-east-1:123456789012:local/*",
+            json!(null),
+        );
+        assert_eq!(
+            Value::Object(authorization(Ok(wildcard), ARN).unwrap()),
+            json!({"principalId": "u-1"})
+        );
+    }
+
+    #[test]
+    fn an_authorizers_refusals_are_401_403_or_500() {
+        let refused = |answer| authorization(answer, ARN).unwrap_err();
+        assert_eq!(refused(Err("Unauthorized".into())), StatusCode::UNAUTHORIZED);
+        assert_eq!(refused(Err("unauthorized".into())), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(refused(Err("boom".into())), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(refused(Ok(policy("Deny", ARN, json!({})))), StatusCode::FORBIDDEN);
+        let elsewhere = "arn:aws:execute-api:us-east-1:123456789012:local/ws/other";
+        assert_eq!(
+            refused(Ok(policy("Allow", elsewhere, json!({})))),
+            StatusCode::FORBIDDEN
+        );
+        let mut both = policy("Allow", ARN, json!({}));
+        both["policyDocument"]["Statement"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": "*"}));
+        assert_eq!(refused(Ok(both)), StatusCode::FORBIDDEN, "a deny wins");
+        assert_eq!(
+            refused(Ok(policy("Allow", ARN, json!({"nested": {"a": 1}})))),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(
+            refused(Ok(json!({"principalId": "u"}))),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+
+    #[test]
+    fn iam_resource_patterns_match_arns() {
+        assert!(arn_matches(ARN, ARN));
+        assert!(arn_matches("*", ARN));
+        assert!(arn_matches("arn:aws:execute-api:*:*:local/*/$connect", ARN));
+        assert!(arn_matches("arn:aws:execute-api:us-east-?:*", ARN));
+        assert!(!arn_matches("arn:aws:execute-api:*:*:other/*", ARN));
     }
 
     #[test]

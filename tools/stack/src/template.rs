@@ -64,6 +64,39 @@ pub struct SocketRoute {
     /// A two-way route (`RouteResponseSelectionExpression: $default` and its `RouteResponse`):
     /// the function's answer is sent back to the sender.
     pub two_way: bool,
+    /// Its Lambda REQUEST authorizer (`AuthorizationType: CUSTOM`; `$connect` only, as in API
+    /// Gateway).
+    pub authorizer: Option<SocketAuthorizer>,
+}
+
+/// A WebSocket API's Lambda REQUEST authorizer (`AWS::ApiGatewayV2::Authorizer`), resolved to
+/// the binary of its function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SocketAuthorizer {
+    pub logical_id: String,
+    pub binary: String,
+    /// Where the identity is (`IdentitySource`): API Gateway refuses a request without any of
+    /// them (401) without invoking the authorizer.
+    pub identity_source: Vec<IdentitySource>,
+}
+
+/// An `IdentitySource` of a WebSocket authorizer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentitySource {
+    /// `route.request.querystring.<name>`
+    Query(String),
+    /// `route.request.header.<name>` (names are case-insensitive)
+    Header(String),
+}
+
+impl IdentitySource {
+    fn parse(text: &str) -> Option<Self> {
+        if let Some(name) = text.strip_prefix("route.request.querystring.") {
+            return Some(Self::Query(name.to_owned()));
+        }
+        text.strip_prefix("route.request.header.")
+            .map(|name| Self::Header(name.to_ascii_lowercase()))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -492,6 +525,7 @@ struct SocketResources<'a> {
     integrations: HashMap<&'a str, &'a Value>,
     routes: Vec<(&'a str, &'a Value)>,
     route_responses: Vec<(&'a str, &'a Value)>,
+    authorizers: HashMap<&'a str, &'a Value>,
     permissions: Vec<(&'a str, &'a Value)>,
 }
 
@@ -505,6 +539,9 @@ impl<'a> SocketResources<'a> {
             }
             "AWS::ApiGatewayV2::Route" => self.routes.push((id, res)),
             "AWS::ApiGatewayV2::RouteResponse" => self.route_responses.push((id, res)),
+            "AWS::ApiGatewayV2::Authorizer" => {
+                self.authorizers.insert(id, res);
+            }
             "AWS::Lambda::Permission" => self.permissions.push((id, res)),
             _ => {}
         }
@@ -616,13 +653,90 @@ impl<'a> SocketResources<'a> {
             if routes.iter().any(|r: &SocketRoute| r.key == key) {
                 return Err(shape(format!("{api}: route {key} is declared twice")));
             }
-            routes.push(SocketRoute { key, binary, two_way });
+            let authorizer = match p.get("AuthorizationType").and_then(Value::as_str) {
+                None | Some("NONE") => None,
+                Some("CUSTOM") if key == "$connect" => {
+                    let authorizer = p.get("AuthorizerId").and_then(ref_of).ok_or_else(|| {
+                        shape(format!(
+                            "{id}: AuthorizationType CUSTOM needs AuthorizerId: !Ref <Authorizer>"
+                        ))
+                    })?;
+                    Some(self.authorizer(authorizer, functions, &ids)?)
+                }
+                Some("CUSTOM") => {
+                    return Err(shape(format!(
+                        "{id}: API Gateway authorizes WebSocket connections on $connect only, not on {key}"
+                    )));
+                }
+                Some(other) => {
+                    return Err(shape(format!(
+                        "{id}: AuthorizationType {other} is not understood locally; only NONE and CUSTOM are"
+                    )));
+                }
+            };
+            routes.push(SocketRoute {
+                key,
+                binary,
+                two_way,
+                authorizer,
+            });
         }
         Ok(SocketApi {
             logical_id: ids.api,
             stage: ids.stage,
             route_selection: ids.selection,
             routes,
+        })
+    }
+
+    /// A Lambda REQUEST authorizer of the API, resolved to its function, which API Gateway must
+    /// be allowed to invoke (a permission with `SourceArn …${Api}/authorizers/*`).
+    fn authorizer(
+        &self,
+        id: &str,
+        functions: &[FunctionDef],
+        ids: &SocketIds,
+    ) -> Result<SocketAuthorizer, TemplateError> {
+        let api = ids.api.as_str();
+        let res = self
+            .authorizers
+            .get(id)
+            .ok_or_else(|| shape(format!("authorizer {id} is not in the template")))?;
+        let p = props(id, res)?;
+        api_of(id, p, api)?;
+        if p.get("AuthorizerType").and_then(Value::as_str) != Some("REQUEST") {
+            return Err(shape(format!("{id}: only AuthorizerType REQUEST is understood")));
+        }
+        let identity_source = list(p.get("IdentitySource"), "IdentitySource")?
+            .iter()
+            .map(|v| {
+                v.as_str().and_then(IdentitySource::parse).ok_or_else(|| {
+                    let v = v.as_str().unwrap_or("(not a string)");
+                    shape(format!(
+                        "{id}: IdentitySource {v} is not understood; route.request.querystring.<name> and route.request.header.<name> are"
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let function = lambda_function(p.get("AuthorizerUri")).ok_or_else(|| {
+            shape(format!(
+                "{id}: AuthorizerUri must be !Sub \"…/functions/${{<Function>.Arn}}/invocations\""
+            ))
+        })?;
+        let binary = functions
+            .iter()
+            .find(|f| f.logical_id == function)
+            .map(|f| f.binary.clone())
+            .ok_or_else(|| shape(format!("{id}: function {function} is not in the template")))?;
+        if !self.invokable(function, api, &format!("authorizers/{id}"), ids) {
+            return Err(shape(format!(
+                "{id}: no AWS::Lambda::Permission lets API Gateway invoke {function} as an authorizer (FunctionName !Ref {function}, Principal apigateway.amazonaws.com, SourceArn …${{{api}}}/authorizers/*)"
+            )));
+        }
+        Ok(SocketAuthorizer {
+            logical_id: id.to_owned(),
+            binary,
+            identity_source,
         })
     }
 
@@ -639,37 +753,59 @@ impl<'a> SocketResources<'a> {
                 "{integration}: only IntegrationType AWS_PROXY is understood"
             )));
         }
-        sub(p.get("IntegrationUri"))
-            .and_then(|uri| uri.split_once("/functions/${")?.1.split_once(".Arn}/invocations"))
-            .map(|(function, _)| function)
-            .ok_or_else(|| {
-                shape(format!(
-                    "{integration}: IntegrationUri must be !Sub \"…/functions/${{<Function>.Arn}}/invocations\""
-                ))
-            })
+        lambda_function(p.get("IntegrationUri")).ok_or_else(|| {
+            shape(format!(
+                "{integration}: IntegrationUri must be !Sub \"…/functions/${{<Function>.Arn}}/invocations\""
+            ))
+        })
     }
 
-    /// Whether a permission lets API Gateway invoke `function` for route `key` of the API.
+    /// Whether a permission lets API Gateway invoke `function` for route `key` of the API, or as
+    /// its authorizer `X` when `key` is `authorizers/X` (`SourceArn …${Api}/authorizers/*` or
+    /// `…/authorizers/${X}`).
     fn invokable(&self, function: &str, api: &str, key: &str, ids: &SocketIds) -> bool {
+        if let Some(authorizer) = key.strip_prefix("authorizers/") {
+            return self.permissions.iter().any(|(_, res)| {
+                let Some(p) = res.get("Properties") else { return false };
+                let source = sub(p.get("SourceArn"))
+                    .and_then(|arn| arn.split_once(&format!("${{{api}}}/authorizers/")))
+                    .is_some_and(|(_, rest)| rest == "*" || rest == format!("${{{authorizer}}}"));
+                names_function(p, function) && source && from_api_gateway(p)
+            });
+        }
         self.permissions.iter().any(|(_, res)| {
             let Some(p) = res.get("Properties") else { return false };
-            let names_function = match p.get("FunctionName") {
-                Some(v @ Value::Tagged(t)) if t.tag == "!Ref" => ref_of(v) == Some(function),
-                Some(Value::Tagged(t)) if t.tag == "!GetAtt" => t.value.as_str() == Some(&format!("{function}.Arn")),
-                _ => false,
-            };
             let source = sub(p.get("SourceArn"))
                 .and_then(|arn| arn.split_once(&format!("${{{api}}}/"))?.1.split_once('/'))
                 .is_some_and(|(stage, route)| {
                     let stage_ok = stage == "*" || stage == ids.stage || stage == format!("${{{}}}", ids.stage_id);
                     stage_ok && (route == "*" || route == key)
                 });
-            names_function
-                && source
-                && p.get("Action").and_then(Value::as_str) == Some("lambda:InvokeFunction")
-                && p.get("Principal").and_then(Value::as_str) == Some("apigateway.amazonaws.com")
+            names_function(p, function) && source && from_api_gateway(p)
         })
     }
+}
+
+/// Whether a permission's `FunctionName` is `function` (`!Ref` or `!GetAtt ….Arn`).
+fn names_function(p: &Value, function: &str) -> bool {
+    match p.get("FunctionName") {
+        Some(v @ Value::Tagged(t)) if t.tag == "!Ref" => ref_of(v) == Some(function),
+        Some(Value::Tagged(t)) if t.tag == "!GetAtt" => t.value.as_str() == Some(&format!("{function}.Arn")),
+        _ => false,
+    }
+}
+
+/// Whether a permission lets API Gateway invoke its function.
+fn from_api_gateway(p: &Value) -> bool {
+    p.get("Action").and_then(Value::as_str) == Some("lambda:InvokeFunction")
+        && p.get("Principal").and_then(Value::as_str) == Some("apigateway.amazonaws.com")
+}
+
+/// The function a Lambda invocation URI names: `!Sub "…/functions/${<Function>.Arn}/invocations"`.
+fn lambda_function(uri: Option<&Value>) -> Option<&str> {
+    sub(uri)
+        .and_then(|uri| uri.split_once("/functions/${")?.1.split_once(".Arn}/invocations"))
+        .map(|(function, _)| function)
 }
 
 fn props<'v>(id: &str, res: &'v Value) -> Result<&'v Value, TemplateError> {
@@ -908,12 +1044,14 @@ Resources:
                 SocketRoute {
                     key: "$connect".into(),
                     binary: "echo".into(),
-                    two_way: false
+                    two_way: false,
+                    authorizer: None,
                 },
                 SocketRoute {
                     key: "echo".into(),
                     binary: "echo".into(),
-                    two_way: true
+                    two_way: true,
+                    authorizer: None,
                 },
             ]
         );
@@ -970,6 +1108,102 @@ Resources:
         refused("ProtocolType: WEBSOCKET", "ProtocolType: HTTP", "only WebSocket APIs");
     }
 
+    /// [`socket_template`] with a REQUEST authorizer (function `Auth`) on `$connect`.
+    fn authorized_template() -> String {
+        let authorizer = r#"
+  Auth:
+    Type: AWS::Serverless::Function
+    Metadata:
+      BuildProperties: {Binary: auth}
+    Properties: {}
+  ChatAuthorizer:
+    Type: AWS::ApiGatewayV2::Authorizer
+    Properties:
+      ApiId: !Ref Chat
+      Name: auth
+      AuthorizerType: REQUEST
+      IdentitySource: [route.request.querystring.token, route.request.header.X-Key]
+      AuthorizerUri: !Sub "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Auth.Arn}/invocations"
+  AuthPermission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: !Ref Auth
+      Principal: apigateway.amazonaws.com
+      SourceArn: !Sub "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Chat}/authorizers/*"
+"#;
+        let connect = "      RouteKey: $connect\n";
+        let text = socket_template().replacen(
+            connect,
+            &format!("{connect}      AuthorizationType: CUSTOM\n      AuthorizerId: !Ref ChatAuthorizer\n"),
+            1,
+        );
+        format!("{text}{authorizer}")
+    }
+
+    #[test]
+    fn reads_the_connect_routes_authorizer() {
+        let t = Template::parse(&authorized_template()).unwrap();
+        let socket = t.socket.unwrap();
+        assert_eq!(
+            socket.route("$connect").unwrap().authorizer,
+            Some(SocketAuthorizer {
+                logical_id: "ChatAuthorizer".into(),
+                binary: "auth".into(),
+                identity_source: vec![
+                    IdentitySource::Query("token".into()),
+                    IdentitySource::Header("x-key".into())
+                ],
+            })
+        );
+        assert_eq!(socket.route("echo").unwrap().authorizer, None);
+        assert!(t.functions.iter().any(|f| f.binary == "auth" && f.grants.is_empty()));
+    }
+
+    #[test]
+    fn refuses_authorizers_it_cannot_serve_faithfully() {
+        let refused = |from: &str, to: &str, expected: &str| {
+            let text = authorized_template().replacen(from, to, 1);
+            assert_ne!(text, authorized_template(), "{from}: nothing replaced");
+            let err = Template::parse(&text).expect_err(expected).to_string();
+            assert!(err.contains(expected), "{err}");
+        };
+        refused("${Chat}/authorizers/*", "${Chat}/*/$connect", "as an authorizer");
+        refused(
+            "AuthorizerType: REQUEST",
+            "AuthorizerType: JWT",
+            "only AuthorizerType REQUEST",
+        );
+        refused(
+            "route.request.querystring.token",
+            "route.request.body.token",
+            "IdentitySource route.request.body.token is not understood",
+        );
+        refused(
+            "AuthorizationType: CUSTOM",
+            "AuthorizationType: AWS_IAM",
+            "AuthorizationType AWS_IAM",
+        );
+        refused(
+            "!Ref ChatAuthorizer",
+            "!Ref Nothing",
+            "authorizer Nothing is not in the template",
+        );
+        let on_echo = authorized_template()
+            .replacen(
+                "      AuthorizationType: CUSTOM\n      AuthorizerId: !Ref ChatAuthorizer\n",
+                "",
+                1,
+            )
+            .replacen(
+                "      RouteKey: echo\n",
+                "      RouteKey: echo\n      AuthorizationType: CUSTOM\n      AuthorizerId: !Ref ChatAuthorizer\n",
+                1,
+            );
+        let err = Template::parse(&on_echo).unwrap_err().to_string();
+        assert!(err.contains("on $connect only"), "{err}");
+    }
+
     #[test]
     fn reads_the_project_templates_websocket_api() {
         let t = Template::load(crate::template_path()).unwrap();
@@ -977,6 +1211,12 @@ Resources:
         assert_eq!(socket.stage, "ws");
         assert_eq!(socket.routes.len(), 11);
         assert!(!socket.route("$connect").unwrap().two_way);
+        let authorizer = socket.route("$connect").unwrap().authorizer.as_ref();
+        assert_eq!(authorizer.map(|a| a.binary.as_str()), Some("weif-socket-authorize"));
+        assert_eq!(
+            authorizer.unwrap().identity_source,
+            [IdentitySource::Query("token".into())]
+        );
         assert!(socket.route("$default").unwrap().two_way);
         assert_eq!(socket.route("private_chat").unwrap().binary, "weif-socket-private-chat");
         let pushes = |binary: &str| {

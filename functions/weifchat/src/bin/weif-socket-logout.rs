@@ -1,6 +1,6 @@
-//! `logout`: forgets the connection (weifChat socket).
+//! `logout`: forgets the connection and closes it (weifChat socket).
 
 #[tokio::main]
 async fn main() -> Result<(), shared::lambda::Error> {
-    shared::lambda::run(shared::handler!(weifchat::chat::logout)).await
+    shared::lambda::run_with(&[shared::state::PUSH], shared::handler!(weifchat::chat::logout)).await
 }
