@@ -124,12 +124,18 @@ pub async fn connect(state: &AppState, req: Request) -> Response<Body> {
     .await
 }
 
-/// `$disconnect`: forgets the connection (its item, whose old value names the user, then its
-/// presence attribute). Cost: 1 DeleteItem + 1 UpdateItem.
+/// `$disconnect`: forgets the connection, its item and its presence attribute. The authorizer's
+/// answer names the user, so both go at once (1 DeleteItem ∥ 1 UpdateItem); an event without
+/// it (a hand-made one) deletes the item first, whose old value names the user (1 DeleteItem +
+/// 1 UpdateItem).
 #[tracing::instrument(skip(state, req))]
 pub async fn disconnect(state: &AppState, req: Request) -> Response<Body> {
     socket::disconnect(req, |ctx| async move {
-        state.weifchat().close_connection(&ctx.connection_id).await
+        let store = state.weifchat();
+        match ctx.authorizer_value(socket::USER_ID) {
+            Some(user_id) => store.forget_connection(user_id, &ctx.connection_id).await,
+            None => store.close_connection(&ctx.connection_id).await,
+        }
     })
     .await
 }

@@ -157,6 +157,7 @@ async fn disconnect_and_logout_remove_their_presence_entries() {
     both.sort();
     assert_eq!(presence(&app, &b.id).await, both);
 
+    app.requests("weif-socket-disconnect");
     phone.close().await;
     let only_desktop = vec![desktop_id.clone()];
     for _ in 0..100 {
@@ -167,6 +168,13 @@ async fn disconnect_and_logout_remove_their_presence_entries() {
     }
     assert_eq!(presence(&app, &b.id).await, only_desktop, "`$disconnect` removed it");
     assert!(app.item(&k::connection(&phone_id)).await.is_none());
+    let mut forgot = app.requests("weif-socket-disconnect");
+    forgot.sort();
+    assert_eq!(
+        forgot,
+        ["DeleteItem", "UpdateItem"],
+        "the authorizer named the user: the item and the presence entry go at once, nothing read"
+    );
 
     desktop
         .send_json(&json!({"action": "logout", "data": {"userId": b.id}}))
