@@ -428,6 +428,17 @@ async fn a_text_plain_body_is_refused_on_every_surface() {
     );
 }
 
+/// The path and source of function `binary`'s main file (functions/*/src/bin/<binary>.rs).
+fn binary_source(binary: &str) -> (std::path::PathBuf, String) {
+    let path = std::fs::read_dir(root().join("functions"))
+        .unwrap()
+        .map(|d| d.unwrap().path().join(format!("src/bin/{binary}.rs")))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| panic!("no binary for {binary}"));
+    let source = std::fs::read_to_string(&path).unwrap();
+    (path, source)
+}
+
 /// Init does only what it must (docs/decisions.md, "Init"): a function's `main` names the S3
 /// client exactly when its policy grants S3, and the Management API client exactly when it may
 /// push; every function's role may read the warm-up key its init reads.
@@ -440,12 +451,7 @@ fn each_binary_builds_the_clients_its_policy_grants_and_may_warm_its_store() {
             .iter()
             .flat_map(|g| g.actions.iter().map(String::as_str))
             .collect();
-        let path = std::fs::read_dir(root().join("functions"))
-            .unwrap()
-            .map(|d| d.unwrap().path().join(format!("src/bin/{}.rs", f.binary)))
-            .find(|p| p.exists())
-            .unwrap_or_else(|| panic!("no binary for {}", f.binary));
-        let source = std::fs::read_to_string(&path).unwrap();
+        let (path, source) = binary_source(&f.binary);
         let storage = actions.iter().any(|a| a.starts_with("s3:"));
         let push = actions.contains("execute-api:ManageConnections");
         assert_eq!(
@@ -494,12 +500,7 @@ fn each_binary_builds_the_clients_its_policy_grants_and_may_warm_its_store() {
             "{}: an authorizer that reads nothing needs no grant",
             f.binary
         );
-        let path = std::fs::read_dir(root().join("functions"))
-            .unwrap()
-            .map(|d| d.unwrap().path().join(format!("src/bin/{}.rs", f.binary)))
-            .find(|p| p.exists())
-            .unwrap_or_else(|| panic!("no binary for {}", f.binary));
-        let source = std::fs::read_to_string(&path).unwrap();
+        let (path, source) = binary_source(&f.binary);
         assert!(source.contains("run_authorizer"), "{}", path.display());
     }
 }
