@@ -585,11 +585,13 @@ impl Runner {
         socket.send_json(&world.fill_json(frame)).await;
         socket.send_json(&json!({"action": SENTINEL, "data": {}})).await;
         let mut answer = json!({"status": 0});
-        // The sentinel's answer is `$default`'s (an error, or 401 after a logout); on `$default`'s
-        // own row the first one is the route's.
+        // The sentinel's answer is `$default`'s (an error); on `$default`'s own row the first one
+        // is the route's. A route may close the connection instead (`logout`): no answer then.
         let mut defaults = if key == "$default" { 2 } else { 1 };
         loop {
-            let got = socket.recv_json().await;
+            let Some(got) = socket.recv_json_or_close().await else {
+                return (101, answer);
+            };
             if got["data"]["action"] == "$default" {
                 defaults -= 1;
                 if defaults == 0 {

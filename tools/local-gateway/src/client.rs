@@ -87,6 +87,23 @@ impl Socket {
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("frame is not JSON ({e}): {text}"))
     }
 
+    /// The next text frame parsed as JSON, or `None` once the server closed the connection
+    /// (after flushing the close frame tungstenite answers with); panics on a binary frame or if
+    /// nothing comes within [`RECV_TIMEOUT`].
+    pub async fn recv_json_or_close(&mut self) -> Option<Value> {
+        match tokio::time::timeout(RECV_TIMEOUT, self.next()).await {
+            Ok(Received::Text(text)) => {
+                Some(serde_json::from_str(&text).unwrap_or_else(|e| panic!("frame is not JSON ({e}): {text}")))
+            }
+            Ok(Received::Closed(_)) => {
+                let _ = self.ws.flush().await;
+                None
+            }
+            Ok(other) => panic!("expected a text frame or a close, got {other}"),
+            Err(_) => panic!("no frame within {RECV_TIMEOUT:?}"),
+        }
+    }
+
     /// Asserts that no frame comes within `window` (keep it short: a few hundred milliseconds).
     pub async fn expect_silence(&mut self, window: Duration) {
         if let Ok(frame) = tokio::time::timeout(window, self.next()).await {
