@@ -2,8 +2,9 @@
 //! `$disconnect`, `$default` and the eight events. The frames, the mapping from each socket.io
 //! call and the costs are in `docs/weifchat-socket.md`; the wire style in `crate::socket`.
 //!
-//! What socket.io's rooms and `users[id]` map did is done by the table here: a connection item
-//! per connection (found by ID) and a presence item per user (its open connections), the friendship or membership checked in the
+//! What socket.io's rooms and `users[id]` map did is done by the table here: a presence item per
+//! user (its open connections; each event names its user through the `$connect` authorizer's
+//! answer), the friendship or membership checked in the
 //! message's storing transaction, and pushes to the receivers' connections through API
 //! Gateway's Management API (best effort: the table is the truth, see `/message/sync`).
 
@@ -104,10 +105,9 @@ fn id_field(value: &str, field: &'static str) -> Result<String, AppError> {
 
 /// `$connect` (`?token=<weifChat token>`, checked by the authorizer before this runs,
 /// `crate::socket::authorize`): records the connection under the user the authorizer answered
-/// (its item and its attribute in the user's presence item; if either write fails, the
-/// handshake fails and the client reconnects). No valid token: API Gateway refuses the
-/// handshake (401) without calling this.
-/// Cost: 1 PutItem ∥ 1 UpdateItem (+ 1 UpdateItem past 20 connections of the user).
+/// (its attribute in the user's presence item; if the write fails, the handshake fails and the
+/// client reconnects). No valid token: API Gateway refuses the handshake (401) without calling
+/// this. Cost: 1 UpdateItem (+ 1 UpdateItem past 20 connections of the user).
 #[tracing::instrument(skip(state, req))]
 pub async fn connect(state: &AppState, req: Request) -> Response<Body> {
     socket::connect(req, |peer, ctx| async move {
@@ -124,17 +124,18 @@ pub async fn connect(state: &AppState, req: Request) -> Response<Body> {
     .await
 }
 
-/// `$disconnect`: forgets the connection, its item and its presence attribute. The authorizer's
-/// answer names the user, so both go at once (1 DeleteItem ∥ 1 UpdateItem); an event without
-/// it (a hand-made one) deletes the item first, whose old value names the user (1 DeleteItem +
-/// 1 UpdateItem).
+/// `$disconnect`: forgets the connection, its presence attribute (the authorizer's answer names
+/// the user). Cost: 1 UpdateItem. An event without that answer (a hand-made one) names no user:
+/// nothing is written, and the attribute expires with the connection's lifetime.
 #[tracing::instrument(skip(state, req))]
 pub async fn disconnect(state: &AppState, req: Request) -> Response<Body> {
     socket::disconnect(req, |ctx| async move {
-        let store = state.weifchat();
         match ctx.authorizer_value(socket::USER_ID) {
-            Some(user_id) => store.forget_connection(user_id, &ctx.connection_id).await,
-            None => store.close_connection(&ctx.connection_id).await,
+            Some(user_id) => state.weifchat().forget_connection(user_id, &ctx.connection_id).await,
+            None => {
+                tracing::warn!("a $disconnect without the authorizer's answer: its presence entry expires on its own");
+                Ok(())
+            }
         }
     })
     .await
@@ -173,7 +174,7 @@ pub async fn login(_state: &AppState, req: Request) -> Response<Body> {
 /// Closing is what keeps a logged-out connection from sending frames: a frame's sender comes
 /// from the authorizer's answer, which stays with the connection until it closes. A failed
 /// close is logged (the connection is forgotten anyway and expires with its lifetime).
-/// Cost: (1 DeleteItem ∥ 1 UpdateItem) + 1 DeleteConnection.
+/// Cost: 1 UpdateItem + 1 DeleteConnection.
 #[tracing::instrument(skip(state, req))]
 pub async fn logout(state: &AppState, req: Request) -> Response<Body> {
     socket::frame(req, "logout", |peer, d: Sender| async move {

@@ -959,31 +959,3 @@ mod tests {
         );
     }
 }
-
-/// An open WebSocket connection of a user, until `expiresAt` (API Gateway closes a connection
-/// after two hours; the TTL removes an item whose `$disconnect` never ran).
-#[derive(Debug, Serialize, Deserialize)]
-pub(super) struct ConnectionItem {
-    #[serde(flatten)]
-    pub head: Head,
-    #[serde(rename = "connectionId")]
-    pub connection_id: String,
-    #[serde(rename = "userId")]
-    pub user_id: String,
-    #[serde(rename = "connectedAt")]
-    pub connected_at: i64,
-    #[serde(rename = "expiresAt")]
-    pub expires_at: i64,
-}
-
-impl ConnectionItem {
-    pub fn new(connection_id: &str, user_id: &str, connected_at: i64, expires_at: i64) -> Self {
-        Self {
-            head: Head::new(k::connection(connection_id), k::entity::CONNECTION),
-            connection_id: connection_id.to_owned(),
-            user_id: user_id.to_owned(),
-            connected_at,
-            expires_at,
-        }
-    }
-}

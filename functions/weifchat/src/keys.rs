@@ -23,7 +23,6 @@
 //! | group chat head (seq counter) | `WEIF#GROUPCHAT#<groupId>` | `#CHAT` | |
 //! | group message | `WEIF#GROUPCHAT#<groupId>` | `MSG#<seq, 12 digits>` | |
 //! | conversation (a user's side of a private chat) | `WEIF#USER#<userId>` | `CONV#FRIEND#<otherId>` | `WEIF#USER#<userId>#CONVS` / `<lastTime>#<otherId>` |
-//! | socket connection (TTL) | `WEIF#CONN#<connectionId>` | `#CONN` | |
 //! | presence (a user's open connections, one attribute each; TTL) | `WEIF#USER#<userId>` | `PRESENCE` | |
 //!
 //! `<c>` is the first character of the lowercased name: the partition of a bounded prefix search.
@@ -56,7 +55,6 @@ pub mod entity {
     pub const CONVERSATION: &str = "WeifConversation";
     pub const SENT: &str = "WeifSentMessage";
     // -- the chat socket --
-    pub const CONNECTION: &str = "WeifConnection";
     pub const PRESENCE: &str = "WeifPresence";
 }
 
@@ -319,13 +317,6 @@ pub fn conversations(user_id: &str) -> String {
 }
 
 // ---- the chat socket: connections of the WebSocket API ----
-
-pub const CONNECTION_SK: &str = "#CONN";
-
-/// A WebSocket connection, found by its ID (each frame names only its connection).
-pub fn connection(connection_id: &str) -> Key {
-    Key::new(format!("WEIF#CONN#{connection_id}"), CONNECTION_SK)
-}
 
 pub const PRESENCE_SK: &str = "PRESENCE";
 /// The start of a presence item's connection attributes ([`presence_attr`]).
@@ -637,7 +628,6 @@ mod tests {
             k::chat_head(&k::private_chat("u", "v")),
             k::message(&k::group_chat("g"), 1),
             k::conversation("u", "v"),
-            k::connection("c"),
             k::presence("u"),
             k::feed_entry("u", "s"),
             k::user_space("u", "s"),

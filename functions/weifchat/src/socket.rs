@@ -182,9 +182,8 @@ pub async fn authorize(state: &AppState, event: AuthorizerRequest) -> Result<Aut
 }
 
 /// The user the authorizer answered for the connection of `ctx`, if the connection is still
-/// within its lifetime at `now_secs`: [`CONNECTION_TTL_SECS`] after `connectedAt`, the rule its
-/// connection item follows (`$connect` writes it to expire then). No answer or past it: 401
-/// `请先登录`.
+/// within its lifetime at `now_secs`: [`CONNECTION_TTL_SECS`] after `connectedAt`, when its
+/// presence entry expires too. No answer or past it: 401 `请先登录`.
 fn connection_user(ctx: &SocketContext, now_secs: i64) -> Result<String, AppError> {
     let user_id = ctx
         .authorizer_value(USER_ID)
@@ -403,7 +402,7 @@ mod tests {
         assert_eq!(connection_user(&c, opened_secs).unwrap(), "u1");
         let last = opened_secs + CONNECTION_TTL_SECS - 1;
         assert_eq!(connection_user(&c, last).unwrap(), "u1");
-        // The connection item written at $connect expires at this second too.
+        // The presence entry written at $connect expires at this second too.
         let expired = connection_user(&c, opened_secs + CONNECTION_TTL_SECS).unwrap_err();
         assert!(
             matches!(expired, AppError::Unauthenticated(TokenError::Missing)),

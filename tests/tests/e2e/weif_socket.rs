@@ -258,9 +258,9 @@ async fn closed_connections_are_forgotten_by_disconnect_and_gone_ones_on_the_nex
     let app = spawn_app().await;
     let (a, b, _) = app.weif_people().await;
     let (sb, b_conn) = connect(&app, &b).await;
-    assert!(app.item(&k::connection(&b_conn)).await.is_some());
+    assert!(present(&app, &b.id, &b_conn).await);
     sb.close().await;
-    wait_until_gone(&app, &b_conn).await;
+    wait_until_gone(&app, &b.id, &b_conn).await;
 
     // A connection whose `$disconnect` never ran (API Gateway doesn't promise it): the next
     // push to it answers 410 Gone, and it is forgotten.
@@ -274,11 +274,8 @@ async fn closed_connections_are_forgotten_by_disconnect_and_gone_ones_on_the_nex
     sa.send_json(&private(&b, "still there?")).await;
     assert_eq!(sb2.recv_json().await["data"]["message"], "still there?");
     assert_eq!(sb2.recv_json().await["event"], "unread_message");
-    wait_until_gone(&app, "stale-connection=").await;
-    assert!(
-        app.item(&k::connection(&b_live)).await.is_some(),
-        "the live connection stays"
-    );
+    wait_until_gone(&app, &b.id, "stale-connection=").await;
+    assert!(present(&app, &b.id, &b_live).await, "the live connection stays");
     sa.expect_silence(QUIET).await;
 }
 
@@ -294,15 +291,23 @@ async fn wait_for_last_seq(app: &TestApp, chat: &str, seq: u64) {
     panic!("chat {chat} never reached seq {seq}");
 }
 
-/// Waits (bounded) for a connection's item to go: `$disconnect` runs after the close.
-async fn wait_until_gone(app: &TestApp, connection: &str) {
+/// Whether `connection` is in `user`'s presence item (what a push reads).
+async fn present(app: &TestApp, user: &str, connection: &str) -> bool {
+    app.item(&k::presence(user))
+        .await
+        .is_some_and(|p| p.contains_key(&k::presence_attr(connection)))
+}
+
+/// Waits (bounded) for a connection to leave its user's presence: `$disconnect` runs after the
+/// close.
+async fn wait_until_gone(app: &TestApp, user: &str, connection: &str) {
     for _ in 0..100 {
-        if app.item(&k::connection(connection)).await.is_none() {
+        if !present(app, user, connection).await {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    panic!("connection {connection} still stored");
+    panic!("connection {connection} still in {user}'s presence");
 }
 
 #[tokio::test]
@@ -387,8 +392,8 @@ async fn logout_closes_that_connection_and_the_token_connects_again() {
     // The server closes it (DeleteConnection: 1000), so no frame of it is served any more.
     let (code, _) = sb.recv_close().await.expect("a close frame");
     assert_eq!(code, 1000);
-    wait_until_gone(&app, &b_conn).await;
-    assert_eq!(app.requests("weif-socket-logout"), ["DeleteItem", "UpdateItem"]);
+    wait_until_gone(&app, &b.id, &b_conn).await;
+    assert_eq!(app.requests("weif-socket-logout"), ["UpdateItem"]);
     sa.send_json(&private(&b, "are you there")).await;
     // Stored all the same: the table is the truth.
     wait_for_last_seq(&app, &k::private_chat(&a.id, &b.id), 1).await;
@@ -410,7 +415,7 @@ async fn the_authorizer_reads_nothing_and_frames_read_no_connection_item() {
     app.requests("weif-socket-connect");
     let (mut sa, _) = connect(&app, &a).await;
     assert!(app.requests("weif-socket-authorize").is_empty());
-    assert_eq!(app.requests("weif-socket-connect"), ["PutItem", "UpdateItem"]);
+    assert_eq!(app.requests("weif-socket-connect"), ["UpdateItem"]);
     assert!(
         app.requests("weif-socket-login").is_empty(),
         "login answers from the event alone"

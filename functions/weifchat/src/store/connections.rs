@@ -1,9 +1,9 @@
-//! The chat socket's connections, in two kinds of item:
-//! - the connection (`WEIF#CONN#<id>`): its user, found by its ID, since a frame and
-//!   `$disconnect` name only their connection;
-//! - the user's presence (`WEIF#USER#<id>` / `PRESENCE`): one attribute per open connection of
-//!   the user (`keys::presence_attr`, valued with its expiry in seconds), so a push to a group's
-//!   members reads one small item per member, 100 to a `BatchGetItem`, instead of one Query each.
+//! The chat socket's connections, in one item per user: the user's presence (`WEIF#USER#<id>` /
+//! `PRESENCE`), one attribute per open connection of the user (`keys::presence_attr`, valued
+//! with its expiry in seconds), so a push to a group's members reads one small item per member,
+//! 100 to a `BatchGetItem`, instead of one Query each. Nothing is kept per connection: every
+//! event of a connection names its user (the `$connect` authorizer's answer, in the event), so
+//! nothing ever looks a connection up by its ID.
 //!
 //! A connection expires two hours and five minutes after it opened (API Gateway closes it at
 //! two hours); `$disconnect`, `logout` and a push answered 410 Gone forget it sooner. Reads skip
@@ -14,7 +14,6 @@
 use std::collections::{HashMap, HashSet};
 
 use super::WeifStore;
-use crate::items::ConnectionItem;
 use crate::keys as k;
 use shared::error::AppError;
 use shared::keys::{ENTITY, Key, TTL};
@@ -99,24 +98,21 @@ fn evicted(connections: Vec<(String, i64)>, kept: &str, now_secs: i64) -> Vec<St
 }
 
 impl WeifStore {
-    /// Records `connection_id`, opened at `connected_at` (ms) by `user_id`: its item and its
-    /// attribute in the user's presence, written at once; an error from either fails the
-    /// connect (so no connection is served frames without getting pushes). Past
-    /// [`MAX_USER_CONNECTIONS`], the user's expired and oldest connections leave the presence
-    /// item. Cost: 1 PutItem ∥ 1 UpdateItem (1 WRU each: the item stays under 1 KB), + 1
+    /// Records `connection_id`, opened at `connected_at` (ms) by `user_id`: its attribute in the
+    /// user's presence; an error fails the connect (so no connection is served frames without
+    /// getting pushes). Past [`MAX_USER_CONNECTIONS`], the user's expired and oldest connections
+    /// leave the presence item. Cost: 1 UpdateItem (1 WRU: the item stays under 1 KB), + 1
     /// UpdateItem when past the cap.
     #[tracing::instrument(skip(self))]
     pub async fn open_connection(&self, connection_id: &str, user_id: &str, connected_at: i64) -> Result<(), AppError> {
         let expires_at = connected_at / 1000 + CONNECTION_TTL_SECS;
-        let item = ConnectionItem::new(connection_id, user_id, connected_at, expires_at);
-        let connection = Change::new(k::connection(connection_id)).put(&self.store, serde_dynamo::to_item(item)?);
         // The item's own TTL follows its newest connection: it goes when all of them expired.
         let presence = Change::new(k::presence(user_id))
             .set(&k::presence_attr(connection_id), n(expires_at))
             .set(ENTITY, s(k::entity::PRESENCE))
             .set(TTL, n(expires_at))
-            .update(&self.store);
-        let (_, presence) = tokio::try_join!(connection, presence)?;
+            .update(&self.store)
+            .await?;
         let Written::Applied(presence) = presence else {
             return Err(AppError::internal("an unconditional presence update was refused"));
         };
@@ -130,59 +126,24 @@ impl WeifStore {
         Ok(())
     }
 
-    /// The user of an open connection; `None` once it is closed, logged out or expired.
-    /// Cost: 1 GetItem (consistent: a frame may follow its `$connect` at once).
-    #[tracing::instrument(skip(self))]
-    pub async fn connection_user(&self, connection_id: &str, now_secs: i64) -> Result<Option<String>, AppError> {
-        let item: Option<ConnectionItem> = self.store.get(&k::connection(connection_id), true).await?;
-        Ok(item.filter(|c| c.expires_at > now_secs).map(|c| c.user_id))
-    }
-
-    /// Forgets a closed connection (`$disconnect`, which knows only its ID): deletes its item,
-    /// whose old value names the user, then its presence attribute.
-    /// Cost: 1 DeleteItem + 1 UpdateItem (1 DeleteItem alone if it was already forgotten).
-    #[tracing::instrument(skip(self))]
-    pub async fn close_connection(&self, connection_id: &str) -> Result<(), AppError> {
-        let deleted = Change::new(k::connection(connection_id))
-            .when_exists()
-            .delete(&self.store)
-            .await?;
-        let Written::Applied(old) = deleted else {
-            return Ok(());
-        };
-        let old: ConnectionItem = serde_dynamo::from_item(old)?;
-        self.forget_presence(&old.user_id, &[old.connection_id]).await
-    }
-
-    /// Forgets `user_id`'s connection (`logout`): its item and its presence attribute, at once.
-    /// Cost: 1 DeleteItem ∥ 1 UpdateItem.
+    /// Forgets `user_id`'s connection (`$disconnect`, `logout`): its presence attribute.
+    /// Cost: 1 UpdateItem.
     #[tracing::instrument(skip(self))]
     pub async fn forget_connection(&self, user_id: &str, connection_id: &str) -> Result<(), AppError> {
-        let (key, connections) = (k::connection(connection_id), [connection_id.to_owned()]);
-        tokio::try_join!(
-            self.store.delete_if_exists(&key),
-            self.forget_presence(user_id, &connections),
-        )?;
-        Ok(())
+        self.forget_presence(user_id, &[connection_id.to_owned()]).await
     }
 
-    /// Forgets what a push found: `gone` connections (answered 410 Gone: their items and
-    /// presence attributes) and `stale` presence attributes (expired; their items expire with
-    /// them). Cost: 1 UpdateItem per user (one REMOVE of all its attributes) + 1 DeleteItem per
-    /// gone connection, `FAN_OUT` at a time.
+    /// Forgets what a push found: `gone` connections (answered 410 Gone) and `stale` ones
+    /// (expired), their presence attributes. Cost: 1 UpdateItem per user (one REMOVE of all its
+    /// attributes), `FAN_OUT` at a time.
     #[tracing::instrument(skip_all, fields(gone = gone.len(), stale = stale.len()))]
     pub async fn forget(&self, gone: Vec<(String, String)>, stale: Vec<(String, String)>) -> Result<(), AppError> {
         let mut by_user: HashMap<String, Vec<String>> = HashMap::new();
-        for (user, connection) in gone.iter().chain(&stale) {
-            by_user.entry(user.clone()).or_default().push(connection.clone());
+        for (user, connection) in gone.into_iter().chain(stale) {
+            by_user.entry(user).or_default().push(connection);
         }
-        let mut writes: Vec<Forget> = by_user.into_iter().map(|(u, c)| Forget::Presence(u, c)).collect();
-        writes.extend(gone.into_iter().map(|(_, c)| Forget::Connection(c)));
-        self.fan_out(writes, |store, write| async move {
-            match write {
-                Forget::Presence(user, connections) => store.forget_presence(&user, &connections).await,
-                Forget::Connection(id) => store.store.delete_if_exists(&k::connection(&id)).await.map(drop),
-            }
+        self.fan_out(by_user.into_iter().collect(), |store, (user, connections)| async move {
+            store.forget_presence(&user, &connections).await
         })
         .await?;
         Ok(())
@@ -239,14 +200,6 @@ impl WeifStore {
         }
         Ok(reach)
     }
-}
-
-/// One write of [`WeifStore::forget`].
-enum Forget {
-    /// Remove these presence attributes of the user.
-    Presence(String, Vec<String>),
-    /// Delete this connection's item.
-    Connection(String),
 }
 
 #[cfg(test)]
