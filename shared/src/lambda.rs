@@ -203,9 +203,7 @@ pub async fn run_stream(handler: StreamHandler) -> Result<(), Error> {
 /// A refusal fails the invocation with the error message API Gateway reads:
 /// [`AuthorizerError::Unauthorized`] is `Unauthorized` (401).
 pub async fn run_authorizer(handler: AuthorizerHandler) -> Result<(), Error> {
-    crate::telemetry::init();
-    let metrics = crate::metrics::init();
-    let state: &'static AppState = Box::leak(Box::new(AppState::from_env(&[]).await?));
+    let (state, metrics) = container(&[]).await?;
     lambda_http::lambda_runtime::run(lambda_http::lambda_runtime::service_fn(
         move |event: lambda_http::lambda_runtime::LambdaEvent<AuthorizerRequest>| async move {
             let answer = handler(state, event.payload).await;
@@ -221,6 +219,17 @@ pub async fn run_authorizer(handler: AuthorizerHandler) -> Result<(), Error> {
     .await
 }
 
+/// A container's logs, metrics and state (with `clients`), set up once before its first
+/// invocation.
+async fn container(
+    clients: &[crate::state::Client],
+) -> Result<(&'static AppState, Option<&'static crate::metrics::Collector>), Error> {
+    crate::telemetry::init();
+    let metrics = crate::metrics::init();
+    let state: &'static AppState = Box::leak(Box::new(AppState::from_env(clients).await?));
+    Ok((state, metrics))
+}
+
 /// What a container sets up once, before its first invocation: logs, metrics, its state, and
 /// its store connection, opened now ([`Store::warm_up`](crate::store::Store::warm_up)) so that
 /// the connection's set-up (TLS included) is paid in init, not by the first request. A failed
@@ -228,9 +237,7 @@ pub async fn run_authorizer(handler: AuthorizerHandler) -> Result<(), Error> {
 async fn start(
     clients: &[crate::state::Client],
 ) -> Result<(&'static AppState, Option<&'static crate::metrics::Collector>), Error> {
-    crate::telemetry::init();
-    let metrics = crate::metrics::init();
-    let state: &'static AppState = Box::leak(Box::new(AppState::from_env(clients).await?));
+    let (state, metrics) = container(clients).await?;
     if let Err(error) = state.store.warm_up().await {
         tracing::warn!(%error, "the store connection could not be opened during init");
     }

@@ -56,11 +56,6 @@ pub struct SocketContext {
 }
 
 impl SocketContext {
-    /// The `principalId` the authorizer answered for the connection.
-    pub fn principal(&self) -> Option<&str> {
-        self.authorizer_value("principalId")
-    }
-
     /// A string value of the authorizer's `context` (a non-empty string; anything else is `None`).
     pub fn authorizer_value(&self, key: &str) -> Option<&str> {
         self.authorizer.get(key)?.as_str().filter(|v| !v.is_empty())
@@ -230,7 +225,7 @@ mod tests {
     #[test]
     fn reads_the_authorizers_principal_and_context() {
         let ctx = context(&event("MESSAGE", "c-1")).unwrap();
-        assert_eq!(ctx.principal(), Some("u-1"));
+        assert_eq!(ctx.authorizer_value("principalId"), Some("u-1"));
         assert_eq!(ctx.authorizer_value("userId"), Some("u-1"));
         assert_eq!(ctx.authorizer_value("n"), None, "not a string");
         assert_eq!(ctx.authorizer_value("missing"), None);
@@ -243,7 +238,7 @@ mod tests {
         });
         let bare = context(&lambda_http::request::from_str(&json.to_string()).unwrap()).unwrap();
         assert!(bare.authorizer.is_empty());
-        assert_eq!(bare.principal(), None);
+        assert_eq!(bare.authorizer_value("principalId"), None);
     }
 
     #[test]

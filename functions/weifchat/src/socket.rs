@@ -181,13 +181,17 @@ pub async fn authorize(state: &AppState, event: AuthorizerRequest) -> Result<Aut
     Ok(authorizer_policy(user_id, true, method_arn, context))
 }
 
+/// The user the authorizer answered for the connection of `ctx`; 401 `请先登录` without one.
+fn authorized_user(ctx: &SocketContext) -> Result<&str, AppError> {
+    ctx.authorizer_value(USER_ID)
+        .ok_or(AppError::Unauthenticated(TokenError::Missing))
+}
+
 /// The user the authorizer answered for the connection of `ctx`, if the connection is still
 /// within its lifetime at `now_secs`: [`CONNECTION_TTL_SECS`] after `connectedAt`, when its
 /// presence entry expires too. No answer or past it: 401 `请先登录`.
 fn connection_user(ctx: &SocketContext, now_secs: i64) -> Result<String, AppError> {
-    let user_id = ctx
-        .authorizer_value(USER_ID)
-        .ok_or(AppError::Unauthenticated(TokenError::Missing))?;
+    let user_id = authorized_user(ctx)?;
     if ctx.connected_at / 1000 + CONNECTION_TTL_SECS <= now_secs {
         return Err(AppError::Unauthenticated(TokenError::Missing));
     }
@@ -204,9 +208,7 @@ where
 {
     wire::serve(&Handshake, &req, async {
         let ctx = socket_context(&req)?;
-        let user_id = ctx
-            .authorizer_value(USER_ID)
-            .ok_or(AppError::Unauthenticated(TokenError::Missing))?;
+        let user_id = authorized_user(&ctx)?;
         wire::record_user(user_id);
         let peer = Peer {
             user_id: user_id.to_owned(),
