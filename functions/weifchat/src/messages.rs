@@ -59,17 +59,25 @@ pub async fn friend_history(state: &AppState, req: Request) -> Response<Body> {
             .all()?;
         must_be_caller(&caller, &me)?;
         let store = state.weifchat();
-        let chat = store.private_chat(&me, &friend).await?;
+        let history = Chat::private(&me, &friend);
+        // Page 1 is the newest messages: read beside the friendship and the conversations.
+        let (chat, newest) = if page == 1 {
+            let (chat, newest) = tokio::try_join!(store.private_chat(&me, &friend), store.newest_page(&history))?;
+            (chat, Some(newest))
+        } else {
+            (store.private_chat(&me, &friend).await?, None)
+        };
         let nick = chat.friend.as_ref().map(UserNick::of);
         if !chat.are_friends {
             return Reply::msg("您与ta还不是好友哦")
                 .status(202)
                 .with_data(NotFriends { friend: nick });
         }
-        let Some(messages) = store
-            .history(&Chat::private(&me, &friend), chat.last_seq(), page)
-            .await?
-        else {
+        let messages = match newest {
+            Some(newest) => Some(newest),
+            None => store.history(&history, chat.last_seq(), page).await?,
+        };
+        let Some(messages) = messages else {
             if page > 1 {
                 return Reply::msg(NO_MORE).status(201).with_data(nick);
             }
@@ -112,7 +120,14 @@ pub async fn group_history(state: &AppState, req: Request) -> Response<Body> {
             .all()?;
         must_be_caller(&caller, &me)?;
         let store = state.weifchat();
-        let chat = store.group_chat(&group_id, &me).await?;
+        let history = Chat::group(&group_id);
+        // Page 1 is the newest messages: read beside the group, without the chat's head.
+        let (chat, newest) = if page == 1 {
+            let (chat, newest) = tokio::try_join!(store.group_access(&group_id, &me), store.newest_page(&history))?;
+            (chat, Some(newest))
+        } else {
+            (store.group_chat(&group_id, &me).await?, None)
+        };
         let Some(group) = chat.group else {
             return Err(AppError::not_found("该群不存在"));
         };
@@ -121,7 +136,11 @@ pub async fn group_history(state: &AppState, req: Request) -> Response<Body> {
                 .status(202)
                 .with_data(GroupNick::of(&group));
         }
-        let Some(messages) = store.history(&Chat::group(&group_id), chat.last_seq, page).await? else {
+        let messages = match newest {
+            Some(newest) => Some(newest),
+            None => store.history(&history, chat.last_seq, page).await?,
+        };
+        let Some(messages) = messages else {
             if page > 1 {
                 return Reply::msg(NO_MORE).status(201).with_data(GroupNick::of(&group));
             }
@@ -195,7 +214,7 @@ const SYNC: Route = Route::query(Failure::Msg("服务器错误")).path_params(&[
 /// sequence number `seq`, oldest first, as the socket pushes them, 100 a page; `next` continues
 /// (pass it as `cursor`). A client that sees a gap in the pushed `seq`s, or reconnects, asks for
 /// everything after the last one it has. Not friends or not a member: 202, as the histories.
-/// Cost: 1 GetItem (friend) or 1 BatchGetItem (group, membership, head) + 1 Query (≤ 100 items)
+/// Cost: 1 GetItem (friend) or 1 BatchGetItem (group, membership) + 1 Query (≤ 100 items)
 /// + 1 BatchGetItem (senders).
 #[tracing::instrument(skip(state, req))]
 pub async fn sync(state: &AppState, req: Request) -> Response<Body> {
@@ -219,7 +238,7 @@ pub async fn sync(state: &AppState, req: Request) -> Response<Body> {
                 Chat::private(&me, &id)
             }
             ChatType::Group => {
-                let group = store.group_chat(&id, &me).await?;
+                let group = store.group_access(&id, &me).await?;
                 if group.group.is_none() {
                     return Err(AppError::not_found("该群不存在"));
                 }

@@ -251,6 +251,66 @@ async fn message_group_200_201_202() {
     );
 }
 
+/// The sorted operations of a binary's recorded calls (reads made at once land in any order) and
+/// the items they read.
+fn ops_and_items(app: &TestApp, binary: &str) -> (Vec<String>, usize) {
+    let calls = app.calls(binary);
+    let mut ops: Vec<String> = calls.iter().map(|c| c.operation.clone()).collect();
+    ops.sort();
+    (ops, calls.iter().map(|c| c.items_read).sum())
+}
+
+/// Page 1 of a chat is its newest messages, read beside the membership or friendship check
+/// without the chat's head; later pages number their range from the head.
+#[tokio::test]
+async fn page_1_reads_the_newest_messages_beside_the_check_without_the_head() {
+    let app = spawn_app().await;
+    let [owner, member] = app.weif_users().await;
+    let group = app.weif_group(&owner, "newest").await;
+    app.weif_join(&member, &owner, &group).await;
+    app.weif_befriend(&owner, &member).await;
+    let store = app.weif_store().await;
+    for i in 1..=25 {
+        let from = if i % 2 == 0 { &owner } else { &member };
+        send_group(&store, from, &group, &i.to_string()).await;
+        send(&store, from, if i % 2 == 0 { &member } else { &owner }, &i.to_string()).await;
+    }
+    let text_of = |env: &Value| -> Vec<String> {
+        let list = env["data"]["messageList"].as_array().unwrap();
+        list.iter().map(|m| m["message"].as_str().unwrap().to_owned()).collect()
+    };
+    let range = |r: std::ops::RangeInclusive<u32>| -> Vec<String> { r.map(|i| i.to_string()).collect() };
+
+    app.calls("weif-message-group");
+    let env = group_page(&app, &member, &group, "1").await;
+    assert_eq!(text_of(&env), range(6..=25));
+    assert_eq!(
+        ops_and_items(&app, "weif-message-group"),
+        (
+            vec!["BatchGetItem".into(), "BatchGetItem".into(), "Query".into()],
+            2 + 20 + 2
+        ),
+        "the group and the membership (not the chat's head), the 20 newest messages, their 2 senders"
+    );
+    let env = group_page(&app, &member, &group, "2").await;
+    assert_eq!(text_of(&env), range(1..=5));
+    assert_eq!(
+        ops_and_items(&app, "weif-message-group"),
+        (
+            vec!["BatchGetItem".into(), "BatchGetItem".into(), "Query".into()],
+            3 + 5 + 2
+        ),
+        "page 2 reads the head for its range"
+    );
+
+    app.calls("weif-message-friend");
+    let env = friend_page(&app, &owner, &member, "1").await;
+    assert_eq!(text_of(&env), range(6..=25));
+    assert_eq!(ops_and_items(&app, "weif-message-friend").0, ["BatchGetItem", "Query"]);
+    let env = friend_page(&app, &owner, &member, "2").await;
+    assert_eq!(text_of(&env), range(1..=5));
+}
+
 #[tokio::test]
 async fn message_list_shows_conversations_newest_first_and_mark_read_clears_unread() {
     let app = spawn_app().await;

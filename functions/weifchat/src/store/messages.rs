@@ -379,6 +379,21 @@ impl WeifStore {
         Ok(Some(items.into_iter().map(|i| i.message).collect()))
     }
 
+    /// The newest page of a chat ([`MESSAGES_PER_PAGE`] messages, oldest first): page 1 without
+    /// first reading the chat's head for its last sequence number. Cost: 1 Query (≤ 20 items).
+    #[tracing::instrument(skip(self))]
+    pub async fn newest_page(&self, chat: &Chat) -> Result<Vec<Message>, AppError> {
+        let p = chat.partition();
+        let mut items: Vec<MessageItem> = Query::table(&p)
+            .begins_with(k::MESSAGE_PREFIX)
+            .newest_first()
+            .limit(MESSAGES_PER_PAGE as usize)
+            .all_as(&self.store)
+            .await?;
+        items.reverse();
+        Ok(items.into_iter().map(|i| i.message).collect())
+    }
+
     /// A chat's messages after `after_seq`, oldest first, [`SYNC_PAGE`] a call; `cursor` (from
     /// the previous page's `next`) continues. For a reconnecting client: the caller checks it
     /// may read the chat. Cost: 1 Query (≤ 100 items).
@@ -448,15 +463,27 @@ impl WeifStore {
     /// Cost: 1 BatchGetItem (3 items).
     #[tracing::instrument(skip(self))]
     pub async fn group_chat(&self, group_id: &str, me: &str) -> Result<GroupChat, AppError> {
+        self.read_group_chat(group_id, me, true).await
+    }
+
+    /// The group and whether `me` is a member, without the chat's head (`last_seq` 0): for the
+    /// reads that don't number pages. Cost: 1 BatchGetItem (2 items).
+    #[tracing::instrument(skip(self))]
+    pub async fn group_access(&self, group_id: &str, me: &str) -> Result<GroupChat, AppError> {
+        self.read_group_chat(group_id, me, false).await
+    }
+
+    async fn read_group_chat(&self, group_id: &str, me: &str, with_head: bool) -> Result<GroupChat, AppError> {
         let (group_key, member_key, head_key) = (
             k::group(group_id),
             k::member(group_id, me),
             k::chat_head(&k::group_chat(group_id)),
         );
-        let mut items = self
-            .store
-            .batch_get(&[group_key.clone(), member_key.clone(), head_key.clone()], false)
-            .await?;
+        let mut keys = vec![group_key.clone(), member_key.clone()];
+        if with_head {
+            keys.push(head_key.clone());
+        }
+        let mut items = self.store.batch_get(&keys, false).await?;
         let group: Option<GroupItem> = from_item(take(&mut items, &group_key))?;
         let head: Option<ChatHeadItem> = from_item(take(&mut items, &head_key))?;
         Ok(GroupChat {
