@@ -172,3 +172,52 @@ pub fn dynamodb_error(status: StatusCode, code: &str, mut fields: serde_json::Va
         .body(Full::new(Bytes::from(fields.to_string())))
         .expect("a valid response")
 }
+
+/// A proxy that holds the first request of one operation, once armed, until released: what a
+/// test needs to land a write of its own between a function's read and its write, every run.
+pub struct HoldOnce {
+    upstream: Upstream,
+    operation: &'static str,
+    armed: std::sync::atomic::AtomicBool,
+    /// Notified when the held request arrives.
+    pub reached: tokio::sync::Notify,
+    release: tokio::sync::Notify,
+}
+
+impl HoldOnce {
+    /// Forwards everything to `upstream`; holds nothing until [`HoldOnce::arm`].
+    pub fn new(upstream: &str, operation: &'static str) -> Self {
+        Self {
+            upstream: Upstream::new(upstream),
+            operation,
+            armed: std::sync::atomic::AtomicBool::new(false),
+            reached: tokio::sync::Notify::new(),
+            release: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// The next request of the operation is held.
+    pub fn arm(&self) {
+        self.armed.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Lets the held request (or the next one to be held) go on.
+    pub fn release(&self) {
+        self.release.notify_one();
+    }
+}
+
+impl Handle for HoldOnce {
+    type Error = Unreachable;
+
+    async fn handle(&self, req: Request<Incoming>) -> Result<Answer, Unreachable> {
+        use http_body_util::BodyExt;
+        let (parts, body) = req.into_parts();
+        let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        if operation(&parts) == Some(self.operation) && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            self.reached.notify_one();
+            self.release.notified().await;
+        }
+        Ok(self.upstream.forward(&parts, body).await?.into_answer())
+    }
+}

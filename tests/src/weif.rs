@@ -14,6 +14,24 @@ pub struct WeifUser {
     pub nick: String,
 }
 
+impl WeifUser {
+    /// The user's profile as registration leaves it, for bulk loads that copy it onto items (its
+    /// WaiFCode and creation time left empty: the lists that show copies don't show them).
+    pub fn profile(&self) -> weifchat::User {
+        weifchat::User {
+            id: self.id.clone(),
+            phone: self.phone.clone(),
+            nick: self.nick.clone(),
+            img_url: weifchat::accounts::DEFAULT_AVATAR.into(),
+            sex: weifchat::model::Sex::Unknown.as_str().into(),
+            birthday: String::new(),
+            sign: weifchat::accounts::DEFAULT_SIGN.into(),
+            waif_code: String::new(),
+            created_at: 0,
+        }
+    }
+}
+
 /// A phone number no other test uses (a mainland mobile number, `13` and nine random digits).
 pub fn phone() -> String {
     format!("13{:09}", rand::random_range(0..1_000_000_000u32))

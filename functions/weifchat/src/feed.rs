@@ -1,51 +1,94 @@
-//! `weif-feed-fanout`, on the table's stream: carries out the fan-out jobs a big author's
-//! publish or delete leaves (`WeifStore::add_space`, store/feed.rs). Only the jobs' partitions
-//! reach it (the template's filter); each job's INSERT record runs it, its REMOVE (the job done)
-//! finds nothing to do.
+//! The weifChat functions on the table's stream. `weif-feed-fanout` carries out the fan-out
+//! jobs a big author's publish or delete leaves (`WeifStore::add_space`, store/feed.rs): only
+//! the jobs' partitions reach it (the template's filter); each job's INSERT record runs it, its
+//! REMOVE (the job done) finds nothing to do. `weif-profile-copies` carries a profile's changes
+//! to the copies on its friends' edges.
+
+use std::future::Future;
 
 use shared::AppState;
+use shared::error::AppError;
 use shared::keys::Key;
 use shared::lambda::{StreamEvent, StreamFunction, StreamFuture, StreamItemFailure, StreamResponse};
 
 use crate::WeifState;
 use crate::keys as k;
 
-/// The jobs named by a batch of stream records, each once, with the sequence number of its
-/// first record.
-fn jobs(event: &StreamEvent) -> Vec<(Key, String)> {
-    let mut jobs: Vec<(Key, String)> = Vec::new();
+/// The keys of a batch of stream records that `wanted` accepts, each once, with the sequence
+/// number of its first record.
+fn keys_of(event: &StreamEvent, wanted: impl Fn(&Key) -> bool) -> Vec<(Key, String)> {
+    let mut keys: Vec<(Key, String)> = Vec::new();
     for (key, sequence) in event.records.iter().filter_map(shared::lambda::record_key) {
-        if key.pk.starts_with(k::FAN_OUT_PREFIX) && !jobs.iter().any(|(j, _)| *j == key) {
-            jobs.push((key, sequence));
+        if wanted(&key) && !keys.iter().any(|(j, _)| *j == key) {
+            keys.push((key, sequence));
         }
     }
-    jobs
+    keys
 }
 
-/// Runs each job of the batch in order; at the first that fails (a store fault), the batch is
-/// handed again from that job's record on (`ReportBatchItemFailures`). A job done twice is
-/// harmless: done, it is deleted, and a write of entries is idempotent.
-pub fn fan_out(state: &AppState, event: StreamEvent) -> StreamFuture<'_> {
-    Box::pin(async move {
-        let store = state.weifchat();
-        let mut response = StreamResponse::default();
-        for (job, sequence) in jobs(&event) {
-            if let Err(err) = store.run_fan_out_job(&job).await {
-                err.log();
-                let mut failure = StreamItemFailure::default();
-                failure.item_identifier = Some(sequence);
-                response.batch_item_failures.push(failure);
-                break;
-            }
+/// Runs `job` for each key of the batch that `wanted` accepts, in order; at the first that fails
+/// (a store fault), the batch is handed again from that key's record on
+/// (`ReportBatchItemFailures`). Each job must be harmless to run twice.
+async fn each_key<Fut>(event: StreamEvent, wanted: impl Fn(&Key) -> bool, job: impl Fn(Key) -> Fut) -> StreamResponse
+where
+    Fut: Future<Output = Result<(), AppError>>,
+{
+    let mut response = StreamResponse::default();
+    for (key, sequence) in keys_of(&event, wanted) {
+        if let Err(err) = job(key).await {
+            err.log();
+            let mut failure = StreamItemFailure::default();
+            failure.item_identifier = Some(sequence);
+            response.batch_item_failures.push(failure);
+            break;
         }
-        response
-    })
+    }
+    response
+}
+
+/// Runs each fan-out job of the batch. A job done twice is harmless: done, it is deleted, and a
+/// write of entries is idempotent.
+pub fn fan_out(state: &AppState, event: StreamEvent) -> StreamFuture<'_> {
+    let store = state.weifchat();
+    Box::pin(each_key(
+        event,
+        |key| key.pk.starts_with(k::FAN_OUT_PREFIX),
+        move |job| {
+            let store = store.clone();
+            async move { store.run_fan_out_job(&job).await }
+        },
+    ))
+}
+
+/// `weif-profile-copies`, on the table's stream: for each user item changed, brings the copies
+/// of the user's profile on their friends' edges up to date (`WeifStore::copy_profile`). Only
+/// user items reach it (the template's filter); a change that left the profile as it was ends
+/// after one read.
+pub fn copy_profiles(state: &AppState, event: StreamEvent) -> StreamFuture<'_> {
+    let store = state.weifchat();
+    Box::pin(each_key(
+        event,
+        |key| key.sk == k::PROFILE_SK && key.pk.starts_with(k::PREFIX),
+        move |user| {
+            let store = store.clone();
+            async move {
+                let id = k::user_of_partition(&user.pk).ok_or_else(|| AppError::internal("not a user key"))?;
+                store.copy_profile(id).await.map(|_| ())
+            }
+        },
+    ))
 }
 
 /// The weifChat functions on the table's stream, for the local gateway.
 pub fn stream_functions() -> Vec<StreamFunction> {
-    vec![StreamFunction {
-        binary: "weif-feed-fanout",
-        handler: fan_out,
-    }]
+    vec![
+        StreamFunction {
+            binary: "weif-feed-fanout",
+            handler: fan_out,
+        },
+        StreamFunction {
+            binary: "weif-profile-copies",
+            handler: copy_profiles,
+        },
+    ]
 }

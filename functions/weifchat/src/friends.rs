@@ -41,16 +41,13 @@ pub async fn add(state: &AppState, req: Request) -> Response<Body> {
     .await
 }
 
-/// The relations with the other users populated.
+/// The relations with the other users populated (a friend from the edge's copy).
 async fn populated<P>(
     state: &AppState,
     edges: Vec<Friend>,
     populate: impl Fn(&crate::User) -> P,
 ) -> Result<Vec<FriendView<P>>, AppError> {
-    let users = state
-        .weifchat()
-        .users(edges.iter().map(|f| f.friend_id.as_str()))
-        .await?;
+    let users = state.weifchat().peers_of(&edges).await?;
     Ok(edges.iter().map(|f| FriendView::of(f, &users, &populate)).collect())
 }
 

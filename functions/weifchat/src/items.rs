@@ -101,6 +101,12 @@ pub(super) struct UserItem {
     pub user: User,
     #[serde(rename = "friendCount", default)]
     pub friend_count: i64,
+    /// Bumped by every change of what [`PeerCopy`] keeps (0: never changed).
+    #[serde(rename = "profileVersion", default, skip_serializing_if = "is_zero")]
+    pub profile_version: u64,
+    /// The version the user's relations' copies were last brought to (`weif-profile-copies`).
+    #[serde(rename = "copiedVersion", default, skip_serializing_if = "is_zero")]
+    pub copied_version: u64,
 }
 
 impl UserItem {
@@ -110,6 +116,54 @@ impl UserItem {
             gsi1: Gsi1::of(k::nick_index(&user.nick, &user.id)),
             user: user.clone(),
             friend_count: 0,
+            profile_version: 0,
+            copied_version: 0,
+        }
+    }
+}
+
+/// What a friend edge keeps of the other user, so the lists and histories that show friends
+/// read no user item (issue 11): the public profile, not the phone. Copied at befriending;
+/// `weif-profile-copies` rewrites it when the profile changes (docs/decisions.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerCopy {
+    pub nick: String,
+    #[serde(rename = "imgUrl")]
+    pub img_url: String,
+    pub sex: String,
+    pub birthday: String,
+    pub sign: String,
+    #[serde(rename = "WaiFCode")]
+    pub waif_code: String,
+    #[serde(rename = "createdAt")]
+    pub created_at: i64,
+}
+
+impl PeerCopy {
+    pub fn of(u: &User) -> Self {
+        Self {
+            nick: u.nick.clone(),
+            img_url: u.img_url.clone(),
+            sex: u.sex.clone(),
+            birthday: u.birthday.clone(),
+            sign: u.sign.clone(),
+            waif_code: u.waif_code.clone(),
+            created_at: u.created_at,
+        }
+    }
+
+    /// The user `id` as the copy shows them (no phone).
+    pub fn user(&self, id: &str) -> User {
+        User {
+            id: id.into(),
+            phone: String::new(),
+            nick: self.nick.clone(),
+            img_url: self.img_url.clone(),
+            sex: self.sex.clone(),
+            birthday: self.birthday.clone(),
+            sign: self.sign.clone(),
+            waif_code: self.waif_code.clone(),
+            created_at: self.created_at,
         }
     }
 }
@@ -132,7 +186,7 @@ impl WaifCodeItem {
 }
 
 /// One side of a friendship or friend request: `user_id`'s view of `friend_id`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Friend {
     /// The relation's ID (the same on both sides).
     #[serde(rename = "_id")]
@@ -147,6 +201,19 @@ pub struct Friend {
     pub incoming: bool,
     /// When the request was sent, or the friendship began.
     pub time: i64,
+    /// `friend_id`'s profile, on a friendship's edges (`None` on a request's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<PeerCopy>,
+    /// The profile version `peer` was copied at.
+    #[serde(rename = "peerVersion", default, skip_serializing_if = "is_zero")]
+    pub peer_version: u64,
+}
+
+impl Friend {
+    /// The other user as this edge's copy shows them.
+    pub fn peer_user(&self) -> Option<User> {
+        self.peer.as_ref().map(|p| p.user(&self.friend_id))
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -655,23 +722,26 @@ pub mod bulk {
         })
     }
 
-    /// Both sides of a friendship between `a` (who asked) and `b`, as `agree_friend` leaves them.
-    pub fn friendship(id: &str, a: &str, b: &str, time: i64) -> [Item; 2] {
-        let side = |user: &str, other: &str, incoming: bool| {
+    /// Both sides of a friendship between `a` (who asked) and `b`, as `agree_friend` leaves them
+    /// (each with a copy of the other's profile as it is).
+    pub fn friendship(id: &str, a: &User, b: &User, time: i64) -> [Item; 2] {
+        let side = |user: &str, other: &User, incoming: bool| {
             item(FriendItem {
-                head: Head::new(k::friend(user, other), k::entity::FRIEND),
-                gsi1: Gsi1::of(Some((k::friends(user), k::by_time(time, &[other])))),
+                head: Head::new(k::friend(user, &other.id), k::entity::FRIEND),
+                gsi1: Gsi1::of(Some((k::friends(user), k::by_time(time, &[&other.id])))),
                 friend: Friend {
                     id: id.into(),
                     user_id: user.into(),
-                    friend_id: other.into(),
+                    friend_id: other.id.clone(),
                     state: 1,
                     incoming,
                     time,
+                    peer: Some(PeerCopy::of(other)),
+                    peer_version: 0,
                 },
             })
         };
-        [side(a, b, false), side(b, a, true)]
+        [side(&a.id, b, false), side(&b.id, a, true)]
     }
 
     /// A moment and its listing copy, as published (no likes or comments yet).
@@ -842,6 +912,7 @@ mod tests {
             state: 0,
             incoming: true,
             time: 5,
+            ..Friend::default()
         };
         let item: Item = serde_dynamo::to_item(FriendItem::request(&f)).unwrap();
         has(&item, &[keys::GSI1_PK, attr::STATE, attr::INCOMING, attr::TIME]);

@@ -84,6 +84,13 @@ pub mod attr {
     pub const READ_SEQ: &str = "readSeq";
     pub const UNREAD: &str = "unread";
     pub const PEER_ID: &str = "peerId";
+    // -- profile copies (issue 11) --
+    /// A friend edge's copy of the other user's profile, and the version it was copied at.
+    pub const PEER: &str = "peer";
+    pub const PEER_VERSION: &str = "peerVersion";
+    /// A user's profile version, and the version its copies were last brought to.
+    pub const PROFILE_VERSION: &str = "profileVersion";
+    pub const COPIED_VERSION: &str = "copiedVersion";
     /// A sent message's client ID record: the chat and seq it was stored as.
     pub const CHAT: &str = "chat";
     pub const SEQ: &str = "seq";
@@ -106,8 +113,16 @@ pub fn account(phone: &str) -> Key {
     Key::new(format!("WEIF#PHONE#{phone}"), "ACCOUNT")
 }
 
+const USER_PARTITION: &str = "WEIF#USER#";
+
 pub fn user_partition(user_id: &str) -> String {
-    format!("WEIF#USER#{user_id}")
+    format!("{USER_PARTITION}{user_id}")
+}
+
+/// The user of a user partition (`None`: not one).
+pub fn user_of_partition(pk: &str) -> Option<&str> {
+    pk.strip_prefix(USER_PARTITION)
+        .filter(|id| !id.is_empty() && !id.contains('#'))
 }
 
 pub fn user(user_id: &str) -> Key {
@@ -138,6 +153,11 @@ pub fn nick_search(keyword: &str) -> Option<(String, String)> {
 
 pub fn friend(user_id: &str, other_id: &str) -> Key {
     Key::new(user_partition(user_id), format!("{FRIEND_PREFIX}{other_id}"))
+}
+
+/// The other user of a friend edge's sort key (`None`: not an edge's).
+pub fn friend_of_edge(sk: &str) -> Option<&str> {
+    sk.strip_prefix(FRIEND_PREFIX).filter(|id| !id.contains('#'))
 }
 
 /// GSI1 partition of a user's friends (edges in state 1).

@@ -35,7 +35,12 @@ async fn friends(app: &TestApp, of: &WeifUser, n: usize) -> Vec<String> {
             created_at: now,
         };
         items.push(bulk::user(&user, 1));
-        items.extend(bulk::friendship(&shared::ids::new_id(), &id, &of.id, now + i as i64));
+        items.extend(bulk::friendship(
+            &shared::ids::new_id(),
+            &user,
+            &of.profile(),
+            now + i as i64,
+        ));
         ids.push(id);
     }
     app.put_all(items).await;

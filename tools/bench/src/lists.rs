@@ -393,21 +393,31 @@ async fn chatx_comments(app: &TestApp) -> Fixture {
 // ---- weifChat ----
 
 /// A weifChat user's profile as register leaves it (account and WaiFCode items left out).
+/// A user as registered with `nick` (no phone or WaiFCode: the lists don't show them).
+fn weif_profile(id: &str, nick: String, now: i64) -> weifchat::User {
+    weifchat::User {
+        id: id.into(),
+        phone: String::new(),
+        nick,
+        img_url: weifchat::accounts::DEFAULT_AVATAR.into(),
+        sex: weifchat::model::Sex::Unknown.as_str().into(),
+        birthday: String::new(),
+        sign: weifchat::accounts::DEFAULT_SIGN.into(),
+        waif_code: String::new(),
+        created_at: now,
+    }
+}
+
 fn weif_user(id: &str, nick: String, now: i64) -> Item {
-    weifchat::bulk::user(
-        &weifchat::User {
-            id: id.into(),
-            phone: String::new(),
-            nick,
-            img_url: weifchat::accounts::DEFAULT_AVATAR.into(),
-            sex: weifchat::model::Sex::Unknown.as_str().into(),
-            birthday: String::new(),
-            sign: weifchat::accounts::DEFAULT_SIGN.into(),
-            waif_code: String::new(),
-            created_at: now,
-        },
-        1,
-    )
+    weifchat::bulk::user(&weif_profile(id, nick, now), 1)
+}
+
+/// A user and their friendship with `owner` (the list's owner), as befriending leaves them.
+fn weif_friend(id: &str, nick: String, owner: &weifchat::User, time: i64) -> Vec<Item> {
+    let friend = weif_profile(id, nick, time);
+    let mut items = vec![weifchat::bulk::user(&friend, 1)];
+    items.extend(weifchat::bulk::friendship(&shared::ids::new_id(), &friend, owner, time));
+    items
 }
 
 fn weif_call(path: &str, owner: &e2e::weif::WeifUser, query: &[(&'static str, &str)]) -> Call {
@@ -453,18 +463,12 @@ fn membership(group: &weifchat::Group, user: &str, time: i64) -> weifchat::Membe
 
 async fn weif_friends(app: &TestApp) -> Fixture {
     let owner = app.weif_register().await;
-    let (me, start, ids) = (owner.id.clone(), shared::clock::now_ms(), base());
+    let owner_profile = weif_profile(&owner.id, owner.nick.clone(), shared::clock::now_ms());
+    let (start, ids) = (shared::clock::now_ms(), base());
     Fixture {
         row: Box::new(move |i| {
             let friend = nth(ids, i);
-            let mut items = vec![weif_user(&friend, format!("friend {i}"), start)];
-            items.extend(weifchat::bulk::friendship(
-                &shared::ids::new_id(),
-                &friend,
-                &me,
-                at(start, i),
-            ));
-            items
+            weif_friend(&friend, format!("friend {i}"), &owner_profile, at(start, i))
         }),
         after: None,
         calls: vec![(
@@ -488,6 +492,7 @@ async fn weif_friend_requests(app: &TestApp) -> Fixture {
                     state: 0,
                     incoming,
                     time: at(start, i),
+                    ..Default::default()
                 })
             };
             vec![
@@ -579,6 +584,7 @@ fn weif_space(author: &str, ids: u128, i: usize, start: i64) -> weifchat::Space 
 
 async fn weif_feed(app: &TestApp) -> Fixture {
     let owner = app.weif_register().await;
+    let owner_profile = weif_profile(&owner.id, owner.nick.clone(), shared::clock::now_ms());
     let (me, start, friends, spaces) = (owner.id.clone(), shared::clock::now_ms(), base(), base());
     let cap = weifchat::MAX_FRIENDS as usize;
     Fixture {
@@ -588,11 +594,10 @@ async fn weif_feed(app: &TestApp) -> Fixture {
             let author = nth(friends, i % cap);
             let mut items = Vec::new();
             if i < cap {
-                items.push(weif_user(&author, format!("friend {i}"), start));
-                items.extend(weifchat::bulk::friendship(
-                    &shared::ids::new_id(),
+                items.extend(weif_friend(
                     &author,
-                    &me,
+                    format!("friend {i}"),
+                    &owner_profile,
                     at(start, i),
                 ));
             }
@@ -669,15 +674,10 @@ fn weif_message(
 
 async fn weif_private_chat(app: &TestApp) -> Fixture {
     let owner = app.weif_register().await;
+    let owner_profile = weif_profile(&owner.id, owner.nick.clone(), shared::clock::now_ms());
     let (start, ids) = (shared::clock::now_ms(), base());
     let friend = shared::ids::new_id();
-    let mut items = vec![weif_user(&friend, "the friend".into(), start)];
-    items.extend(weifchat::bulk::friendship(
-        &shared::ids::new_id(),
-        &friend,
-        &owner.id,
-        start,
-    ));
+    let items = weif_friend(&friend, "the friend".into(), &owner_profile, start);
     app.put_all(items).await;
     let chat = weifchat::keys::private_chat(&owner.id, &friend);
     let (me, peer) = (owner.id.clone(), friend.clone());
@@ -766,6 +766,7 @@ async fn weif_group_chat(app: &TestApp) -> Fixture {
 
 async fn weif_conversations(app: &TestApp) -> Fixture {
     let owner = app.weif_register().await;
+    let owner_profile = weif_profile(&owner.id, owner.nick.clone(), shared::clock::now_ms());
     let (me, start, peers, messages) = (owner.id.clone(), shared::clock::now_ms(), base(), base());
     Fixture {
         // Row i: friend i, with whom the owner has exchanged one message.
@@ -785,13 +786,7 @@ async fn weif_conversations(app: &TestApp) -> Fixture {
                 })
             };
             let chat = weifchat::keys::private_chat(&me, &peer);
-            let mut items = vec![weif_user(&peer, format!("peer {i}"), start)];
-            items.extend(weifchat::bulk::friendship(
-                &shared::ids::new_id(),
-                &peer,
-                &me,
-                at(start, i),
-            ));
+            let mut items = weif_friend(&peer, format!("peer {i}"), &owner_profile, at(start, i));
             items.extend([
                 weifchat::bulk::message(&chat, &m),
                 weifchat::bulk::chat_head(&chat, &m),

@@ -92,7 +92,11 @@ async fn read_shard(client: Client, mut iterator: Option<String>, function: Arc<
 async fn deliver(function: &StreamMounted, records: Vec<Record>) {
     let accepted: Vec<Record> = records
         .into_iter()
-        .filter(|r| function.source.accepts(&partition_key(r)))
+        .filter(|r| {
+            function
+                .source
+                .accepts(&key(r, shared::keys::PK), &key(r, shared::keys::SK))
+        })
         .collect();
     for batch in accepted.chunks(function.source.batch_size.max(1)) {
         let mut pending = batch.to_vec();
@@ -132,12 +136,13 @@ fn sequence(record: &Record) -> Option<&str> {
     record.dynamodb.as_ref().and_then(|d| d.sequence_number.as_deref())
 }
 
-fn partition_key(record: &Record) -> String {
+/// A string key attribute of the record (`""` if absent).
+fn key(record: &Record, name: &str) -> String {
     match record
         .dynamodb
         .as_ref()
         .and_then(|d| d.keys.as_ref())
-        .and_then(|k| k.get(shared::keys::PK))
+        .and_then(|k| k.get(name))
     {
         Some(AttributeValue::S(pk)) => pk.clone(),
         _ => String::new(),

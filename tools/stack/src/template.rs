@@ -114,15 +114,28 @@ pub struct FunctionDef {
 pub struct StreamSource {
     /// Records per invocation at most (`BatchSize`, default 100).
     pub batch_size: usize,
-    /// The partition-key prefixes its filter lets through (`FilterCriteria` patterns on
-    /// `dynamodb.Keys.PK.S`, the one shape understood); empty: every record.
+    /// Its filters (`FilterCriteria`); empty: every record. A record passes if any filter lets
+    /// it through.
+    pub filters: Vec<KeyFilter>,
+}
+
+/// One `FilterCriteria` pattern on the record's keys, the shape understood: prefixes of
+/// `dynamodb.Keys.PK.S`, and optionally exact values of `dynamodb.Keys.SK.S`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyFilter {
     pub pk_prefixes: Vec<String>,
+    /// Empty: any sort key.
+    pub sk_values: Vec<String>,
 }
 
 impl StreamSource {
-    /// Whether the filter lets a record of partition `pk` through.
-    pub fn accepts(&self, pk: &str) -> bool {
-        self.pk_prefixes.is_empty() || self.pk_prefixes.iter().any(|p| pk.starts_with(p.as_str()))
+    /// Whether the filters let a record of key (`pk`, `sk`) through.
+    pub fn accepts(&self, pk: &str, sk: &str) -> bool {
+        self.filters.is_empty()
+            || self.filters.iter().any(|f| {
+                f.pk_prefixes.iter().any(|p| pk.starts_with(p.as_str()))
+                    && (f.sk_values.is_empty() || f.sk_values.iter().any(|v| v == sk))
+            })
     }
 }
 
@@ -412,7 +425,7 @@ fn parse_stream(id: &str, event: &Value, table: &str) -> Result<StreamSource, Te
         .get("BatchSize")
         .and_then(Value::as_u64)
         .map_or(100, |n| usize::try_from(n).unwrap_or(usize::MAX));
-    let mut pk_prefixes = Vec::new();
+    let mut key_filters = Vec::new();
     let filters = p
         .get("FilterCriteria")
         .and_then(|f| f.get("Filters"))
@@ -422,7 +435,7 @@ fn parse_stream(id: &str, event: &Value, table: &str) -> Result<StreamSource, Te
     for filter in filters {
         let unsupported = || {
             shape(format!(
-                "{id}: only filters on `dynamodb.Keys.PK.S` prefixes are understood"
+                "{id}: only filters on `dynamodb.Keys.PK.S` prefixes (and `dynamodb.Keys.SK.S` values) are understood"
             ))
         };
         let pattern: serde_json::Value = filter
@@ -430,16 +443,29 @@ fn parse_stream(id: &str, event: &Value, table: &str) -> Result<StreamSource, Te
             .and_then(Value::as_str)
             .and_then(|p| serde_json::from_str(p).ok())
             .ok_or_else(unsupported)?;
-        let prefixes = pattern["dynamodb"]["Keys"]["PK"]["S"]
-            .as_array()
-            .ok_or_else(unsupported)?;
+        let keys = &pattern["dynamodb"]["Keys"];
+        let prefixes = keys["PK"]["S"].as_array().ok_or_else(unsupported)?;
+        let mut filter = KeyFilter {
+            pk_prefixes: Vec::new(),
+            sk_values: Vec::new(),
+        };
         for prefix in prefixes {
-            pk_prefixes.push(prefix["prefix"].as_str().ok_or_else(unsupported)?.to_owned());
+            filter
+                .pk_prefixes
+                .push(prefix["prefix"].as_str().ok_or_else(unsupported)?.to_owned());
         }
+        if let Some(values) = keys.get("SK") {
+            for value in values["S"].as_array().ok_or_else(unsupported)? {
+                filter
+                    .sk_values
+                    .push(value.as_str().ok_or_else(unsupported)?.to_owned());
+            }
+        }
+        key_filters.push(filter);
     }
     Ok(StreamSource {
         batch_size,
-        pk_prefixes,
+        filters: key_filters,
     })
 }
 
@@ -917,14 +943,28 @@ Resources:
         let upkeep = t.functions.iter().find(|f| f.binary == "upkeep-counters").unwrap();
         let source = upkeep.stream.as_ref().expect("a stream event");
         assert_eq!(source.batch_size, 100);
-        assert!(source.accepts("CHATX#POST#p1") && source.accepts("INFO#COMMENTS#INFO#000000000001#ALL"));
-        assert!(!source.accepts("CHATX#USER#u1") && !source.accepts("RATE#x"));
+        assert!(source.accepts("CHATX#POST#p1", "#POST") && source.accepts("INFO#COMMENTS#INFO#000000000001#ALL", "x"));
+        assert!(!source.accepts("CHATX#USER#u1", "#POST") && !source.accepts("RATE#x", "#POST"));
+        let copies = t.functions.iter().find(|f| f.binary == "weif-profile-copies").unwrap();
+        let source = copies.stream.as_ref().expect("a stream event");
+        assert!(source.accepts("WEIF#USER#u1", "PROFILE"));
+        assert!(!source.accepts("WEIF#USER#u1", "FRIEND#u2") && !source.accepts("WEIF#GROUP#g", "PROFILE"));
 
         let event = "      Events:\n        S:\n          Type: DynamoDB\n          Properties:\n            Stream: !GetAtt Table.StreamArn\n            FilterCriteria:\n              Filters:\n                - Pattern: PATTERN\n        Api:";
         let with =
             |pattern: &str| TEMPLATE.replacen("      Events:\n        Api:", &event.replace("PATTERN", pattern), 1);
         let t = Template::parse(&with(r#"'{"dynamodb":{"Keys":{"PK":{"S":[{"prefix":"X#"}]}}}}'"#)).unwrap();
-        assert_eq!(t.functions[0].stream.as_ref().unwrap().pk_prefixes, ["X#"]);
+        let filters = &t.functions[0].stream.as_ref().unwrap().filters;
+        assert_eq!(
+            (filters[0].pk_prefixes.as_slice(), filters[0].sk_values.len()),
+            (&["X#".to_owned()][..], 0)
+        );
+        let t = Template::parse(&with(
+            r#"'{"dynamodb":{"Keys":{"PK":{"S":[{"prefix":"X#"}]},"SK":{"S":["A","B"]}}}}'"#,
+        ))
+        .unwrap();
+        let source = t.functions[0].stream.as_ref().unwrap();
+        assert!(source.accepts("X#1", "B") && !source.accepts("X#1", "C") && !source.accepts("Y#1", "A"));
         let err = Template::parse(&with(r#"'{"eventName":["INSERT"]}'"#)).unwrap_err();
         assert!(err.to_string().contains("only filters on"), "{err}");
     }

@@ -87,6 +87,7 @@ impl WeifStore {
             .set(attr::SEX, s(changes.sex))
             .set(keys::GSI1_PK, s(gpk))
             .set(keys::GSI1_SK, s(gsk))
+            .add(attr::PROFILE_VERSION, 1)
             .when_exists();
         for (name, value) in [
             (attr::BIRTHDAY, changes.birthday),

@@ -4,10 +4,12 @@
 //! or removing deletes both. Each transaction's conditions say which state it expects, so of
 //! two concurrent answers exactly one applies, and a request can't exist twice.
 
+use std::collections::HashMap;
+
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::{MAX_FRIENDS, MAX_PENDING_LISTED, WeifStore, newest_pending};
-use crate::items::{Friend, FriendItem};
+use crate::items::{Friend, FriendItem, PeerCopy, User, UserItem};
 use crate::keys::{self as k, attr};
 use shared::error::AppError;
 use shared::ids;
@@ -51,6 +53,9 @@ impl FriendState {
         }
     }
 }
+
+/// Attempts of an agree whose users' profiles keep changing under it.
+const AGREE_ATTEMPTS: u32 = 3;
 
 fn no_request() -> AppError {
     AppError::not_found("好友申请不存在或已处理")
@@ -105,6 +110,7 @@ impl WeifStore {
             state: 0,
             incoming,
             time: now,
+            ..Friend::default()
         };
         let tx = vec![
             self.put_new(FriendItem::request(&side(from, to, false)))?,
@@ -127,43 +133,78 @@ impl WeifStore {
         }
     }
 
-    /// `me` accepts `requester`'s request: both sides become friends and each user counts one
-    /// more friend (at most [`MAX_FRIENDS`]); then each gets the other's newest moments in their
-    /// feed (`backfill_feeds`). Cost: 1 TransactWriteItems + 2 Queries on GSI1 + ≤ 2
-    /// BatchWriteItem.
+    /// `me` accepts `requester`'s request: both sides become friends, each with a copy of the
+    /// other's profile, and each user counts one more friend (at most [`MAX_FRIENDS`]); then each
+    /// gets the other's newest moments in their feed (`backfill_feeds`). The transaction checks
+    /// that neither profile changed since it was read (each user's `profileVersion`), so a copy
+    /// is never older than the profile once both the agree and a concurrent edit's fan-out
+    /// (`copy_profile`) are done; a profile edited meanwhile is read again.
+    /// Cost: 1 BatchGetItem (the two users) + 1 TransactWriteItems per attempt + 2 Queries on
+    /// GSI1 + ≤ 2 BatchWriteItem.
     #[tracing::instrument(skip(self))]
     pub async fn agree_friend(&self, me: &str, requester: &str, now: i64) -> Result<(), AppError> {
         if me == requester {
             return Err(no_request());
         }
-        let befriend = |user: &str, other: &str, incoming: bool| {
-            pending(k::friend(user, other), incoming)
-                .set(attr::STATE, n(1))
-                .set(keys::GSI1_PK, s(k::friends(user)))
-                .set(keys::GSI1_SK, s(k::by_time(now, &[other])))
-                .set(attr::TIME, n(now))
-                .into_update(self.table())
-        };
-        let count = |user: &str| {
-            Change::new(k::user(user))
-                .add(attr::FRIEND_COUNT, 1)
-                .when_exists()
-                .when_absent_or_lt(attr::FRIEND_COUNT, n(MAX_FRIENDS))
-                .into_update(self.table())
-        };
-        let tx = vec![
-            befriend(me, requester, true)?,
-            befriend(requester, me, false)?,
-            count(me)?,
-            count(requester)?,
-        ];
-        match self.store.transact(tx).await? {
-            Ok(()) => self.backfill_feeds(me, requester).await,
-            Err(c) if c.condition_failed(0) || c.condition_failed(1) => Err(no_request()),
-            Err(c) if c.condition_failed(2) => Err(AppError::conflict("你的好友数量已达上限")),
-            Err(c) if c.condition_failed(3) => Err(AppError::conflict("对方的好友数量已达上限")),
-            Err(c) => Err(AppError::internal(format!("friend agree cancelled: {c:?}"))),
+        for attempt in 0..AGREE_ATTEMPTS {
+            let users = self.user_items(&[me, requester], attempt > 0).await?;
+            let (Some(mine), Some(theirs)) = (users.get(me), users.get(requester)) else {
+                return Err(no_request());
+            };
+            let befriend = |user: &str, other: &UserItem, incoming: bool| -> Result<_, AppError> {
+                pending(k::friend(user, &other.user.id), incoming)
+                    .set(attr::STATE, n(1))
+                    .set(keys::GSI1_PK, s(k::friends(user)))
+                    .set(keys::GSI1_SK, s(k::by_time(now, &[&other.user.id])))
+                    .set(attr::TIME, n(now))
+                    .set(attr::PEER, serde_dynamo::to_attribute_value(PeerCopy::of(&other.user))?)
+                    .set(attr::PEER_VERSION, n(other.profile_version as i64))
+                    .into_update(self.table())
+            };
+            let count = |user: &UserItem| {
+                let change = Change::new(k::user(&user.user.id))
+                    .add(attr::FRIEND_COUNT, 1)
+                    .when_exists()
+                    .when_absent_or_lt(attr::FRIEND_COUNT, n(MAX_FRIENDS));
+                let change = match user.profile_version {
+                    0 => change.when_zero(attr::PROFILE_VERSION),
+                    v => change.when_eq(attr::PROFILE_VERSION, n(v as i64)),
+                };
+                change.into_update_returning_old(self.table())
+            };
+            let tx = vec![
+                befriend(me, theirs, true)?,
+                befriend(requester, mine, false)?,
+                count(mine)?,
+                count(theirs)?,
+            ];
+            let c = match self.store.transact(tx).await? {
+                Ok(()) => return self.backfill_feeds(me, requester).await,
+                Err(c) => c,
+            };
+            if c.condition_failed(0) || c.condition_failed(1) {
+                return Err(no_request());
+            }
+            // A user's condition: a full friend list, or a profile edited since the read.
+            for (i, read, full) in [(2, mine, "你的好友数量已达上限"), (3, theirs, "对方的好友数量已达上限")]
+            {
+                if !c.condition_failed(i) {
+                    continue;
+                }
+                let old: Option<UserItem> = c.item(i).cloned().map(serde_dynamo::from_item).transpose()?;
+                match old {
+                    Some(old) if old.profile_version == read.profile_version => {
+                        return Err(AppError::conflict(full));
+                    }
+                    Some(_) => {}
+                    None => return Err(no_request()),
+                }
+            }
+            if !(c.condition_failed(2) || c.condition_failed(3)) {
+                return Err(AppError::internal(format!("friend agree cancelled: {c:?}")));
+            }
         }
+        Err(AppError::conflict("资料正在更新, 请稍后再试"))
     }
 
     /// `me` refuses `requester`'s request: both sides go. Cost: 1 TransactWriteItems.
@@ -223,6 +264,67 @@ impl WeifStore {
             }
         }
         Err(AppError::internal("friend relation kept changing during removal"))
+    }
+
+    /// Brings the copies of `user_id`'s profile on the other sides of their relations up to the
+    /// profile's version: `weif-profile-copies` runs it on each change of the user item; most
+    /// (friend counts, the copied mark itself) leave the profile as it was and end after the
+    /// read. An edge is rewritten only while it exists and holds an older copy, so runs in any
+    /// order, twice, or beside an agree (which copies a version it checks) leave the newest
+    /// copy. Then the user records the version copied. How many edges it looked at.
+    /// Cost: 1 GetItem (consistent); when the profile changed, + 1 Query (the user's edges,
+    /// keys only) + 1 UpdateItem per edge ([`super::FAN_OUT`] at a time) + 1 UpdateItem.
+    #[tracing::instrument(skip(self))]
+    pub async fn copy_profile(&self, user_id: &str) -> Result<usize, AppError> {
+        let Some(item) = self.store.get::<UserItem>(&k::user(user_id), true).await? else {
+            return Ok(0);
+        };
+        let version = item.profile_version;
+        if version <= item.copied_version {
+            return Ok(0);
+        }
+        let copy: AttributeValue = serde_dynamo::to_attribute_value(PeerCopy::of(&item.user))?;
+        let others: Vec<String> = Query::table(k::user_partition(user_id))
+            .begins_with(k::FRIEND_PREFIX)
+            .keys_only()
+            .all(&self.store)
+            .await?
+            .iter()
+            .filter_map(Key::of_item)
+            .filter_map(|key| k::friend_of_edge(&key.sk).map(str::to_owned))
+            .collect();
+        let edges = others.len();
+        let user = user_id.to_owned();
+        self.fan_out(others, move |store, other| {
+            let change = Change::new(k::friend(&other, &user))
+                .when_exists()
+                .when_absent_or_lt(attr::PEER_VERSION, n(version as i64))
+                .set(attr::PEER, copy.clone())
+                .set(attr::PEER_VERSION, n(version as i64));
+            async move { change.update(&store.store).await.map(|_| ()) }
+        })
+        .await?;
+        Change::new(k::user(user_id))
+            .when_exists()
+            .when_absent_or_lt(attr::COPIED_VERSION, n(version as i64))
+            .set(attr::COPIED_VERSION, n(version as i64))
+            .update(&self.store)
+            .await?;
+        tracing::info!(version, edges, "profile copied");
+        Ok(edges)
+    }
+
+    /// The other users of `edges`: each from its edge's copy, reading only those without one
+    /// (a request's). Cost: 1 BatchGetItem per 100 edges without a copy (none for friends).
+    #[tracing::instrument(skip_all)]
+    pub async fn peers_of(&self, edges: &[Friend]) -> Result<HashMap<String, User>, AppError> {
+        let mut users: HashMap<String, User> = edges
+            .iter()
+            .filter_map(|f| f.peer_user().map(|u| (u.id.clone(), u)))
+            .collect();
+        let uncopied = edges.iter().filter(|f| f.peer.is_none()).map(|f| f.friend_id.as_str());
+        users.extend(self.users(uncopied).await?);
+        Ok(users)
     }
 
     /// `me`'s friends, oldest friendship first. Cost: 1 Query on GSI1 (≤ 500 small items).

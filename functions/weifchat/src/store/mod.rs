@@ -22,7 +22,7 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
-use super::items::User;
+use super::items::{User, UserItem};
 use crate::keys::{self as k, attr};
 use shared::error::AppError;
 use shared::keys::{self, Key};
@@ -132,6 +132,17 @@ impl WeifStore {
         }
         let items: Vec<super::items::UserItem> = self.get_many(&keys).await?;
         Ok(items.into_iter().map(|i| (i.user.id.clone(), i.user)).collect())
+    }
+
+    /// The user items named, by ID (with their versions). Cost: 1 BatchGetItem.
+    pub(crate) async fn user_items(
+        &self,
+        ids: &[&str],
+        consistent: bool,
+    ) -> Result<HashMap<String, UserItem>, AppError> {
+        let keys: Vec<Key> = ids.iter().map(|id| k::user(id)).collect();
+        let items: Vec<UserItem> = serde_dynamo::from_items(self.store.batch_get(&keys, consistent).await?)?;
+        Ok(items.into_iter().map(|i| (i.user.id.clone(), i)).collect())
     }
 
     /// Marks `caller`'s item at `key` (a moment, a group) as being deleted: `deletedAt` set and

@@ -272,11 +272,13 @@ impl<'a> Uploads<'a> {
 }
 
 impl WeifStore {
-    /// Sets the user's picture. Cost: 1 UpdateItem.
+    /// Sets the user's picture (a new profile version: `copy_profile` carries it to the
+    /// friends' copies). Cost: 1 UpdateItem.
     #[tracing::instrument(skip(self))]
     pub async fn set_user_picture(&self, user_id: &str, url: &str) -> Result<(), AppError> {
         Change::new(k::user(user_id))
             .set(attr::IMG_URL, s(url))
+            .add(attr::PROFILE_VERSION, 1)
             .when_exists()
             .update_or(&self.store, AppError::not_found("该用户不存在"))
             .await?;
