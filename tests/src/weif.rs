@@ -74,6 +74,35 @@ pub fn query_string(query: &[(&str, &str)]) -> String {
 }
 
 impl TestApp {
+    /// How many friend edges (requests and friendships; not the conversations beside them)
+    /// `user_id`'s partition holds.
+    pub async fn weif_edges(&self, user_id: &str) -> usize {
+        let out = self
+            .dynamo
+            .query()
+            .table_name(&self.table)
+            .consistent_read(true)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :sk)")
+            .expression_attribute_values(
+                ":pk",
+                aws_sdk_dynamodb::types::AttributeValue::S(weifchat::keys::user_partition(user_id)),
+            )
+            .expression_attribute_values(
+                ":sk",
+                aws_sdk_dynamodb::types::AttributeValue::S(weifchat::keys::FRIEND_PREFIX.into()),
+            )
+            .send()
+            .await
+            .expect("query");
+        let sk = |item: &std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>| {
+            item.get("SK").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default()
+        };
+        out.items()
+            .iter()
+            .filter(|i| weifchat::keys::friend_of_edge(&sk(i)).is_some())
+            .count()
+    }
+
     /// `GET path?query` with the token (none when empty); asserts HTTP 200; the envelope.
     pub async fn weif_get(&self, path: &str, token: &str, query: &[(&str, &str)]) -> Value {
         self.weif_send("GET", &format!("{path}{}", query_string(query)), token, String::new())

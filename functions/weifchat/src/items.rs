@@ -576,7 +576,7 @@ impl MessageItem {
 }
 
 /// A chat's last message, as the conversation list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LastMessage {
     #[serde(rename = "_id")]
     pub id: String,
@@ -613,23 +613,36 @@ pub(super) struct ChatHeadItem {
 }
 
 /// A user's side of a private chat: the last message, how far the user has read (`readSeq`)
-/// and how many messages to them are unread.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// and how many messages to them are unread, and a copy of the peer's profile. Written when
+/// the two become friends (no message yet: out of the list), moved by each message.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Conversation {
     #[serde(rename = "userId")]
     pub user_id: String,
     #[serde(rename = "peerId")]
     pub peer_id: String,
-    #[serde(rename = "lastSeq")]
+    #[serde(rename = "lastSeq", default)]
     pub last_seq: u64,
-    #[serde(rename = "lastTime")]
+    #[serde(rename = "lastTime", default)]
     pub last_time: i64,
-    #[serde(rename = "lastMsg")]
+    #[serde(rename = "lastMsg", default)]
     pub last_msg: LastMessage,
     #[serde(rename = "readSeq", default)]
     pub read_seq: u64,
     #[serde(default)]
     pub unread: u64,
+    /// The peer's profile, as on the friend edge ([`PeerCopy`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<PeerCopy>,
+    #[serde(rename = "peerVersion", default, skip_serializing_if = "is_zero")]
+    pub peer_version: u64,
+}
+
+impl Conversation {
+    /// The peer as this side's copy shows them.
+    pub fn peer_user(&self) -> Option<User> {
+        self.peer.as_ref().map(|p| p.user(&self.peer_id))
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -722,9 +735,9 @@ pub mod bulk {
         })
     }
 
-    /// Both sides of a friendship between `a` (who asked) and `b`, as `agree_friend` leaves them
-    /// (each with a copy of the other's profile as it is).
-    pub fn friendship(id: &str, a: &User, b: &User, time: i64) -> [Item; 2] {
+    /// Both sides of a friendship between `a` (who asked) and `b`, as `agree_friend` leaves
+    /// them: each edge and each (empty) conversation with a copy of the other's profile.
+    pub fn friendship(id: &str, a: &User, b: &User, time: i64) -> [Item; 4] {
         let side = |user: &str, other: &User, incoming: bool| {
             item(FriendItem {
                 head: Head::new(k::friend(user, &other.id), k::entity::FRIEND),
@@ -741,7 +754,28 @@ pub mod bulk {
                 },
             })
         };
-        [side(&a.id, b, false), side(&b.id, a, true)]
+        let conversation = |user: &str, other: &User| {
+            item(ConversationItem {
+                head: Head::new(k::conversation(user, &other.id), k::entity::CONVERSATION),
+                conversation: Conversation {
+                    user_id: user.into(),
+                    peer_id: other.id.clone(),
+                    peer: Some(PeerCopy::of(other)),
+                    ..Conversation::default()
+                },
+            })
+        };
+        [
+            side(&a.id, b, false),
+            side(&b.id, a, true),
+            conversation(&a.id, b),
+            conversation(&b.id, a),
+        ]
+    }
+
+    /// Whether a bulk item is a conversation (to put another in its place).
+    pub fn is_conversation(item: &Item) -> bool {
+        is_entity(item, k::entity::CONVERSATION)
     }
 
     /// A moment and its listing copy, as published (no likes or comments yet).
@@ -893,6 +927,7 @@ mod tests {
             last_msg: LastMessage::of(&m),
             read_seq: 0,
             unread: 1,
+            ..Conversation::default()
         };
         let item = bulk::conversation(&c);
         let s = |name: &str| item[name].as_s().unwrap().clone();
@@ -1011,6 +1046,7 @@ mod tests {
             last_msg: LastMessage::of(&m),
             read_seq: 2,
             unread: 1,
+            ..Conversation::default()
         };
         let item: Item = serde_dynamo::to_item(ConversationItem {
             head: Head::new(k::conversation("a", "b"), k::entity::CONVERSATION),

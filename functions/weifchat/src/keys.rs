@@ -5,7 +5,7 @@
 //! | account (login) | `WEIF#PHONE#<phone>` | `ACCOUNT` | |
 //! | user | `WEIF#USER#<userId>` | `PROFILE` | `WEIF#NICK#<c>` / `<nick, lowercase>#<userId>` |
 //! | WaiFCode (unique) | `WEIF#WAIFCODE#<code>` | `WAIFCODE` | |
-//! | friend edge (one per side) | `WEIF#USER#<userId>` | `FRIEND#<otherId>` | friends: `WEIF#USER#<userId>#FRIENDS`, received requests: `WEIF#USER#<userId>#FRIEND_REQUESTS` / `<time>#<otherId>` |
+//! | friend edge (one per side; a friendship's carries the other's profile) | `WEIF#USER#<userId>` | `FRIEND#<otherId>` | friends: `WEIF#USER#<userId>#FRIENDS`, received requests: `WEIF#USER#<userId>#FRIEND_REQUESTS` / `<time>#<otherId>` |
 //! | note | `WEIF#USER#<userId>` | `NOTE#<noteId>` | |
 //! | group | `WEIF#GROUP#<groupId>` | `#GROUP` | `WEIF#GROUPNAME#<c>` / `<name, lowercase>#<groupId>` |
 //! | group number (unique) | `WEIF#GROUPNO#<number>` | `GROUPNO` | |
@@ -22,7 +22,7 @@
 //! | private message | `WEIF#CHAT#<low>#<high>` | `MSG#<seq, 12 digits>` | |
 //! | group chat head (seq counter) | `WEIF#GROUPCHAT#<groupId>` | `#CHAT` | |
 //! | group message | `WEIF#GROUPCHAT#<groupId>` | `MSG#<seq, 12 digits>` | |
-//! | conversation (a user's side of a private chat) | `WEIF#USER#<userId>` | `CONV#FRIEND#<otherId>` | `WEIF#USER#<userId>#CONVS` / `<lastTime>#<otherId>` |
+//! | conversation (a user's side of a private chat, right after the friend edge) | `WEIF#USER#<userId>` | `FRIEND#<otherId>#CONV` | `WEIF#USER#<userId>#CONVS` / `<lastTime>#<otherId>` (from the first message on) |
 //! | presence (a user's open connections, one attribute each; TTL) | `WEIF#USER#<userId>` | `PRESENCE` | |
 //!
 //! `<c>` is the first character of the lowercased name: the partition of a bounded prefix search.
@@ -296,7 +296,8 @@ pub fn comment_lookup(id: &str) -> (String, String) {
 
 pub const CHAT_HEAD_SK: &str = "#CHAT";
 pub const MESSAGE_PREFIX: &str = "MSG#";
-pub const CONVERSATION_PREFIX: &str = "CONV#FRIEND#";
+/// After a friend edge's sort key: the conversation sorts right after its edge.
+pub const CONVERSATION_SUFFIX: &str = "#CONV";
 
 /// The partition of the private chat between `a` and `b`: the same for both (IDs sorted).
 pub fn private_chat(a: &str, b: &str) -> String {
@@ -320,9 +321,20 @@ pub fn message(chat: &str, seq: u64) -> Key {
     Key::new(chat, format!("{MESSAGE_PREFIX}{seq:012}"))
 }
 
-/// `user_id`'s side of its private chat with `other`.
+/// `user_id`'s side of its private chat with `other`: right after their friend edge, so one
+/// Query (`friend(..)`..`conversation(..)`) reads both.
 pub fn conversation(user_id: &str, other: &str) -> Key {
-    Key::new(user_partition(user_id), format!("{CONVERSATION_PREFIX}{other}"))
+    Key::new(
+        user_partition(user_id),
+        format!("{FRIEND_PREFIX}{other}{CONVERSATION_SUFFIX}"),
+    )
+}
+
+/// The other user of a conversation's sort key (`None`: not a conversation's).
+pub fn friend_of_conversation(sk: &str) -> Option<&str> {
+    sk.strip_prefix(FRIEND_PREFIX)?
+        .strip_suffix(CONVERSATION_SUFFIX)
+        .filter(|id| !id.contains('#'))
 }
 
 /// A message `user_id` sent under its client's ID (`clientMsgId`): what makes a resend of it a
@@ -540,7 +552,7 @@ mod tests {
             k::message(&k::private_chat("a", "b"), 7),
             Key::new("WEIF#CHAT#a#b", "MSG#000000000007")
         );
-        assert_eq!(k::conversation("u1", "u2"), Key::new("WEIF#USER#u1", "CONV#FRIEND#u2"));
+        assert_eq!(k::conversation("u1", "u2"), Key::new("WEIF#USER#u1", "FRIEND#u2#CONV"));
         assert_eq!(k::conversations("u1"), "WEIF#USER#u1#CONVS");
         assert_eq!(
             k::nick_index("  Wifi歪f ", "u1"),
@@ -594,9 +606,15 @@ mod tests {
         );
         assert!(head < m9 && m9 < m10 && m10 < m1000);
         assert!(m1000.starts_with(k::MESSAGE_PREFIX));
-        // Conversations sit in the user's partition apart from friend edges and notes.
-        let conv = k::conversation("u", "v").sk;
-        assert!(!conv.starts_with(k::FRIEND_PREFIX) && !conv.starts_with(k::NOTE_PREFIX));
+        // A conversation sorts right after its friend edge, before any other friend's.
+        let (edge, conv) = (k::friend("u", "v").sk, k::conversation("u", "v").sk);
+        for next in ["v0", "vv", "w", "v~"] {
+            let after = k::friend("u", next).sk;
+            assert!(edge < conv && conv < after, "{conv} < {after}");
+        }
+        assert_eq!(k::friend_of_conversation(&conv), Some("v"));
+        assert_eq!((k::friend_of_edge(&edge), k::friend_of_edge(&conv)), (Some("v"), None));
+        assert_eq!(k::friend_of_conversation(&edge), None);
     }
 
     #[test]
@@ -623,7 +641,7 @@ mod tests {
         }
         // In the user's partition, beside the profile and away from every SK prefix listed there.
         assert_eq!(k::presence("u").pk, k::user("u").pk);
-        for prefix in [k::FRIEND_PREFIX, k::NOTE_PREFIX, k::PROFILE_SK, k::CONVERSATION_PREFIX] {
+        for prefix in [k::FRIEND_PREFIX, k::NOTE_PREFIX, k::PROFILE_SK] {
             assert!(!k::PRESENCE_SK.starts_with(prefix), "{prefix}");
         }
     }

@@ -28,7 +28,9 @@ pub mod wire;
 
 pub use feed::stream_functions;
 pub use items::bulk;
-pub use items::{Comment, Conversation, Friend, Group, LastMessage, Like, Membership, Message, Note, Space, User};
+pub use items::{
+    Comment, Conversation, Friend, Group, LastMessage, Like, Membership, Message, Note, PeerCopy, Space, User,
+};
 pub use store::*;
 
 use shared::AppState;

@@ -15,7 +15,7 @@ fn refused(msg: &str) -> Value {
 }
 
 async fn friend_count(app: &TestApp, user: &WeifUser) -> usize {
-    app.count_items(&k::user_partition(&user.id), k::FRIEND_PREFIX).await
+    app.weif_edges(&user.id).await
 }
 
 #[tokio::test]

@@ -53,7 +53,7 @@ async fn requests(app: &TestApp, user: &WeifUser) -> Vec<Value> {
 
 /// Friend edge items stored in a user's partition, and their friend count.
 async fn stored(app: &TestApp, user: &WeifUser) -> (usize, i64) {
-    let edges = app.count_items(&k::user_partition(&user.id), k::FRIEND_PREFIX).await;
+    let edges = app.weif_edges(&user.id).await;
     let profile = app.item(&k::user(&user.id)).await.unwrap();
     let count = profile["friendCount"].as_n().unwrap().parse().unwrap();
     (edges, count)
@@ -233,7 +233,11 @@ async fn profile_copies_never_go_back_to_an_older_version() {
     app.weif_befriend(&friend, &me).await;
     let store = app.weif_store().await;
     update_nick(&app, &me, "v1").await;
-    assert_eq!(store.copy_profile(&me.id).await.unwrap(), 1, "one edge");
+    assert_eq!(
+        store.copy_profile(&me.id).await.unwrap(),
+        2,
+        "the friend's edge and conversation"
+    );
     assert_eq!(nicks_in_contacts(&app, &friend).await[0].1, "v1");
     assert_eq!(store.copy_profile(&me.id).await.unwrap(), 0, "nothing new to copy");
     // An edge already holding a newer copy (a later run got there first) keeps it.
@@ -242,8 +246,11 @@ async fn profile_copies_never_go_back_to_an_older_version() {
     item.insert("peerVersion".into(), AttributeValue::N("9".into()));
     app.put_all(vec![item]).await;
     update_nick(&app, &me, "v2").await;
-    assert_eq!(store.copy_profile(&me.id).await.unwrap(), 1);
+    assert_eq!(store.copy_profile(&me.id).await.unwrap(), 2);
     assert_eq!(nicks_in_contacts(&app, &friend).await[0].1, "v1", "version 2 < 9: left");
+    let conversation = app.item(&weifchat::keys::conversation(&friend.id, &me.id)).await.unwrap();
+    let copied = conversation["peer"].as_m().unwrap()["nick"].as_s().unwrap().clone();
+    assert_eq!(copied, "v2", "the conversation's copy was at version 1: moved");
 }
 
 /// A profile edited between an agree's read of the users and its transaction: the agree's

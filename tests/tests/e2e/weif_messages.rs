@@ -306,9 +306,18 @@ async fn page_1_reads_the_newest_messages_beside_the_check_without_the_head() {
     app.calls("weif-message-friend");
     let env = friend_page(&app, &owner, &member, "1").await;
     assert_eq!(text_of(&env), range(6..=25));
-    assert_eq!(ops_and_items(&app, "weif-message-friend").0, ["BatchGetItem", "Query"]);
+    assert_eq!(
+        ops_and_items(&app, "weif-message-friend"),
+        (vec!["Query".into(), "Query".into(), "Query".into()], 2 + 2 + 20),
+        "each side's friend edge and conversation (one Query a side, the users from their \
+         copies), and the 20 newest messages, at once"
+    );
     let env = friend_page(&app, &owner, &member, "2").await;
     assert_eq!(text_of(&env), range(1..=5));
+    assert_eq!(
+        ops_and_items(&app, "weif-message-friend"),
+        (vec!["Query".into(), "Query".into(), "Query".into()], 2 + 2 + 5)
+    );
 }
 
 #[tokio::test]
@@ -327,7 +336,13 @@ async fn message_list_shows_conversations_newest_first_and_mark_read_clears_unre
     let last = send(&store, &b, &a, "two").await;
     send(&store, &a, &b, "mine").await;
 
+    app.calls("weif-message-list");
     let entries = list(&app, &a).await;
+    assert_eq!(
+        ops_and_items(&app, "weif-message-list"),
+        (vec!["BatchGetItem".into(), "Query".into(), "Query".into()], 1 + 1 + 2),
+        "the conversation (its peer from the copy on it), the membership, the group with its head"
+    );
     assert_eq!(entries.len(), 2, "{entries:?}");
     let friend = &entries[0];
     assert_eq!(friend["type"], "friendChat");
@@ -527,7 +542,11 @@ async fn pages_lists_and_marks_cost_one_page_with_1000_messages() {
     assert_eq!((list50[0]["message"].clone(), list50.len()), (json!("m0"), 20));
     let calls = app.calls("weif-message-friend");
     let ops: Vec<&str> = calls.iter().map(|c| c.operation.as_str()).collect();
-    assert_eq!(ops, ["BatchGetItem", "Query"], "no offset scan");
+    assert_eq!(
+        ops,
+        ["Query", "Query", "Query"],
+        "both sides, then one range: no offset scan"
+    );
     let last_page: usize = calls.iter().map(|c| c.items_read).sum();
     assert!(last_page <= 25, "page 50 read {last_page} items");
     assert_eq!(friend_page(&app, &a, &b, "51").await["status"], 201);

@@ -690,26 +690,28 @@ async fn weif_private_chat(app: &TestApp) -> Fixture {
         };
         weif_message(ids, i, start, from, Some(to), None)
     };
-    let (row, last, me, peer, chat2) = (message.clone(), message, owner.id.clone(), friend.clone(), chat.clone());
+    let friend_profile = weif_profile(&friend, "the friend".into(), start);
+    let (row, last, chat2) = (message.clone(), message, chat.clone());
     Fixture {
         row: Box::new(move |i| vec![weifchat::bulk::message(&chat, &row(i))]),
         after: Some(Box::new(move |n| {
             let m = last(n - 1);
-            let side = |user: &str, other: &str| {
+            let side = |user: &weifchat::User, other: &weifchat::User| {
                 weifchat::bulk::conversation(&weifchat::Conversation {
-                    user_id: user.into(),
-                    peer_id: other.into(),
+                    user_id: user.id.clone(),
+                    peer_id: other.id.clone(),
                     last_seq: m.seq,
                     last_time: m.time,
                     last_msg: weifchat::LastMessage::of(&m),
                     read_seq: m.seq,
-                    unread: 0,
+                    peer: Some(weifchat::PeerCopy::of(other)),
+                    ..Default::default()
                 })
             };
             vec![
                 weifchat::bulk::chat_head(&chat2, &m),
-                side(&me, &peer),
-                side(&peer, &me),
+                side(&owner_profile, &friend_profile),
+                side(&friend_profile, &owner_profile),
             ]
         })),
         calls: vec![
@@ -774,24 +776,28 @@ async fn weif_conversations(app: &TestApp) -> Fixture {
             let peer = nth(peers, i);
             let m = weif_message(messages, i, start, &peer, Some(&me), None);
             let m = weifchat::Message { seq: 1, ..m };
-            let side = |user: &str, other: &str, unread: u64| {
+            let peer_profile = weif_profile(&peer, format!("peer {i}"), start);
+            let side = |user: &weifchat::User, other: &weifchat::User, unread: u64| {
                 weifchat::bulk::conversation(&weifchat::Conversation {
-                    user_id: user.into(),
-                    peer_id: other.into(),
+                    user_id: user.id.clone(),
+                    peer_id: other.id.clone(),
                     last_seq: 1,
                     last_time: m.time,
                     last_msg: weifchat::LastMessage::of(&m),
-                    read_seq: 0,
                     unread,
+                    peer: Some(weifchat::PeerCopy::of(other)),
+                    ..Default::default()
                 })
             };
             let chat = weifchat::keys::private_chat(&me, &peer);
             let mut items = weif_friend(&peer, format!("peer {i}"), &owner_profile, at(start, i));
+            // The conversations as the message left them, in place of the friendship's empty ones.
+            items.retain(|item| !weifchat::bulk::is_conversation(item));
             items.extend([
                 weifchat::bulk::message(&chat, &m),
                 weifchat::bulk::chat_head(&chat, &m),
-                side(&me, &peer, 1),
-                side(&peer, &me, 0),
+                side(&owner_profile, &peer_profile, 1),
+                side(&peer_profile, &owner_profile, 0),
             ]);
             items
         }),

@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::{MAX_FRIENDS, MAX_PENDING_LISTED, WeifStore, newest_pending};
 use crate::items::{Friend, FriendItem, PeerCopy, User, UserItem};
-use crate::keys::{self as k, attr};
+use crate::keys::{self as k, attr, entity};
 use shared::error::AppError;
 use shared::ids;
 use shared::keys::{self, Key};
@@ -172,11 +172,23 @@ impl WeifStore {
                 };
                 change.into_update_returning_old(self.table())
             };
+            // Each side's conversation, with the same copy: out of the list until a message.
+            let conversation = |user: &str, other: &UserItem| -> Result<_, AppError> {
+                Change::new(k::conversation(user, &other.user.id))
+                    .set(keys::ENTITY, s(entity::CONVERSATION))
+                    .set(attr::USER_ID, s(user))
+                    .set(attr::PEER_ID, s(&other.user.id))
+                    .set(attr::PEER, serde_dynamo::to_attribute_value(PeerCopy::of(&other.user))?)
+                    .set(attr::PEER_VERSION, n(other.profile_version as i64))
+                    .into_update(self.table())
+            };
             let tx = vec![
                 befriend(me, theirs, true)?,
                 befriend(requester, mine, false)?,
                 count(mine)?,
                 count(theirs)?,
+                conversation(me, theirs)?,
+                conversation(requester, mine)?,
             ];
             let c = match self.store.transact(tx).await? {
                 Ok(()) => return self.backfill_feeds(me, requester).await,
@@ -266,14 +278,16 @@ impl WeifStore {
         Err(AppError::internal("friend relation kept changing during removal"))
     }
 
-    /// Brings the copies of `user_id`'s profile on the other sides of their relations up to the
-    /// profile's version: `weif-profile-copies` runs it on each change of the user item; most
-    /// (friend counts, the copied mark itself) leave the profile as it was and end after the
-    /// read. An edge is rewritten only while it exists and holds an older copy, so runs in any
-    /// order, twice, or beside an agree (which copies a version it checks) leave the newest
-    /// copy. Then the user records the version copied. How many edges it looked at.
-    /// Cost: 1 GetItem (consistent); when the profile changed, + 1 Query (the user's edges,
-    /// keys only) + 1 UpdateItem per edge ([`super::FAN_OUT`] at a time) + 1 UpdateItem.
+    /// Brings the copies of `user_id`'s profile on the other sides of their relations (the
+    /// friend edges and conversations in the others' partitions) up to the profile's version:
+    /// `weif-profile-copies` runs it on each change of the user item; most (friend counts, the
+    /// copied mark itself) leave the profile as it was and end after the read. A copy is
+    /// rewritten only while its item exists and holds an older one, so runs in any order,
+    /// twice, or beside an agree (which copies a version it checks) leave the newest copy. Then
+    /// the user records the version copied. How many copies it looked at.
+    /// Cost: 1 GetItem (consistent); when the profile changed, + 1 Query (the user's edges and
+    /// conversations, keys only) + 1 UpdateItem per copy ([`super::FAN_OUT`] at a time) + 1
+    /// UpdateItem.
     #[tracing::instrument(skip(self))]
     pub async fn copy_profile(&self, user_id: &str) -> Result<usize, AppError> {
         let Some(item) = self.store.get::<UserItem>(&k::user(user_id), true).await? else {
@@ -284,19 +298,25 @@ impl WeifStore {
             return Ok(0);
         }
         let copy: AttributeValue = serde_dynamo::to_attribute_value(PeerCopy::of(&item.user))?;
-        let others: Vec<String> = Query::table(k::user_partition(user_id))
+        // Each of the user's edges and conversations has its mirror in the other's partition.
+        let mirrors: Vec<Key> = Query::table(k::user_partition(user_id))
             .begins_with(k::FRIEND_PREFIX)
             .keys_only()
             .all(&self.store)
             .await?
             .iter()
             .filter_map(Key::of_item)
-            .filter_map(|key| k::friend_of_edge(&key.sk).map(str::to_owned))
+            .filter_map(
+                |key| match (k::friend_of_edge(&key.sk), k::friend_of_conversation(&key.sk)) {
+                    (Some(other), _) => Some(k::friend(other, user_id)),
+                    (_, Some(other)) => Some(k::conversation(other, user_id)),
+                    _ => None,
+                },
+            )
             .collect();
-        let edges = others.len();
-        let user = user_id.to_owned();
-        self.fan_out(others, move |store, other| {
-            let change = Change::new(k::friend(&other, &user))
+        let copies = mirrors.len();
+        self.fan_out(mirrors, move |store, mirror| {
+            let change = Change::new(mirror)
                 .when_exists()
                 .when_absent_or_lt(attr::PEER_VERSION, n(version as i64))
                 .set(attr::PEER, copy.clone())
@@ -310,8 +330,8 @@ impl WeifStore {
             .set(attr::COPIED_VERSION, n(version as i64))
             .update(&self.store)
             .await?;
-        tracing::info!(version, edges, "profile copied");
-        Ok(edges)
+        tracing::info!(version, copies, "profile copied");
+        Ok(copies)
     }
 
     /// The other users of `edges`: each from its edge's copy, reading only those without one

@@ -22,8 +22,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
 use super::{MAX_GROUPS_PER_USER, WeifStore};
 use crate::items::{
-    ChatHeadItem, Conversation, ConversationItem, FriendItem, Group, GroupItem, LastMessage, MemberMarkItem, Message,
-    MessageItem, User, UserItem, is_entity,
+    ChatHeadItem, Conversation, ConversationItem, Friend, FriendItem, Group, GroupItem, LastMessage, MemberMarkItem,
+    Message, MessageItem, User, is_entity,
 };
 use crate::keys::{self as k, attr, entity};
 use crate::model::Content;
@@ -158,6 +158,19 @@ fn take(items: &mut Vec<Item>, key: &Key) -> Option<Item> {
 
 fn from_item<T: serde::de::DeserializeOwned>(item: Option<Item>) -> Result<Option<T>, AppError> {
     Ok(item.map(serde_dynamo::from_item).transpose()?)
+}
+
+/// A user's friend edge and conversation with one other user, out of one Query.
+fn edge_and_conversation(items: Vec<Item>) -> Result<(Option<Friend>, Option<Conversation>), AppError> {
+    let (mut edge, mut conversation) = (None, None);
+    for item in items {
+        if is_entity(&item, entity::FRIEND) {
+            edge = from_item::<FriendItem>(Some(item))?.map(|i| i.friend);
+        } else if is_entity(&item, entity::CONVERSATION) {
+            conversation = from_item::<ConversationItem>(Some(item))?.map(|i| i.conversation);
+        }
+    }
+    Ok((edge, conversation))
 }
 
 /// How long a sent message's client ID makes a resend a repeat.
@@ -422,40 +435,38 @@ impl WeifStore {
         })
     }
 
-    /// Both users, the caller's friend edge and both conversations of a private chat.
-    /// Cost: 1 BatchGetItem (5 items).
+    /// A private chat from both sides: each user's friend edge and conversation, one Query in
+    /// each user's partition (the conversation sorts right after the edge), and each user as
+    /// the other side's copies show them (read from the user items only where a copy is
+    /// missing: strangers). Cost: 2 Queries at once (≤ 2 items each); + 1 BatchGetItem without
+    /// copies.
     #[tracing::instrument(skip(self))]
     pub async fn private_chat(&self, me: &str, friend: &str) -> Result<PrivateChat, AppError> {
-        let (me_key, friend_key, edge_key, mine_key, theirs_key) = (
-            k::user(me),
-            k::user(friend),
-            k::friend(me, friend),
-            k::conversation(me, friend),
-            k::conversation(friend, me),
-        );
-        let keys = [
-            me_key.clone(),
-            friend_key.clone(),
-            edge_key.clone(),
-            mine_key.clone(),
-            theirs_key.clone(),
-        ];
-        let mut items = self.store.batch_get(&keys, false).await?;
-        let user =
-            |item: Option<Item>| -> Result<Option<User>, AppError> { Ok(from_item::<UserItem>(item)?.map(|i| i.user)) };
-        let conv = |item: Option<Item>| -> Result<Option<Conversation>, AppError> {
-            Ok(
-                from_item::<ConversationItem>(item.filter(|i| is_entity(i, entity::CONVERSATION)))?
-                    .map(|i| i.conversation),
-            )
+        let side = |user: &str, other: &str| {
+            let (edge, conversation) = (k::friend(user, other), k::conversation(user, other));
+            Query::table(edge.pk).between(edge.sk, conversation.sk).all(&self.store)
         };
-        let edge: Option<FriendItem> = from_item(take(&mut items, &edge_key))?;
+        let (mine, theirs) = tokio::try_join!(side(me, friend), side(friend, me))?;
+        let (my_edge, my_conv) = edge_and_conversation(mine)?;
+        let (their_edge, their_conv) = edge_and_conversation(theirs)?;
+        // The other side's copies show each user.
+        let copy = |edge: &Option<Friend>, conv: &Option<Conversation>| {
+            conv.as_ref()
+                .and_then(Conversation::peer_user)
+                .or_else(|| edge.as_ref().and_then(Friend::peer_user))
+        };
+        let (mut me_user, mut friend_user) = (copy(&their_edge, &their_conv), copy(&my_edge, &my_conv));
+        if me_user.is_none() || friend_user.is_none() {
+            let mut users = self.users([me, friend]).await?;
+            me_user = me_user.or_else(|| users.remove(me));
+            friend_user = friend_user.or_else(|| users.remove(friend));
+        }
         Ok(PrivateChat {
-            me: user(take(&mut items, &me_key))?,
-            friend: user(take(&mut items, &friend_key))?,
-            are_friends: me != friend && edge.is_some_and(|e| e.friend.state == 1),
-            mine: conv(take(&mut items, &mine_key))?,
-            theirs: conv(take(&mut items, &theirs_key))?,
+            me: me_user,
+            friend: friend_user,
+            are_friends: me != friend && my_edge.is_some_and(|e| e.state == 1),
+            mine: my_conv,
+            theirs: their_conv,
         })
     }
 
@@ -496,8 +507,9 @@ impl WeifStore {
     /// `me`'s conversations: private ones (newest first) with their peers, and the groups
     /// `me` is in that have messages (of the newest [`MAX_GROUPS_PER_USER`] memberships, as
     /// `/contacts/group` lists them), with `me`'s unread count.
-    /// Cost: 2 Queries (conversations, ≤ 500 memberships) + 1 BatchGetItem per 50 groups + 1 per
-    /// 100 peers; the number of conversations and groups, not of messages.
+    /// Each peer comes from the copy on the conversation.
+    /// Cost: 2 Queries (conversations, ≤ 500 memberships) + 1 BatchGetItem per 50 groups; the
+    /// number of conversations and groups, not of messages.
     #[tracing::instrument(skip(self))]
     pub async fn conversations(&self, me: &str) -> Result<Conversations, AppError> {
         let (convs, marks) = tokio::try_join!(
@@ -520,7 +532,13 @@ impl WeifStore {
         } else {
             self.store.batch_get(&keys, false).await?
         };
-        let users = self.users(private.iter().map(|c| c.peer_id.as_str())).await?;
+        // Each peer from the copy on the conversation; read only where one is missing.
+        let mut users: HashMap<String, User> = private
+            .iter()
+            .filter_map(|c| c.peer_user().map(|u| (u.id.clone(), u)))
+            .collect();
+        let uncopied = private.iter().filter(|c| c.peer.is_none()).map(|c| c.peer_id.as_str());
+        users.extend(self.users(uncopied).await?);
         let mut groups_by_id: HashMap<String, Group> = HashMap::new();
         let mut heads: HashMap<String, ChatHeadItem> = HashMap::new();
         for item in group_items {
