@@ -248,7 +248,10 @@ async fn profile_copies_never_go_back_to_an_older_version() {
     update_nick(&app, &me, "v2").await;
     assert_eq!(store.copy_profile(&me.id).await.unwrap(), 2);
     assert_eq!(nicks_in_contacts(&app, &friend).await[0].1, "v1", "version 2 < 9: left");
-    let conversation = app.item(&weifchat::keys::conversation(&friend.id, &me.id)).await.unwrap();
+    let conversation = app
+        .item(&weifchat::keys::conversation(&friend.id, &me.id))
+        .await
+        .unwrap();
     let copied = conversation["peer"].as_m().unwrap()["nick"].as_s().unwrap().clone();
     assert_eq!(copied, "v2", "the conversation's copy was at version 1: moved");
 }

@@ -176,10 +176,11 @@ impl WeifStore {
     }
 
     /// Page `page` (from 1) of `viewer`'s feed, `per_page` a page, newest first: one Query of
-    /// the feed's entries, one batched read of the page's moments, authors and the viewer's
-    /// friendships with them; then each moment that has likes or comments has its partition read
-    /// (≤ `per_page` Queries, at once), and one batched read of the users those mention.
-    /// Cost: 1 Query (`page × per_page` entries of ~130 bytes) + 1 BatchGetItem (≤ 3 ×
+    /// the feed's entries, one batched read of the page's moments and the viewer's friendships
+    /// with their authors (each edge carries its author's profile); then each moment that has
+    /// likes or comments has its partition read (≤ `per_page` Queries, at once), and one batched
+    /// read of the users those mention.
+    /// Cost: 1 Query (`page × per_page` entries of ~130 bytes) + 1 BatchGetItem (≤ 2 ×
     /// `per_page` keys) + 1 Query per moment with likes or comments + 1 BatchGetItem if any.
     #[tracing::instrument(skip(self))]
     pub async fn feed(&self, viewer: &str, page: usize, per_page: usize) -> Result<FeedPage, AppError> {
@@ -197,10 +198,12 @@ impl WeifStore {
         for e in &entries {
             if !authors.contains(&e.author_id.as_str()) {
                 authors.push(&e.author_id);
-                keys.push(k::user(&e.author_id));
-                if e.author_id != viewer {
-                    keys.push(k::friend(viewer, &e.author_id));
-                }
+                // A friend's edge says they are still friends and carries their profile.
+                keys.push(if e.author_id == viewer {
+                    k::user(viewer)
+                } else {
+                    k::friend(viewer, &e.author_id)
+                });
             }
         }
         let mut spaces: HashMap<String, SpaceItem> = HashMap::new();
@@ -216,6 +219,9 @@ impl WeifStore {
             } else if is_entity(&item, k::entity::FRIEND) {
                 let f: FriendItem = serde_dynamo::from_item(item)?;
                 if f.friend.state == 1 {
+                    if let Some(author) = f.friend.peer_user() {
+                        users.insert(author.id.clone(), author);
+                    }
                     friends.insert(f.friend.friend_id);
                 }
             }
