@@ -62,7 +62,7 @@ pub async fn home(state: &AppState, req: Request) -> Response<Body> {
         must_be_caller(&caller, &me)?;
         let store = state.weifchat();
         let home = store.group_home(&group_id, &me).await?.ok_or_else(no_group)?;
-        let users = store.users(home.members.iter().map(|m| m.user_id.as_str())).await?;
+        let users = store.members_users(&home.members).await?;
         let member_users = home.members.iter().filter_map(|m| users.get(&m.user_id));
         let (mut male, mut female, mut born_00s) = (0, 0, 0);
         for u in member_users {
@@ -92,7 +92,7 @@ async fn group_with_members(
 ) -> Result<(Group, Vec<Membership>, crate::view::Users), AppError> {
     let store = state.weifchat();
     let (group, members) = store.group_and_members(group_id).await?.ok_or_else(no_group)?;
-    let users = store.users(members.iter().map(|m| m.user_id.as_str())).await?;
+    let users = store.members_users(&members).await?;
     Ok((group, members, users))
 }
 

@@ -307,7 +307,7 @@ impl GroupNumberItem {
 }
 
 /// A membership, or a join request (then `owner_id` is the group's owner, who answers it).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Membership {
     #[serde(rename = "_id")]
     pub id: String,
@@ -318,6 +318,19 @@ pub struct Membership {
     #[serde(rename = "ownerId")]
     pub owner_id: String,
     pub time: i64,
+    /// A member's copy of their own profile ([`PeerCopy`]), so member lists read no user item
+    /// (`None` on a join request).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer: Option<PeerCopy>,
+    #[serde(rename = "peerVersion", default, skip_serializing_if = "is_zero")]
+    pub peer_version: u64,
+}
+
+impl Membership {
+    /// The member as the membership's copy shows them.
+    pub fn member_user(&self) -> Option<User> {
+        self.peer.as_ref().map(|p| p.user(&self.user_id))
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -30,6 +30,7 @@ mod nobase_users;
 mod rate_limits;
 mod weif_accounts;
 mod weif_authorization;
+mod weif_copies;
 mod weif_feed;
 mod weif_friends;
 mod weif_groups;

@@ -2,14 +2,10 @@
 //! `friendState` of a user's home; requests that can't duplicate and answers that can't both
 //! apply, whatever the concurrency.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
 use aws_sdk_dynamodb::types::AttributeValue;
-use e2e::proxy::{HoldOnce, Listening};
 use e2e::serde_json::{Value, json};
 use e2e::weif::{WeifUser, field, keys};
-use e2e::{TestApp, spawn_app, spawn_app_through, spawn_app_with_upkeep};
+use e2e::{TestApp, spawn_app};
 use weifchat::keys as k;
 
 async fn request(app: &TestApp, from: &WeifUser, to: &WeifUser) -> Value {
@@ -184,113 +180,6 @@ async fn contacts_friend_lists_the_oldest_friendship_first() {
         app.requests("weif-contacts-friend"),
         ["Query"],
         "each friend from the copy on its edge: no user read"
-    );
-}
-
-async fn update_nick(app: &TestApp, user: &WeifUser, nick: &str) {
-    let body = json!({"_id": user.id, "nick": nick, "sex": "男"});
-    let env = app.weif_post("/update/user", &user.token, body).await;
-    assert_eq!(env["status"], 200, "{env}");
-}
-
-/// The nick each of `user`'s friends shows in their list, by friend.
-async fn nicks_in_contacts(app: &TestApp, user: &WeifUser) -> Vec<(String, String)> {
-    let listed = contacts(app, user).await;
-    let nick = |c: &Value, k: &str| c["friendId"][k].as_str().unwrap().to_owned();
-    listed.iter().map(|c| (nick(c, "_id"), nick(c, "nick"))).collect()
-}
-
-/// A profile edit reaches the copies on the friends' edges through the table's stream
-/// (`weif-profile-copies`), as it runs on AWS.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_profile_edit_reaches_every_friends_list_through_the_tables_stream() {
-    let app = spawn_app_with_upkeep().await;
-    let [me, f1, f2, stranger] = app.weif_users().await;
-    app.weif_befriend(&f1, &me).await;
-    app.weif_befriend(&me, &f2).await;
-    update_nick(&app, &me, "新名字").await;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    for f in [&f1, &f2] {
-        while nicks_in_contacts(&app, f).await != [(me.id.clone(), "新名字".to_owned())] {
-            assert!(Instant::now() < deadline, "the copy on {}'s edge was not updated", f.id);
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-    let copied = app.weif_store().await.copy_profile(&me.id).await.unwrap();
-    assert_eq!(copied, 0, "the stream's run recorded the version it copied");
-    assert!(app.requests("weif-profile-copies").contains(&"UpdateItem".to_owned()));
-    // Another user's edit touches nobody else's edges.
-    update_nick(&app, &stranger, "路人").await;
-    assert_eq!(app.weif_store().await.copy_profile(&stranger.id).await.unwrap(), 0);
-}
-
-/// The copy on each edge only moves forward: a run for an older version, twice, or after a
-/// newer one leaves the newest copy.
-#[tokio::test]
-async fn profile_copies_never_go_back_to_an_older_version() {
-    let app = spawn_app().await;
-    let [me, friend] = app.weif_users().await;
-    app.weif_befriend(&friend, &me).await;
-    let store = app.weif_store().await;
-    update_nick(&app, &me, "v1").await;
-    assert_eq!(
-        store.copy_profile(&me.id).await.unwrap(),
-        2,
-        "the friend's edge and conversation"
-    );
-    assert_eq!(nicks_in_contacts(&app, &friend).await[0].1, "v1");
-    assert_eq!(store.copy_profile(&me.id).await.unwrap(), 0, "nothing new to copy");
-    // An edge already holding a newer copy (a later run got there first) keeps it.
-    let edge = weifchat::keys::friend(&friend.id, &me.id);
-    let mut item = app.item(&edge).await.unwrap();
-    item.insert("peerVersion".into(), AttributeValue::N("9".into()));
-    app.put_all(vec![item]).await;
-    update_nick(&app, &me, "v2").await;
-    assert_eq!(store.copy_profile(&me.id).await.unwrap(), 2);
-    assert_eq!(nicks_in_contacts(&app, &friend).await[0].1, "v1", "version 2 < 9: left");
-    let conversation = app
-        .item(&weifchat::keys::conversation(&friend.id, &me.id))
-        .await
-        .unwrap();
-    let copied = conversation["peer"].as_m().unwrap()["nick"].as_s().unwrap().clone();
-    assert_eq!(copied, "v2", "the conversation's copy was at version 1: moved");
-}
-
-/// A profile edited between an agree's read of the users and its transaction: the agree's
-/// transaction is held (a proxy in front of the DynamoDB API server) while the requester edits
-/// their profile and the edit's copies run (as the stream would, onto the pending edges). The
-/// transaction then finds the profile's version moved, reads again and copies the new profile;
-/// without its check the old copy would land last and stay.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_profile_edited_while_an_agree_is_in_flight_is_the_one_copied() {
-    let server = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").expect("a DynamoDB API server");
-    let hold = Arc::new(HoldOnce::new(&server, "TransactWriteItems"));
-    let proxy = Listening::start(hold.clone()).await;
-    let app = spawn_app_through(&proxy.url()).await;
-    let [me, requester] = app.weif_users().await;
-    request(&app, &requester, &me).await;
-    hold.arm();
-    let edit = async {
-        hold.reached.notified().await;
-        update_nick(&app, &requester, "改过的名字").await;
-        app.weif_store().await.copy_profile(&requester.id).await.unwrap();
-        hold.release();
-    };
-    let (agreed, ()) = tokio::join!(answer(&app, "/friend/agree", &me, &requester), edit);
-    assert_eq!(agreed["status"], 200, "{agreed}");
-    assert_eq!(
-        nicks_in_contacts(&app, &me).await,
-        [(requester.id.clone(), "改过的名字".to_owned())]
-    );
-    assert_eq!(
-        app.requests("weif-friend-agree")[..4],
-        [
-            "BatchGetItem",
-            "TransactWriteItems",
-            "BatchGetItem",
-            "TransactWriteItems"
-        ],
-        "read, refused on the version, read again, agreed"
     );
 }
 

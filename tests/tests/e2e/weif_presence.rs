@@ -61,6 +61,7 @@ async fn a_group_message_to_150_members_reads_their_connections_in_two_batched_r
             user_id: user.clone(),
             owner_id: owner.id.clone(),
             time: now_ms(),
+            ..Default::default()
         }));
         let connection = format!("offline-{i}=");
         store.open_connection(&connection, &user, now_ms()).await.unwrap();

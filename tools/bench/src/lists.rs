@@ -434,7 +434,8 @@ async fn weif_owned_group(app: &TestApp) -> (e2e::weif::WeifUser, weifchat::Grou
     let now = shared::clock::now_ms();
     let group = weif_group(&owner.id, &shared::ids::new_id(), 0, now);
     let mut items = weifchat::bulk::group(&group, 1).to_vec();
-    items.push(weifchat::bulk::member(&membership(&group, &owner.id, now)));
+    let profile = weif_profile(&owner.id, owner.nick.clone(), now);
+    items.push(weifchat::bulk::member(&membership(&group, &profile, now)));
     app.put_all(items).await;
     (owner, group)
 }
@@ -451,13 +452,16 @@ fn weif_group(owner: &str, id: &str, i: usize, now: i64) -> weifchat::Group {
     }
 }
 
-fn membership(group: &weifchat::Group, user: &str, time: i64) -> weifchat::Membership {
+/// `user`'s membership of `group`, with the copy of their profile a join leaves on it.
+fn membership(group: &weifchat::Group, user: &weifchat::User, time: i64) -> weifchat::Membership {
     weifchat::Membership {
         id: shared::ids::new_id(),
         group_id: group.id.clone(),
-        user_id: user.into(),
+        user_id: user.id.clone(),
         owner_id: group.owner_id.clone(),
         time,
+        peer: Some(weifchat::PeerCopy::of(user)),
+        peer_version: 0,
     }
 }
 
@@ -511,10 +515,11 @@ async fn weif_friend_requests(app: &TestApp) -> Fixture {
 
 async fn weif_groups(app: &TestApp) -> Fixture {
     let owner = app.weif_register().await;
-    let (me, start, ids) = (owner.id.clone(), shared::clock::now_ms(), base());
+    let (start, ids) = (shared::clock::now_ms(), base());
+    let me = weif_profile(&owner.id, owner.nick.clone(), start);
     Fixture {
         row: Box::new(move |i| {
-            let group = weif_group(&me, &nth(ids, i), i, start);
+            let group = weif_group(&me.id, &nth(ids, i), i, start);
             let mut items = weifchat::bulk::group(&group, 1).to_vec();
             items.push(weifchat::bulk::member(&membership(&group, &me, at(start, i))));
             items
@@ -532,9 +537,9 @@ async fn weif_members(app: &TestApp) -> Fixture {
     let (start, ids, g) = (shared::clock::now_ms(), base(), group.clone());
     Fixture {
         row: Box::new(move |i| {
-            let user = nth(ids, i);
+            let user = weif_profile(&nth(ids, i), format!("member {i}"), start);
             vec![
-                weif_user(&user, format!("member {i}"), start),
+                weifchat::bulk::user(&user, 1),
                 weifchat::bulk::member(&membership(&g, &user, at(start, i))),
             ]
         }),
@@ -557,11 +562,12 @@ async fn weif_join_requests(app: &TestApp) -> Fixture {
     let (start, ids, g) = (shared::clock::now_ms(), base(), group.clone());
     Fixture {
         row: Box::new(move |i| {
-            let user = nth(ids, i);
-            vec![
-                weif_user(&user, format!("applicant {i}"), start),
-                weifchat::bulk::join_request(&membership(&g, &user, at(start, i))),
-            ]
+            let user = weif_profile(&nth(ids, i), format!("applicant {i}"), start);
+            let request = weifchat::Membership {
+                peer: None,
+                ..membership(&g, &user, at(start, i))
+            };
+            vec![weifchat::bulk::user(&user, 1), weifchat::bulk::join_request(&request)]
         }),
         after: None,
         calls: vec![(

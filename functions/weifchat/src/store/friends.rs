@@ -166,11 +166,7 @@ impl WeifStore {
                     .add(attr::FRIEND_COUNT, 1)
                     .when_exists()
                     .when_absent_or_lt(attr::FRIEND_COUNT, n(MAX_FRIENDS));
-                let change = match user.profile_version {
-                    0 => change.when_zero(attr::PROFILE_VERSION),
-                    v => change.when_eq(attr::PROFILE_VERSION, n(v as i64)),
-                };
-                change.into_update_returning_old(self.table())
+                super::at_profile_version(change, user.profile_version).into_update_returning_old(self.table())
             };
             // Each side's conversation, with the same copy: out of the list until a message.
             let conversation = |user: &str, other: &UserItem| -> Result<_, AppError> {
@@ -279,15 +275,16 @@ impl WeifStore {
     }
 
     /// Brings the copies of `user_id`'s profile on the other sides of their relations (the
-    /// friend edges and conversations in the others' partitions) up to the profile's version:
+    /// friend edges and conversations in the others' partitions, and their memberships in their
+    /// groups' partitions) up to the profile's version:
     /// `weif-profile-copies` runs it on each change of the user item; most (friend counts, the
     /// copied mark itself) leave the profile as it was and end after the read. A copy is
     /// rewritten only while its item exists and holds an older one, so runs in any order,
     /// twice, or beside an agree (which copies a version it checks) leave the newest copy. Then
     /// the user records the version copied. How many copies it looked at.
-    /// Cost: 1 GetItem (consistent); when the profile changed, + 1 Query (the user's edges and
-    /// conversations, keys only) + 1 UpdateItem per copy ([`super::FAN_OUT`] at a time) + 1
-    /// UpdateItem.
+    /// Cost: 1 GetItem (consistent); when the profile changed, + 2 Queries at once (the user's
+    /// edges and conversations, their memberships on GSI1; keys only) + 1 UpdateItem per copy
+    /// ([`super::FAN_OUT`] at a time) + 1 UpdateItem.
     #[tracing::instrument(skip(self))]
     pub async fn copy_profile(&self, user_id: &str) -> Result<usize, AppError> {
         let Some(item) = self.store.get::<UserItem>(&k::user(user_id), true).await? else {
@@ -298,12 +295,16 @@ impl WeifStore {
             return Ok(0);
         }
         let copy: AttributeValue = serde_dynamo::to_attribute_value(PeerCopy::of(&item.user))?;
-        // Each of the user's edges and conversations has its mirror in the other's partition.
-        let mirrors: Vec<Key> = Query::table(k::user_partition(user_id))
-            .begins_with(k::FRIEND_PREFIX)
-            .keys_only()
-            .all(&self.store)
-            .await?
+        // Each of the user's edges and conversations has its mirror in the other's partition;
+        // each of their memberships is in its group's.
+        let (relations, memberships) = tokio::try_join!(
+            Query::table(k::user_partition(user_id))
+                .begins_with(k::FRIEND_PREFIX)
+                .keys_only()
+                .all(&self.store),
+            Query::gsi1(k::user_groups(user_id)).keys_only().all(&self.store),
+        )?;
+        let mut mirrors: Vec<Key> = relations
             .iter()
             .filter_map(Key::of_item)
             .filter_map(
@@ -314,6 +315,7 @@ impl WeifStore {
                 },
             )
             .collect();
+        mirrors.extend(memberships.iter().filter_map(Key::of_item));
         let copies = mirrors.len();
         self.fan_out(mirrors, move |store, mirror| {
             let change = Change::new(mirror)
@@ -338,13 +340,8 @@ impl WeifStore {
     /// (a request's). Cost: 1 BatchGetItem per 100 edges without a copy (none for friends).
     #[tracing::instrument(skip_all)]
     pub async fn peers_of(&self, edges: &[Friend]) -> Result<HashMap<String, User>, AppError> {
-        let mut users: HashMap<String, User> = edges
-            .iter()
-            .filter_map(|f| f.peer_user().map(|u| (u.id.clone(), u)))
-            .collect();
-        let uncopied = edges.iter().filter(|f| f.peer.is_none()).map(|f| f.friend_id.as_str());
-        users.extend(self.users(uncopied).await?);
-        Ok(users)
+        self.copied_users(edges.iter().map(|f| (f.friend_id.as_str(), f.peer_user())))
+            .await
     }
 
     /// `me`'s friends, oldest friendship first. Cost: 1 Query on GSI1 (≤ 500 small items).

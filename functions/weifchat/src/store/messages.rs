@@ -455,15 +455,12 @@ impl WeifStore {
                 .and_then(Conversation::peer_user)
                 .or_else(|| edge.as_ref().and_then(Friend::peer_user))
         };
-        let (mut me_user, mut friend_user) = (copy(&their_edge, &their_conv), copy(&my_edge, &my_conv));
-        if me_user.is_none() || friend_user.is_none() {
-            let mut users = self.users([me, friend]).await?;
-            me_user = me_user.or_else(|| users.remove(me));
-            friend_user = friend_user.or_else(|| users.remove(friend));
-        }
+        let mut users = self
+            .copied_users([(me, copy(&their_edge, &their_conv)), (friend, copy(&my_edge, &my_conv))])
+            .await?;
         Ok(PrivateChat {
-            me: me_user,
-            friend: friend_user,
+            me: users.remove(me),
+            friend: users.remove(friend),
             are_friends: me != friend && my_edge.is_some_and(|e| e.state == 1),
             mine: my_conv,
             theirs: their_conv,
@@ -532,13 +529,9 @@ impl WeifStore {
         } else {
             self.store.batch_get(&keys, false).await?
         };
-        // Each peer from the copy on the conversation; read only where one is missing.
-        let mut users: HashMap<String, User> = private
-            .iter()
-            .filter_map(|c| c.peer_user().map(|u| (u.id.clone(), u)))
-            .collect();
-        let uncopied = private.iter().filter(|c| c.peer.is_none()).map(|c| c.peer_id.as_str());
-        users.extend(self.users(uncopied).await?);
+        let users = self
+            .copied_users(private.iter().map(|c| (c.peer_id.as_str(), c.peer_user())))
+            .await?;
         let mut groups_by_id: HashMap<String, Group> = HashMap::new();
         let mut heads: HashMap<String, ChatHeadItem> = HashMap::new();
         for item in group_items {

@@ -22,11 +22,12 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
-use super::items::{User, UserItem};
+use super::items::{PeerCopy, User, UserItem};
 use crate::keys::{self as k, attr};
 use shared::error::AppError;
 use shared::keys::{self, Key};
 use shared::store::Store;
+use shared::store::write::Change;
 
 pub use accounts::{Registration, UserChanges, new_waif_code};
 pub use connections::{CONNECTION_TTL_SECS, MAX_USER_CONNECTIONS, Reach};
@@ -96,6 +97,15 @@ pub struct WeifStore {
     store: Store,
 }
 
+/// `change` on the condition that the user item's profile is at `version` (the one a copy was
+/// made from: `WeifStore::copy_profile` brings copies of later versions).
+fn at_profile_version(change: Change, version: u64) -> Change {
+    match version {
+        0 => change.when_zero(attr::PROFILE_VERSION),
+        v => change.when_eq(attr::PROFILE_VERSION, shared::store::n(v as i64)),
+    }
+}
+
 impl WeifStore {
     pub fn new(store: &Store) -> Self {
         Self { store: store.clone() }
@@ -134,6 +144,32 @@ impl WeifStore {
         Ok(items.into_iter().map(|i| (i.user.id.clone(), i.user)).collect())
     }
 
+    /// Users shown from copies of their profiles (friend edges, conversations, memberships):
+    /// each `(id, copy)` with a copy is taken as it is; the user items are read only for those
+    /// without one. Cost: 1 BatchGetItem per 100 users without a copy (none if all have one).
+    pub async fn copied_users<'i>(
+        &self,
+        copies: impl IntoIterator<Item = (&'i str, Option<User>)>,
+    ) -> Result<HashMap<String, User>, AppError> {
+        let mut users = HashMap::new();
+        let mut uncopied = Vec::new();
+        for (id, copy) in copies {
+            match copy {
+                Some(user) => {
+                    users.insert(id.to_owned(), user);
+                }
+                None => uncopied.push(id),
+            }
+        }
+        users.extend(self.users(uncopied).await?);
+        Ok(users)
+    }
+
+    /// A user item (with its versions). Cost: 1 GetItem.
+    pub(crate) async fn user_item(&self, id: &str, consistent: bool) -> Result<Option<UserItem>, AppError> {
+        self.store.get(&k::user(id), consistent).await
+    }
+
     /// The user items named, by ID (with their versions). Cost: 1 BatchGetItem.
     pub(crate) async fn user_items(
         &self,
@@ -143,6 +179,14 @@ impl WeifStore {
         let keys: Vec<Key> = ids.iter().map(|id| k::user(id)).collect();
         let items: Vec<UserItem> = serde_dynamo::from_items(self.store.batch_get(&keys, consistent).await?)?;
         Ok(items.into_iter().map(|i| (i.user.id.clone(), i)).collect())
+    }
+
+    /// A member's copy of `user`'s profile, and a check for the same transaction that the
+    /// profile is still the one copied (else `copy_profile` may already have passed this item
+    /// by, and the copy would stay behind). Cost: none (a ConditionCheck of the transaction).
+    fn membership_copy(&self, user: &UserItem) -> Result<(PeerCopy, TransactWriteItem), AppError> {
+        let check = at_profile_version(Change::new(k::user(&user.user.id)), user.profile_version);
+        Ok((PeerCopy::of(&user.user), check.into_check(self.table())?))
     }
 
     /// Marks `caller`'s item at `key` (a moment, a group) as being deleted: `deletedAt` set and

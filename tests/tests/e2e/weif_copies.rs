@@ -1,0 +1,227 @@
+//! weifChat's profile copies (issue 11): a friendship's edges and conversations and a group's
+//! memberships carry a copy of a user's profile, so the lists and histories read no user item.
+//! A profile edit reaches the copies through the table's stream (`weif-profile-copies`); a copy
+//! never goes back to an older version; and an agree or a join accepted while the profile is
+//! being edited copies the edited one.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use e2e::proxy::{HoldOnce, Listening};
+use e2e::serde_json::{Value, json};
+use e2e::weif::WeifUser;
+use e2e::{TestApp, spawn_app, spawn_app_through, spawn_app_with_upkeep};
+use weifchat::keys as k;
+
+async fn update_nick(app: &TestApp, user: &WeifUser, nick: &str) {
+    let body = json!({"_id": user.id, "nick": nick, "sex": "男"});
+    let env = app.weif_post("/update/user", &user.token, body).await;
+    assert_eq!(env["status"], 200, "{env}");
+}
+
+/// `(userId, nick)` of each entry of `list` whose user is at `user_field`.
+fn nicks(list: &Value, user_field: &str) -> Vec<(String, String)> {
+    let text = |v: &Value| v.as_str().unwrap().to_owned();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (text(&e[user_field]["_id"]), text(&e[user_field]["nick"])))
+        .collect()
+}
+
+/// The friends in `user`'s list, with the nick each shows.
+async fn friends_of(app: &TestApp, user: &WeifUser) -> Vec<(String, String)> {
+    let env = app
+        .weif_get_ok("/contacts/friend", &user.token, &[("userId", &user.id)])
+        .await;
+    nicks(&env["data"], "friendId")
+}
+
+/// The members of `group`, with the nick each shows.
+async fn members_of(app: &TestApp, viewer: &WeifUser, group: &str) -> Vec<(String, String)> {
+    let env = app
+        .weif_get_ok("/get/groupUser", &viewer.token, &[("groupId", group)])
+        .await;
+    nicks(&env["data"]["groupUser"], "userId")
+}
+
+/// `who`'s nick in `list`.
+fn nick_of(list: &[(String, String)], who: &WeifUser) -> String {
+    let found = list.iter().find(|(id, _)| *id == who.id);
+    found.map(|(_, nick)| nick.clone()).unwrap_or_default()
+}
+
+/// A profile edit reaches every copy through the table's stream (`weif-profile-copies`), as it
+/// runs on AWS: the friends' lists, the group's member list and the private chat's peer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_profile_edit_reaches_every_copy_through_the_tables_stream() {
+    let app = spawn_app_with_upkeep().await;
+    let [me, f1, f2, stranger] = app.weif_users().await;
+    app.weif_befriend(&f1, &me).await;
+    app.weif_befriend(&me, &f2).await;
+    let group = app.weif_group(&f1, "copies").await;
+    app.weif_join(&me, &f1, &group).await;
+    update_nick(&app, &me, "新名字").await;
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let seen = [
+            nick_of(&friends_of(&app, &f1).await, &me),
+            nick_of(&friends_of(&app, &f2).await, &me),
+            nick_of(&members_of(&app, &f1, &group).await, &me),
+        ];
+        if seen.iter().all(|n| n == "新名字") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "copies not updated: {seen:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let env = app
+        .weif_get_ok(
+            "/message/friend",
+            &f2.token,
+            &[("userId", &f2.id), ("friendId", &me.id)],
+        )
+        .await;
+    assert_eq!(env["data"]["friendNick"]["nick"], "新名字", "the conversation's copy");
+    assert!(app.requests("weif-profile-copies").contains(&"UpdateItem".to_owned()));
+    let store = app.weif_store().await;
+    assert_eq!(
+        store.copy_profile(&me.id).await.unwrap(),
+        0,
+        "the stream's run recorded the version it copied"
+    );
+    // Another user's edit touches nobody else's copies.
+    update_nick(&app, &stranger, "路人").await;
+    assert_eq!(store.copy_profile(&stranger.id).await.unwrap(), 0);
+}
+
+/// The copy on each item only moves forward: a run for an older version, twice, or after a
+/// newer one leaves the newest copy.
+#[tokio::test]
+async fn profile_copies_never_go_back_to_an_older_version() {
+    let app = spawn_app().await;
+    let [me, friend] = app.weif_users().await;
+    app.weif_befriend(&friend, &me).await;
+    let group = app.weif_group(&friend, "versions").await;
+    app.weif_join(&me, &friend, &group).await;
+    let store = app.weif_store().await;
+    update_nick(&app, &me, "v1").await;
+    assert_eq!(
+        store.copy_profile(&me.id).await.unwrap(),
+        3,
+        "the friend's edge and conversation, and the membership"
+    );
+    assert_eq!(nick_of(&friends_of(&app, &friend).await, &me), "v1");
+    assert_eq!(nick_of(&members_of(&app, &friend, &group).await, &me), "v1");
+    assert_eq!(store.copy_profile(&me.id).await.unwrap(), 0, "nothing new to copy");
+    // An edge already holding a newer copy (a later run got there first) keeps it.
+    let edge = k::friend(&friend.id, &me.id);
+    let mut item = app.item(&edge).await.unwrap();
+    item.insert("peerVersion".into(), AttributeValue::N("9".into()));
+    app.put_all(vec![item]).await;
+    update_nick(&app, &me, "v2").await;
+    assert_eq!(store.copy_profile(&me.id).await.unwrap(), 3);
+    assert_eq!(
+        nick_of(&friends_of(&app, &friend).await, &me),
+        "v1",
+        "version 2 < 9: left"
+    );
+    let conversation = app.item(&k::conversation(&friend.id, &me.id)).await.unwrap();
+    let copied = conversation["peer"].as_m().unwrap()["nick"].as_s().unwrap().clone();
+    assert_eq!(copied, "v2", "the conversation's copy was at version 1: moved");
+}
+
+/// An app whose `TransactWriteItems` can be held, once armed, until released.
+async fn app_holding_transactions() -> (TestApp, Arc<HoldOnce>, Listening) {
+    let server = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").expect("a DynamoDB API server");
+    let hold = Arc::new(HoldOnce::new(&server, "TransactWriteItems"));
+    let proxy = Listening::start(hold.clone()).await;
+    (spawn_app_through(&proxy.url()).await, hold, proxy)
+}
+
+/// Runs `answer` (an agree, which reads `user`'s profile then writes its copy in a transaction)
+/// while, between the read and the transaction (held), `user` edits their profile and the edit's
+/// copies run (as the stream would). What `answer` answered.
+async fn answer_during_an_edit(
+    app: &TestApp,
+    hold: &HoldOnce,
+    user: &WeifUser,
+    answer: impl Future<Output = Value>,
+) -> Value {
+    hold.arm();
+    let edit = async {
+        hold.reached.notified().await;
+        update_nick(app, user, "改过的名字").await;
+        app.weif_store().await.copy_profile(&user.id).await.unwrap();
+        hold.release();
+    };
+    let (answered, ()) = tokio::join!(answer, edit);
+    answered
+}
+
+/// A profile edited between an agree's read of the users and its transaction: the transaction
+/// finds the profile's version moved, reads again and copies the edited profile; without its
+/// check the old copy would land last and stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_profile_edited_while_an_agree_is_in_flight_is_the_one_copied() {
+    let (app, hold, _proxy) = app_holding_transactions().await;
+    let [me, requester] = app.weif_users().await;
+    app.weif_post_ok(
+        "/friend/add",
+        &requester.token,
+        json!({"userId": requester.id, "friendId": me.id}),
+    )
+    .await;
+    let agree = app.weif_post(
+        "/friend/agree",
+        &me.token,
+        json!({"userId": me.id, "friendId": requester.id}),
+    );
+    let agreed = answer_during_an_edit(&app, &hold, &requester, agree).await;
+    assert_eq!(agreed["status"], 200, "{agreed}");
+    assert_eq!(nick_of(&friends_of(&app, &me).await, &requester), "改过的名字");
+    assert_eq!(
+        app.requests("weif-friend-agree")[..4],
+        [
+            "BatchGetItem",
+            "TransactWriteItems",
+            "BatchGetItem",
+            "TransactWriteItems"
+        ],
+        "read, refused on the version, read again, agreed"
+    );
+}
+
+/// The same for a join request accepted while the applicant edits their profile: the
+/// membership carries the edited profile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_profile_edited_while_a_join_is_accepted_is_the_one_copied() {
+    let (app, hold, _proxy) = app_holding_transactions().await;
+    let [owner, applicant] = app.weif_users().await;
+    let group = app.weif_group(&owner, "held").await;
+    app.weif_post_ok(
+        "/group/add",
+        &applicant.token,
+        json!({"userId": applicant.id, "groupId": group}),
+    )
+    .await;
+    let agree = app.weif_post(
+        "/group/agree",
+        &owner.token,
+        json!({"userId": applicant.id, "groupId": group}),
+    );
+    let agreed = answer_during_an_edit(&app, &hold, &applicant, agree).await;
+    assert_eq!(agreed["status"], 200, "{agreed}");
+    assert_eq!(
+        nick_of(&members_of(&app, &owner, &group).await, &applicant),
+        "改过的名字"
+    );
+    let transactions = app
+        .requests("weif-group-agree")
+        .iter()
+        .filter(|o| *o == "TransactWriteItems")
+        .count();
+    assert_eq!(transactions, 2, "refused on the version, then accepted");
+}
