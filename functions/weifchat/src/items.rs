@@ -1014,9 +1014,53 @@ mod tests {
             user_id: "u".into(),
             owner_id: "o".into(),
             time: 1,
+            ..Membership::default()
         };
         let item: Item = serde_dynamo::to_item(MembershipItem::join_request(&m)).unwrap();
         has(&item, &[attr::OWNER_ID]);
+    }
+
+    #[test]
+    fn copies_and_versions_use_the_attribute_names_of_the_expressions() {
+        let u = User {
+            id: "u".into(),
+            phone: "13800000000".into(),
+            nick: "n".into(),
+            img_url: "/p.png".into(),
+            sex: "男".into(),
+            birthday: String::new(),
+            sign: "s".into(),
+            waif_code: "WaiFCode_0000000001".into(),
+            created_at: 1,
+        };
+        let f = Friend {
+            friend_id: u.id.clone(),
+            peer: Some(PeerCopy::of(&u)),
+            peer_version: 2,
+            ..Friend::default()
+        };
+        let item: Item = serde_dynamo::to_item(FriendItem::request(&f)).unwrap();
+        has(&item, &[attr::PEER, attr::PEER_VERSION]);
+        let copy = item[attr::PEER].as_m().unwrap();
+        assert!(
+            copy.contains_key(attr::NICK) && !copy.contains_key("phone"),
+            "no phone in a copy"
+        );
+        let back: FriendItem = serde_dynamo::from_item(item).unwrap();
+        assert_eq!(
+            back.friend.peer_user(),
+            Some(User {
+                phone: String::new(),
+                ..u.clone()
+            })
+        );
+        let user: Item = serde_dynamo::to_item(UserItem {
+            profile_version: 3,
+            copied_version: 2,
+            ..UserItem::new(&u)
+        })
+        .unwrap();
+        has(&user, &[attr::PROFILE_VERSION, attr::COPIED_VERSION]);
     }
 
     #[test]
