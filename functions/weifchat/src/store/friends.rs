@@ -151,15 +151,13 @@ impl WeifStore {
             let (Some(mine), Some(theirs)) = (users.get(me), users.get(requester)) else {
                 return Err(no_request());
             };
-            let befriend = |user: &str, other: &UserItem, incoming: bool| -> Result<_, AppError> {
-                pending(k::friend(user, &other.user.id), incoming)
+            let befriend = |user: &str, other: &UserItem, incoming: bool| {
+                let change = pending(k::friend(user, &other.user.id), incoming)
                     .set(attr::STATE, n(1))
                     .set(keys::GSI1_PK, s(k::friends(user)))
                     .set(keys::GSI1_SK, s(k::by_time(now, &[&other.user.id])))
-                    .set(attr::TIME, n(now))
-                    .set(attr::PEER, serde_dynamo::to_attribute_value(PeerCopy::of(&other.user))?)
-                    .set(attr::PEER_VERSION, n(other.profile_version as i64))
-                    .into_update(self.table())
+                    .set(attr::TIME, n(now));
+                super::with_copy(change, other)?.into_update(self.table())
             };
             let count = |user: &UserItem| {
                 let change = Change::new(k::user(&user.user.id))
@@ -169,14 +167,12 @@ impl WeifStore {
                 super::at_profile_version(change, user.profile_version).into_update_returning_old(self.table())
             };
             // Each side's conversation, with the same copy: out of the list until a message.
-            let conversation = |user: &str, other: &UserItem| -> Result<_, AppError> {
-                Change::new(k::conversation(user, &other.user.id))
+            let conversation = |user: &str, other: &UserItem| {
+                let change = Change::new(k::conversation(user, &other.user.id))
                     .set(keys::ENTITY, s(entity::CONVERSATION))
                     .set(attr::USER_ID, s(user))
-                    .set(attr::PEER_ID, s(&other.user.id))
-                    .set(attr::PEER, serde_dynamo::to_attribute_value(PeerCopy::of(&other.user))?)
-                    .set(attr::PEER_VERSION, n(other.profile_version as i64))
-                    .into_update(self.table())
+                    .set(attr::PEER_ID, s(&other.user.id));
+                super::with_copy(change, other)?.into_update(self.table())
             };
             let tx = vec![
                 befriend(me, theirs, true)?,
@@ -344,7 +340,8 @@ impl WeifStore {
             .await
     }
 
-    /// `me`'s friends, oldest friendship first. Cost: 1 Query on GSI1 (≤ 500 small items).
+    /// `me`'s friends, oldest friendship first, each edge with its friend's profile copy.
+    /// Cost: 1 Query on GSI1 (≤ 500 edges of ~450 bytes).
     #[tracing::instrument(skip(self))]
     pub async fn friends(&self, me: &str) -> Result<Vec<Friend>, AppError> {
         let items: Vec<FriendItem> = Query::gsi1(k::friends(me)).all_as(&self.store).await?;

@@ -106,6 +106,14 @@ fn at_profile_version(change: Change, version: u64) -> Change {
     }
 }
 
+/// `change` also setting the copy of `user`'s profile (`peer`, `peerVersion`).
+fn with_copy(change: Change, user: &UserItem) -> Result<Change, AppError> {
+    let copy: aws_sdk_dynamodb::types::AttributeValue = serde_dynamo::to_attribute_value(PeerCopy::of(&user.user))?;
+    Ok(change
+        .set(attr::PEER, copy)
+        .set(attr::PEER_VERSION, shared::store::n(user.profile_version as i64)))
+}
+
 impl WeifStore {
     pub fn new(store: &Store) -> Self {
         Self { store: store.clone() }
