@@ -212,6 +212,22 @@ impl Change {
         self
     }
 
+    /// At least one of `attrs` must be absent or differ from its value: a write that would
+    /// leave them all as they are is refused (and leaves no stream record).
+    pub fn when_any_differs(mut self, attrs: &[(&str, AttributeValue)]) -> Self {
+        let differs: Vec<String> = attrs
+            .iter()
+            .map(|(attr, v)| {
+                let (n, v) = (self.name(attr), self.value(v.clone()));
+                format!("attribute_not_exists({n}) OR {n} <> {v}")
+            })
+            .collect();
+        if !differs.is_empty() {
+            self.conditions.push(format!("({})", differs.join(" OR ")));
+        }
+        self
+    }
+
     /// The counter `attr` must be absent or zero.
     pub fn when_zero(mut self, attr: &str) -> Self {
         let (n, v) = (self.name(attr), self.value(super::n(0)));
@@ -469,6 +485,19 @@ mod tests {
         );
         assert_eq!(c.names().unwrap()["#PK"], "PK");
         assert_eq!(c.values().unwrap().len(), 4);
+    }
+
+    #[test]
+    fn a_change_can_require_that_it_changes_something() {
+        let c = Change::new(key()).when_exists().when_any_differs(&[
+            ("nick", AttributeValue::S("a".into())),
+            ("sex", AttributeValue::S("b".into())),
+        ]);
+        assert_eq!(
+            c.condition().unwrap(),
+            "attribute_exists(#PK) AND (attribute_not_exists(#nick) OR #nick <> :v0 OR attribute_not_exists(#sex) OR #sex <> :v1)"
+        );
+        assert_eq!(Change::new(key()).when_any_differs(&[]).condition(), None);
     }
 
     #[test]

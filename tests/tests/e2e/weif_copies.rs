@@ -133,6 +133,40 @@ async fn profile_copies_never_go_back_to_an_older_version() {
     assert_eq!(copied, "v2", "the conversation's copy was at version 1: moved");
 }
 
+/// Saving a profile as it is writes nothing: its version stays, so no copy is rewritten (a
+/// client that saves the profile on every start would otherwise rewrite every friend's and
+/// group's copy each time). The answer is the profile all the same.
+#[tokio::test]
+async fn saving_a_profile_unchanged_keeps_its_version_and_its_copies() {
+    let app = spawn_app().await;
+    let [me, friend] = app.weif_users().await;
+    app.weif_befriend(&friend, &me).await;
+    let version = |item: &aws_sdk_dynamodb::types::AttributeValue| item.as_n().unwrap().clone();
+    let store = app.weif_store().await;
+    let body = json!({"_id": me.id, "nick": "同一个", "sex": "女", "sign": "签名"});
+    let first = app.weif_post("/update/user", &me.token, body.clone()).await;
+    assert_eq!(first["status"], 200, "{first}");
+    let saved = app.item(&k::user(&me.id)).await.unwrap();
+    assert_eq!(
+        store.copy_profile(&me.id).await.unwrap(),
+        2,
+        "the edge and the conversation"
+    );
+
+    let again = app.weif_post("/update/user", &me.token, body).await;
+    assert_eq!(again, first, "the same answer");
+    let after = app.item(&k::user(&me.id)).await.unwrap();
+    assert_eq!(version(&after["profileVersion"]), version(&saved["profileVersion"]));
+    assert_eq!(store.copy_profile(&me.id).await.unwrap(), 0, "nothing to copy");
+
+    // One field differing is a change: a new version.
+    let changed = json!({"_id": me.id, "nick": "同一个", "sex": "女", "sign": "新签名"});
+    app.weif_post_ok("/update/user", &me.token, changed).await;
+    let after = app.item(&k::user(&me.id)).await.unwrap();
+    assert_ne!(version(&after["profileVersion"]), version(&saved["profileVersion"]));
+    assert_eq!(store.copy_profile(&me.id).await.unwrap(), 2);
+}
+
 /// An app whose `TransactWriteItems` can be held, once armed, until released.
 async fn app_holding_transactions() -> (TestApp, Arc<HoldOnce>, Listening) {
     let server = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").expect("a DynamoDB API server");

@@ -3,10 +3,12 @@
 use super::WeifStore;
 use crate::items::{AccountItem, User, UserItem, WaifCodeItem};
 use crate::keys::{self as k, attr};
+use aws_sdk_dynamodb::types::AttributeValue;
 use shared::error::AppError;
 use shared::keys;
+use shared::store::Item;
 use shared::store::s;
-use shared::store::write::Change;
+use shared::store::write::{Change, Written};
 
 /// How many times a register draws a new WaiFCode after a collision (1 in 10^10 each).
 const CODE_ATTEMPTS: usize = 5;
@@ -77,31 +79,42 @@ impl WeifStore {
         Ok(item.map(|i| i.user))
     }
 
-    /// Changes a user's profile (and its place in the nickname index) and returns it.
-    /// Cost: 1 UpdateItem.
+    /// Changes a user's profile (and its place in the nickname index) and returns it. Saving
+    /// the profile as it is writes nothing: its version stays, so its copies aren't rewritten
+    /// (`copy_profile`). Cost: 1 UpdateItem.
     #[tracing::instrument(skip(self, changes))]
     pub async fn update_user(&self, id: &str, changes: UserChanges) -> Result<User, AppError> {
         let (gpk, gsk) = k::nick_index(&changes.nick, id).ok_or_else(|| AppError::internal("empty nick"))?;
-        let mut change = Change::new(k::user(id))
-            .set(attr::NICK, s(changes.nick))
-            .set(attr::SEX, s(changes.sex))
-            .set(keys::GSI1_PK, s(gpk))
-            .set(keys::GSI1_SK, s(gsk))
-            .add(attr::PROFILE_VERSION, 1)
-            .when_exists();
+        let mut fields = vec![(attr::NICK, s(changes.nick)), (attr::SEX, s(changes.sex))];
         for (name, value) in [
             (attr::BIRTHDAY, changes.birthday),
             (attr::SIGN, changes.sign),
             (attr::IMG_URL, changes.img_url),
         ] {
-            if let Some(v) = value {
-                change = change.set(name, s(v));
-            }
+            fields.extend(value.map(|v| (name, s(v))));
         }
-        let item = change
-            .update_or(&self.store, AppError::not_found("该用户不存在"))
-            .await?;
+        let index = [(keys::GSI1_PK, s(gpk)), (keys::GSI1_SK, s(gsk))];
+        let item = self.set_profile(id, &fields, &index).await?;
         Ok(serde_dynamo::from_item::<_, UserItem>(item)?.user)
+    }
+
+    /// Sets `fields` of user `id`'s profile, and `derived` with them, as a new profile version,
+    /// unless every field already has its value: then nothing is written. The user as it is
+    /// now; 404 `该用户不存在` when there is none. Cost: 1 UpdateItem.
+    pub(super) async fn set_profile(
+        &self,
+        id: &str,
+        fields: &[(&str, AttributeValue)],
+        derived: &[(&str, AttributeValue)],
+    ) -> Result<Item, AppError> {
+        let mut change = Change::new(k::user(id)).when_exists().when_any_differs(fields);
+        for (name, value) in fields.iter().chain(derived) {
+            change = change.set(name, value.clone());
+        }
+        match change.add(attr::PROFILE_VERSION, 1).update(&self.store).await? {
+            Written::Applied(item) | Written::Refused(Some(item)) => Ok(item),
+            Written::Refused(None) => Err(AppError::not_found("该用户不存在")),
+        }
     }
 }
 

@@ -276,12 +276,7 @@ impl WeifStore {
     /// friends' copies). Cost: 1 UpdateItem.
     #[tracing::instrument(skip(self))]
     pub async fn set_user_picture(&self, user_id: &str, url: &str) -> Result<(), AppError> {
-        Change::new(k::user(user_id))
-            .set(attr::IMG_URL, s(url))
-            .add(attr::PROFILE_VERSION, 1)
-            .when_exists()
-            .update_or(&self.store, AppError::not_found("该用户不存在"))
-            .await?;
+        self.set_profile(user_id, &[(attr::IMG_URL, s(url))], &[]).await?;
         Ok(())
     }
 
