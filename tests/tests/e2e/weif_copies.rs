@@ -133,6 +133,36 @@ async fn profile_copies_never_go_back_to_an_older_version() {
     assert_eq!(copied, "v2", "the conversation's copy was at version 1: moved");
 }
 
+/// A friend request carries the requester's profile to the receiver's list, and a profile edit
+/// reaches it while the request waits (its side in the receiver's partition mirrors the
+/// requester's).
+#[tokio::test]
+async fn a_pending_friend_request_carries_the_requesters_profile_and_follows_its_edits() {
+    let app = spawn_app().await;
+    let [me, asker] = app.weif_users().await;
+    app.weif_post_ok(
+        "/friend/add",
+        &asker.token,
+        json!({"userId": asker.id, "friendId": me.id}),
+    )
+    .await;
+    let listed = || async {
+        let env = app
+            .weif_get_ok("/get/friend/noagree", &me.token, &[("userId", &me.id)])
+            .await;
+        nick_of(&nicks(&env["data"], "friendId"), &asker)
+    };
+    assert_eq!(listed().await, asker.nick);
+    update_nick(&app, &asker, "改名了").await;
+    assert_eq!(
+        app.weif_store().await.copy_profile(&asker.id).await.unwrap(),
+        1,
+        "the request's side in my partition"
+    );
+    assert_eq!(listed().await, "改名了");
+    assert_eq!(app.requests("weif-get-friend-noagree"), ["Query", "Query"]);
+}
+
 /// Saving a profile as it is writes nothing: its version stays, so no copy is rewritten (a
 /// client that saves the profile on every start would otherwise rewrite every friend's and
 /// group's copy each time). The answer is the profile all the same.
@@ -225,6 +255,30 @@ async fn a_profile_edited_while_an_agree_is_in_flight_is_the_one_copied() {
             "TransactWriteItems"
         ],
         "read, refused on the version, read again, agreed"
+    );
+}
+
+/// The same for a friend request sent while the requester edits their profile: the receiver's
+/// list shows the edited profile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_profile_edited_while_a_friend_request_is_in_flight_is_the_one_copied() {
+    let (app, hold, _proxy) = app_holding_transactions().await;
+    let [me, asker] = app.weif_users().await;
+    let request = app.weif_post(
+        "/friend/add",
+        &asker.token,
+        json!({"userId": asker.id, "friendId": me.id}),
+    );
+    let requested = answer_during_an_edit(&app, &hold, &asker, request).await;
+    assert_eq!(requested["status"], 200, "{requested}");
+    let env = app
+        .weif_get_ok("/get/friend/noagree", &me.token, &[("userId", &me.id)])
+        .await;
+    assert_eq!(nick_of(&nicks(&env["data"], "friendId"), &asker), "改过的名字");
+    assert_eq!(
+        app.requests("weif-friend-add")[..4],
+        ["GetItem", "TransactWriteItems", "GetItem", "TransactWriteItems"],
+        "read, refused on the version, read again, requested"
     );
 }
 

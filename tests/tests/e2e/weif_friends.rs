@@ -60,12 +60,22 @@ async fn friend_add_200_is_pending_on_both_sides_and_listed_for_the_receiver() {
     let app = spawn_app().await;
     let [a, b] = app.weif_users().await;
     assert_eq!(request(&app, &a, &b).await, json!({"status": 200, "msg": "申请中"}));
-    // The request, then the receiver's presence (none: no apply_notice to push).
-    assert_eq!(app.requests("weif-friend-add"), ["TransactWriteItems", "GetItem"]);
+    // The requester's profile (copied onto the request), the request, then the receiver's
+    // presence (none: no apply_notice to push).
+    assert_eq!(
+        app.requests("weif-friend-add"),
+        ["GetItem", "TransactWriteItems", "GetItem"]
+    );
     assert_eq!(friend_state(&app, &a, &b).await, 0, "the sender waits");
     assert_eq!(friend_state(&app, &b, &a).await, 4, "the receiver is asked");
+    app.requests("weif-get-friend-noagree");
     let listed = requests(&app, &b).await;
     assert_eq!(listed.len(), 1);
+    assert_eq!(
+        app.requests("weif-get-friend-noagree"),
+        ["Query"],
+        "the request carries the requester's profile: no user item read"
+    );
     let r = &listed[0];
     assert_eq!(keys(r), ["_id", "userId", "friendId", "time", "state", "__v"]);
     assert_eq!(r["userId"], b.id.as_str());

@@ -487,22 +487,26 @@ async fn weif_friend_requests(app: &TestApp) -> Fixture {
     let (me, start, ids) = (owner.id.clone(), shared::clock::now_ms(), base());
     Fixture {
         row: Box::new(move |i| {
-            let from = nth(ids, i);
-            let side = |user: &str, other: &str, incoming: bool| {
-                weifchat::bulk::friend_request(&weifchat::Friend {
-                    id: nth(ids, i),
-                    user_id: user.into(),
-                    friend_id: other.into(),
-                    state: 0,
-                    incoming,
-                    time: at(start, i),
-                    ..Default::default()
-                })
+            let from = weif_profile(&nth(ids, i), format!("asker {i}"), start);
+            let side = |user: &str, other: &str, incoming: bool| weifchat::Friend {
+                id: nth(ids, i),
+                user_id: user.into(),
+                friend_id: other.into(),
+                state: 0,
+                incoming,
+                time: at(start, i),
+                ..Default::default()
+            };
+            // The receiver's side carries the requester's profile, as `request_friend` leaves it.
+            let incoming = weifchat::Friend {
+                peer: Some(weifchat::PeerCopy::of(&from)),
+                peer_version: 1,
+                ..side(&me, &from.id, true)
             };
             vec![
-                weif_user(&from, format!("asker {i}"), start),
-                side(&me, &from, true),
-                side(&from, &me, false),
+                weifchat::bulk::user(&from, 1),
+                weifchat::bulk::friend_request(&incoming),
+                weifchat::bulk::friend_request(&side(&from.id, &me, false)),
             ]
         }),
         after: None,

@@ -54,9 +54,6 @@ impl FriendState {
     }
 }
 
-/// Attempts of an agree whose users' profiles keep changing under it.
-const AGREE_ATTEMPTS: u32 = 3;
-
 fn no_request() -> AppError {
     AppError::not_found("好友申请不存在或已处理")
 }
@@ -96,7 +93,10 @@ impl WeifStore {
 
     /// `from` asks `to` to be friends. Both sides are created in one transaction on the
     /// condition that neither exists and `to` is a user, so concurrent requests can't
-    /// duplicate. Cost: 1 TransactWriteItems (+1 GetItem to word a refusal).
+    /// duplicate. The receiver's side carries a copy of `from`'s profile (their list of
+    /// requests reads no user item), checked unchanged in the same transaction (an edit
+    /// meanwhile: read again); `copy_profile` keeps it current while the request waits.
+    /// Cost: 1 GetItem + 1 TransactWriteItems per attempt (+1 GetItem to word a refusal).
     #[tracing::instrument(skip(self))]
     pub async fn request_friend(&self, from: &str, to: &str, now: i64) -> Result<(), AppError> {
         if from == to {
@@ -112,25 +112,38 @@ impl WeifStore {
             time: now,
             ..Friend::default()
         };
-        let tx = vec![
-            self.put_new(FriendItem::request(&side(from, to, false)))?,
-            self.put_new(FriendItem::request(&side(to, from, true)))?,
-            self.store.check_exists(&k::user(to))?,
-        ];
-        match self.store.transact(tx).await? {
-            Ok(()) => Ok(()),
-            Err(c) if c.condition_failed(2) => Err(AppError::not_found("该用户不存在")),
-            Err(c) if c.condition_failed(0) || c.condition_failed(1) => {
-                // Nothing was written; read the existing relation only to word the answer.
-                let existing = self.friend(from, to, true).await?;
-                Err(AppError::conflict(match FriendState::of(existing.as_ref()) {
-                    FriendState::Friends => "你们已经是好友了",
-                    FriendState::Invited => "对方已向你发送好友申请, 请在新朋友中同意",
-                    _ => "已发送过好友申请, 请等待对方同意",
-                }))
-            }
-            Err(c) => Err(AppError::internal(format!("friend request cancelled: {c:?}"))),
+        for attempt in 0..super::COPY_ATTEMPTS {
+            let requester = self.user_item(from, attempt > 0).await?;
+            let requester = requester.ok_or_else(|| AppError::internal(format!("no user item for {from}")))?;
+            let (copy, unchanged) = self.profile_copy(&requester)?;
+            let incoming = Friend {
+                peer: Some(copy),
+                peer_version: requester.profile_version,
+                ..side(to, from, true)
+            };
+            let tx = vec![
+                self.put_new(FriendItem::request(&side(from, to, false)))?,
+                self.put_new(FriendItem::request(&incoming))?,
+                self.store.check_exists(&k::user(to))?,
+                unchanged,
+            ];
+            return match self.store.transact(tx).await? {
+                Ok(()) => Ok(()),
+                Err(c) if c.condition_failed(2) => Err(AppError::not_found("该用户不存在")),
+                Err(c) if c.condition_failed(0) || c.condition_failed(1) => {
+                    // Nothing was written; read the existing relation only to word the answer.
+                    let existing = self.friend(from, to, true).await?;
+                    Err(AppError::conflict(match FriendState::of(existing.as_ref()) {
+                        FriendState::Friends => "你们已经是好友了",
+                        FriendState::Invited => "对方已向你发送好友申请, 请在新朋友中同意",
+                        _ => "已发送过好友申请, 请等待对方同意",
+                    }))
+                }
+                Err(c) if c.condition_failed(3) => continue,
+                Err(c) => Err(AppError::internal(format!("friend request cancelled: {c:?}"))),
+            };
         }
+        Err(AppError::conflict("资料正在更新, 请稍后再试"))
     }
 
     /// `me` accepts `requester`'s request: both sides become friends, each with a copy of the
@@ -146,7 +159,7 @@ impl WeifStore {
         if me == requester {
             return Err(no_request());
         }
-        for attempt in 0..AGREE_ATTEMPTS {
+        for attempt in 0..super::COPY_ATTEMPTS {
             let users = self.user_items(&[me, requester], attempt > 0).await?;
             let (Some(mine), Some(theirs)) = (users.get(me), users.get(requester)) else {
                 return Err(no_request());

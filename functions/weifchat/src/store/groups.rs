@@ -58,9 +58,6 @@ fn live_group(id: &str) -> Change {
     Change::new(k::group(id)).when_exists().when_absent(attr::DELETED_AT)
 }
 
-/// Attempts of a membership whose user's profile keeps changing under it.
-const COPY_ATTEMPTS: u32 = 3;
-
 fn no_group() -> AppError {
     AppError::not_found("该群不存在")
 }
@@ -93,7 +90,7 @@ impl WeifStore {
         let id = ids::new_id();
         for attempt in 0..NUMBER_ATTEMPTS {
             group.number = group.created_at + attempt;
-            let (copy, unchanged) = self.membership_copy(&owner_item)?;
+            let (copy, unchanged) = self.profile_copy(&owner_item)?;
             let owner = Membership {
                 id: id.clone(),
                 group_id: group.id.clone(),
@@ -270,12 +267,12 @@ impl WeifStore {
             return Err(AppError::conflict("对方加入的群聊数量已达上限"));
         }
         let id = ids::new_id();
-        for attempt in 0..COPY_ATTEMPTS {
+        for attempt in 0..super::COPY_ATTEMPTS {
             if attempt > 0 {
                 applicant = self.user_item(user_id, true).await?;
             }
             let applicant = applicant.as_ref().ok_or_else(no_request)?;
-            let (copy, unchanged) = self.membership_copy(applicant)?;
+            let (copy, unchanged) = self.profile_copy(applicant)?;
             let member = Membership {
                 id: id.clone(),
                 group_id: group_id.into(),

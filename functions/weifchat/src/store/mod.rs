@@ -87,6 +87,10 @@ async fn newest<T: serde::de::DeserializeOwned>(
     Ok(items)
 }
 
+/// Attempts of a write copying a profile (an agree, a request, a membership) whose profile
+/// keeps changing under it: each attempt after the first reads the profile again.
+const COPY_ATTEMPTS: u32 = 3;
+
 /// How many reads run at once when a listing fans out (one query per moment of a feed page).
 const FAN_OUT: usize = 16;
 
@@ -189,10 +193,11 @@ impl WeifStore {
         Ok(items.into_iter().map(|i| (i.user.id.clone(), i)).collect())
     }
 
-    /// A member's copy of `user`'s profile, and a check for the same transaction that the
-    /// profile is still the one copied (else `copy_profile` may already have passed this item
-    /// by, and the copy would stay behind). Cost: none (a ConditionCheck of the transaction).
-    fn membership_copy(&self, user: &UserItem) -> Result<(PeerCopy, TransactWriteItem), AppError> {
+    /// A copy of `user`'s profile (for a membership or a request), and a check for the same
+    /// transaction that the profile is still the one copied (else `copy_profile` may already have
+    /// passed the item by, and the copy would stay behind). Cost: none (a ConditionCheck of the
+    /// transaction).
+    fn profile_copy(&self, user: &UserItem) -> Result<(PeerCopy, TransactWriteItem), AppError> {
         let check = at_profile_version(Change::new(k::user(&user.user.id)), user.profile_version);
         Ok((PeerCopy::of(&user.user), check.into_check(self.table())?))
     }
