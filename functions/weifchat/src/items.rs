@@ -201,7 +201,8 @@ pub struct Friend {
     pub incoming: bool,
     /// When the request was sent, or the friendship began.
     pub time: i64,
-    /// `friend_id`'s profile, on a friendship's edges (`None` on a request's).
+    /// `friend_id`'s profile, on a friendship's edges and on the receiver's side of a request
+    /// (`None` on the sender's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<PeerCopy>,
     /// The profile version `peer` was copied at.
