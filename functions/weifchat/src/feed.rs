@@ -61,19 +61,24 @@ pub fn fan_out(state: &AppState, event: StreamEvent) -> StreamFuture<'_> {
 }
 
 /// `weif-profile-copies`, on the table's stream: for each user item changed, brings the copies
-/// of the user's profile on their friends' edges up to date (`WeifStore::copy_profile`). Only
-/// user items reach it (the template's filter); a change that left the profile as it was ends
-/// after one read.
+/// of the user's profile on their friends' edges and their memberships up to date
+/// (`WeifStore::copy_profile`); for each group item changed, the copies of the group on its
+/// memberships and join requests (`WeifStore::copy_group`). Only user and group items reach it
+/// (the template's filter); a change that left the profile or the group as it was ends after
+/// one read.
 pub fn copy_profiles(state: &AppState, event: StreamEvent) -> StreamFuture<'_> {
     let store = state.weifchat();
     Box::pin(each_key(
         event,
-        |key| key.sk == k::PROFILE_SK && key.pk.starts_with(k::PREFIX),
-        move |user| {
+        |key| k::user_of(key).is_some() || k::group_of(key).is_some(),
+        move |key| {
             let store = store.clone();
             async move {
-                let id = k::user_of_partition(&user.pk).ok_or_else(|| AppError::internal("not a user key"))?;
-                store.copy_profile(id).await.map(|_| ())
+                match (k::user_of(&key), k::group_of(&key)) {
+                    (Some(user), _) => store.copy_profile(user).await.map(|_| ()),
+                    (_, Some(group)) => store.copy_group(group).await.map(|_| ()),
+                    _ => Err(AppError::internal("neither a user nor a group key")),
+                }
             }
         },
     ))

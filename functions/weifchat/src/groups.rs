@@ -170,7 +170,8 @@ pub async fn agree(state: &AppState, req: Request) -> Response<Body> {
 
 const CONTACTS: Route = Route::query(Failure::Msg("请求失败"));
 
-/// `GET ?userId=` → the caller's groups (memberships with `groupId` populated), oldest first.
+/// `GET ?userId=` → the caller's groups (memberships with `groupId` populated from their copies
+/// of the group), oldest first.
 #[tracing::instrument(skip(state, req))]
 pub async fn contacts(state: &AppState, req: Request) -> Response<Body> {
     wire::authed(state, req, CONTACTS, move |caller, p| async move {
@@ -178,7 +179,7 @@ pub async fn contacts(state: &AppState, req: Request) -> Response<Body> {
         must_be_caller(&caller, &me)?;
         let store = state.weifchat();
         let memberships = store.user_groups(&me).await?;
-        let groups = store.groups(memberships.iter().map(|m| m.group_id.as_str())).await?;
+        let groups = store.groups_of(&memberships).await?;
         let list: Vec<MyGroup> = memberships
             .iter()
             .filter_map(|m| groups.get(&m.group_id).map(|g| MyGroup::of(m, g)))
@@ -274,7 +275,7 @@ pub async fn requests(state: &AppState, req: Request) -> Response<Body> {
         let store = state.weifchat();
         let requests = store.join_requests(&me).await?;
         let (groups, users) = tokio::join!(
-            store.groups(requests.iter().map(|r| r.group_id.as_str())),
+            store.groups_of(&requests),
             store.users(requests.iter().map(|r| r.user_id.as_str())),
         );
         let (groups, users) = (groups?, users?);

@@ -259,6 +259,27 @@ pub struct Group {
     pub created_at: i64,
 }
 
+/// What a membership and a join request keep of their group, so the caller's groups and the
+/// owner's join requests read no group item (issue 11): its name and picture. Copied when the
+/// membership or the request is written; `weif-profile-copies` rewrites it when the group is
+/// edited (docs/decisions.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupCopy {
+    #[serde(rename = "groupName")]
+    pub name: String,
+    #[serde(rename = "imgUrl")]
+    pub img_url: String,
+}
+
+impl GroupCopy {
+    pub fn of(g: &Group) -> Self {
+        Self {
+            name: g.name.clone(),
+            img_url: g.img_url.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct GroupItem {
     #[serde(flatten)]
@@ -271,6 +292,12 @@ pub(super) struct GroupItem {
     pub member_count: i64,
     #[serde(rename = "deletedAt", default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<i64>,
+    /// Bumped by each edit of the group ([`GroupCopy`]'s fields among them).
+    #[serde(rename = "groupVersion", default, skip_serializing_if = "is_zero")]
+    pub group_version: u64,
+    /// The version the copies of the group were last brought to.
+    #[serde(rename = "copiedVersion", default, skip_serializing_if = "is_zero")]
+    pub copied_version: u64,
 }
 
 impl GroupItem {
@@ -281,12 +308,19 @@ impl GroupItem {
             group: group.clone(),
             member_count,
             deleted_at: None,
+            group_version: 0,
+            copied_version: 0,
         }
     }
 
     /// The group unless it is being dissolved.
     pub fn live(self) -> Option<Group> {
         self.deleted_at.is_none().then_some(self.group)
+    }
+
+    /// The item unless its group is being dissolved.
+    pub fn if_live(self) -> Option<Self> {
+        self.deleted_at.is_none().then_some(self)
     }
 }
 
@@ -325,6 +359,12 @@ pub struct Membership {
     pub peer: Option<PeerCopy>,
     #[serde(rename = "peerVersion", default, skip_serializing_if = "is_zero")]
     pub peer_version: u64,
+    /// The group's name and picture ([`GroupCopy`]), so the member's group list and the owner's
+    /// join requests read no group item, and the group version they were copied at.
+    #[serde(rename = "groupCopy", default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<GroupCopy>,
+    #[serde(rename = "groupVersion", default, skip_serializing_if = "is_zero")]
+    pub group_version: u64,
 }
 
 impl Membership {

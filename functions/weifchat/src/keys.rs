@@ -91,6 +91,10 @@ pub mod attr {
     /// A user's profile version, and the version its copies were last brought to.
     pub const PROFILE_VERSION: &str = "profileVersion";
     pub const COPIED_VERSION: &str = "copiedVersion";
+    /// A group's version (bumped by each edit of its name or picture); a membership's or a join
+    /// request's copy of the group, and the version it was copied at.
+    pub const GROUP_VERSION: &str = "groupVersion";
+    pub const GROUP_COPY: &str = "groupCopy";
     /// A sent message's client ID record: the chat and seq it was stored as.
     pub const CHAT: &str = "chat";
     pub const SEQ: &str = "seq";
@@ -184,8 +188,23 @@ pub fn note(user_id: &str, note_id: &str) -> Key {
     Key::new(user_partition(user_id), format!("{NOTE_PREFIX}{note_id}"))
 }
 
+const GROUP_PARTITION: &str = "WEIF#GROUP#";
+
 pub fn group_partition(group_id: &str) -> String {
-    format!("WEIF#GROUP#{group_id}")
+    format!("{GROUP_PARTITION}{group_id}")
+}
+
+/// The group of a group item's key (`None`: not one).
+pub fn group_of(key: &Key) -> Option<&str> {
+    (key.sk == GROUP_SK)
+        .then(|| key.pk.strip_prefix(GROUP_PARTITION))
+        .flatten()
+        .filter(|id| !id.is_empty() && !id.contains('#'))
+}
+
+/// The user of a user item's key (`None`: not one).
+pub fn user_of(key: &Key) -> Option<&str> {
+    (key.sk == PROFILE_SK).then(|| user_of_partition(&key.pk)).flatten()
 }
 
 pub fn group(group_id: &str) -> Key {

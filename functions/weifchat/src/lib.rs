@@ -29,7 +29,8 @@ pub mod wire;
 pub use feed::stream_functions;
 pub use items::bulk;
 pub use items::{
-    Comment, Conversation, Friend, Group, LastMessage, Like, Membership, Message, Note, PeerCopy, Space, User,
+    Comment, Conversation, Friend, Group, GroupCopy, LastMessage, Like, Membership, Message, Note, PeerCopy, Space,
+    User,
 };
 pub use store::*;
 

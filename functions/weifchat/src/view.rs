@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use crate::{Comment, Friend, Group, LastMessage, Like, Membership, Message, Note, Space, User, model, time};
+use crate::{
+    Comment, Friend, Group, GroupCopy, LastMessage, Like, Membership, Message, Note, Space, User, model, time,
+};
 use serde::Serialize;
 
 /// MongoDB's version key, always 0 here (documents are never re-versioned).
@@ -202,8 +204,13 @@ pub struct GroupBrief {
 
 impl GroupBrief {
     pub fn of(g: &Group) -> Self {
+        Self::copied(&g.id, &GroupCopy::of(g))
+    }
+
+    /// Group `id` as a copy of it shows it.
+    pub fn copied(id: &str, g: &GroupCopy) -> Self {
         Self {
-            id: g.id.clone(),
+            id: id.into(),
             name: g.name.clone(),
             img_url: g.img_url.clone(),
         }
@@ -305,10 +312,10 @@ pub struct MyGroup {
 }
 
 impl MyGroup {
-    pub fn of(m: &Membership, g: &Group) -> Self {
+    pub fn of(m: &Membership, g: &GroupCopy) -> Self {
         Self {
             id: m.id.clone(),
-            group: GroupBrief::of(g),
+            group: GroupBrief::copied(&m.group_id, g),
             user_id: m.user_id.clone(),
             state: 1,
             v: V,
@@ -331,10 +338,10 @@ pub struct JoinRequest {
 }
 
 impl JoinRequest {
-    pub fn of(m: &Membership, g: &Group, users: &Users) -> Self {
+    pub fn of(m: &Membership, g: &GroupCopy, users: &Users) -> Self {
         Self {
             id: m.id.clone(),
-            group: GroupBrief::of(g),
+            group: GroupBrief::copied(&m.group_id, g),
             user: UserBrief::lookup(users, &m.user_id),
             time: time::iso(m.time),
             v: V,

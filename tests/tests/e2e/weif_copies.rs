@@ -1,8 +1,9 @@
 //! weifChat's profile copies (issue 11): a friendship's edges and conversations and a group's
-//! memberships carry a copy of a user's profile, so the lists and histories read no user item.
-//! A profile edit reaches the copies through the table's stream (`weif-profile-copies`); a copy
-//! never goes back to an older version; and an agree or a join accepted while the profile is
-//! being edited copies the edited one.
+//! memberships carry a copy of a user's profile, so the lists and histories read no user item;
+//! memberships and join requests carry a copy of their group's name and picture, so the group
+//! lists read no group item. An edit reaches the copies through the table's stream
+//! (`weif-profile-copies`); a copy never goes back to an older version; and a write that copies
+//! a profile or a group while it is being edited copies the edited one.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,6 +14,47 @@ use e2e::serde_json::{Value, json};
 use e2e::weif::WeifUser;
 use e2e::{TestApp, spawn_app, spawn_app_through, spawn_app_with_upkeep};
 use weifchat::keys as k;
+
+async fn rename_group(app: &TestApp, owner: &WeifUser, group: &str, name: &str) {
+    let body = json!({"_id": group, "groupName": name, "sign": "简介"});
+    let env = app.weif_post("/update/groupInfo", &owner.token, body).await;
+    assert_eq!(env["status"], 200, "{env}");
+}
+
+/// The name of `group` in `user`'s group list ("" if not listed).
+async fn name_in_groups_of(app: &TestApp, user: &WeifUser, group: &str) -> String {
+    let env = app
+        .weif_get_ok("/contacts/group", &user.token, &[("userId", &user.id)])
+        .await;
+    let found = env["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["groupId"]["_id"] == group);
+    found
+        .map(|m| m["groupId"]["groupName"].as_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+/// The name of `group` in `owner`'s join requests ("" if none).
+async fn name_in_requests_of(app: &TestApp, owner: &WeifUser, group: &str) -> String {
+    let env = app
+        .weif_get_ok("/get/group/noagree", &owner.token, &[("userId", &owner.id)])
+        .await;
+    let found = env["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["groupId"]["_id"] == group);
+    found
+        .map(|r| r["groupId"]["groupName"].as_str().unwrap().to_owned())
+        .unwrap_or_default()
+}
+
+async fn ask_to_join(app: &TestApp, user: &WeifUser, group: &str) -> Value {
+    app.weif_post("/group/add", &user.token, json!({"userId": user.id, "groupId": group}))
+        .await
+}
 
 async fn update_nick(app: &TestApp, user: &WeifUser, nick: &str) {
     let body = json!({"_id": user.id, "nick": nick, "sex": "男"});
@@ -205,24 +247,47 @@ async fn app_holding_transactions() -> (TestApp, Arc<HoldOnce>, Listening) {
     (spawn_app_through(&proxy.url()).await, hold, proxy)
 }
 
-/// Runs `answer` (an agree, which reads `user`'s profile then writes its copy in a transaction)
-/// while, between the read and the transaction (held), `user` edits their profile and the edit's
-/// copies run (as the stream would). What `answer` answered.
+/// Runs `answer` (which reads a profile or a group, then writes its copy in a transaction)
+/// while, between the read and the transaction (held), `edit` runs. What `answer` answered.
+async fn answer_during(hold: &HoldOnce, edit: impl Future<Output = ()>, answer: impl Future<Output = Value>) -> Value {
+    hold.arm();
+    let edit = async {
+        hold.reached.notified().await;
+        edit.await;
+        hold.release();
+    };
+    let (answered, ()) = tokio::join!(answer, edit);
+    answered
+}
+
+/// [`answer_during`] an edit of `user`'s profile and the edit's copies (as the stream would run
+/// them).
 async fn answer_during_an_edit(
     app: &TestApp,
     hold: &HoldOnce,
     user: &WeifUser,
     answer: impl Future<Output = Value>,
 ) -> Value {
-    hold.arm();
     let edit = async {
-        hold.reached.notified().await;
         update_nick(app, user, "改过的名字").await;
         app.weif_store().await.copy_profile(&user.id).await.unwrap();
-        hold.release();
     };
-    let (answered, ()) = tokio::join!(answer, edit);
-    answered
+    answer_during(hold, edit, answer).await
+}
+
+/// [`answer_during`] a rename of `owner`'s `group` and its copies (as the stream would run them).
+async fn answer_during_a_rename(
+    app: &TestApp,
+    hold: &HoldOnce,
+    owner: &WeifUser,
+    group: &str,
+    answer: impl Future<Output = Value>,
+) -> Value {
+    let edit = async {
+        rename_group(app, owner, group, "改过的群名").await;
+        app.weif_store().await.copy_group(group).await.unwrap();
+    };
+    answer_during(hold, edit, answer).await
 }
 
 /// A profile edited between an agree's read of the users and its transaction: the transaction
@@ -306,6 +371,118 @@ async fn a_profile_edited_while_a_join_is_accepted_is_the_one_copied() {
         nick_of(&members_of(&app, &owner, &group).await, &applicant),
         "改过的名字"
     );
+    let transactions = app
+        .requests("weif-group-agree")
+        .iter()
+        .filter(|o| *o == "TransactWriteItems")
+        .count();
+    assert_eq!(transactions, 2, "refused on the version, then accepted");
+}
+
+/// A group edit reaches the copies of the group on its memberships and its join requests
+/// through the table's stream, and the lists that show them read no group item.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_group_edit_reaches_its_memberships_and_join_requests_through_the_tables_stream() {
+    let app = spawn_app_with_upkeep().await;
+    let [owner, member, applicant] = app.weif_users().await;
+    let group = app.weif_group(&owner, "旧群名").await;
+    app.weif_join(&member, &owner, &group).await;
+    assert_eq!(ask_to_join(&app, &applicant, &group).await["status"], 200);
+    app.requests("weif-contacts-group");
+    assert_eq!(name_in_groups_of(&app, &member, &group).await, "旧群名");
+    assert_eq!(app.requests("weif-contacts-group"), ["Query"], "no group item read");
+    rename_group(&app, &owner, &group, "新群名").await;
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let seen = [
+            name_in_groups_of(&app, &owner, &group).await,
+            name_in_groups_of(&app, &member, &group).await,
+            name_in_requests_of(&app, &owner, &group).await,
+        ];
+        if seen.iter().all(|n| n == "新群名") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "copies not updated: {seen:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.requests("weif-get-group-noagree");
+    name_in_requests_of(&app, &owner, &group).await;
+    assert_eq!(
+        app.requests("weif-get-group-noagree"),
+        ["Query", "BatchGetItem"],
+        "the requests, then their applicant: no group item"
+    );
+    let store = app.weif_store().await;
+    assert_eq!(
+        store.copy_group(&group).await.unwrap(),
+        0,
+        "the stream's run recorded its version"
+    );
+}
+
+/// Each membership and request of the group holds a copy, and a run for a version already
+/// copied changes nothing; a dissolved group's copies go with it.
+#[tokio::test]
+async fn group_copies_are_on_every_membership_and_request_and_go_with_the_group() {
+    let app = spawn_app().await;
+    let [owner, member, applicant] = app.weif_users().await;
+    let group = app.weif_group(&owner, "v0").await;
+    app.weif_join(&member, &owner, &group).await;
+    assert_eq!(ask_to_join(&app, &applicant, &group).await["status"], 200);
+    let store = app.weif_store().await;
+    assert_eq!(store.copy_group(&group).await.unwrap(), 0, "nothing edited yet");
+    rename_group(&app, &owner, &group, "v1").await;
+    assert_eq!(
+        store.copy_group(&group).await.unwrap(),
+        3,
+        "the owner's and the member's memberships, the request"
+    );
+    assert_eq!(store.copy_group(&group).await.unwrap(), 0);
+    assert_eq!(name_in_requests_of(&app, &owner, &group).await, "v1");
+    let env = app.weif_get("/del/group", &owner.token, &[("groupId", &group)]).await;
+    assert_eq!(env["status"], 200, "{env}");
+    assert_eq!(
+        name_in_groups_of(&app, &member, &group).await,
+        "",
+        "not listed any more"
+    );
+    assert_eq!(store.copy_group(&group).await.unwrap(), 0);
+}
+
+/// A group renamed between a join request's read of the group and its transaction: the
+/// transaction finds the group's version moved, reads again and copies the new name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_group_renamed_while_a_join_request_is_in_flight_is_the_name_copied() {
+    let (app, hold, _proxy) = app_holding_transactions().await;
+    let [owner, applicant] = app.weif_users().await;
+    let group = app.weif_group(&owner, "held").await;
+    let asked = answer_during_a_rename(&app, &hold, &owner, &group, ask_to_join(&app, &applicant, &group)).await;
+    assert_eq!(asked["status"], 200, "{asked}");
+    assert_eq!(name_in_requests_of(&app, &owner, &group).await, "改过的群名");
+    assert_eq!(
+        app.requests("weif-group-add")[..4],
+        ["GetItem", "TransactWriteItems", "GetItem", "TransactWriteItems"],
+        "read, refused on the version, read again, asked"
+    );
+}
+
+/// The same for a join accepted while the owner renames the group: the new membership carries
+/// the new name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_group_renamed_while_a_join_is_accepted_is_the_name_copied() {
+    let (app, hold, _proxy) = app_holding_transactions().await;
+    let [owner, applicant] = app.weif_users().await;
+    let group = app.weif_group(&owner, "held").await;
+    assert_eq!(ask_to_join(&app, &applicant, &group).await["status"], 200);
+    let agree = app.weif_post(
+        "/group/agree",
+        &owner.token,
+        json!({"userId": applicant.id, "groupId": group}),
+    );
+    let agreed = answer_during_a_rename(&app, &hold, &owner, &group, agree).await;
+    assert_eq!(agreed["status"], 200, "{agreed}");
+    assert_eq!(name_in_groups_of(&app, &applicant, &group).await, "改过的群名");
     let transactions = app
         .requests("weif-group-agree")
         .iter()

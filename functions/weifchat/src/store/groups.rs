@@ -11,7 +11,9 @@
 use std::collections::HashMap;
 
 use super::{MAX_GROUP_MEMBERS, MAX_GROUPS_PER_USER, WeifStore, newest, newest_pending};
-use crate::items::{ChatHeadItem, Group, GroupItem, GroupNumberItem, Membership, MembershipItem, User, is_entity};
+use crate::items::{
+    ChatHeadItem, Group, GroupCopy, GroupItem, GroupNumberItem, Membership, MembershipItem, User, is_entity,
+};
 use crate::keys::{self as k, attr};
 use shared::error::AppError;
 use shared::ids;
@@ -58,6 +60,15 @@ fn live_group(id: &str) -> Change {
     Change::new(k::group(id)).when_exists().when_absent(attr::DELETED_AT)
 }
 
+/// [`live_group`] while the group is at `version` (the one a copy was made from:
+/// `WeifStore::copy_group` brings copies of later versions).
+fn live_group_at(id: &str, version: u64) -> Change {
+    match version {
+        0 => live_group(id).when_zero(attr::GROUP_VERSION),
+        v => live_group(id).when_eq(attr::GROUP_VERSION, n(v as i64)),
+    }
+}
+
 fn no_group() -> AppError {
     AppError::not_found("该群不存在")
 }
@@ -99,6 +110,8 @@ impl WeifStore {
                 time: group.created_at,
                 peer: Some(copy),
                 peer_version: owner_item.profile_version,
+                group: Some(GroupCopy::of(&group)),
+                group_version: 0,
             };
             let tx = vec![
                 self.put_new(GroupItem::new(&group, 1))?,
@@ -130,8 +143,35 @@ impl WeifStore {
     /// A group, unless it doesn't exist or is being dissolved. Cost: 1 GetItem.
     #[tracing::instrument(skip(self))]
     pub async fn group(&self, id: &str) -> Result<Option<Group>, AppError> {
-        let item: Option<GroupItem> = self.store.get(&k::group(id), false).await?;
-        Ok(item.and_then(GroupItem::live))
+        Ok(self.group_item(id, false).await?.map(|i| i.group))
+    }
+
+    /// A group item (with its version), unless it doesn't exist or is being dissolved.
+    /// Cost: 1 GetItem.
+    async fn group_item(&self, id: &str, consistent: bool) -> Result<Option<GroupItem>, AppError> {
+        let item: Option<GroupItem> = self.store.get(&k::group(id), consistent).await?;
+        Ok(item.and_then(GroupItem::if_live))
+    }
+
+    /// The group of each of `memberships` (or join requests) as its copy shows it, reading only
+    /// the groups of those without one, and leaving out those groups if dissolved.
+    /// Cost: none, or 1 BatchGetItem per 100 groups without a copy.
+    #[tracing::instrument(skip_all)]
+    pub async fn groups_of(&self, memberships: &[Membership]) -> Result<HashMap<String, GroupCopy>, AppError> {
+        let mut copies = HashMap::new();
+        let mut uncopied = Vec::new();
+        for m in memberships {
+            match &m.group {
+                Some(copy) => {
+                    copies.insert(m.group_id.clone(), copy.clone());
+                }
+                None => uncopied.push(m.group_id.as_str()),
+            }
+        }
+        for (id, group) in self.groups(uncopied).await? {
+            copies.insert(id, GroupCopy::of(&group));
+        }
+        Ok(copies)
     }
 
     /// The live groups among `ids`. Cost: 1 BatchGetItem per 100.
@@ -152,13 +192,13 @@ impl WeifStore {
             .collect())
     }
 
-    /// The group `caller` owns, else `该群不存在` / 403.
-    async fn owned_group(&self, caller: &str, group_id: &str) -> Result<Group, AppError> {
-        let group = self.group(group_id).await?.ok_or_else(no_group)?;
-        if group.owner_id != caller {
+    /// The group `caller` owns, else `该群不存在` / 403. Cost: 1 GetItem.
+    async fn owned_group(&self, caller: &str, group_id: &str, consistent: bool) -> Result<GroupItem, AppError> {
+        let item = self.group_item(group_id, consistent).await?.ok_or_else(no_group)?;
+        if item.group.owner_id != caller {
             return Err(AppError::forbidden("只有群主可以操作"));
         }
-        Ok(group)
+        Ok(item)
     }
 
     /// A live group and its members (oldest first): the group's partition up to its join
@@ -206,39 +246,48 @@ impl WeifStore {
     }
 
     /// `user_id` asks to join: the request is written on the condition that none is pending,
-    /// the user isn't a member and the group is live. Answers the group's owner (who answers
-    /// the request). Cost: 1 GetItem + 1 TransactWriteItems.
+    /// the user isn't a member and the group is live. It carries a copy of the group's name and
+    /// picture (the owner's list of requests reads no group item), checked unchanged in the same
+    /// transaction (an edit meanwhile: read again). Answers the group's owner (who answers the
+    /// request). Cost: 1 GetItem + 1 TransactWriteItems per attempt.
     #[tracing::instrument(skip(self))]
     pub async fn request_join(&self, group_id: &str, user_id: &str, now: i64) -> Result<String, AppError> {
-        let group = self.group(group_id).await?.ok_or_else(no_group)?;
-        let request = Membership {
-            id: ids::new_id(),
-            group_id: group_id.into(),
-            user_id: user_id.into(),
-            owner_id: group.owner_id.clone(),
-            time: now,
-            ..Membership::default()
-        };
-        let tx = vec![
-            self.put_new(MembershipItem::join_request(&request))?,
-            Change::new(k::member(group_id, user_id))
-                .when_absent(keys::PK)
-                .into_check(self.table())?,
-            live_group(group_id).into_check(self.table())?,
-        ];
-        match self.store.transact(tx).await? {
-            Ok(()) => Ok(group.owner_id),
-            Err(c) if c.condition_failed(2) => Err(no_group()),
-            Err(c) if c.condition_failed(1) => Err(AppError::conflict("你已经是群成员了")),
-            Err(c) if c.condition_failed(0) => Err(AppError::conflict("已发送过入群申请, 请等待群主同意")),
-            Err(c) => Err(AppError::internal(format!("join request cancelled: {c:?}"))),
+        let id = ids::new_id();
+        for attempt in 0..super::COPY_ATTEMPTS {
+            let item = self.group_item(group_id, attempt > 0).await?.ok_or_else(no_group)?;
+            let request = Membership {
+                id: id.clone(),
+                group_id: group_id.into(),
+                user_id: user_id.into(),
+                owner_id: item.group.owner_id.clone(),
+                time: now,
+                group: Some(GroupCopy::of(&item.group)),
+                group_version: item.group_version,
+                ..Membership::default()
+            };
+            let tx = vec![
+                self.put_new(MembershipItem::join_request(&request))?,
+                Change::new(k::member(group_id, user_id))
+                    .when_absent(keys::PK)
+                    .into_check(self.table())?,
+                live_group_at(group_id, item.group_version).into_check(self.table())?,
+            ];
+            return match self.store.transact(tx).await? {
+                Ok(()) => Ok(item.group.owner_id),
+                // Dissolved, or edited since the read: the next read tells.
+                Err(c) if c.condition_failed(2) => continue,
+                Err(c) if c.condition_failed(1) => Err(AppError::conflict("你已经是群成员了")),
+                Err(c) if c.condition_failed(0) => Err(AppError::conflict("已发送过入群申请, 请等待群主同意")),
+                Err(c) => Err(AppError::internal(format!("join request cancelled: {c:?}"))),
+            };
         }
+        Err(AppError::conflict("群资料正在更新, 请稍后再试"))
     }
 
     /// The owner refuses a join request. Cost: 1 GetItem + 1 DeleteItem.
     #[tracing::instrument(skip(self))]
     pub async fn refuse_join(&self, caller: &str, group_id: &str, user_id: &str) -> Result<(), AppError> {
-        self.owned_group(caller, group_id).await?;
+        self.owned_group(caller, group_id, false).await?;
         if self.store.delete_if_exists(&k::join(group_id, user_id)).await? {
             Ok(())
         } else {
@@ -250,15 +299,15 @@ impl WeifStore {
     /// it, in one transaction (a full or dissolving group refuses, and so does an applicant in
     /// [`MAX_GROUPS_PER_USER`] groups already, the request left waiting). The new member's read
     /// mark starts at the group chat's last message: what was said before is not unread for them.
-    /// The membership carries a copy of the member's profile, checked unchanged in the same
-    /// transaction (an edit meanwhile: read again).
+    /// The membership carries a copy of the member's profile and of the group's name and
+    /// picture, each checked unchanged in the same transaction (an edit meanwhile: read again).
     /// Cost: 3 GetItems (group, chat head, applicant) and 1 Query on GSI1 (`Select: COUNT`), at
-    /// once, + 1 TransactWriteItems.
+    /// once, + 1 TransactWriteItems per attempt.
     #[tracing::instrument(skip(self))]
     pub async fn agree_join(&self, caller: &str, group_id: &str, user_id: &str, now: i64) -> Result<(), AppError> {
         let head_key = k::chat_head(&k::group_chat(group_id));
-        let (_, head, groups, mut applicant) = tokio::try_join!(
-            self.owned_group(caller, group_id),
+        let (mut group, head, groups, mut applicant) = tokio::try_join!(
+            self.owned_group(caller, group_id, false),
             self.store.get::<ChatHeadItem>(&head_key, false),
             self.group_count(user_id),
             self.user_item(user_id, false),
@@ -267,12 +316,9 @@ impl WeifStore {
             return Err(AppError::conflict("对方加入的群聊数量已达上限"));
         }
         let id = ids::new_id();
-        for attempt in 0..super::COPY_ATTEMPTS {
-            if attempt > 0 {
-                applicant = self.user_item(user_id, true).await?;
-            }
-            let applicant = applicant.as_ref().ok_or_else(no_request)?;
-            let (copy, unchanged) = self.profile_copy(applicant)?;
+        for _ in 0..super::COPY_ATTEMPTS {
+            let applicant_item = applicant.as_ref().ok_or_else(no_request)?;
+            let (copy, unchanged) = self.profile_copy(applicant_item)?;
             let member = Membership {
                 id: id.clone(),
                 group_id: group_id.into(),
@@ -280,28 +326,44 @@ impl WeifStore {
                 owner_id: caller.into(),
                 time: now,
                 peer: Some(copy),
-                peer_version: applicant.profile_version,
+                peer_version: applicant_item.profile_version,
+                group: Some(GroupCopy::of(&group.group)),
+                group_version: group.group_version,
             };
             let tx = vec![
                 self.store.delete_existing(&k::join(group_id, user_id))?,
                 self.put_new(MembershipItem::member(&member, head.as_ref().map_or(0, |h| h.last_seq)))?,
-                live_group(group_id)
+                live_group_at(group_id, group.group_version)
                     .add(attr::MEMBER_COUNT, 1)
                     .when_lt(attr::MEMBER_COUNT, n(MAX_GROUP_MEMBERS))
-                    .into_update(self.table())?,
+                    .into_update_returning_old(self.table())?,
                 unchanged,
             ];
-            return match self.store.transact(tx).await? {
-                Ok(()) => Ok(()),
-                Err(c) if c.condition_failed(0) => Err(no_request()),
-                Err(c) if c.condition_failed(1) => Err(AppError::conflict("该用户已是群成员")),
-                Err(c) if c.condition_failed(2) => match self.group(group_id).await? {
-                    Some(_) => Err(AppError::conflict("群成员已满")),
-                    None => Err(no_group()),
-                },
-                Err(c) if c.condition_failed(3) => continue,
-                Err(c) => Err(AppError::internal(format!("join agree cancelled: {c:?}"))),
+            let c = match self.store.transact(tx).await? {
+                Ok(()) => return Ok(()),
+                Err(c) => c,
             };
+            if c.condition_failed(0) {
+                return Err(no_request());
+            }
+            if c.condition_failed(1) {
+                return Err(AppError::conflict("该用户已是群成员"));
+            }
+            if c.condition_failed(2) {
+                // Dissolved, full, or edited since the read (then: read again).
+                let old: Option<GroupItem> = c.item(2).cloned().map(serde_dynamo::from_item).transpose()?;
+                match old.and_then(GroupItem::if_live) {
+                    None => return Err(no_group()),
+                    Some(old) if old.group_version == group.group_version => {
+                        return Err(AppError::conflict("群成员已满"));
+                    }
+                    Some(_) => group = self.owned_group(caller, group_id, true).await?,
+                }
+            } else if c.condition_failed(3) {
+                applicant = self.user_item(user_id, true).await?;
+            } else {
+                return Err(AppError::internal(format!("join agree cancelled: {c:?}")));
+            }
         }
         Err(AppError::conflict("资料正在更新, 请稍后再试"))
     }
@@ -349,7 +411,8 @@ impl WeifStore {
             .await
     }
 
-    /// The owner changes a group's name, introduction and (when given) picture.
+    /// The owner changes a group's name, introduction and (when given) picture: a new group
+    /// version (`copy_group` carries it to the memberships' and requests' copies).
     /// Cost: 1 UpdateItem.
     #[tracing::instrument(skip(self, name, sign, img_url))]
     pub async fn update_group(
@@ -366,7 +429,8 @@ impl WeifStore {
             .set(attr::GROUP_NAME, s(name))
             .set(attr::SIGN, s(sign))
             .set(keys::GSI1_PK, s(gpk))
-            .set(keys::GSI1_SK, s(gsk));
+            .set(keys::GSI1_SK, s(gsk))
+            .add(attr::GROUP_VERSION, 1);
         let change = match img_url {
             Some(img) => change.set(attr::IMG_URL, s(img)),
             None => change,
@@ -378,6 +442,52 @@ impl WeifStore {
             }
             Written::Refused(_) => Err(no_group()),
         }
+    }
+
+    /// Brings the copies of group `group_id`'s name and picture on its memberships and join
+    /// requests up to the group's version: `weif-profile-copies` runs it on each change of the
+    /// group item; most (member counts, the copied mark itself) leave the group as it was and
+    /// end after the read. As with `copy_profile`, a copy is rewritten only while its item exists
+    /// and holds an older one, then the group records the version copied. How many copies it
+    /// looked at. Cost: 1 GetItem (consistent); when the group changed, + 1 Query of the group's
+    /// partition (keys only) + 1 UpdateItem per member and request ([`super::FAN_OUT`] at a time)
+    /// + 1 UpdateItem.
+    #[tracing::instrument(skip(self))]
+    pub async fn copy_group(&self, group_id: &str) -> Result<usize, AppError> {
+        let Some(item) = self.group_item(group_id, true).await? else {
+            return Ok(0); // gone, or being dissolved: its memberships go with it
+        };
+        let version = item.group_version;
+        if version <= item.copied_version {
+            return Ok(0);
+        }
+        let copy: aws_sdk_dynamodb::types::AttributeValue =
+            serde_dynamo::to_attribute_value(GroupCopy::of(&item.group))?;
+        let holders: Vec<Key> = Query::table(k::group_partition(group_id))
+            .after(k::GROUP_SK)
+            .keys_only()
+            .all(&self.store)
+            .await?
+            .iter()
+            .filter_map(Key::of_item)
+            .collect();
+        let copies = holders.len();
+        self.fan_out(holders, move |store, holder| {
+            let change = Change::new(holder)
+                .when_exists()
+                .when_absent_or_lt(attr::GROUP_VERSION, n(version as i64))
+                .set(attr::GROUP_COPY, copy.clone())
+                .set(attr::GROUP_VERSION, n(version as i64));
+            async move { change.update(&store.store).await.map(|_| ()) }
+        })
+        .await?;
+        live_group(group_id)
+            .when_absent_or_lt(attr::COPIED_VERSION, n(version as i64))
+            .set(attr::COPIED_VERSION, n(version as i64))
+            .update(&self.store)
+            .await?;
+        tracing::info!(version, copies, "group copied");
+        Ok(copies)
     }
 
     /// The groups `user_id` belongs to (memberships, oldest first): the newest

@@ -288,7 +288,8 @@ impl WeifStore {
             .when_exists()
             .when_absent(attr::DELETED_AT)
             .when_eq(attr::USER_ID, s(caller))
-            .set(attr::IMG_URL, s(url));
+            .set(attr::IMG_URL, s(url))
+            .add(attr::GROUP_VERSION, 1);
         match change.update(&self.store).await? {
             Written::Applied(_) => Ok(()),
             Written::Refused(Some(old)) if !old.contains_key(attr::DELETED_AT) => {
