@@ -452,7 +452,8 @@ fn weif_group(owner: &str, id: &str, i: usize, now: i64) -> weifchat::Group {
     }
 }
 
-/// `user`'s membership of `group`, with the copy of their profile a join leaves on it.
+/// `user`'s membership of `group`, with the copies of their profile and of the group a join
+/// leaves on it.
 fn membership(group: &weifchat::Group, user: &weifchat::User, time: i64) -> weifchat::Membership {
     weifchat::Membership {
         id: shared::ids::new_id(),
@@ -462,6 +463,8 @@ fn membership(group: &weifchat::Group, user: &weifchat::User, time: i64) -> weif
         time,
         peer: Some(weifchat::PeerCopy::of(user)),
         peer_version: 0,
+        group: Some(weifchat::GroupCopy::of(group)),
+        group_version: 0,
     }
 }
 
