@@ -143,7 +143,7 @@ impl WeifStore {
                 Err(c) => Err(AppError::internal(format!("friend request cancelled: {c:?}"))),
             };
         }
-        Err(AppError::conflict("资料正在更新, 请稍后再试"))
+        Err(super::still_changing())
     }
 
     /// `me` accepts `requester`'s request: both sides become friends, each with a copy of the
@@ -221,7 +221,7 @@ impl WeifStore {
                 return Err(AppError::internal(format!("friend agree cancelled: {c:?}")));
             }
         }
-        Err(AppError::conflict("资料正在更新, 请稍后再试"))
+        Err(super::still_changing())
     }
 
     /// `me` refuses `requester`'s request: both sides go. Cost: 1 TransactWriteItems.

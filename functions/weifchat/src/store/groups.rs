@@ -281,7 +281,7 @@ impl WeifStore {
                 Err(c) => Err(AppError::internal(format!("join request cancelled: {c:?}"))),
             };
         }
-        Err(AppError::conflict("群资料正在更新, 请稍后再试"))
+        Err(super::still_changing())
     }
 
     /// The owner refuses a join request. Cost: 1 GetItem + 1 DeleteItem.
@@ -365,7 +365,7 @@ impl WeifStore {
                 return Err(AppError::internal(format!("join agree cancelled: {c:?}")));
             }
         }
-        Err(AppError::conflict("资料正在更新, 请稍后再试"))
+        Err(super::still_changing())
     }
 
     /// Removes `user_id` from a group: the user leaving, or the owner removing a member (the

@@ -87,9 +87,14 @@ async fn newest<T: serde::de::DeserializeOwned>(
     Ok(items)
 }
 
-/// Attempts of a write copying a profile (an agree, a request, a membership) whose profile
-/// keeps changing under it: each attempt after the first reads the profile again.
+/// Attempts of a write copying a profile or a group (an agree, a request, a membership) that
+/// keeps changing under it: each attempt after the first reads it again.
 const COPY_ATTEMPTS: u32 = 3;
+
+/// The answer when [`COPY_ATTEMPTS`] all found what they copied edited meanwhile.
+fn still_changing() -> AppError {
+    AppError::conflict("资料正在更新, 请稍后再试")
+}
 
 /// How many reads run at once when a listing fans out (one query per moment of a feed page).
 const FAN_OUT: usize = 16;
