@@ -232,14 +232,26 @@ async fn container(
 
 /// What a container sets up once, before its first invocation: logs, metrics, its state, and
 /// its store connection, opened now ([`Store::warm_up`](crate::store::Store::warm_up)) so that
-/// the connection's set-up (TLS included) is paid in init, not by the first request. A failed
-/// warm-up is logged and the container starts anyway: the first request opens the connection.
+/// the connection's set-up (TLS included) is paid in init, not by the first request; and, at
+/// the same time, its S3 connection where it has storage
+/// ([`Storage::warm_up`](crate::storage::Storage::warm_up)). A failed warm-up is logged and the
+/// container starts anyway: the first request opens the connection.
 async fn start(
     clients: &[crate::state::Client],
 ) -> Result<(&'static AppState, Option<&'static crate::metrics::Collector>), Error> {
     let (state, metrics) = container(clients).await?;
-    if let Err(error) = state.store.warm_up().await {
+    let storage = async {
+        match state.storage() {
+            Ok(storage) => storage.warm_up().await,
+            Err(_) => Ok(()), // no storage: nothing to open
+        }
+    };
+    let (store, storage) = tokio::join!(state.store.warm_up(), storage);
+    if let Err(error) = store {
         tracing::warn!(%error, "the store connection could not be opened during init");
+    }
+    if let Err(error) = storage {
+        tracing::warn!(%error, "the S3 connection could not be opened during init");
     }
     Ok((state, metrics))
 }

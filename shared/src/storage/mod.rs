@@ -176,9 +176,24 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The object key the warm-up asks for: never written, so S3 answers 404 (or 403 to a role
+/// that may not read it); either answer means the connection is open.
+const WARM_UP_KEY: &str = "warm-up/none";
+
 impl<'a> Storage<'a> {
     pub fn new(store: &'a Store, s3: &'a aws_sdk_s3::Client, bucket: &'a str) -> Self {
         Self { store, s3, bucket }
+    }
+
+    /// Opens the S3 connection (TLS included) during a container's init, as
+    /// [`Store::warm_up`] opens the store's, so a function's first upload or download doesn't
+    /// pay it: a HeadObject of a key that never exists. Any answer from S3 counts; only not
+    /// reaching it is an error. Cost: 1 HeadObject.
+    pub async fn warm_up(&self) -> Result<(), AppError> {
+        match self.s3.head_object().bucket(self.bucket).key(WARM_UP_KEY).send().await {
+            Ok(_) | Err(aws_sdk_s3::error::SdkError::ServiceError(_)) => Ok(()),
+            Err(err) => Err(AppError::internal(format!("S3 not reached: {err}"))),
+        }
     }
 
     /// Issues a node for `req` and a presigned upload for it. Cost: 1 PutItem (no S3 call:

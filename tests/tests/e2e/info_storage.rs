@@ -203,3 +203,21 @@ async fn s3_calls_need_the_template_s_statements() {
     let err = signer.storage().unwrap().describe(&[node]).await.unwrap_err();
     assert!(format!("{err:?}").contains("not allowed s3:GetObject"), "{err:?}");
 }
+
+/// A container with storage opens its S3 connection during init (`shared::lambda`): any answer
+/// from S3 counts (the key never exists; a role that may not read it is answered 403), and only
+/// an S3 that can't be reached is an error, which init logs and goes on from.
+#[tokio::test]
+async fn the_storage_warm_up_counts_any_answer_from_s3_and_only_an_unreachable_s3_fails() {
+    let app = spawn_app_on_own_table().await;
+    let state = app.operator().await;
+    state.storage().unwrap().warm_up().await.unwrap();
+
+    let sdk = shared::state::sdk_config().await;
+    let nowhere = shared::state::s3_config(&sdk)
+        .endpoint_url("http://127.0.0.1:1")
+        .build();
+    let unreachable = state.with_s3(aws_sdk_s3::Client::from_conf(nowhere));
+    let err = unreachable.storage().unwrap().warm_up().await.unwrap_err();
+    assert!(format!("{err:?}").contains("S3 not reached"), "{err:?}");
+}
