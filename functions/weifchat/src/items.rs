@@ -714,6 +714,8 @@ pub(super) struct MemberMarkItem {
     pub group_id: String,
     #[serde(rename = "readSeq", default)]
     pub read_seq: u64,
+    #[serde(rename = "groupCopy", default)]
+    pub group: Option<GroupCopy>,
 }
 
 /// Whether a raw item is of `entity`.

@@ -134,7 +134,7 @@ pub async fn group_history(state: &AppState, req: Request) -> Response<Body> {
         if !chat.member {
             return Reply::msg("您还未加入该群哦")
                 .status(202)
-                .with_data(GroupNick::of(&group));
+                .with_data(GroupNick::copied(&group_id, &group));
         }
         let messages = match newest {
             Some(newest) => Some(newest),
@@ -142,16 +142,18 @@ pub async fn group_history(state: &AppState, req: Request) -> Response<Body> {
         };
         let Some(messages) = messages else {
             if page > 1 {
-                return Reply::msg(NO_MORE).status(201).with_data(GroupNick::of(&group));
+                return Reply::msg(NO_MORE)
+                    .status(201)
+                    .with_data(GroupNick::copied(&group_id, &group));
             }
             return Reply::data(GroupPage {
-                group: GroupNick::of(&group),
+                group: GroupNick::copied(&group_id, &group),
                 messages: Vec::new(),
             });
         };
         let users = store.users(messages.iter().map(|m| m.from_id.as_str())).await?;
         Reply::data(GroupPage {
-            group: GroupNick::of(&group),
+            group: GroupNick::copied(&group_id, &group),
             messages: messages.iter().map(|m| GroupMessageView::of(m, &users)).collect(),
         })
     })

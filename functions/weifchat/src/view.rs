@@ -576,9 +576,10 @@ pub struct GroupNick {
 }
 
 impl GroupNick {
-    pub fn of(g: &Group) -> Self {
+    /// Group `id` as a copy of it shows it.
+    pub fn copied(id: &str, g: &GroupCopy) -> Self {
         Self {
-            id: g.id.clone(),
+            id: id.into(),
             name: g.name.clone(),
         }
     }
@@ -733,7 +734,7 @@ impl ChatEntry {
             timed.push((
                 g.last_msg.time,
                 Self::Group {
-                    id: g.group.id.clone(),
+                    id: g.group_id.clone(),
                     name: g.group.name.clone(),
                     img_url: g.group.img_url.clone(),
                     last_msg: LastMsgView::of(&g.last_msg, false),

@@ -490,3 +490,35 @@ async fn a_group_renamed_while_a_join_is_accepted_is_the_name_copied() {
         .count();
     assert_eq!(transactions, 2, "refused on the version, then accepted");
 }
+
+/// A membership without the group's copy (written before there were copies) still shows its
+/// group: the lists and the history read the group item for it.
+#[tokio::test]
+async fn a_membership_without_the_groups_copy_reads_the_group() {
+    let app = spawn_app().await;
+    let [owner] = app.weif_users().await;
+    let group = app.weif_group(&owner, "旧的成员").await;
+    let store = app.weif_store().await;
+    store
+        .send_group(&owner.id, &group, &e2e::weif::text("hi"), None, shared::clock::now_ms())
+        .await
+        .unwrap();
+    let key = k::member(&group, &owner.id);
+    let mut membership = app.item(&key).await.unwrap();
+    assert!(membership.remove("groupCopy").is_some());
+    app.put_all(vec![membership]).await;
+
+    assert_eq!(name_in_groups_of(&app, &owner, &group).await, "旧的成员");
+    let env = app
+        .weif_get_ok(
+            "/message/group",
+            &owner.token,
+            &[("userId", &owner.id), ("groupId", &group), ("pageNum", "1")],
+        )
+        .await;
+    assert_eq!(env["data"]["groupNick"]["groupName"], "旧的成员", "{env}");
+    let env = app
+        .weif_get_ok("/message/list", &owner.token, &[("userId", &owner.id)])
+        .await;
+    assert_eq!(env["data"][0]["groupName"], "旧的成员", "{env}");
+}

@@ -22,8 +22,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
 use super::{MAX_GROUPS_PER_USER, WeifStore};
 use crate::items::{
-    ChatHeadItem, Conversation, ConversationItem, Friend, FriendItem, Group, GroupItem, LastMessage, MemberMarkItem,
-    Message, MessageItem, User, is_entity,
+    ChatHeadItem, Conversation, ConversationItem, Friend, FriendItem, GroupCopy, GroupItem, LastMessage,
+    MemberMarkItem, MembershipItem, Message, MessageItem, User, is_entity,
 };
 use crate::keys::{self as k, attr, entity};
 use crate::model::Content;
@@ -115,7 +115,8 @@ impl PrivateChat {
 /// What the group history needs besides its page.
 #[derive(Debug, Clone, Default)]
 pub struct GroupChat {
-    pub group: Option<Group>,
+    /// The group's name and picture (`None`: no such group, or being dissolved).
+    pub group: Option<GroupCopy>,
     pub member: bool,
     pub last_seq: u64,
 }
@@ -123,7 +124,8 @@ pub struct GroupChat {
 /// A group in the caller's conversation list.
 #[derive(Debug, Clone)]
 pub struct GroupConversation {
-    pub group: Group,
+    pub group_id: String,
+    pub group: GroupCopy,
     pub last_msg: LastMessage,
     pub unread: u64,
 }
@@ -468,35 +470,42 @@ impl WeifStore {
     }
 
     /// The group, whether `me` is a member, and its chat's last sequence number.
-    /// Cost: 1 BatchGetItem (3 items).
+    /// Cost: 1 BatchGetItem (2 items; + 1 GetItem of the group for a non-member).
     #[tracing::instrument(skip(self))]
     pub async fn group_chat(&self, group_id: &str, me: &str) -> Result<GroupChat, AppError> {
         self.read_group_chat(group_id, me, true).await
     }
 
     /// The group and whether `me` is a member, without the chat's head (`last_seq` 0): for the
-    /// reads that don't number pages. Cost: 1 BatchGetItem (2 items).
+    /// reads that don't number pages. Cost: 1 GetItem (the membership; + 1 GetItem of the group
+    /// for a non-member).
     #[tracing::instrument(skip(self))]
     pub async fn group_access(&self, group_id: &str, me: &str) -> Result<GroupChat, AppError> {
         self.read_group_chat(group_id, me, false).await
     }
 
+    /// A member's membership carries the group's copy, so the group item is read only for
+    /// someone who isn't one (to tell a missing group from a closed door).
     async fn read_group_chat(&self, group_id: &str, me: &str, with_head: bool) -> Result<GroupChat, AppError> {
-        let (group_key, member_key, head_key) = (
-            k::group(group_id),
-            k::member(group_id, me),
-            k::chat_head(&k::group_chat(group_id)),
-        );
-        let mut keys = vec![group_key.clone(), member_key.clone()];
+        let (member_key, head_key) = (k::member(group_id, me), k::chat_head(&k::group_chat(group_id)));
+        let mut keys = vec![member_key.clone()];
         if with_head {
             keys.push(head_key.clone());
         }
         let mut items = self.store.batch_get(&keys, false).await?;
-        let group: Option<GroupItem> = from_item(take(&mut items, &group_key))?;
+        let member: Option<MembershipItem> = from_item(take(&mut items, &member_key))?;
         let head: Option<ChatHeadItem> = from_item(take(&mut items, &head_key))?;
+        let (member, copy) = match member {
+            Some(m) => (true, m.membership.group),
+            None => (false, None),
+        };
+        let group = match copy {
+            Some(copy) => Some(copy),
+            None => self.group(group_id).await?.as_ref().map(GroupCopy::of),
+        };
         Ok(GroupChat {
-            group: group.and_then(GroupItem::live),
-            member: take(&mut items, &member_key).is_some(),
+            group,
+            member,
             last_seq: head.map_or(0, |h| h.last_seq),
         })
     }
@@ -519,9 +528,16 @@ impl WeifStore {
                 .all_as::<MemberMarkItem>(&self.store),
         )?;
         let private: Vec<Conversation> = convs.into_iter().map(|i| i.conversation).collect();
-        let mut keys: Vec<Key> = Vec::with_capacity(marks.len() * 2);
+        let mut keys: Vec<Key> = Vec::with_capacity(marks.len());
+        let mut groups_by_id: HashMap<String, GroupCopy> = HashMap::new();
         for m in &marks {
-            keys.push(k::group(&m.group_id));
+            // A membership without the group's copy (written before there were copies).
+            match &m.group {
+                Some(copy) => {
+                    groups_by_id.insert(m.group_id.clone(), copy.clone());
+                }
+                None => keys.push(k::group(&m.group_id)),
+            }
             keys.push(k::chat_head(&k::group_chat(&m.group_id)));
         }
         let group_items = if keys.is_empty() {
@@ -532,12 +548,11 @@ impl WeifStore {
         let users = self
             .copied_users(private.iter().map(|c| (c.peer_id.as_str(), c.peer_user())))
             .await?;
-        let mut groups_by_id: HashMap<String, Group> = HashMap::new();
         let mut heads: HashMap<String, ChatHeadItem> = HashMap::new();
         for item in group_items {
             if is_entity(&item, entity::GROUP) {
                 if let Some(g) = serde_dynamo::from_item::<_, GroupItem>(item)?.live() {
-                    groups_by_id.insert(g.id.clone(), g);
+                    groups_by_id.insert(g.id.clone(), GroupCopy::of(&g));
                 }
             } else if is_entity(&item, entity::CHAT_HEAD) {
                 let head: ChatHeadItem = serde_dynamo::from_item(item)?;
@@ -553,6 +568,7 @@ impl WeifStore {
                 continue;
             };
             groups.push(GroupConversation {
+                group_id: m.group_id,
                 group,
                 unread: head.last_seq.saturating_sub(m.read_seq),
                 last_msg: head.last_msg,
