@@ -21,34 +21,26 @@ async fn rename_group(app: &TestApp, owner: &WeifUser, group: &str, name: &str) 
     assert_eq!(env["status"], 200, "{env}");
 }
 
-/// The name of `group` in `user`'s group list ("" if not listed).
-async fn name_in_groups_of(app: &TestApp, user: &WeifUser, group: &str) -> String {
-    let env = app
-        .weif_get_ok("/contacts/group", &user.token, &[("userId", &user.id)])
-        .await;
+/// The name `group` shows in `user`'s list at `route` ("" if not listed): their groups
+/// (`/contacts/group`) or the requests to join theirs (`/get/group/noagree`).
+async fn group_name_at(app: &TestApp, route: &str, user: &WeifUser, group: &str) -> String {
+    let env = app.weif_get_ok(route, &user.token, &[("userId", &user.id)]).await;
     let found = env["data"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["groupId"]["_id"] == group);
+        .find(|e| e["groupId"]["_id"] == group);
     found
-        .map(|m| m["groupId"]["groupName"].as_str().unwrap().to_owned())
+        .map(|e| e["groupId"]["groupName"].as_str().unwrap().to_owned())
         .unwrap_or_default()
 }
 
-/// The name of `group` in `owner`'s join requests ("" if none).
+async fn name_in_groups_of(app: &TestApp, user: &WeifUser, group: &str) -> String {
+    group_name_at(app, "/contacts/group", user, group).await
+}
+
 async fn name_in_requests_of(app: &TestApp, owner: &WeifUser, group: &str) -> String {
-    let env = app
-        .weif_get_ok("/get/group/noagree", &owner.token, &[("userId", &owner.id)])
-        .await;
-    let found = env["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["groupId"]["_id"] == group);
-    found
-        .map(|r| r["groupId"]["groupName"].as_str().unwrap().to_owned())
-        .unwrap_or_default()
+    group_name_at(app, "/get/group/noagree", owner, group).await
 }
 
 async fn ask_to_join(app: &TestApp, user: &WeifUser, group: &str) -> Value {

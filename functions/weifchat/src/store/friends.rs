@@ -325,21 +325,9 @@ impl WeifStore {
             )
             .collect();
         mirrors.extend(memberships.iter().filter_map(Key::of_item));
-        let copies = mirrors.len();
-        self.fan_out(mirrors, move |store, mirror| {
-            let change = Change::new(mirror)
-                .when_exists()
-                .when_absent_or_lt(attr::PEER_VERSION, n(version as i64))
-                .set(attr::PEER, copy.clone())
-                .set(attr::PEER_VERSION, n(version as i64));
-            async move { change.update(&store.store).await.map(|_| ()) }
-        })
-        .await?;
-        Change::new(k::user(user_id))
-            .when_exists()
-            .when_absent_or_lt(attr::COPIED_VERSION, n(version as i64))
-            .set(attr::COPIED_VERSION, n(version as i64))
-            .update(&self.store)
+        let source = Change::new(k::user(user_id)).when_exists();
+        let copies = self
+            .spread_copy(mirrors, (attr::PEER, attr::PEER_VERSION), copy, version, source)
             .await?;
         tracing::info!(version, copies, "profile copied");
         Ok(copies)

@@ -281,7 +281,11 @@ impl WeifStore {
                 Err(c) => Err(AppError::internal(format!("join request cancelled: {c:?}"))),
             };
         }
-        Err(super::still_changing())
+        // The last attempt's failure may have been a dissolve, which the next read would tell.
+        match self.group_item(group_id, true).await? {
+            Some(_) => Err(super::still_changing()),
+            None => Err(no_group()),
+        }
     }
 
     /// The owner refuses a join request. Cost: 1 GetItem + 1 DeleteItem.
@@ -471,20 +475,14 @@ impl WeifStore {
             .iter()
             .filter_map(Key::of_item)
             .collect();
-        let copies = holders.len();
-        self.fan_out(holders, move |store, holder| {
-            let change = Change::new(holder)
-                .when_exists()
-                .when_absent_or_lt(attr::GROUP_VERSION, n(version as i64))
-                .set(attr::GROUP_COPY, copy.clone())
-                .set(attr::GROUP_VERSION, n(version as i64));
-            async move { change.update(&store.store).await.map(|_| ()) }
-        })
-        .await?;
-        live_group(group_id)
-            .when_absent_or_lt(attr::COPIED_VERSION, n(version as i64))
-            .set(attr::COPIED_VERSION, n(version as i64))
-            .update(&self.store)
+        let copies = self
+            .spread_copy(
+                holders,
+                (attr::GROUP_COPY, attr::GROUP_VERSION),
+                copy,
+                version,
+                live_group(group_id),
+            )
             .await?;
         tracing::info!(version, copies, "group copied");
         Ok(copies)

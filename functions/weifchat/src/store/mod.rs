@@ -220,6 +220,40 @@ impl WeifStore {
             .await
     }
 
+    /// Writes `copy`, taken at `version`, into each of `holders` (`attrs`: the copy's attribute
+    /// and its version's) that exists and holds an older one, [`FAN_OUT`] at a time; then marks
+    /// `version` copied on the source (`source`: its key and conditions), unless a later run got
+    /// there first. So runs in any order, twice, or beside a write that copies a version it
+    /// checked, leave the newest copy. How many holders it looked at.
+    /// Cost: 1 UpdateItem per holder + 1 UpdateItem.
+    async fn spread_copy(
+        &self,
+        holders: Vec<Key>,
+        (copy_attr, version_attr): (&'static str, &'static str),
+        copy: aws_sdk_dynamodb::types::AttributeValue,
+        version: u64,
+        source: Change,
+    ) -> Result<usize, AppError> {
+        let v = shared::store::n(version as i64);
+        let copies = holders.len();
+        let written = v.clone();
+        self.fan_out(holders, move |store, holder| {
+            let change = Change::new(holder)
+                .when_exists()
+                .when_absent_or_lt(version_attr, written.clone())
+                .set(copy_attr, copy.clone())
+                .set(version_attr, written.clone());
+            async move { change.update(&store.store).await.map(|_| ()) }
+        })
+        .await?;
+        source
+            .when_absent_or_lt(attr::COPIED_VERSION, v.clone())
+            .set(attr::COPIED_VERSION, v)
+            .update(&self.store)
+            .await?;
+        Ok(copies)
+    }
+
     /// Runs `f` for each input, [`FAN_OUT`] at a time; results in input order.
     async fn fan_out<I, T, F, Fut>(&self, inputs: Vec<I>, f: F) -> Result<Vec<T>, AppError>
     where
