@@ -233,8 +233,8 @@ async fn container(
 /// What a container sets up once, before its first invocation: logs, metrics, its state, and
 /// its store connection, opened now ([`Store::warm_up`](crate::store::Store::warm_up)) so that
 /// the connection's set-up (TLS included) is paid in init, not by the first request; and, at
-/// the same time, its S3 connection where it has storage
-/// ([`Storage::warm_up`](crate::storage::Storage::warm_up)). A failed warm-up is logged and the
+/// the same time, its S3 connection where its requests call S3
+/// ([`Storage::warm_up`](crate::storage::Storage::warm_up); not for those that only presign). A failed warm-up is logged and the
 /// container starts anyway: the first request opens the connection.
 async fn start(
     clients: &[crate::state::Client],
@@ -242,8 +242,8 @@ async fn start(
     let (state, metrics) = container(clients).await?;
     let storage = async {
         match state.storage() {
-            Ok(storage) => storage.warm_up().await,
-            Err(_) => Ok(()), // no storage: nothing to open
+            Ok(storage) if state.calls_s3 => storage.warm_up().await,
+            _ => Ok(()), // no storage, or only presigning: nothing to open
         }
     };
     let (store, storage) = tokio::join!(state.store.warm_up(), storage);

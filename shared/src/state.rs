@@ -21,6 +21,9 @@ pub struct AppState {
     pub tokens: Tokens,
     /// The S3 client of the functions that use storage.
     pub s3: Option<aws_sdk_s3::Client>,
+    /// Whether the function's requests call S3 (not only sign URLs for it), so its init opens
+    /// the S3 connection ([`STORAGE`] against [`PRESIGNING`]).
+    pub calls_s3: bool,
     /// Pushes to WebSocket connections, for the functions that push frames.
     pub push: Option<Pusher>,
     /// The container's own first tier of the rate limits that have one.
@@ -36,6 +39,7 @@ impl AppState {
             store,
             tokens,
             s3: None,
+            calls_s3: false,
             push: None,
             local_limits: throttle::Local::default(),
         }
@@ -89,8 +93,16 @@ impl AppState {
 /// the state. A function's `main` names the ones its handler uses (`shared::lambda::run_with`).
 pub type Client = fn(AppState, &aws_config::SdkConfig) -> AppState;
 
-/// The S3 client, for the functions that use storage.
-pub const STORAGE: Client = |state, sdk| state.with_s3(aws_sdk_s3::Client::from_conf(s3_config(sdk).build()));
+/// The S3 client, for the functions whose requests call S3 (uploads, reads of uploaded files):
+/// init opens its connection (`shared::lambda`).
+pub const STORAGE: Client = |state, sdk| AppState {
+    calls_s3: true,
+    ..PRESIGNING(state, sdk)
+};
+
+/// The S3 client, for the functions that only sign URLs with it (presigning is local: their
+/// requests make no S3 call), so init opens no S3 connection.
+pub const PRESIGNING: Client = |state, sdk| state.with_s3(aws_sdk_s3::Client::from_conf(s3_config(sdk).build()));
 
 /// The API Gateway Management API client, for the functions that push to WebSocket connections
 /// (where `SOCKET_ENDPOINT` is configured).

@@ -455,7 +455,7 @@ fn each_binary_builds_the_clients_its_policy_grants_and_may_warm_its_store() {
         let storage = actions.iter().any(|a| a.starts_with("s3:"));
         let push = actions.contains("execute-api:ManageConnections");
         assert_eq!(
-            source.contains("shared::state::STORAGE"),
+            source.contains("shared::state::STORAGE") || source.contains("shared::state::PRESIGNING"),
             storage,
             "{}: S3 client",
             path.display()

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), shared::lambda::Error> {
-    shared::lambda::run_with(&[shared::state::STORAGE], shared::handler!(info::storage::get)).await
+    shared::lambda::run_with(&[shared::state::PRESIGNING], shared::handler!(info::storage::get)).await
 }

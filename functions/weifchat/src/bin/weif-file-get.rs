@@ -2,5 +2,9 @@
 
 #[tokio::main]
 async fn main() -> Result<(), shared::lambda::Error> {
-    shared::lambda::run_with(&[shared::state::STORAGE], shared::handler!(weifchat::uploads::download)).await
+    shared::lambda::run_with(
+        &[shared::state::PRESIGNING],
+        shared::handler!(weifchat::uploads::download),
+    )
+    .await
 }
