@@ -1104,6 +1104,34 @@ mod tests {
         })
         .unwrap();
         has(&user, &[attr::PROFILE_VERSION, attr::COPIED_VERSION]);
+        // A group's copy on a membership (and a join request), and the group's versions.
+        let g = Group {
+            id: "g".into(),
+            owner_id: "o".into(),
+            name: "n".into(),
+            number: 1,
+            sign: "s".into(),
+            img_url: "/g.png".into(),
+            created_at: 1,
+        };
+        let m = Membership {
+            group_id: g.id.clone(),
+            group: Some(GroupCopy::of(&g)),
+            group_version: 4,
+            ..Membership::default()
+        };
+        let member: Item = serde_dynamo::to_item(MembershipItem::member(&m, 0)).unwrap();
+        has(&member, &[attr::GROUP_COPY, attr::GROUP_VERSION]);
+        let copy = member[attr::GROUP_COPY].as_m().unwrap();
+        assert_eq!(copy.len(), 2);
+        has(copy, &[attr::GROUP_NAME, attr::IMG_URL]);
+        let group: Item = serde_dynamo::to_item(GroupItem {
+            group_version: 4,
+            copied_version: 3,
+            ..GroupItem::new(&g, 1)
+        })
+        .unwrap();
+        has(&group, &[attr::GROUP_VERSION, attr::COPIED_VERSION]);
     }
 
     #[test]

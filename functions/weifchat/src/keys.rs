@@ -586,6 +586,21 @@ mod tests {
     }
 
     #[test]
+    fn the_copies_stream_function_tells_user_and_group_items_by_their_keys() {
+        assert_eq!(k::user_of(&k::user("u1")), Some("u1"));
+        assert_eq!(k::group_of(&k::group("g1")), Some("g1"));
+        for other in [
+            k::member("g1", "u1"),
+            k::join("g1", "u1"),
+            k::friend("u1", "u2"),
+            k::note("u1", "n"),
+        ] {
+            assert_eq!((k::user_of(&other), k::group_of(&other)), (None, None), "{other:?}");
+        }
+        assert_eq!(k::group_of(&Key::new("WEIF#GROUP#g1#X", "#GROUP")), None);
+    }
+
+    #[test]
     fn a_reply_is_under_its_comments_replies_prefix() {
         let reply = k::reply("s", "c1", "r1").sk;
         assert!(reply.starts_with(&k::replies_prefix("c1")));
