@@ -18,6 +18,7 @@ use shared::keys::{Key, PK, SK};
 use shared::store::observe::{Call, RequestLog};
 
 use crate::faults::{FaultProxy, Faults};
+use crate::proxy::{HoldOnce, Listening};
 use crate::throttle::{Limit, ThrottleProxy};
 
 struct Run {
@@ -188,6 +189,15 @@ pub async fn spawn_app_with_throttling(limit: Limit) -> (TestApp, ThrottleProxy)
 /// `dynamo_endpoint` (tools/bench's metering proxy); `app.dynamo` stays direct.
 pub async fn spawn_app_through(dynamo_endpoint: &str) -> TestApp {
     spawn_through(own_table_config().await, Some(dynamo_endpoint)).await
+}
+
+/// An app on a table of its own whose functions' requests of `operation` can be held, once
+/// armed, until released ([`HoldOnce`]); keep the proxy for as long as the app.
+pub async fn spawn_app_holding(operation: &'static str) -> (TestApp, Arc<HoldOnce>, Listening) {
+    let server = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").expect("a DynamoDB API server");
+    let hold = Arc::new(HoldOnce::new(&server, operation));
+    let proxy = Listening::start(hold.clone()).await;
+    (spawn_app_through(&proxy.url()).await, hold, proxy)
 }
 
 /// An app on a table of its own whose functions on the table's stream (the counters' upkeep) are

@@ -14,7 +14,7 @@ pub mod weif;
 
 pub use chatx::User;
 pub use harness::{
-    Socket, TestApp, config, spawn_app, spawn_app_on_own_table, spawn_app_through, spawn_app_with_faults,
-    spawn_app_with_limits, spawn_app_with_throttling, spawn_app_with_upkeep, unique,
+    Socket, TestApp, config, spawn_app, spawn_app_holding, spawn_app_on_own_table, spawn_app_through,
+    spawn_app_with_faults, spawn_app_with_limits, spawn_app_with_throttling, spawn_app_with_upkeep, unique,
 };
 pub use serde_json;

@@ -205,6 +205,19 @@ impl HoldOnce {
     pub fn release(&self) {
         self.release.notify_one();
     }
+
+    /// Runs `answer` (a call that reads, then writes with the held operation) while, between
+    /// its read and its write (held), `meanwhile` runs to the end. What `answer` gave.
+    pub async fn during<T>(&self, meanwhile: impl Future<Output = ()>, answer: impl Future<Output = T>) -> T {
+        self.arm();
+        let meanwhile = async {
+            self.reached.notified().await;
+            meanwhile.await;
+            self.release();
+        };
+        let (answered, ()) = tokio::join!(answer, meanwhile);
+        answered
+    }
 }
 
 impl Handle for HoldOnce {

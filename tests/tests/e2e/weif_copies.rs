@@ -5,14 +5,13 @@
 //! (`weif-profile-copies`); a copy never goes back to an older version; and a write that copies
 //! a profile or a group while it is being edited copies the edited one.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use e2e::proxy::{HoldOnce, Listening};
+use e2e::proxy::HoldOnce;
 use e2e::serde_json::{Value, json};
 use e2e::weif::WeifUser;
-use e2e::{TestApp, spawn_app, spawn_app_through, spawn_app_with_upkeep};
+use e2e::{TestApp, spawn_app, spawn_app_holding, spawn_app_with_upkeep};
 use weifchat::keys as k;
 
 async fn rename_group(app: &TestApp, owner: &WeifUser, group: &str, name: &str) {
@@ -231,28 +230,7 @@ async fn saving_a_profile_unchanged_keeps_its_version_and_its_copies() {
     assert_eq!(store.copy_profile(&me.id).await.unwrap(), 2);
 }
 
-/// An app whose `TransactWriteItems` can be held, once armed, until released.
-async fn app_holding_transactions() -> (TestApp, Arc<HoldOnce>, Listening) {
-    let server = std::env::var("AWS_ENDPOINT_URL_DYNAMODB").expect("a DynamoDB API server");
-    let hold = Arc::new(HoldOnce::new(&server, "TransactWriteItems"));
-    let proxy = Listening::start(hold.clone()).await;
-    (spawn_app_through(&proxy.url()).await, hold, proxy)
-}
-
-/// Runs `answer` (which reads a profile or a group, then writes its copy in a transaction)
-/// while, between the read and the transaction (held), `edit` runs. What `answer` answered.
-async fn answer_during(hold: &HoldOnce, edit: impl Future<Output = ()>, answer: impl Future<Output = Value>) -> Value {
-    hold.arm();
-    let edit = async {
-        hold.reached.notified().await;
-        edit.await;
-        hold.release();
-    };
-    let (answered, ()) = tokio::join!(answer, edit);
-    answered
-}
-
-/// [`answer_during`] an edit of `user`'s profile and the edit's copies (as the stream would run
+/// [`HoldOnce::during`] an edit of `user`'s profile and the edit's copies (as the stream would run
 /// them).
 async fn answer_during_an_edit(
     app: &TestApp,
@@ -264,10 +242,10 @@ async fn answer_during_an_edit(
         update_nick(app, user, "改过的名字").await;
         app.weif_store().await.copy_profile(&user.id).await.unwrap();
     };
-    answer_during(hold, edit, answer).await
+    hold.during(edit, answer).await
 }
 
-/// [`answer_during`] a rename of `owner`'s `group` and its copies (as the stream would run them).
+/// [`HoldOnce::during`] a rename of `owner`'s `group` and its copies (as the stream would run them).
 async fn answer_during_a_rename(
     app: &TestApp,
     hold: &HoldOnce,
@@ -279,7 +257,7 @@ async fn answer_during_a_rename(
         rename_group(app, owner, group, "改过的群名").await;
         app.weif_store().await.copy_group(group).await.unwrap();
     };
-    answer_during(hold, edit, answer).await
+    hold.during(edit, answer).await
 }
 
 /// A profile edited between an agree's read of the users and its transaction: the transaction
@@ -287,7 +265,7 @@ async fn answer_during_a_rename(
 /// check the old copy would land last and stay.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_profile_edited_while_an_agree_is_in_flight_is_the_one_copied() {
-    let (app, hold, _proxy) = app_holding_transactions().await;
+    let (app, hold, _proxy) = spawn_app_holding("TransactWriteItems").await;
     let [me, requester] = app.weif_users().await;
     app.weif_post_ok(
         "/friend/add",
@@ -319,7 +297,7 @@ async fn a_profile_edited_while_an_agree_is_in_flight_is_the_one_copied() {
 /// list shows the edited profile.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_profile_edited_while_a_friend_request_is_in_flight_is_the_one_copied() {
-    let (app, hold, _proxy) = app_holding_transactions().await;
+    let (app, hold, _proxy) = spawn_app_holding("TransactWriteItems").await;
     let [me, asker] = app.weif_users().await;
     let request = app.weif_post(
         "/friend/add",
@@ -343,7 +321,7 @@ async fn a_profile_edited_while_a_friend_request_is_in_flight_is_the_one_copied(
 /// membership carries the edited profile.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_profile_edited_while_a_join_is_accepted_is_the_one_copied() {
-    let (app, hold, _proxy) = app_holding_transactions().await;
+    let (app, hold, _proxy) = spawn_app_holding("TransactWriteItems").await;
     let [owner, applicant] = app.weif_users().await;
     let group = app.weif_group(&owner, "held").await;
     app.weif_post_ok(
@@ -446,7 +424,7 @@ async fn group_copies_are_on_every_membership_and_request_and_go_with_the_group(
 /// transaction finds the group's version moved, reads again and copies the new name.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_group_renamed_while_a_join_request_is_in_flight_is_the_name_copied() {
-    let (app, hold, _proxy) = app_holding_transactions().await;
+    let (app, hold, _proxy) = spawn_app_holding("TransactWriteItems").await;
     let [owner, applicant] = app.weif_users().await;
     let group = app.weif_group(&owner, "held").await;
     let asked = answer_during_a_rename(&app, &hold, &owner, &group, ask_to_join(&app, &applicant, &group)).await;
@@ -463,7 +441,7 @@ async fn a_group_renamed_while_a_join_request_is_in_flight_is_the_name_copied() 
 /// the new name.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_group_renamed_while_a_join_is_accepted_is_the_name_copied() {
-    let (app, hold, _proxy) = app_holding_transactions().await;
+    let (app, hold, _proxy) = spawn_app_holding("TransactWriteItems").await;
     let [owner, applicant] = app.weif_users().await;
     let group = app.weif_group(&owner, "held").await;
     assert_eq!(ask_to_join(&app, &applicant, &group).await["status"], 200);

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use e2e::serde_json::{Value, json};
 use e2e::weif::WeifUser;
-use e2e::{TestApp, spawn_app, spawn_app_on_own_table, spawn_app_with_upkeep};
+use e2e::{TestApp, spawn_app, spawn_app_holding, spawn_app_on_own_table, spawn_app_with_upkeep};
 use shared::store::Item;
 use shared::store::observe::Call;
 use weifchat::keys as k;
@@ -183,10 +183,11 @@ async fn a_moment_is_in_the_friends_feeds_at_once_and_leaves_them_when_deleted()
     let (me, friend, stranger) = app.weif_people().await;
     app.requests("weif-space-add");
     let space = app.weif_space(&friend, "fanned out").await;
-    // The friends read, the moment with its author's entry, the friend's entries.
+    // The friends read, the moment with its author's entry, the friends read again
+    // (consistently, once the moment is stored), the friend's entries.
     assert_eq!(
         app.requests("weif-space-add"),
-        ["Query", "TransactWriteItems", "BatchWriteItem"]
+        ["Query", "TransactWriteItems", "Query", "BatchWriteItem"]
     );
     for user in [&me, &friend] {
         assert_eq!(ids(&page(&app, user, 1).await), [space.as_str()]);
@@ -239,6 +240,28 @@ async fn befriending_brings_in_the_newest_moments_and_unfriending_takes_them_out
             .iter()
             .all(|s| s["userId"]["_id"] == other.id.as_str())
     );
+}
+
+/// A moment published while its author befriends someone, in the order that loses it unless
+/// the publish looks again: the publish reads the author's friends (not yet the newcomer), the
+/// befriending commits and backfills the author's moments (not yet this one), then the moment
+/// is stored. The publish reads the friends again, consistently, once its moment is stored, so
+/// the newcomer's feed has it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_moment_published_while_its_author_befriends_someone_reaches_the_new_friend() {
+    let (app, hold, _proxy) = spawn_app_holding("TransactWriteItems").await;
+    let [author, newcomer] = app.weif_users().await;
+    let publish = app.weif_post(
+        "/space/add",
+        &author.token,
+        json!({"userId": author.id, "textDesc": "in flight"}),
+    );
+    let published = hold.during(app.weif_befriend(&author, &newcomer), publish).await;
+    assert_eq!(published["status"], 200, "{published}");
+    let seen = page(&app, &newcomer, 1).await;
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0]["textDesc"], "in flight");
+    assert_eq!(feed_size(&app, &newcomer.id).await, 1);
 }
 
 #[tokio::test]

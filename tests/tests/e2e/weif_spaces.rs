@@ -75,9 +75,10 @@ async fn space_add_200_publishes_text_photos_or_both() {
         )
         .await;
     assert_eq!(env, json!({"status": 200, "msg": "发布成功"}));
-    // No friends: their read, then the moment with its author's feed entry (weif_feed.rs has
-    // the fan-out's costs).
-    assert_eq!(app.requests("weif-space-add"), ["Query", "TransactWriteItems"]);
+    // No friends: their read, the moment with its author's feed entry, their read again once
+    // it is stored (a friendship agreed meanwhile), nothing to write (weif_feed.rs has the
+    // fan-out's costs).
+    assert_eq!(app.requests("weif-space-add"), ["Query", "TransactWriteItems", "Query"]);
     // photos as an array too, and photos alone.
     app.weif_post_ok(
         "/space/add",

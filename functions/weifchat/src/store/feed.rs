@@ -25,9 +25,9 @@ use super::spaces::SpaceThread;
 use crate::items::{
     FanOutJobItem, FeedEntryItem, FriendItem, Space, SpaceItem, SpaceListingItem, User, UserItem, is_entity,
 };
-use crate::keys::{self as k};
+use crate::keys::{self as k, attr};
 use shared::error::AppError;
-use shared::keys::Key;
+use shared::keys::{self, Key};
 use shared::store::Item;
 use shared::store::query::Query;
 
@@ -48,25 +48,45 @@ pub struct FeedPage {
 }
 
 impl WeifStore {
-    /// The IDs of `user_id`'s friends, at most `limit`. Cost: 1 Query on GSI1 (≤ 500 items).
-    async fn friend_ids(&self, user_id: &str, limit: Option<usize>) -> Result<Vec<String>, AppError> {
-        let mut query = Query::gsi1(k::friends(user_id));
-        if let Some(limit) = limit {
-            query = query.limit(limit);
-        }
-        let friends: Vec<FriendItem> = query.all_as(&self.store).await?;
+    /// The IDs of at most `limit` of `user_id`'s friends. Cost: 1 Query on GSI1.
+    async fn friend_ids(&self, user_id: &str, limit: usize) -> Result<Vec<String>, AppError> {
+        let friends: Vec<FriendItem> = Query::gsi1(k::friends(user_id))
+            .limit(limit)
+            .all_as(&self.store)
+            .await?;
         Ok(friends.into_iter().map(|f| f.friend.friend_id).collect())
     }
 
+    /// The IDs of `user_id`'s friends as the table has them now: a consistent read of their
+    /// edges in their partition (the index lags), for a fan-out that must not miss a friendship
+    /// agreed a moment ago. Conversations sort among the edges and are read too.
+    /// Cost: 1 consistent Query per MB of edges and conversations.
+    async fn friend_ids_now(&self, user_id: &str) -> Result<Vec<String>, AppError> {
+        let items = Query::table(k::user_partition(user_id))
+            .begins_with(k::FRIEND_PREFIX)
+            .consistent()
+            .project(&[keys::PK, keys::SK, attr::STATE])
+            .all(&self.store)
+            .await?;
+        let friend = |item: &Item| {
+            let accepted = item.get(attr::STATE).and_then(|v| v.as_n().ok()).map(String::as_str) == Some("1");
+            let key = Key::of_item(item)?;
+            k::friend_of_edge(&key.sk).filter(|_| accepted).map(str::to_owned)
+        };
+        Ok(items.iter().filter_map(friend).collect())
+    }
+
     /// Publishes `space`: the moment, its listing copy and its author's feed entry in one
-    /// transaction (with a
-    /// fan-out job if the author has more than [`FEED_SYNC_FRIENDS`] friends), then each
-    /// friend's entry. Cost: 1 Query on GSI1 + 1 TransactWriteItems + 1 BatchWriteItem per 25
-    /// friends (none for a big author: the stream's function writes them).
+    /// transaction (with a fan-out job if the author has more than [`FEED_SYNC_FRIENDS`]
+    /// friends), then each friend's entry. The friends are read again once the moment is
+    /// stored, consistently: a befriending that committed after the first read and backfilled
+    /// before the moment was stored is seen there (docs/weifchat.md, *The moments feed*).
+    /// Cost: 1 Query on GSI1 + 1 TransactWriteItems + 1 consistent Query + 1 BatchWriteItem per
+    /// 25 friends (neither of the last two for a big author: the stream's function does them).
     #[tracing::instrument(skip_all, fields(space_id = %space.id, user_id = %space.user_id))]
     pub async fn add_space(&self, space: &Space) -> Result<(), AppError> {
         let author = space.user_id.as_str();
-        let friends = self.friend_ids(author, Some(FEED_SYNC_FRIENDS + 1)).await?;
+        let friends = self.friend_ids(author, FEED_SYNC_FRIENDS + 1).await?;
         let now = friends.len() <= FEED_SYNC_FRIENDS;
         let mut tx = vec![
             self.put_new(SpaceItem::new(space))?,
@@ -85,7 +105,7 @@ impl WeifStore {
             "published"
         );
         if now {
-            self.write_entries(&friends, space).await?;
+            self.write_entries(&self.friend_ids_now(author).await?, space).await?;
         }
         Ok(())
     }
@@ -104,7 +124,7 @@ impl WeifStore {
     /// feeds (+ 1 BatchWriteItem for a big author's job).
     pub(super) async fn retract_space(&self, space: &Space) -> Result<(), AppError> {
         let author = space.user_id.as_str();
-        let friends = self.friend_ids(author, Some(FEED_SYNC_FRIENDS + 1)).await?;
+        let friends = self.friend_ids(author, FEED_SYNC_FRIENDS + 1).await?;
         let own = [k::user_space(author, &space.id), k::feed_entry(author, &space.id)];
         if friends.len() <= FEED_SYNC_FRIENDS {
             let mut entries: Vec<Key> = friends.iter().map(|f| k::feed_entry(f, &space.id)).collect();
@@ -120,15 +140,15 @@ impl WeifStore {
     /// Carries out the fan-out job at `job` (from the table's stream): writes or removes its
     /// moment's entries in the author's friends' feeds, then deletes the job. A job already
     /// done (gone) does nothing, so a record handed twice is harmless; an ADD job whose moment
-    /// was deleted meanwhile writes nothing. Cost: 1 GetItem + 1 Query on GSI1 (+ 1 GetItem)
-    /// + 1 BatchWriteItem per 25 friends + 1 DeleteItem.
+    /// was deleted meanwhile writes nothing. Cost: 1 GetItem + 1 consistent Query per MB of the
+    /// author's edges (+ 1 GetItem) + 1 BatchWriteItem per 25 friends + 1 DeleteItem.
     #[tracing::instrument(skip(self))]
     pub async fn run_fan_out_job(&self, job: &Key) -> Result<(), AppError> {
         let Some(item) = self.store.get::<FanOutJobItem>(job, true).await? else {
             return Ok(());
         };
         let space = item.space;
-        let friends = self.friend_ids(&space.user_id, None).await?;
+        let friends = self.friend_ids_now(&space.user_id).await?;
         if *job == k::fan_out_job(&space.id, true) {
             if self.space(&space.id).await?.is_some() {
                 self.write_entries(&friends, &space).await?;
