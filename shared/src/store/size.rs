@@ -1,8 +1,7 @@
 //! An item's size as DynamoDB bills it (the developer guide's *Item sizes and formats*): the
 //! sum of its attribute names and values. Written here rather than taken from a crate: no
 //! maintained crate sizes the SDK's `AttributeValue` (the ones found size JSON in Node and
-//! Python), and the rule is a dozen lines. `tools/bench` applies the same rule to the JSON it
-//! meters.
+//! Python), and the rule is a dozen lines. `tools/bench` sizes the JSON it meters with it too.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 

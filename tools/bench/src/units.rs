@@ -1,59 +1,47 @@
 //! DynamoDB's capacity rules, from item sizes (docs/benchmarks.md, *How the units are counted*):
 //! an item's size, a write's and a read's units. Items are DynamoDB's JSON (`{"S": "…"}`), as
-//! the API carries them.
+//! the API carries them; their size is `shared::store::size`'s rule, the one the store applies.
 
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::AttributeValue;
 use base64::Engine;
 use serde_json::{Map, Value};
+use shared::store::size;
 
-/// Bytes of one attribute value: strings and binaries their length (UTF-8, decoded), numbers
-/// one byte per two significant digits plus one, booleans and null one, lists and maps 3 plus
-/// one per element plus the elements (a map's element also its name), sets their elements.
-pub fn value_size(value: &Value) -> u64 {
+/// A value in DynamoDB's JSON as the SDK holds it (what `shared::store::size` sizes). Binaries
+/// are base64 on the wire; one that doesn't decode counts as its text.
+fn attribute(value: &Value) -> AttributeValue {
     let Some((kind, v)) = value.as_object().and_then(|o| o.iter().next()) else {
-        return 0;
+        return AttributeValue::Null(true);
     };
-    let strings = |v: &Value| -> Vec<String> {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    let texts = |v: &Value| {
         v.as_array()
-            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_owned)).collect())
-            .unwrap_or_default()
+            .map_or(Vec::new(), |a| a.iter().map(text).collect::<Vec<_>>())
+    };
+    let blob = |b64: String| {
+        let bytes = base64::engine::general_purpose::STANDARD.decode(&b64);
+        Blob::new(bytes.unwrap_or_else(|_| b64.into_bytes()))
     };
     match kind.as_str() {
-        "S" => v.as_str().map_or(0, |s| s.len() as u64),
-        "N" => v.as_str().map_or(0, number_size),
-        "B" => v.as_str().map_or(0, binary_size),
-        "BOOL" | "NULL" => 1,
-        "SS" => strings(v).iter().map(|s| s.len() as u64).sum(),
-        "NS" => strings(v).iter().map(|s| number_size(s)).sum(),
-        "BS" => strings(v).iter().map(|s| binary_size(s)).sum(),
-        "L" => 3 + v.as_array().map_or(0, |a| a.iter().map(|e| 1 + value_size(e)).sum()),
-        "M" => {
-            3 + v
-                .as_object()
-                .map_or(0, |m| m.iter().map(|(k, e)| 1 + k.len() as u64 + value_size(e)).sum())
-        }
-        _ => 0,
+        "S" => AttributeValue::S(text(v)),
+        "N" => AttributeValue::N(text(v)),
+        "B" => AttributeValue::B(blob(text(v))),
+        "BOOL" => AttributeValue::Bool(v.as_bool().unwrap_or_default()),
+        "SS" => AttributeValue::Ss(texts(v)),
+        "NS" => AttributeValue::Ns(texts(v)),
+        "BS" => AttributeValue::Bs(texts(v).into_iter().map(blob).collect()),
+        "L" => AttributeValue::L(v.as_array().map_or(Vec::new(), |a| a.iter().map(attribute).collect())),
+        "M" => AttributeValue::M(v.as_object().map_or(Default::default(), |m| {
+            m.iter().map(|(k, e)| (k.clone(), attribute(e))).collect()
+        })),
+        _ => AttributeValue::Null(true),
     }
 }
 
-/// A number's size: its significant digits (leading and trailing zeros trimmed), one byte per
-/// two, plus one.
-pub fn number_size(n: &str) -> u64 {
-    let digits: String = n
-        .trim_start_matches(['-', '+'])
-        .split(['e', 'E'])
-        .next()
-        .unwrap_or("")
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    let significant = digits.trim_start_matches('0').trim_end_matches('0').len() as u64;
-    significant.div_ceil(2) + 1
-}
-
-fn binary_size(b64: &str) -> u64 {
-    base64::engine::general_purpose::STANDARD
-        .decode(b64)
-        .map_or(b64.len() as u64, |b| b.len() as u64)
+/// Bytes of one attribute value.
+pub fn value_size(value: &Value) -> u64 {
+    size::value_size(&attribute(value)) as u64
 }
 
 /// An item's size: each attribute's name length plus its value's size.
@@ -146,11 +134,12 @@ mod tests {
     #[test]
     fn sizes_follow_dynamodbs_rules() {
         assert_eq!(value_size(&json!({"S": "héllo"})), 6, "UTF-8 bytes");
-        assert_eq!(number_size("0"), 1);
-        assert_eq!(number_size("7"), 2);
-        assert_eq!(number_size("12345"), 4, "5 digits: 3 bytes + 1");
-        assert_eq!(number_size("-1200"), 2, "trailing zeros trimmed");
-        assert_eq!(number_size("0.0015"), 2, "leading zeros trimmed");
+        let number = |n: &str| value_size(&json!({ "N": n }));
+        assert_eq!(number("0"), 1);
+        assert_eq!(number("7"), 2);
+        assert_eq!(number("12345"), 4, "5 digits: 3 bytes + 1");
+        assert_eq!(number("-1200"), 2, "trailing zeros trimmed");
+        assert_eq!(number("0.0015"), 2, "leading zeros trimmed");
         assert_eq!(value_size(&json!({"B": "AAEC"})), 3, "decoded bytes");
         assert_eq!(value_size(&json!({"BOOL": true})), 1);
         assert_eq!(value_size(&json!({"NULL": true})), 1);
@@ -158,6 +147,8 @@ mod tests {
         assert_eq!(value_size(&json!({"L": [{"S": "ab"}, {"N": "1"}]})), 3 + 3 + 3);
         assert_eq!(value_size(&json!({"M": {"k": {"S": "ab"}}})), 3 + 1 + 1 + 2);
         assert_eq!(value_size(&json!({"SS": ["a", "bc"]})), 3);
+        assert_eq!(value_size(&json!({"BS": ["AAEC", "AA=="]})), 3 + 1);
+        assert_eq!(value_size(&json!({"NS": ["1", "123"]})), 2 + 3);
         assert_eq!(
             item_size(&item(json!({"PK": {"S": "POST#1"}, "likes": {"N": "42"}}))),
             2 + 6 + 5 + 2
