@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use e2e::serde_json::{Value, json};
 use e2e::weif::{WeifUser, field, keys};
-use e2e::{TestApp, spawn_app, unique};
+use e2e::{TestApp, spawn_app, spawn_app_with_upkeep, unique};
 use weifchat::keys as k;
 
 async fn home(app: &TestApp, user: &WeifUser, group: &str) -> Value {
@@ -461,6 +461,46 @@ async fn del_group_200_dissolves_it_with_memberships_requests_and_number() {
     );
     let env = app.weif_get("/search", &member.token, &[("keyword", &name)]).await;
     assert_eq!(env["msg"], "暂无数据");
+    let env = app.weif_get("/del/group", &owner.token, &[("groupId", &group)]).await;
+    assert_eq!(env, json!({"status": 400, "msg": "该群不存在"}));
+}
+
+/// A dissolve stopped right after its first write (the mark; a crash, a timeout) is finished
+/// by the table's stream: the members' lists, which show their memberships' copies of the
+/// group, don't keep a dissolved group until the owner tries again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_dissolve_stopped_after_its_mark_is_finished_through_the_tables_stream() {
+    let app = spawn_app_with_upkeep().await;
+    let [owner, member, applicant] = app.weif_users().await;
+    let group = app.weif_group(&owner, &unique("Stopped")).await;
+    app.weif_join(&member, &owner, &group).await;
+    ask(&app, &applicant, &group).await;
+    let number = home(&app, &owner, &group).await["data"]["group"]["groupNumber"]
+        .as_i64()
+        .unwrap();
+    // What `/del/group` writes first, and nothing after it.
+    let marked = app
+        .operator()
+        .await
+        .store
+        .mark_deleted(
+            &k::group(&group),
+            k::attr::DELETED_AT,
+            (k::attr::USER_ID, &owner.id),
+            &[shared::keys::GSI1_PK, shared::keys::GSI1_SK],
+        )
+        .await
+        .unwrap();
+    assert!(matches!(marked, shared::store::Marked::Done(_)));
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while app.count_items(&k::group_partition(&group), "").await > 0 {
+        assert!(std::time::Instant::now() < deadline, "the dissolve was not finished");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(app.item(&k::group_number(number)).await.is_none());
+    assert!(my_groups(&app, &member).await.is_empty() && my_groups(&app, &owner).await.is_empty());
+    assert!(join_requests(&app, &owner).await.is_empty());
     let env = app.weif_get("/del/group", &owner.token, &[("groupId", &group)]).await;
     assert_eq!(env, json!({"status": 400, "msg": "该群不存在"}));
 }

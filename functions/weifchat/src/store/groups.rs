@@ -400,18 +400,27 @@ impl WeifStore {
 
     /// The owner dissolves a group: it is marked first (so no join, agree or edit succeeds
     /// any more, and it leaves the name index), then its requests, members, number and the
-    /// group item are deleted. A fault part-way leaves a hidden group the owner's retry
-    /// finishes. Cost: 1 UpdateItem + 1 Query + 1 BatchWriteItem per 25 items + 1 DeleteItem.
+    /// group item are deleted. The mark also reaches `weif-profile-copies` on the table's
+    /// stream, which deletes the same ([`Self::copy_group`]): a dissolve a fault interrupted is
+    /// finished within seconds, not left in the members' lists (which show the memberships'
+    /// copies) until the owner tries again. Cost: 1 UpdateItem + 1 Query + 1 BatchWriteItem per
+    /// 25 items + 1 DeleteItem (and the same again on the stream, for what is left then).
     #[tracing::instrument(skip(self))]
     pub async fn dissolve_group(&self, caller: &str, group_id: &str) -> Result<(), AppError> {
-        let key = k::group(group_id);
-        let group = match self.mark_deleted(&key, caller).await? {
+        let group = match self.mark_deleted(&k::group(group_id), caller).await? {
             Marked::Done(item) => serde_dynamo::from_item::<_, GroupItem>(item)?.group,
             Marked::NotOwner => return Err(AppError::forbidden("只有群主可以解散群聊")),
             Marked::Missing => return Err(no_group()),
         };
+        self.delete_group(&group).await
+    }
+
+    /// Deletes a marked group's collection: its requests and members, its number, then the group
+    /// item (last, so a delete interrupted can run again). Cost: 1 Query + 1 BatchWriteItem per
+    /// 25 items + 1 DeleteItem.
+    async fn delete_group(&self, group: &Group) -> Result<(), AppError> {
         self.store
-            .delete_collection(&key, &[k::group_number(group.number)])
+            .delete_collection(&k::group(&group.id), &[k::group_number(group.number)])
             .await
     }
 
@@ -453,14 +462,22 @@ impl WeifStore {
     /// group item; most (member counts, the copied mark itself) leave the group as it was and
     /// end after the read. As with `copy_profile`, a copy is rewritten only while its item exists
     /// and holds an older one, then the group records the version copied. How many copies it
-    /// looked at. Cost: 1 GetItem (consistent); when the group changed, + 1 Query of the group's
-    /// partition (keys only) + 1 UpdateItem per member and request ([`super::FAN_OUT`] at a time)
-    /// + 1 UpdateItem.
+    /// looked at. A group being dissolved has its collection deleted instead, which finishes a
+    /// dissolve a fault interrupted ([`Self::dissolve_group`]). Cost: 1 GetItem (consistent);
+    /// when the group changed, + 1 Query of the group's partition (keys only) + 1 UpdateItem per
+    /// member and request ([`super::FAN_OUT`] at a time) + 1 UpdateItem.
     #[tracing::instrument(skip(self))]
     pub async fn copy_group(&self, group_id: &str) -> Result<usize, AppError> {
-        let Some(item) = self.group_item(group_id, true).await? else {
-            return Ok(0); // gone, or being dissolved: its memberships go with it
+        let Some(item) = self.store.get::<GroupItem>(&k::group(group_id), true).await? else {
+            return Ok(0); // dissolved
         };
+        if item.deleted_at.is_some() {
+            // Being dissolved: the owner's request deletes the collection; this finishes it if
+            // a fault stopped the request part-way.
+            self.delete_group(&item.group).await?;
+            tracing::info!("dissolve finished");
+            return Ok(0);
+        }
         let version = item.group_version;
         if version <= item.copied_version {
             return Ok(0);
