@@ -274,10 +274,7 @@ pub async fn requests(state: &AppState, req: Request) -> Response<Body> {
         must_be_caller(&caller, &me)?;
         let store = state.weifchat();
         let requests = store.join_requests(&me).await?;
-        let (groups, users) = tokio::join!(
-            store.groups_of(&requests),
-            store.users(requests.iter().map(|r| r.user_id.as_str())),
-        );
+        let (groups, users) = tokio::join!(store.groups_of(&requests), store.members_users(&requests));
         let (groups, users) = (groups?, users?);
         let list: Vec<JoinRequest> = requests
             .iter()

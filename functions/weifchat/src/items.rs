@@ -50,6 +50,15 @@ impl Gsi1 {
     }
 }
 
+/// An optional GSI2 key (sparse, keys only): a join request under its applicant.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(super) struct Gsi2 {
+    #[serde(rename = "GSI2PK", default, skip_serializing_if = "Option::is_none")]
+    pub pk: Option<String>,
+    #[serde(rename = "GSI2SK", default, skip_serializing_if = "Option::is_none")]
+    pub sk: Option<String>,
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct AccountItem {
     #[serde(flatten)]
@@ -385,6 +394,10 @@ pub(super) struct MembershipItem {
     /// A member's read mark: the group chat's last seq they have read (members only).
     #[serde(rename = "readSeq", default, skip_serializing_if = "is_zero")]
     pub read_seq: u64,
+    /// A join request's entry under its applicant (`keys::user_joins`), by which a profile
+    /// edit finds the request's copy of the applicant (requests only).
+    #[serde(flatten)]
+    pub gsi2: Gsi2,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -400,6 +413,7 @@ impl MembershipItem {
             gsi1: Gsi1::of(Some((k::user_groups(&m.user_id), k::by_time(m.time, &[&m.group_id])))),
             membership: m.clone(),
             read_seq,
+            gsi2: Gsi2::default(),
         }
     }
 
@@ -412,6 +426,10 @@ impl MembershipItem {
             ))),
             membership: m.clone(),
             read_seq: 0,
+            gsi2: Gsi2 {
+                pk: Some(k::user_joins(&m.user_id)),
+                sk: Some(m.group_id.clone()),
+            },
         }
     }
 }

@@ -236,6 +236,11 @@ pub fn user_groups(user_id: &str) -> String {
     format!("WEIF#USER#{user_id}#GROUPS")
 }
 
+/// GSI2 partition of the join requests a user has sent and that wait for an answer.
+pub fn user_joins(user_id: &str) -> String {
+    format!("WEIF#USER#{user_id}#JOINS")
+}
+
 /// GSI1 partition of the join requests to the groups a user owns.
 pub fn group_requests(owner_id: &str) -> String {
     format!("WEIF#USER#{owner_id}#GROUP_REQUESTS")

@@ -80,13 +80,22 @@ async fn members_of(app: &TestApp, viewer: &WeifUser, group: &str) -> Vec<(Strin
 }
 
 /// `who`'s nick in `list`.
+/// `(userId, nick)` of the applicants in `owner`'s list of join requests.
+async fn requesters_of(app: &TestApp, owner: &WeifUser) -> Vec<(String, String)> {
+    let env = app
+        .weif_get_ok("/get/group/noagree", &owner.token, &[("userId", &owner.id)])
+        .await;
+    nicks(&env["data"], "userId")
+}
+
 fn nick_of(list: &[(String, String)], who: &WeifUser) -> String {
     let found = list.iter().find(|(id, _)| *id == who.id);
     found.map(|(_, nick)| nick.clone()).unwrap_or_default()
 }
 
 /// A profile edit reaches every copy through the table's stream (`weif-profile-copies`), as it
-/// runs on AWS: the friends' lists, the group's member list and the private chat's peer.
+/// runs on AWS: the friends' lists, the group's member list, the owner's list of join requests
+/// and the private chat's peer.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_profile_edit_reaches_every_copy_through_the_tables_stream() {
     let app = spawn_app_with_upkeep().await;
@@ -95,6 +104,8 @@ async fn a_profile_edit_reaches_every_copy_through_the_tables_stream() {
     app.weif_befriend(&me, &f2).await;
     let group = app.weif_group(&f1, "copies").await;
     app.weif_join(&me, &f1, &group).await;
+    let asked = app.weif_group(&f2, "asked").await;
+    assert_eq!(ask_to_join(&app, &me, &asked).await["status"], 200);
     update_nick(&app, &me, "新名字").await;
 
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -103,6 +114,7 @@ async fn a_profile_edit_reaches_every_copy_through_the_tables_stream() {
             nick_of(&friends_of(&app, &f1).await, &me),
             nick_of(&friends_of(&app, &f2).await, &me),
             nick_of(&members_of(&app, &f1, &group).await, &me),
+            nick_of(&requesters_of(&app, &f2).await, &me),
         ];
         if seen.iter().all(|n| n == "新名字") {
             break;
@@ -380,8 +392,8 @@ async fn a_group_edit_reaches_its_memberships_and_join_requests_through_the_tabl
     name_in_requests_of(&app, &owner, &group).await;
     assert_eq!(
         app.requests("weif-get-group-noagree"),
-        ["Query", "BatchGetItem"],
-        "the requests, then their applicant: no group item"
+        ["Query"],
+        "the requests alone: no group item, no applicant's"
     );
     let store = app.weif_store().await;
     assert_eq!(
@@ -431,9 +443,38 @@ async fn a_group_renamed_while_a_join_request_is_in_flight_is_the_name_copied() 
     assert_eq!(asked["status"], 200, "{asked}");
     assert_eq!(name_in_requests_of(&app, &owner, &group).await, "改过的群名");
     assert_eq!(
-        app.requests("weif-group-add")[..4],
-        ["GetItem", "TransactWriteItems", "GetItem", "TransactWriteItems"],
-        "read, refused on the version, read again, asked"
+        app.requests("weif-group-add")[..5],
+        [
+            "GetItem",
+            "GetItem",
+            "TransactWriteItems",
+            "GetItem",
+            "TransactWriteItems"
+        ],
+        "the group and the applicant read, refused on the group's version, the group read again, asked"
+    );
+}
+
+/// A profile edited between a join request's read of the applicant and its transaction: the
+/// request carries the edited profile (the owner's list of requests shows it, reading no user).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_profile_edited_while_a_join_request_is_in_flight_is_the_one_copied() {
+    let (app, hold, _proxy) = spawn_app_holding("TransactWriteItems").await;
+    let [owner, applicant] = app.weif_users().await;
+    let group = app.weif_group(&owner, "held").await;
+    let asked = answer_during_an_edit(&app, &hold, &applicant, ask_to_join(&app, &applicant, &group)).await;
+    assert_eq!(asked["status"], 200, "{asked}");
+    assert_eq!(nick_of(&requesters_of(&app, &owner).await, &applicant), "改过的名字");
+    assert_eq!(
+        app.requests("weif-group-add")[..5],
+        [
+            "GetItem",
+            "GetItem",
+            "TransactWriteItems",
+            "GetItem",
+            "TransactWriteItems"
+        ],
+        "the group and the applicant read, refused on the profile's version, the applicant read again, asked"
     );
 }
 

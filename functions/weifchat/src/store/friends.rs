@@ -284,16 +284,16 @@ impl WeifStore {
     }
 
     /// Brings the copies of `user_id`'s profile on the other sides of their relations (the
-    /// friend edges and conversations in the others' partitions, and their memberships in their
-    /// groups' partitions) up to the profile's version:
+    /// friend edges and conversations in the others' partitions, and their memberships and join
+    /// requests in their groups' partitions) up to the profile's version:
     /// `weif-profile-copies` runs it on each change of the user item; most (friend counts, the
     /// copied mark itself) leave the profile as it was and end after the read. A copy is
     /// rewritten only while its item exists and holds an older one, so runs in any order,
     /// twice, or beside an agree (which copies a version it checks) leave the newest copy. Then
     /// the user records the version copied. How many copies it looked at.
-    /// Cost: 1 GetItem (consistent); when the profile changed, + 2 Queries at once (the user's
-    /// edges and conversations, their memberships on GSI1; keys only) + 1 UpdateItem per copy
-    /// ([`super::FAN_OUT`] at a time) + 1 UpdateItem.
+    /// Cost: 1 GetItem (consistent); when the profile changed, + 3 Queries at once (the user's
+    /// edges and conversations, their memberships on GSI1, their join requests on GSI2; keys
+    /// only) + 1 UpdateItem per copy ([`super::FAN_OUT`] at a time) + 1 UpdateItem.
     #[tracing::instrument(skip(self))]
     pub async fn copy_profile(&self, user_id: &str) -> Result<usize, AppError> {
         let Some(item) = self.store.get::<UserItem>(&k::user(user_id), true).await? else {
@@ -305,13 +305,14 @@ impl WeifStore {
         }
         let copy: AttributeValue = serde_dynamo::to_attribute_value(PeerCopy::of(&item.user))?;
         // Each of the user's edges and conversations has its mirror in the other's partition;
-        // each of their memberships is in its group's.
-        let (relations, memberships) = tokio::try_join!(
+        // each of their memberships and join requests is in its group's.
+        let (relations, memberships, joins) = tokio::try_join!(
             Query::table(k::user_partition(user_id))
                 .begins_with(k::FRIEND_PREFIX)
                 .keys_only()
                 .all(&self.store),
             Query::gsi1(k::user_groups(user_id)).keys_only().all(&self.store),
+            Query::gsi2(k::user_joins(user_id)).keys_only().all(&self.store),
         )?;
         let mut mirrors: Vec<Key> = relations
             .iter()
@@ -324,7 +325,7 @@ impl WeifStore {
                 },
             )
             .collect();
-        mirrors.extend(memberships.iter().filter_map(Key::of_item));
+        mirrors.extend(memberships.iter().chain(&joins).filter_map(Key::of_item));
         let source = Change::new(k::user(user_id)).when_exists();
         let copies = self
             .spread_copy(mirrors, (attr::PEER, attr::PEER_VERSION), copy, version, source)

@@ -247,23 +247,32 @@ impl WeifStore {
 
     /// `user_id` asks to join: the request is written on the condition that none is pending,
     /// the user isn't a member and the group is live. It carries a copy of the group's name and
-    /// picture (the owner's list of requests reads no group item), checked unchanged in the same
-    /// transaction (an edit meanwhile: read again). Answers the group's owner (who answers the
-    /// request). Cost: 1 GetItem + 1 TransactWriteItems per attempt.
+    /// picture and one of the applicant's profile (the owner's list of requests reads no group
+    /// and no user item), each checked unchanged in the same transaction (an edit meanwhile:
+    /// read again); it is indexed under the applicant (GSI2), where `copy_profile` finds it.
+    /// Answers the group's owner (who answers the request). Cost: 2 GetItems (at once) + 1
+    /// TransactWriteItems per attempt.
     #[tracing::instrument(skip(self))]
     pub async fn request_join(&self, group_id: &str, user_id: &str, now: i64) -> Result<String, AppError> {
         let id = ids::new_id();
-        for attempt in 0..super::COPY_ATTEMPTS {
-            let item = self.group_item(group_id, attempt > 0).await?.ok_or_else(no_group)?;
+        let (mut group, mut applicant) =
+            tokio::try_join!(self.group_item(group_id, false), self.user_item(user_id, false))?;
+        for _ in 0..super::COPY_ATTEMPTS {
+            let item = group.as_ref().ok_or_else(no_group)?;
+            let applicant_item = applicant
+                .as_ref()
+                .ok_or_else(|| AppError::internal(format!("no user item for {user_id}")))?;
+            let (copy, unchanged) = self.profile_copy(applicant_item)?;
             let request = Membership {
                 id: id.clone(),
                 group_id: group_id.into(),
                 user_id: user_id.into(),
                 owner_id: item.group.owner_id.clone(),
                 time: now,
+                peer: Some(copy),
+                peer_version: applicant_item.profile_version,
                 group: Some(GroupCopy::of(&item.group)),
                 group_version: item.group_version,
-                ..Membership::default()
             };
             let tx = vec![
                 self.put_new(MembershipItem::join_request(&request))?,
@@ -271,18 +280,21 @@ impl WeifStore {
                     .when_absent(keys::PK)
                     .into_check(self.table())?,
                 live_group_at(group_id, item.group_version).into_check(self.table())?,
+                unchanged,
             ];
-            return match self.store.transact(tx).await? {
-                Ok(()) => Ok(item.group.owner_id),
+            match self.store.transact(tx).await? {
+                Ok(()) => return Ok(request.owner_id),
                 // Dissolved, or edited since the read: the next read tells.
-                Err(c) if c.condition_failed(2) => continue,
-                Err(c) if c.condition_failed(1) => Err(AppError::conflict("你已经是群成员了")),
-                Err(c) if c.condition_failed(0) => Err(AppError::conflict("已发送过入群申请, 请等待群主同意")),
-                Err(c) => Err(AppError::internal(format!("join request cancelled: {c:?}"))),
-            };
+                Err(c) if c.condition_failed(2) => group = self.group_item(group_id, true).await?,
+                Err(c) if c.condition_failed(3) => applicant = self.user_item(user_id, true).await?,
+                Err(c) if c.condition_failed(1) => return Err(AppError::conflict("你已经是群成员了")),
+                Err(c) if c.condition_failed(0) => {
+                    return Err(AppError::conflict("已发送过入群申请, 请等待群主同意"));
+                }
+                Err(c) => return Err(AppError::internal(format!("join request cancelled: {c:?}"))),
+            }
         }
-        // The last attempt's failure may have been a dissolve, which the next read would tell.
-        match self.group_item(group_id, true).await? {
+        match group {
             Some(_) => Err(super::still_changing()),
             None => Err(no_group()),
         }
