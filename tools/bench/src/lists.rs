@@ -569,11 +569,9 @@ async fn weif_join_requests(app: &TestApp) -> Fixture {
     let (start, ids, g) = (shared::clock::now_ms(), base(), group.clone());
     Fixture {
         row: Box::new(move |i| {
+            // As `request_join` leaves it: with the applicant's profile and the group's copied.
             let user = weif_profile(&nth(ids, i), format!("applicant {i}"), start);
-            let request = weifchat::Membership {
-                peer: None,
-                ..membership(&g, &user, at(start, i))
-            };
+            let request = membership(&g, &user, at(start, i));
             vec![weifchat::bulk::user(&user, 1), weifchat::bulk::join_request(&request)]
         }),
         after: None,
