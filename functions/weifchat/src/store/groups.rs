@@ -284,9 +284,16 @@ impl WeifStore {
             ];
             match self.store.transact(tx).await? {
                 Ok(()) => return Ok(request.owner_id),
-                // Dissolved, or edited since the read: the next read tells.
-                Err(c) if c.condition_failed(2) => group = self.group_item(group_id, true).await?,
-                Err(c) if c.condition_failed(3) => applicant = self.user_item(user_id, true).await?,
+                // The group dissolved or edited, or the profile edited, since the read: read
+                // again what moved (the next read tells a dissolve).
+                Err(c) if c.condition_failed(2) || c.condition_failed(3) => {
+                    if c.condition_failed(2) {
+                        group = self.group_item(group_id, true).await?;
+                    }
+                    if c.condition_failed(3) {
+                        applicant = self.user_item(user_id, true).await?;
+                    }
+                }
                 Err(c) if c.condition_failed(1) => return Err(AppError::conflict("你已经是群成员了")),
                 Err(c) if c.condition_failed(0) => {
                     return Err(AppError::conflict("已发送过入群申请, 请等待群主同意"));
