@@ -246,6 +246,8 @@ pub async fn repair(store: &Store, counter: &Counter) -> Result<Repair, AppError
         None => change.when_absent(COUNT_REV),
     };
     let value = before.value;
+    // Before the write: a sibling read once it landed must not take its step for a counted change.
+    checked::repairing(&id);
     Ok(match change.update(store).await? {
         Written::Applied(_) => {
             tracing::warn!(
@@ -322,18 +324,25 @@ mod checked {
         explained
     }
 
-    /// A repair set the counter to `value` and moved its item's revision by one, which is no
-    /// counted change for the item's other counters either: their last seen states move with it,
-    /// so the step leaves them no slack to hide a hand edit in.
-    pub fn repaired(id: Id, revs: Vec<Option<i64>>, value: i64) {
-        {
-            let mut map = CHECKED.lock().unwrap_or_else(|p| p.into_inner());
-            for (other, c) in map.iter_mut() {
-                if (&other.0, &other.1, &other.2) == (&id.0, &id.1, &id.2) {
-                    c.revs += 1;
-                }
+    /// A repair of the counter at `id` is about to move its item's revision by one, which is no
+    /// counted change for the item's other counters: their last seen states move with it first,
+    /// so the step leaves them no slack to hide a hand edit in. Before the write, not after: a
+    /// sibling counter read (concurrently, in the same batch) once the write landed but before
+    /// this note would take the step for a counted change and let a hand edit of ±1 through;
+    /// read before the write landed, it is only recounted. A repair
+    /// refused leaves them one step ahead, which also only costs a recount.
+    pub fn repairing(id: &Id) {
+        let mut map = CHECKED.lock().unwrap_or_else(|p| p.into_inner());
+        for (other, c) in map.iter_mut() {
+            if (&other.0, &other.1, &other.2) == (&id.0, &id.1, &id.2) && other.3 != id.3 {
+                c.revs += 1;
             }
         }
+    }
+
+    /// A repair set the counter to `value` and moved its item's revision by one: that is now
+    /// its checked state.
+    pub fn repaired(id: Id, revs: Vec<Option<i64>>, value: i64) {
         let mut read = Read {
             value,
             shards_value: 0,
@@ -411,9 +420,23 @@ mod checked {
         fn a_repair_of_another_counter_of_the_item_leaves_no_slack() {
             let other = Id("t".into(), "d".into(), "S".into(), "commentCount");
             remember(id("d"), &read(1, &[Some(3)]));
-            repaired(other, vec![Some(3)], 0);
-            // Its revision moved by the repair, its value by a hand edit: not a counted change.
+            repairing(&other);
+            // Read once the repair's write landed: its revision moved by the repair, its value by
+            // a hand edit: not a counted change.
             assert!(!explains(&id("d"), &read(0, &[Some(4)])));
+            repaired(other, vec![Some(3)], 0);
+            assert!(!explains(&id("d"), &read(0, &[Some(4)])), "still not");
+        }
+
+        #[test]
+        fn a_sibling_read_before_the_repairs_write_is_recounted() {
+            let other = Id("t".into(), "e".into(), "S".into(), "commentCount");
+            remember(id("e"), &read(1, &[Some(3)]));
+            repairing(&other);
+            assert!(
+                !explains(&id("e"), &read(1, &[Some(3)])),
+                "the revision is behind: recount"
+            );
         }
     }
 }
