@@ -103,8 +103,11 @@ async fn nobase_weifchat_and_info_counters_corrupted_by_hand_are_repaired() {
         .await;
     let stats = info::keys::stats(info);
 
+    // By more than one: the upkeep may not have seen the last like yet, and a hand edit of ±1
+    // landing in the same step as one counted change is the slack it allows (reliability.md,
+    // *Not every change is recounted*). Setting the moment's 1 like to 0 failed that way.
     corrupt(&app, &nobase_post, "likeCount", 9).await;
-    corrupt(&app, &weif_space, "likeCount", 0).await;
+    corrupt(&app, &weif_space, "likeCount", -4).await;
     corrupt(&app, &weif_space, "commentCount", 3).await;
     for attr in ["likes_count", "favorites_count", "comments_count"] {
         corrupt(&app, &stats, attr, 100).await;
