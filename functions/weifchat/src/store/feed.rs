@@ -162,21 +162,30 @@ impl WeifStore {
         Ok(())
     }
 
-    /// The IDs of `author`'s newest `limit` moments. Cost: 1 Query (keys only).
-    async fn space_ids_of(&self, author: &str, limit: usize) -> Result<Vec<String>, AppError> {
-        let items = Query::table(k::user_spaces(author))
+    /// The IDs of `author`'s newest `limit` moments; `consistent`: including one stored a
+    /// moment ago. Cost: 1 Query (keys only).
+    async fn space_ids_of(&self, author: &str, limit: usize, consistent: bool) -> Result<Vec<String>, AppError> {
+        let mut query = Query::table(k::user_spaces(author))
             .newest_first()
             .limit(limit)
-            .keys_only()
-            .all(&self.store)
-            .await?;
+            .keys_only();
+        if consistent {
+            query = query.consistent();
+        }
+        let items = query.all(&self.store).await?;
         Ok(items.iter().filter_map(Key::of_item).map(|key| key.sk).collect())
     }
 
     /// Two new friends: each gets the other's newest [`FEED_BACKFILL`] moments in their feed.
-    /// Cost: 2 Queries (at once) + 1 BatchWriteItem per 25 entries (≤ 2).
+    /// The moments are read consistently, after the friendship is stored: with the publish's
+    /// own second read of the friends ([`Self::add_space`]), a moment published meanwhile
+    /// reaches the newcomer either way. Cost: 2 consistent Queries (at once) + 1 BatchWriteItem
+    /// per 25 entries (≤ 2).
     pub(super) async fn backfill_feeds(&self, a: &str, b: &str) -> Result<(), AppError> {
-        let (of_a, of_b) = tokio::try_join!(self.space_ids_of(a, FEED_BACKFILL), self.space_ids_of(b, FEED_BACKFILL))?;
+        let (of_a, of_b) = tokio::try_join!(
+            self.space_ids_of(a, FEED_BACKFILL, true),
+            self.space_ids_of(b, FEED_BACKFILL, true)
+        )?;
         let mut items = Vec::with_capacity(of_a.len() + of_b.len());
         for (viewer, author, ids) in [(b, a, of_a), (a, b, of_b)] {
             for id in ids {
@@ -189,7 +198,10 @@ impl WeifStore {
     /// Two ex-friends: each loses the other's newest [`FEED_DEPTH`] moments from their feed.
     /// Cost: 2 Queries (at once) + 1 BatchWriteItem per 25 of the two's moments.
     pub(super) async fn unlink_feeds(&self, a: &str, b: &str) -> Result<(), AppError> {
-        let (of_a, of_b) = tokio::try_join!(self.space_ids_of(a, FEED_DEPTH), self.space_ids_of(b, FEED_DEPTH))?;
+        let (of_a, of_b) = tokio::try_join!(
+            self.space_ids_of(a, FEED_DEPTH, false),
+            self.space_ids_of(b, FEED_DEPTH, false)
+        )?;
         let mut entries: Vec<Key> = of_a.iter().map(|id| k::feed_entry(b, id)).collect();
         entries.extend(of_b.iter().map(|id| k::feed_entry(a, id)));
         self.store.batch_delete(&entries).await
